@@ -1,0 +1,23 @@
+#' statlearn: methods of The Elements of Statistical Learning
+#'
+#' Fast, tested implementations of the methods of Hastie, Tibshirani and
+#' Friedman (2009), *The Elements of Statistical Learning*, with a parallel C++
+#' backend and the book's data sets. Start with `vignette("esl-03-linear-regression")`.
+#'
+#' @section Threads:
+#' Every function that runs in parallel takes `threads`; see [statlearn_threads()].
+#'
+#' @references Hastie, T., Tibshirani, R. and Friedman, J. (2009).
+#'   *The Elements of Statistical Learning*, 2nd edition. Springer.
+#' @keywords internal
+#' @useDynLib statlearn, .registration = TRUE
+#' @importFrom Rcpp sourceCpp
+#' @importFrom RcppParallel RcppParallelLibs
+"_PACKAGE"
+
+# The C++ unit tests of the core (testthat's Catch integration) are run by
+# tests/testthat/test-cpp.R through testthat::run_cpp_tests(); this call makes
+# the test runner a registered native routine.
+cpp_unit_tests <- function(use_xml = FALSE) {
+  .Call("run_testthat_tests", use_xml, PACKAGE = "statlearn")
+}

@@ -1,0 +1,209 @@
+# Input checks, in one place. Every fitter validates here before C++ runs, so
+# the core may assume well-formed input. Errors are classed conditions:
+# c(<specific>, "statlearn_error_input", "statlearn_error", "error", "condition").
+
+#' Signal a statlearn error
+#'
+#' Raises an error condition of class `statlearn_error` and the given
+#' subclasses, with `call. = FALSE` semantics.
+#' @param message The message (already formatted).
+#' @param class Specific subclasses, most specific first.
+#' @param ... Extra fields stored in the condition (for example `arg`).
+#' @noRd
+abort <- function(message, class = character(), ...) {
+  cond <- structure(
+    class = c(class, "statlearn_error", "error", "condition"),
+    list(message = message, call = NULL, ...)
+  )
+  stop(cond)
+}
+
+# Input error naming the argument, what was expected and what was given.
+abort_input <- function(arg, expected, given, class = character()) {
+  abort(
+    sprintf("`%s` must be %s; got %s.", arg, expected, given),
+    class = c(class, "statlearn_error_input"),
+    arg = arg
+  )
+}
+
+warn <- function(message, class = character()) {
+  cond <- structure(
+    class = c(class, "statlearn_warning", "warning", "condition"),
+    list(message = message, call = NULL)
+  )
+  warning(cond)
+}
+
+# A short description of what a value is, for error messages.
+describe <- function(x) {
+  if (is.null(x)) return("NULL")
+  cls <- class(x)[1L]
+  if (is.matrix(x) || is.data.frame(x) || inherits(x, "Matrix")) {
+    return(sprintf("a %s %d x %d", cls, NROW(x), NCOL(x)))
+  }
+  if (length(x) == 1L && is.atomic(x)) {
+    return(sprintf("%s %s", cls, format(x)))
+  }
+  sprintf("a %s of length %d", cls, length(x))
+}
+
+check_finite_values <- function(v, arg) {
+  bad <- !is.finite(v)
+  if (any(bad)) {
+    k <- which(bad)[1L]
+    what <- if (is.na(v[k])) "NA" else "Inf"
+    abort_input(arg, "finite numbers (no NA, NaN or Inf)",
+                sprintf("%d non-finite value(s), the first (%s) at position %d", sum(bad), what, k),
+                class = "statlearn_error_nonfinite")
+  }
+}
+
+# x: a numeric matrix (or a data frame of numeric columns, or a dgCMatrix when
+# sparse_ok). Returns a double matrix (or the dgCMatrix) with column names.
+check_x <- function(x, arg = "x", sparse_ok = FALSE) {
+  if (inherits(x, "sparseMatrix")) {
+    if (!sparse_ok) {
+      x <- as.matrix(x)
+    } else {
+      x <- methods::as(methods::as(x, "CsparseMatrix"), "generalMatrix")
+      if (!methods::is(x, "dgCMatrix")) x <- methods::as(x, "dMatrix")
+      if (nrow(x) == 0L || ncol(x) == 0L) {
+        abort_input(arg, "a matrix with at least one row and one column", describe(x),
+                    class = "statlearn_error_empty")
+      }
+      check_finite_values(x@x, arg)
+      if (is.null(colnames(x))) colnames(x) <- paste0("V", seq_len(ncol(x)))
+      return(x)
+    }
+  }
+  if (is.data.frame(x)) {
+    ok <- vapply(x, function(col) is.numeric(col) || is.logical(col), logical(1))
+    if (!all(ok)) {
+      abort_input(arg, "numeric columns (use the formula interface for factors)",
+                  sprintf("non-numeric column(s) %s", paste0("'", names(x)[!ok], "'", collapse = ", ")),
+                  class = "statlearn_error_type")
+    }
+    x <- as.matrix(x)
+  }
+  if (is.vector(x) && is.numeric(x)) x <- matrix(x, ncol = 1L)
+  if (!is.matrix(x) || !(is.numeric(x) || is.logical(x))) {
+    abort_input(arg, "a numeric matrix", describe(x), class = "statlearn_error_type")
+  }
+  if (nrow(x) == 0L || ncol(x) == 0L) {
+    abort_input(arg, "a matrix with at least one row and one column", describe(x),
+                class = "statlearn_error_empty")
+  }
+  storage.mode(x) <- "double"
+  check_finite_values(x, arg)
+  if (is.null(colnames(x))) colnames(x) <- paste0("V", seq_len(ncol(x)))
+  x
+}
+
+# y: a numeric response of length n. Returns a double vector.
+check_y <- function(y, n, arg = "y") {
+  if (is.matrix(y) && ncol(y) == 1L) y <- drop(y)
+  if (is.factor(y) || !(is.numeric(y) || is.logical(y)) || !is.null(dim(y))) {
+    abort_input(arg, "a numeric vector", describe(y), class = "statlearn_error_type")
+  }
+  if (length(y) != n) {
+    abort_input(arg, sprintf("of length %d (the number of rows of x)", n),
+                sprintf("length %d", length(y)), class = "statlearn_error_length")
+  }
+  y <- as.double(y)
+  check_finite_values(y, arg)
+  y
+}
+
+# weights: NULL (all ones) or non-negative finite numbers of length n with a
+# positive sum. Returns a double vector of length n.
+check_weights <- function(weights, n, arg = "weights") {
+  if (is.null(weights)) return(rep(1, n))
+  if (!is.numeric(weights) || !is.null(dim(weights))) {
+    abort_input(arg, "a numeric vector", describe(weights), class = "statlearn_error_type")
+  }
+  if (length(weights) != n) {
+    abort_input(arg, sprintf("of length %d (one per observation)", n),
+                sprintf("length %d", length(weights)), class = "statlearn_error_length")
+  }
+  check_finite_values(weights, arg)
+  if (any(weights < 0)) {
+    abort_input(arg, "non-negative", sprintf("a minimum of %g", min(weights)),
+                class = "statlearn_error_range")
+  }
+  if (sum(weights) <= 0) {
+    abort_input(arg, "weights with a positive sum", "all zero", class = "statlearn_error_range")
+  }
+  as.double(weights)
+}
+
+# A single number in a range. `lower`/`upper` are inclusive unless the
+# matching `*_open` flag is TRUE.
+check_number <- function(v, arg, lower = -Inf, upper = Inf, lower_open = FALSE,
+                         upper_open = FALSE, integer = FALSE) {
+  if (!is.numeric(v) || length(v) != 1L || is.na(v)) {
+    abort_input(arg, if (integer) "a single whole number" else "a single number",
+                describe(v), class = "statlearn_error_type")
+  }
+  if (integer && (!is.finite(v) || v != round(v))) {
+    abort_input(arg, "a single whole number", describe(v), class = "statlearn_error_type")
+  }
+  too_low <- if (lower_open) v <= lower else v < lower
+  too_high <- if (upper_open) v >= upper else v > upper
+  if (too_low || too_high) {
+    interval <- sprintf("%s%s, %s%s", if (lower_open) "(" else "[", format(lower),
+                        format(upper), if (upper_open) ")" else "]")
+    abort_input(arg, sprintf("in %s", interval), format(v), class = "statlearn_error_range")
+  }
+  if (integer) as.integer(v) else as.double(v)
+}
+
+check_count <- function(v, arg, lower = 1, upper = Inf) {
+  check_number(v, arg, lower = lower, upper = upper, integer = TRUE)
+}
+
+check_flag <- function(v, arg) {
+  if (!is.logical(v) || length(v) != 1L || is.na(v)) {
+    abort_input(arg, "TRUE or FALSE", describe(v), class = "statlearn_error_type")
+  }
+  v
+}
+
+# A user-supplied tuning sequence (lambda and friends): finite, >= 0; returned
+# sorted in decreasing order.
+check_penalty_sequence <- function(lambda, arg = "lambda") {
+  if (!is.numeric(lambda) || length(lambda) == 0L) {
+    abort_input(arg, "a non-empty numeric vector", describe(lambda), class = "statlearn_error_type")
+  }
+  check_finite_values(lambda, arg)
+  if (any(lambda < 0)) {
+    abort_input(arg, "non-negative values", sprintf("a minimum of %g", min(lambda)),
+                class = "statlearn_error_range")
+  }
+  sort(as.double(lambda), decreasing = TRUE)
+}
+
+check_choice <- function(v, choices, arg) {
+  if (!is.character(v) || length(v) < 1L || is.na(v[1L])) {
+    abort_input(arg, sprintf("one of %s", paste0('"', choices, '"', collapse = ", ")),
+                describe(v), class = "statlearn_error_type")
+  }
+  v <- v[1L]
+  hit <- pmatch(v, choices)
+  if (is.na(hit)) {
+    abort_input(arg, sprintf("one of %s", paste0('"', choices, '"', collapse = ", ")),
+                sprintf('"%s"', v), class = "statlearn_error_range")
+  }
+  choices[hit]
+}
+
+# new data for predict(): same columns as the training x.
+check_newx <- function(newx, fit, arg = "newx", sparse_ok = FALSE) {
+  newx <- check_x(newx, arg, sparse_ok = sparse_ok)
+  p <- length(fit$xnames)
+  if (ncol(newx) != p) {
+    abort_input(arg, sprintf("a matrix with %d columns (as in the training data)", p),
+                sprintf("%d columns", ncol(newx)), class = "statlearn_error_dimension")
+  }
+  newx
+}

@@ -1,0 +1,63 @@
+// statlearn/parallel.h -- deterministic parallel loops on TBB.
+//
+// parallel_for splits [0, n) into fixed chunks whose boundaries depend only on
+// n and the grain, never on the thread count, and runs them in an arena limited
+// to `threads` workers. Reductions write one partial result per chunk and are
+// combined in chunk order by the caller, so 1 and many threads give the same
+// bits.
+#ifndef STATLEARN_PARALLEL_H
+#define STATLEARN_PARALLEL_H
+
+#include <cstddef>
+#include <algorithm>
+#include <vector>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "hooks.h"
+
+namespace statlearn {
+
+// Number of fixed chunks of at least `grain` items covering n items.
+inline std::size_t chunk_count(std::size_t n, std::size_t grain) {
+  if (n == 0) return 0;
+  grain = std::max<std::size_t>(grain, 1);
+  return (n + grain - 1) / grain;
+}
+
+// Run body(begin, end, chunk_index) for each fixed chunk of [0, n).
+template <class Body>
+void parallel_chunks(std::size_t n, std::size_t grain, int threads, Body body) {
+  const std::size_t nchunk = chunk_count(n, grain);
+  if (nchunk == 0) return;
+  grain = std::max<std::size_t>(grain, 1);
+  auto run_chunk = [&](std::size_t c) {
+    if (hooks::aborted()) return;
+    const std::size_t b = c * grain;
+    const std::size_t e = std::min(n, b + grain);
+    body(b, e, c);
+  };
+  if (threads <= 1 || nchunk == 1) {
+    for (std::size_t c = 0; c < nchunk; ++c) run_chunk(c);
+    return;
+  }
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, nchunk, 1),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                        for (std::size_t c = r.begin(); c != r.end(); ++c) run_chunk(c);
+                      });
+  });
+}
+
+// Run body(i) for each task i in [0, n), one task per chunk.
+template <class Body>
+void parallel_tasks(std::size_t n, int threads, Body body) {
+  parallel_chunks(n, 1, threads, [&](std::size_t b, std::size_t, std::size_t) { body(b); });
+}
+
+}  // namespace statlearn
+
+#endif

@@ -1,0 +1,4 @@
+library(testthat)
+library(statlearn)
+
+test_check("statlearn")
