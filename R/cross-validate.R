@@ -1,0 +1,181 @@
+#' K-fold cross-validation of a path of models
+#'
+#' Refits the model on K - 1 folds for every tuning value of the path `fit`
+#' (the grid is taken from the fit) and measures the prediction error on the
+#' held-out fold. Reports, for each tuning value, the cross-validated error and
+#' its standard error, and picks both the minimum-error model and the simplest
+#' model within one standard error of it (ESL section 7.10, used for Table 3.3).
+#'
+#' The folds are drawn with R's random number generator, so `set.seed()`
+#' reproduces them; methods with a parallel engine run the folds in parallel.
+#' The training data are taken again from the fit's call (as [update()] does)
+#' unless `x` and `y` are given.
+#'
+#' @param fit A path fit: [best_subset()], [ridge_regression()], [lasso()],
+#'   [elastic_net()], [lars()], [pcr()] or [plsr()].
+#' @param folds Number of folds K (at least 2, at most n).
+#' @param foldid Optional vector of fold numbers 1..K, one per observation;
+#'   overrides `folds`.
+#' @param measure `"mse"` (mean squared error) or `"mae"` (mean absolute error).
+#' @param x,y,weights The training data, if they cannot be found again from the
+#'   fit's call.
+#' @param threads Number of threads; see [statlearn_threads()].
+#' @param ... Unused.
+#' @return An object of class `statlearn_cv` with components `cvm` (mean error),
+#'   `cvsd` (its standard error), `tuning`, `tuning_name`, `complexity`,
+#'   `index_min`, `index_1se`, `tuning_min`, `tuning_1se`, `foldid` and `fit`.
+#'   `coef()` and `predict()` use the one-standard-error model unless
+#'   `rule = "min"`.
+#' @references Hastie, Tibshirani and Friedman (2009), section 7.10 and Figure 3.7.
+#' @family chapter 3
+#' @export
+#' @examples
+#' train <- subset(prostate, train, select = -train)
+#' set.seed(1)
+#' cv <- cross_validate(lasso(lpsa ~ ., data = train, threads = 1), folds = 5, threads = 1)
+#' cv
+#' coef(cv)
+cross_validate <- function(fit, folds = 10, foldid = NULL, measure = c("mse", "mae"),
+                           x = NULL, y = NULL, weights = NULL, threads = NULL, ...) {
+  UseMethod("cross_validate")
+}
+
+#' @export
+cross_validate.default <- function(fit, folds = 10, foldid = NULL, measure = c("mse", "mae"),
+                                   x = NULL, y = NULL, weights = NULL, threads = NULL, ...) {
+  abort_input("fit", "a statlearn path fit (best_subset, ridge_regression, lasso, elastic_net, lars, pcr or plsr)",
+              describe(fit), class = "statlearn_error_type")
+}
+
+#' @export
+cross_validate.statlearn_path <- function(fit, folds = 10, foldid = NULL, measure = c("mse", "mae"),
+                                          x = NULL, y = NULL, weights = NULL, threads = NULL, ...) {
+  measure <- check_choice(measure, c("mse", "mae"), "measure")
+  threads <- resolve_threads(threads)
+  td <- training_data(fit, parent.frame(), x = x, y = y, weights = weights)
+  n <- nrow(td$x)
+  if (is.null(foldid)) {
+    folds <- check_count(folds, "folds", lower = 2, upper = n)
+    foldid <- sample(rep(seq_len(folds), length.out = n))
+  } else {
+    if (!is.numeric(foldid) || length(foldid) != n || anyNA(foldid)) {
+      abort_input("foldid", sprintf("%d fold numbers, one per observation", n), describe(foldid),
+                  class = "statlearn_error_length")
+    }
+    foldid <- as.integer(factor(foldid))
+    folds <- max(foldid)
+    if (folds < 2L) abort_input("foldid", "at least two distinct folds", "one", class = "statlearn_error_range")
+  }
+  pred <- cv_predictions(fit, td$x, td$y, td$weights, foldid, threads)
+  loss <- if (measure == "mse") (td$y - pred)^2 else abs(td$y - pred)
+  w <- td$weights
+  fold_w <- as.vector(tapply(w, foldid, sum))
+  fold_err <- apply(loss, 2L, function(l) as.vector(tapply(w * l, foldid, sum))) / fold_w
+  fold_err <- matrix(fold_err, nrow = folds)
+  cvm <- colSums(fold_err * fold_w) / sum(fold_w)
+  cvsd <- sqrt(colSums(sweep(fold_err, 2L, cvm)^2 * fold_w) / sum(fold_w) / (folds - 1L))
+  sel <- one_se_selection(cvm, cvsd, fit$complexity)
+  structure(list(
+    fit = fit, measure = measure, cvm = cvm, cvsd = cvsd, cvup = cvm + cvsd, cvlo = cvm - cvsd,
+    fold_errors = fold_err, tuning = fit$tuning, tuning_name = fit$tuning_name,
+    complexity = fit$complexity, complexity_name = fit$complexity_name,
+    index_min = sel$min, index_1se = sel$one_se,
+    tuning_min = fit$tuning[sel$min], tuning_1se = fit$tuning[sel$one_se],
+    foldid = foldid, folds = folds
+  ), class = "statlearn_cv")
+}
+
+# The minimum-error index, and the simplest model within one standard error.
+one_se_selection <- function(cvm, cvsd, complexity) {
+  ok <- is.finite(cvm)
+  i_min <- which(ok)[which.min(cvm[ok])]
+  eligible <- which(ok & cvm <= cvm[i_min] + cvsd[i_min])
+  i_1se <- eligible[order(complexity[eligible], cvm[eligible])][1L]
+  list(min = i_min, one_se = i_1se)
+}
+
+# Out-of-fold predictions, n x G (G = length of the fit's tuning grid).
+# Methods with a parallel engine override this to run the folds in parallel.
+cv_predictions <- function(fit, x, y, weights, foldid, threads) {
+  UseMethod("cv_predictions")
+}
+
+#' @export
+cv_predictions.statlearn_path <- function(fit, x, y, weights, foldid, threads) {
+  pred <- matrix(NA_real_, nrow(x), length(fit$tuning))
+  for (k in sort(unique(foldid))) {
+    test <- foldid == k
+    pred[test, ] <- cv_fold_predict(fit, x[!test, , drop = FALSE], y[!test], weights[!test],
+                                    x[test, , drop = FALSE], threads)
+  }
+  pred
+}
+
+# Refit the method on (x, y, weights) with the fit's own tuning grid and
+# settings and predict xtest at every point of the grid: a length(xtest rows)
+# x G matrix. Every path method implements this.
+cv_fold_predict <- function(fit, x, y, weights, xtest, threads) {
+  UseMethod("cv_fold_predict")
+}
+
+#' @export
+cv_fold_predict.default <- function(fit, x, y, weights, xtest, threads) {
+  abort(sprintf("cross_validate() does not support %s fits.", class(fit)[1L]),
+        class = c("statlearn_error_unsupported", "statlearn_error_input"))
+}
+
+# The tuning value a rule selects.
+cv_choice <- function(object, rule) {
+  rule <- check_choice(rule, c("1se", "min"), "rule")
+  if (rule == "1se") object$tuning_1se else object$tuning_min
+}
+
+#' @rdname cross_validate
+#' @param object A `statlearn_cv` object.
+#' @param rule `"1se"` (the simplest model within one standard error of the
+#'   minimum) or `"min"` (the minimum cross-validated error).
+#' @export
+coef.statlearn_cv <- function(object, rule = c("1se", "min"), ...) {
+  args <- list(object$fit)
+  args[[object$tuning_name]] <- cv_choice(object, rule)
+  do.call(coef, args)
+}
+
+#' @rdname cross_validate
+#' @param newdata New data for `predict()`, as for the fitted model.
+#' @export
+predict.statlearn_cv <- function(object, newdata, rule = c("1se", "min"), ...) {
+  args <- list(object$fit, newdata = newdata)
+  args[[object$tuning_name]] <- cv_choice(object, rule)
+  do.call(stats::predict, args)
+}
+
+#' @export
+print.statlearn_cv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(sprintf("%d-fold cross-validation of %s (%s)\n", x$folds, x$fit$method, toupper(x$measure)))
+  tab <- data.frame(
+    rule = c("min", "1se"),
+    tuning = x$tuning[c(x$index_min, x$index_1se)],
+    complexity = x$complexity[c(x$index_min, x$index_1se)],
+    error = x$cvm[c(x$index_min, x$index_1se)],
+    se = x$cvsd[c(x$index_min, x$index_1se)]
+  )
+  names(tab)[2:3] <- c(x$tuning_name, x$complexity_name)
+  print(format(tab, digits = digits), row.names = FALSE)
+  invisible(x)
+}
+
+#' @rdname cross_validate
+#' @param main Plot title.
+#' @export
+plot.statlearn_cv <- function(x, main = x$fit$method, ...) {
+  cx <- x$complexity
+  ord <- order(cx)
+  yl <- range(c(x$cvlo, x$cvup), finite = TRUE)
+  graphics::plot(cx[ord], x$cvm[ord], type = "b", pch = 19, col = "darkorange", ylim = yl,
+                 xlab = x$complexity_name, ylab = "CV error", main = main, cex = 0.7, ...)
+  graphics::arrows(cx, x$cvlo, cx, x$cvup, angle = 90, code = 3, length = 0.02, col = "steelblue")
+  graphics::abline(h = x$cvup[x$index_min], lty = 2, col = "purple")
+  graphics::abline(v = cx[x$index_1se], lty = 2, col = "purple")
+  invisible(x)
+}

@@ -1,0 +1,227 @@
+# The machinery shared by every path method (best subsets, ridge, lasso and
+# elastic net, LARS, PCR, PLS).
+#
+# A path fit is a classed list c("statlearn_<method>", "statlearn_path",
+# "statlearn_model") holding plain data:
+#   a0            intercepts, one per point of the path (length G)
+#   beta          p x G coefficients on the original scale of x
+#   tuning_name   the argument that selects a point ("lambda", "size", "ncomp", "s")
+#   tuning        the G values of that argument along the path
+#   axes          named list of G-vectors that can label the path in plots
+#                 (for example lambda, df, s); the first is the default
+#   complexity, complexity_name   the G-vector that orders models from
+#                 simplest to most complex (used by the one-standard-error rule)
+#   xnames, nobs, y, weights, method, call, and for formula fits terms,
+#   xlevels, contrasts.
+
+new_path_fit <- function(fields, subclass) {
+  structure(fields, class = c(subclass, "statlearn_path", "statlearn_model"))
+}
+
+# (p + 1) x length(index) coefficients, intercept first.
+path_coef <- function(fit, index) {
+  m <- rbind(fit$a0[index], fit$beta[, index, drop = FALSE])
+  rownames(m) <- c("(Intercept)", fit$xnames)
+  colnames(m) <- path_labels(fit, index)
+  m
+}
+
+path_labels <- function(fit, index) {
+  paste0(fit$tuning_name, "=", signif(fit$tuning[index], 4))
+}
+
+# Collapse a one-column coefficient matrix to a named vector.
+coef_result <- function(m) {
+  if (ncol(m) == 1L) stats::setNames(m[, 1L], rownames(m)) else m
+}
+
+# Coefficients at values of a discrete tuning parameter that must lie on the
+# path (subset size, number of components).
+path_coef_discrete <- function(fit, value, arg) {
+  if (is.null(value)) return(path_coef(fit, seq_along(fit$tuning)))
+  if (!is.numeric(value) || anyNA(value) || length(value) == 0L) {
+    abort_input(arg, "numeric values on the path", describe(value), class = "statlearn_error_type")
+  }
+  index <- match(value, fit$tuning)
+  if (anyNA(index)) {
+    abort_input(arg, sprintf("values in %s", deparse_range(fit$tuning)),
+                format(value[is.na(index)][1L]), class = "statlearn_error_range")
+  }
+  coef_result(path_coef(fit, index))
+}
+
+deparse_range <- function(v) {
+  if (length(v) <= 6L) paste0("{", paste(format(v), collapse = ", "), "}")
+  else sprintf("{%s, ..., %s}", format(v[1L]), format(v[length(v)]))
+}
+
+# Linear interpolation of the coefficient path along a monotone axis `along`
+# (for example lambda or the shrinkage factor s) at `value`.
+path_coef_interpolate <- function(fit, along, value, arg) {
+  if (!is.numeric(value) || anyNA(value) || length(value) == 0L) {
+    abort_input(arg, "numeric values", describe(value), class = "statlearn_error_type")
+  }
+  lo <- min(along); hi <- max(along)
+  bad <- value < lo - 1e-12 * max(1, abs(lo)) | value > hi + 1e-12 * max(1, abs(hi))
+  if (any(bad)) {
+    abort_input(arg, sprintf("within the path's range [%g, %g]", lo, hi),
+                format(value[bad][1L]), class = "statlearn_error_range")
+  }
+  full <- rbind(fit$a0, fit$beta)
+  ord <- order(along)
+  a <- along[ord]
+  out <- vapply(value, function(v) {
+    v <- min(max(v, lo), hi)
+    j <- findInterval(v, a, rightmost.closed = TRUE, all.inside = FALSE)
+    j <- max(1L, min(j, length(a)))
+    if (j == length(a) || a[j] == v) return(full[, ord[j]])
+    k <- j + 1L
+    t <- (v - a[j]) / (a[k] - a[j])
+    (1 - t) * full[, ord[j]] + t * full[, ord[k]]
+  }, numeric(nrow(full)))
+  out <- matrix(out, nrow = nrow(full))
+  rownames(out) <- c("(Intercept)", fit$xnames)
+  colnames(out) <- paste0(arg, "=", signif(value, 4))
+  coef_result(out)
+}
+
+#' @export
+predict.statlearn_path <- function(object, newdata, ...) {
+  if (missing(newdata) || is.null(newdata)) return(fitted(object, ...))
+  x <- new_design(object, newdata, sparse_ok = isTRUE(object$sparse_ok))
+  B <- coef(object, ...)
+  pred <- if (is.matrix(B)) as.matrix(x %*% B[-1L, , drop = FALSE]) + rep(B[1L, ], each = nrow(x))
+          else drop(as.matrix(x %*% B[-1L])) + B[1L]
+  if (is.matrix(pred)) dimnames(pred) <- list(rownames(x), colnames(B))
+  pred
+}
+
+#' @export
+fitted.statlearn_path <- function(object, ...) {
+  td <- training_data(object, parent.frame(2L))
+  B <- coef(object, ...)
+  if (is.matrix(B)) as.matrix(td$x %*% B[-1L, , drop = FALSE]) + rep(B[1L, ], each = nrow(td$x))
+  else drop(as.matrix(td$x %*% B[-1L])) + B[1L]
+}
+
+#' @export
+residuals.statlearn_path <- function(object, ...) {
+  object$y - fitted(object, ...)
+}
+
+#' @export
+nobs.statlearn_model <- function(object, ...) object$nobs
+
+#' @export
+print.statlearn_path <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(sprintf("%s path: %d points, n = %d, p = %d\n", x$method, length(x$tuning), x$nobs,
+              length(x$xnames)))
+  if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
+  tab <- path_table(x)
+  show <- if (nrow(tab) > 12L) unique(round(seq(1, nrow(tab), length.out = 12L))) else seq_len(nrow(tab))
+  print(format(tab[show, , drop = FALSE], digits = digits), row.names = FALSE)
+  if (length(show) < nrow(tab)) cat(sprintf("... (%d of %d points shown)\n", length(show), nrow(tab)))
+  invisible(x)
+}
+
+path_table <- function(fit) {
+  tab <- data.frame(fit$axes, check.names = FALSE)
+  tab$nonzero <- colSums(fit$beta != 0)
+  tab
+}
+
+#' @export
+summary.statlearn_path <- function(object, ...) {
+  structure(list(method = object$method, call = object$call, table = path_table(object),
+                 nobs = object$nobs, p = length(object$xnames)),
+            class = "summary.statlearn_path")
+}
+
+#' @export
+print.summary.statlearn_path <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(sprintf("%s path, n = %d, p = %d\n", x$method, x$nobs, x$p))
+  if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
+  print(format(x$table, digits = digits), row.names = FALSE)
+  invisible(x)
+}
+
+#' Plot a coefficient path
+#'
+#' Draws coefficient profiles along the path, as in ESL Figures 3.8, 3.10 and
+#' 3.14-3.16.
+#'
+#' @param x A path fit (ridge, lasso, elastic net, LARS, PCR, PLS, best subsets).
+#' @param xvar The axis: one of the path's axes, such as `"df"` (ridge),
+#'   `"s"` (lasso and LARS shrinkage factor), `"lambda"`, `"ncomp"` or `"size"`.
+#' @param label Write the variable names at the right-hand end of the curves?
+#' @param log_lambda Use a log scale when `xvar = "lambda"`?
+#' @param ... Further graphical parameters passed to [graphics::matplot()].
+#' @return `x`, invisibly.
+#' @export
+#' @examples
+#' fit <- ridge_regression(lpsa ~ . - train, data = prostate, threads = 1)
+#' plot(fit, xvar = "df")
+plot.statlearn_path <- function(x, xvar = names(x$axes)[1L], label = TRUE, log_lambda = TRUE, ...) {
+  xvar <- check_choice(xvar, names(x$axes), "xvar")
+  along <- x$axes[[xvar]]
+  B <- x$beta
+  ord <- order(along)
+  logx <- identical(xvar, "lambda") && log_lambda && all(along > 0)
+  args <- list(x = along[ord], y = t(B[, ord, drop = FALSE]), type = "l", lty = 1,
+               col = grDevices::hcl.colors(max(2L, nrow(B)), "Dark 3")[seq_len(nrow(B))],
+               xlab = if (logx) "log(lambda)" else xvar, ylab = "Coefficients",
+               main = x$method)
+  if (logx) args$x <- log(args$x)
+  extra <- list(...)
+  args[names(extra)] <- extra
+  do.call(graphics::matplot, args)
+  graphics::abline(h = 0, lty = 3, col = "grey50")
+  if (label) {
+    end <- ord[length(ord)]
+    xpos <- if (logx) log(along[end]) else along[end]
+    graphics::text(xpos, B[, end], labels = x$xnames, pos = 4, cex = 0.7, xpd = TRUE)
+  }
+  invisible(x)
+}
+
+# The training data of a fit, for fitted() and cross_validate(): evaluated
+# again from the fit's call (as update() does) in the caller's environment.
+training_data <- function(fit, env = parent.frame(), x = NULL, y = NULL, weights = NULL) {
+  if (!is.null(x) || !is.null(y)) {
+    if (is.null(x) || is.null(y)) {
+      abort_input(if (is.null(x)) "x" else "y", "given together with the other (x and y)",
+                  "only one of them", class = "statlearn_error_missing")
+    }
+    if (is.data.frame(x) && !is.null(fit$terms)) {
+      des <- formula_design(stats::model.frame(fit$terms, x), fit$contrasts)
+      return(list(x = des$x, y = check_y(des$y, nrow(des$x)),
+                  weights = check_weights(des$weights, nrow(des$x))))
+    }
+    x <- check_x(x, "x", sparse_ok = isTRUE(fit$sparse_ok))
+    return(list(x = x, y = check_y(y, nrow(x)), weights = check_weights(weights, nrow(x))))
+  }
+  call <- fit$call
+  if (is.null(call)) {
+    abort("The fit has no call to rebuild its training data from; pass `x` and `y`.",
+          class = c("statlearn_error_missing", "statlearn_error_input"))
+  }
+  out <- tryCatch({
+    if (!is.null(fit$terms)) {
+      des <- formula_design(formula_model_frame(call, env), fit$contrasts)
+      list(x = des$x, y = des$y, weights = check_weights(des$weights, nrow(des$x)))
+    } else {
+      xx <- check_x(eval(call$x, env), "x", sparse_ok = isTRUE(fit$sparse_ok))
+      list(x = xx, y = check_y(eval(call$y, env), nrow(xx)),
+           weights = check_weights(if (is.null(call$weights)) NULL else eval(call$weights, env),
+                                   nrow(xx)))
+    }
+  }, statlearn_error = function(e) stop(e), error = function(e) {
+    abort(sprintf("Could not rebuild the training data from the fit's call (%s); pass `x` and `y`.",
+                  conditionMessage(e)), class = c("statlearn_error_missing", "statlearn_error_input"))
+  })
+  if (nrow(out$x) != fit$nobs || !identical(colnames(out$x), fit$xnames)) {
+    abort("The data named in the fit's call have changed since fitting; pass `x` and `y`.",
+          class = c("statlearn_error_missing", "statlearn_error_input"))
+  }
+  out
+}
