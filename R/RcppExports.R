@@ -5,3 +5,11 @@ cpp_chunked_sum <- function(v, threads) {
     .Call(`_statlearn_cpp_chunked_sum`, v, threads)
 }
 
+cpp_elastic_net <- function(x, sp_i, sp_p, sp_x, n, p, y, w, options) {
+    .Call(`_statlearn_cpp_elastic_net`, x, sp_i, sp_p, sp_x, n, p, y, w, options)
+}
+
+cpp_elastic_net_cv <- function(x, sp_i, sp_p, sp_x, n, p, y, w, foldid, folds, options) {
+    .Call(`_statlearn_cpp_elastic_net_cv`, x, sp_i, sp_p, sp_x, n, p, y, w, foldid, folds, options)
+}
+

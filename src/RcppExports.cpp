@@ -22,11 +22,51 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_elastic_net
+Rcpp::List cpp_elastic_net(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& sp_i, const Rcpp::IntegerVector& sp_p, const Rcpp::NumericVector& sp_x, int n, int p, const std::vector<double>& y, const std::vector<double>& w, const Rcpp::List& options);
+RcppExport SEXP _statlearn_cpp_elastic_net(SEXP xSEXP, SEXP sp_iSEXP, SEXP sp_pSEXP, SEXP sp_xSEXP, SEXP nSEXP, SEXP pSEXP, SEXP ySEXP, SEXP wSEXP, SEXP optionsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type sp_i(sp_iSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type sp_p(sp_pSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type sp_x(sp_xSEXP);
+    Rcpp::traits::input_parameter< int >::type n(nSEXP);
+    Rcpp::traits::input_parameter< int >::type p(pSEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List& >::type options(optionsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_elastic_net(x, sp_i, sp_p, sp_x, n, p, y, w, options));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_elastic_net_cv
+Rcpp::NumericMatrix cpp_elastic_net_cv(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& sp_i, const Rcpp::IntegerVector& sp_p, const Rcpp::NumericVector& sp_x, int n, int p, const std::vector<double>& y, const std::vector<double>& w, const std::vector<int>& foldid, int folds, const Rcpp::List& options);
+RcppExport SEXP _statlearn_cpp_elastic_net_cv(SEXP xSEXP, SEXP sp_iSEXP, SEXP sp_pSEXP, SEXP sp_xSEXP, SEXP nSEXP, SEXP pSEXP, SEXP ySEXP, SEXP wSEXP, SEXP foldidSEXP, SEXP foldsSEXP, SEXP optionsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type sp_i(sp_iSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type sp_p(sp_pSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type sp_x(sp_xSEXP);
+    Rcpp::traits::input_parameter< int >::type n(nSEXP);
+    Rcpp::traits::input_parameter< int >::type p(pSEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< const std::vector<int>& >::type foldid(foldidSEXP);
+    Rcpp::traits::input_parameter< int >::type folds(foldsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List& >::type options(optionsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_elastic_net_cv(x, sp_i, sp_p, sp_x, n, p, y, w, foldid, folds, options));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 RcppExport SEXP run_testthat_tests(SEXP);
 
 static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_chunked_sum", (DL_FUNC) &_statlearn_cpp_chunked_sum, 2},
+    {"_statlearn_cpp_elastic_net", (DL_FUNC) &_statlearn_cpp_elastic_net, 9},
+    {"_statlearn_cpp_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_elastic_net_cv, 11},
     {"run_testthat_tests", (DL_FUNC) &run_testthat_tests, 1},
     {NULL, NULL, 0}
 };

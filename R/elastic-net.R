@@ -1,0 +1,285 @@
+#' The elastic net and the lasso by pathwise coordinate descent
+#'
+#' Fits the whole regularisation path of the elastic net, minimising
+#' \deqn{\frac{1}{2n}\sum_i w_i (y_i - \beta_0 - x_i^T\beta)^2 +
+#'   \lambda \sum_j v_j \left(\frac{1-\alpha}{2}\beta_j^2 + \alpha|\beta_j|\right)}
+#' for a decreasing sequence of \eqn{\lambda}, exactly as glmnet defines the
+#' problem (ESL section 3.4.2 and 3.8.6), so that the two agree coefficient for
+#' coefficient at the same \eqn{\lambda}. `lasso()` is the elastic net with
+#' `alpha = 1`.
+#'
+#' As in glmnet, the weights are scaled to sum to n, the predictors are
+#' standardised to unit (weighted, divisor n) variance when `standardize =
+#' TRUE`, the intercept is not penalised, the penalty factors are rescaled to
+#' sum to p, and the response is scaled internally to unit variance (with
+#' `alpha < 1` this makes the ridge part of the penalty act on the scale of
+#' \eqn{y/sd(y)}, which is glmnet's convention). Coefficients are returned on the
+#' original scale.
+#'
+#' The engine keeps a running gradient from the Gram matrix of x (covariance
+#' updates, computed by a parallel SIMD kernel) when n >= p, and updates the
+#' residual otherwise or when x is sparse; both use warm starts, sequential
+#' strong rules and KKT checks.
+#'
+#' @inheritParams statlearn-params
+#' @param x A numeric matrix, a data frame of numeric columns, or a sparse
+#'   `Matrix::dgCMatrix`.
+#' @param alpha The elastic-net mixing parameter in \[0, 1\]: 1 is the lasso,
+#'   0 ridge regression.
+#' @param family The response family; `"gaussian"` (least squares).
+#' @param lambda Optional decreasing sequence of penalty values; by default
+#'   `nlambda` values from the smallest \eqn{\lambda} giving an empty model down
+#'   to `lambda_min_ratio` times it, on a log scale.
+#' @param nlambda Number of \eqn{\lambda} values.
+#' @param lambda_min_ratio Smallest \eqn{\lambda} as a fraction of the largest;
+#'   by default 1e-4 when n > p and 0.01 otherwise.
+#' @param penalty_factor Non-negative factor for each variable's penalty; 0
+#'   leaves a variable unpenalised.
+#' @param lower,upper Bounds on the coefficients (original scale): `lower <= 0`,
+#'   `upper >= 0`, recycled to length p.
+#' @param thresh Convergence threshold: coordinate descent stops when the
+#'   largest weighted squared change of a coefficient is below `thresh` (times
+#'   the null deviance).
+#' @param maxit Maximum number of passes over the data.
+#' @param dfmax Stop the path once more than `dfmax` variables are nonzero.
+#' @return An object of class `c("statlearn_elastic_net", "statlearn_path",
+#'   "statlearn_model")` (with `"statlearn_lasso"` first for `lasso()`):
+#'   `a0`, `beta` (p x L, original scale), `lambda`, `df`, `dev_ratio`,
+#'   `nulldev`, `axes` (`lambda`, `norm` (L1 norm of the standardised
+#'   coefficients), `df`), and what prediction needs. `coef(fit, lambda = )`
+#'   interpolates linearly in lambda; `coef(fit, s = )` takes the book's
+#'   shrinkage factor \eqn{s = \|\beta\|_1 / \|\hat\beta^{LS}\|_1} on the
+#'   standardised scale (relative to the largest L1 norm on the path when
+#'   p >= n).
+#' @references Hastie, Tibshirani and Friedman (2009), sections 3.4.2, 3.8.6,
+#'   Figure 3.10. Friedman, Hastie and Tibshirani (2010), Regularization paths for
+#'   generalized linear models via coordinate descent, *Journal of Statistical
+#'   Software* 33(1). Tibshirani et al. (2012), Strong rules for discarding
+#'   predictors in lasso-type problems, *JRSS B* 74(2).
+#' @family chapter 3
+#' @export
+#' @examples
+#' train <- subset(prostate, train, select = -train)
+#' fit <- lasso(lpsa ~ ., data = train, threads = 1)
+#' fit
+#' coef(fit, s = 0.36)
+#' plot(fit, xvar = "norm")
+#' enet <- elastic_net(as.matrix(train[, 1:8]), train$lpsa, alpha = 0.5, threads = 1)
+#' coef(enet, lambda = 0.1)
+elastic_net <- function(x, ...) UseMethod("elastic_net")
+
+#' @rdname elastic_net
+#' @export
+elastic_net.default <- function(x, y, alpha = 0.5, family = "gaussian", weights = NULL,
+                                lambda = NULL, nlambda = 100, lambda_min_ratio = NULL,
+                                penalty_factor = NULL, lower = -Inf, upper = Inf,
+                                standardize = TRUE, intercept = TRUE, thresh = 1e-7,
+                                maxit = 100000, dfmax = NULL, threads = NULL, ...) {
+  fit <- fit_elastic_net(x, y, alpha, family, weights, lambda, nlambda, lambda_min_ratio,
+                         penalty_factor, lower, upper, standardize, intercept, thresh, maxit,
+                         dfmax, threads)
+  fit$call <- match.call()
+  fit
+}
+
+#' @rdname elastic_net
+#' @export
+elastic_net.formula <- function(formula, data, alpha = 0.5, subset, weights, na.action, ...) {
+  call <- match.call()
+  des <- formula_design(formula_model_frame(call, parent.frame()))
+  fit <- fit_elastic_net(des$x, des$y, alpha = alpha, weights = des$weights, ...)
+  add_formula_info(fit, des, call)
+}
+
+#' @rdname elastic_net
+#' @export
+lasso <- function(x, ...) UseMethod("lasso")
+
+#' @rdname elastic_net
+#' @export
+lasso.default <- function(x, y, family = "gaussian", weights = NULL, lambda = NULL,
+                          nlambda = 100, lambda_min_ratio = NULL, penalty_factor = NULL,
+                          lower = -Inf, upper = Inf, standardize = TRUE, intercept = TRUE,
+                          thresh = 1e-7, maxit = 100000, dfmax = NULL, threads = NULL, ...) {
+  fit <- fit_elastic_net(x, y, 1, family, weights, lambda, nlambda, lambda_min_ratio,
+                         penalty_factor, lower, upper, standardize, intercept, thresh, maxit,
+                         dfmax, threads)
+  fit$call <- match.call()
+  fit
+}
+
+#' @rdname elastic_net
+#' @export
+lasso.formula <- function(formula, data, subset, weights, na.action, ...) {
+  call <- match.call()
+  des <- formula_design(formula_model_frame(call, parent.frame()))
+  fit <- fit_elastic_net(des$x, des$y, alpha = 1, weights = des$weights, ...)
+  add_formula_info(fit, des, call)
+}
+
+elastic_net_options <- function(x, alpha, family, lambda, nlambda, lambda_min_ratio,
+                                penalty_factor, lower, upper, standardize, intercept, thresh,
+                                maxit, dfmax, threads) {
+  n <- nrow(x); p <- ncol(x)
+  family <- check_choice(family, "gaussian", "family")
+  alpha <- check_number(alpha, "alpha", 0, 1)
+  if (!is.null(lambda)) lambda <- check_penalty_sequence(lambda, "lambda")
+  nlambda <- check_count(nlambda, "nlambda", lower = 1, upper = 10000)
+  if (is.null(lambda_min_ratio)) lambda_min_ratio <- if (n < p) 0.01 else 1e-4
+  lambda_min_ratio <- check_number(lambda_min_ratio, "lambda_min_ratio", 0, 1,
+                                   lower_open = TRUE, upper_open = TRUE)
+  if (is.null(penalty_factor)) penalty_factor <- rep(1, p)
+  if (!is.numeric(penalty_factor) || length(penalty_factor) != p) {
+    abort_input("penalty_factor", sprintf("a numeric vector of length %d (one per column of x)", p),
+                describe(penalty_factor), class = "statlearn_error_length")
+  }
+  check_finite_values(penalty_factor, "penalty_factor")
+  if (any(penalty_factor < 0) || all(penalty_factor == 0)) {
+    abort_input("penalty_factor", "non-negative values, not all zero",
+                sprintf("values in [%g, %g]", min(penalty_factor), max(penalty_factor)),
+                class = "statlearn_error_range")
+  }
+  bound <- function(v, arg, ok) {
+    if (!is.numeric(v) || anyNA(v) || !(length(v) %in% c(1L, p))) {
+      abort_input(arg, sprintf("a number or a numeric vector of length %d", p), describe(v),
+                  class = "statlearn_error_length")
+    }
+    if (!all(ok(v))) {
+      abort_input(arg, if (arg == "lower") "values <= 0" else "values >= 0",
+                  format(v[!ok(v)][1L]), class = "statlearn_error_range")
+    }
+    rep_len(as.double(v), p)
+  }
+  lower <- bound(lower, "lower", function(v) v <= 0)
+  upper <- bound(upper, "upper", function(v) v >= 0)
+  if (is.null(dfmax)) dfmax <- p + 1
+  list(alpha = alpha, family = family, lambda = if (is.null(lambda)) numeric() else lambda,
+       nlambda = nlambda, lambda_min_ratio = lambda_min_ratio,
+       penalty_factor = as.double(penalty_factor), lower = lower, upper = upper,
+       standardize = check_flag(standardize, "standardize"),
+       intercept = check_flag(intercept, "intercept"),
+       thresh = check_number(thresh, "thresh", 0, 1, lower_open = TRUE),
+       maxit = check_count(maxit, "maxit"), dfmax = check_count(dfmax, "dfmax", lower = 0),
+       engine = 0L, threads = resolve_threads(threads))
+}
+
+# Arguments for the C++ glue: dense or sparse x.
+design_args <- function(x) {
+  if (methods::is(x, "dgCMatrix")) {
+    list(x = matrix(0, 0, 0), sp_i = x@i, sp_p = x@p, sp_x = x@x, n = nrow(x), p = ncol(x))
+  } else {
+    list(x = x, sp_i = integer(), sp_p = integer(), sp_x = numeric(), n = nrow(x), p = ncol(x))
+  }
+}
+
+# Weighted (divisor n) standard deviations of the columns, as the engine uses.
+column_scales <- function(x, w) {
+  w <- w / sum(w)
+  m <- as.vector(Matrix::crossprod(x, w))
+  v <- as.vector(Matrix::crossprod(x^2, w)) - m^2
+  sqrt(pmax(v, 0))
+}
+
+fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NULL, lambda = NULL,
+                            nlambda = 100, lambda_min_ratio = NULL, penalty_factor = NULL,
+                            lower = -Inf, upper = Inf, standardize = TRUE, intercept = TRUE,
+                            thresh = 1e-7, maxit = 100000, dfmax = NULL, threads = NULL) {
+  x <- check_x(x, "x", sparse_ok = TRUE)
+  y <- check_y(y, nrow(x), "y")
+  w <- check_weights(weights, nrow(x))
+  if (stats::var(y[w > 0]) == 0 || sum(w > 0) < 2L) {
+    abort_input("y", "a response that varies", "a constant response", class = "statlearn_error_constant")
+  }
+  opt <- elastic_net_options(x, alpha, family, lambda, nlambda, lambda_min_ratio, penalty_factor,
+                             lower, upper, standardize, intercept, thresh, maxit, dfmax, threads)
+  da <- design_args(x)
+  res <- cpp_elastic_net(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, y, w, opt)
+  if (!res$converged) {
+    warn(sprintf("Coordinate descent did not converge within maxit = %d passes; the path stops at lambda = %g. Increase `maxit` or `thresh`.",
+                 opt$maxit, if (length(res$lambda)) min(res$lambda) else NA),
+         class = "statlearn_warning_convergence")
+  }
+  L <- length(res$lambda)
+  beta <- res$beta
+  dimnames(beta) <- list(colnames(x), paste0("s", seq_len(L) - 1L))
+  scales <- if (opt$standardize) column_scales(x, w) else rep(1, ncol(x))
+  norm <- colSums(abs(beta * scales))
+  fit <- new_path_fit(list(
+    a0 = stats::setNames(res$a0, colnames(beta)), beta = beta, lambda = res$lambda,
+    df = res$df, dev_ratio = res$dev_ratio, nulldev = res$null_deviance * sum(w),
+    tuning_name = "lambda", tuning = res$lambda,
+    axes = list(lambda = res$lambda, norm = norm, df = res$df),
+    complexity = norm, complexity_name = "L1 norm (standardised)",
+    alpha = opt$alpha, family = opt$family, options = opt, scales = scales,
+    xnames = colnames(x), nobs = nrow(x), y = y, weights = w, sparse_ok = TRUE,
+    converged = res$converged, passes = res$passes,
+    engine = c("covariance", "naive")[res$engine],
+    method = if (opt$alpha == 1) "Lasso" else sprintf("Elastic net (alpha = %g)", opt$alpha)
+  ), if (opt$alpha == 1) c("statlearn_lasso", "statlearn_elastic_net") else "statlearn_elastic_net")
+  ref <- if (nrow(x) > ncol(x) && as.double(nrow(x)) * ncol(x)^2 <= 5e7) {
+    least_squares_norm(x, y, w, scales, opt$intercept)
+  } else NA_real_
+  fit$s_reference <- ref
+  if (is.finite(ref)) fit$axes$s <- norm / ref
+  fit
+}
+
+# L1 norm of the (standardised-scale) least-squares coefficients, the book's
+# reference for the shrinkage factor s; NA when they are not defined.
+least_squares_norm <- function(x, y, w, scales, intercept) {
+  xx <- as.matrix(x)
+  if (intercept) xx <- cbind(1, xx)
+  ls <- stats::lm.wfit(xx, y, w)
+  if (ls$rank < ncol(xx)) return(NA_real_)
+  b <- ls$coefficients
+  if (intercept) b <- b[-1L]
+  sum(abs(b * scales))
+}
+
+shrinkage_factor <- function(fit, env) {
+  if (!is.null(fit$axes$s)) return(fit$axes$s)
+  ref <- fit$s_reference
+  if (!is.finite(ref) && fit$nobs > length(fit$xnames)) {
+    td <- training_data(fit, env)
+    ref <- least_squares_norm(td$x, td$y, td$weights, fit$scales, fit$options$intercept)
+  }
+  if (!is.finite(ref)) ref <- max(fit$axes$norm)
+  fit$axes$norm / ref
+}
+
+#' @rdname elastic_net
+#' @param object A fitted elastic net or lasso.
+#' @param s The shrinkage factor(s) at which to return coefficients (the
+#'   book's axis in Figure 3.10), between 0 and 1.
+#' @export
+coef.statlearn_elastic_net <- function(object, lambda = NULL, s = NULL, ...) {
+  if (!is.null(lambda) && !is.null(s)) {
+    abort_input("s", "NULL when `lambda` is given (choose one)", describe(s),
+                class = "statlearn_error_conflict")
+  }
+  if (!is.null(s)) {
+    return(path_coef_interpolate(object, shrinkage_factor(object, parent.frame(2L)), s, "s"))
+  }
+  if (!is.null(lambda)) return(path_coef_interpolate(object, object$lambda, lambda, "lambda"))
+  path_coef(object, seq_along(object$lambda))
+}
+
+#' @export
+cv_predictions.statlearn_elastic_net <- function(fit, x, y, weights, foldid, threads) {
+  opt <- fit$options
+  opt$lambda <- fit$lambda
+  opt$threads <- threads
+  da <- design_args(x)
+  cpp_elastic_net_cv(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, y, weights,
+                     as.integer(foldid), max(foldid), opt)
+}
+
+#' @export
+cv_fold_predict.statlearn_elastic_net <- function(fit, x, y, weights, xtest, threads) {
+  opt <- fit$options
+  opt$lambda <- fit$lambda
+  opt$threads <- threads
+  da <- design_args(x)
+  res <- cpp_elastic_net(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, y, weights, opt)
+  as.matrix(xtest %*% res$beta) + rep(res$a0, each = nrow(xtest))
+}
