@@ -1,0 +1,301 @@
+#' Linear regression by least squares
+#'
+#' Fits \eqn{y = \beta_0 + X\beta + \varepsilon} by least squares through a QR
+#' decomposition with limited column pivoting (as [stats::lm()] does, so
+#' aliased columns get `NA` coefficients with a message), or, for teaching, by
+#' regression by successive orthogonalisation (ESL Algorithm 3.1,
+#' `method = "gram_schmidt"`). `summary()` gives estimates, standard errors,
+#' Z scores (t statistics) and p-values in the layout of ESL Table 3.2, the
+#' residual standard error, \eqn{R^2} and the overall F statistic; `anova()`
+#' compares nested fits by the F statistic of ESL eq. 3.13.
+#'
+#' @inheritParams statlearn-params
+#' @param method `"qr"` (Householder QR) or `"gram_schmidt"` (successive
+#'   orthogonalisation, ESL Algorithm 3.1).
+#' @return An object of class `c("statlearn_linear_regression",
+#'   "statlearn_model")` with `coefficients`, `fitted.values`, `residuals`,
+#'   `sigma`, `df.residual`, `rank`, `cov.unscaled`, and for formula fits the
+#'   terms needed by `predict()`.
+#' @references Hastie, Tibshirani and Friedman (2009), section 3.2,
+#'   equations 3.6-3.13, Algorithm 3.1, Table 3.2.
+#' @family chapter 3
+#' @export
+#' @examples
+#' train <- subset(prostate, train, select = -train)
+#' train[1:8] <- scale(train[1:8])
+#' fit <- linear_regression(lpsa ~ ., data = train)
+#' summary(fit)   # ESL Table 3.2
+#' confint(fit)
+linear_regression <- function(x, ...) UseMethod("linear_regression")
+
+#' @rdname linear_regression
+#' @export
+linear_regression.default <- function(x, y, weights = NULL, intercept = TRUE,
+                                      method = c("qr", "gram_schmidt"), ...) {
+  x <- check_x(x, "x")
+  fit <- fit_linear_regression(x, y, weights, check_flag(intercept, "intercept"), method)
+  fit$call <- match.call()
+  fit
+}
+
+#' @rdname linear_regression
+#' @export
+linear_regression.formula <- function(formula, data, subset, weights, na.action,
+                                      method = c("qr", "gram_schmidt"), ...) {
+  call <- match.call()
+  des <- formula_design(formula_model_frame(call, parent.frame()))
+  x <- des$x
+  storage.mode(x) <- "double"
+  if (ncol(x) == 0L && !des$intercept) {
+    abort_input("formula", "at least one term", "an empty model", class = "statlearn_error_formula")
+  }
+  fit <- fit_linear_regression(x, des$y, des$weights, des$intercept, method)
+  add_formula_info(fit, des, call)
+}
+
+fit_linear_regression <- function(x, y, weights, intercept, method) {
+  method <- check_choice(method, c("qr", "gram_schmidt"), "method")
+  n <- nrow(x)
+  if (n == 0L) abort_input("x", "at least one row", "none", class = "statlearn_error_empty")
+  check_finite_values(x, "x")
+  y <- check_y(y, n, "y")
+  w <- check_weights(weights, n)
+  xx <- if (intercept) cbind(`(Intercept)` = 1, x) else x
+  if (is.null(colnames(xx))) colnames(xx) <- paste0("V", seq_len(ncol(xx)))
+  sw <- sqrt(w)
+  xw <- xx * sw
+  yw <- y * sw
+  if (method == "qr") {
+    qx <- qr(xw, tol = 1e-7, LAPACK = FALSE)
+    rank <- qx$rank
+    piv <- qx$pivot
+    coef <- rep(NA_real_, ncol(xx))
+    if (rank > 0L) coef[piv[seq_len(rank)]] <- qr.coef(qx, yw)[piv[seq_len(rank)]]
+    R <- qr.R(qx)[seq_len(rank), seq_len(rank), drop = FALSE]
+  } else {
+    gs <- successive_orthogonalization(xw, yw)
+    rank <- gs$rank
+    piv <- c(which(!gs$aliased), which(gs$aliased))
+    coef <- rep(NA_real_, ncol(xx))
+    coef[!gs$aliased] <- gs$coefficients
+    R <- gs$R
+  }
+  names(coef) <- colnames(xx)
+  if (rank < ncol(xx)) {
+    message(sprintf("Aliased (linearly dependent) column(s) %s: coefficient(s) set to NA.",
+                    paste0("'", colnames(xx)[is.na(coef)], "'", collapse = ", ")))
+  }
+  ok <- !is.na(coef)
+  fitted <- drop(xx[, ok, drop = FALSE] %*% coef[ok])
+  res <- y - fitted
+  df_res <- sum(w > 0) - rank
+  rss <- sum(w * res^2)
+  sigma <- if (df_res > 0) sqrt(rss / df_res) else NaN
+  Rinv <- if (rank > 0L) backsolve(R, diag(rank)) else matrix(0, 0, 0)
+  cov_unscaled <- Rinv %*% t(Rinv)
+  nm <- colnames(xx)[piv[seq_len(rank)]]
+  dimnames(cov_unscaled) <- list(nm, nm)
+  structure(list(
+    coefficients = coef, fitted.values = stats::setNames(fitted, rownames(x)),
+    residuals = stats::setNames(res, rownames(x)), weights = w, rank = rank,
+    df.residual = df_res, sigma = sigma, rss = rss, cov.unscaled = cov_unscaled,
+    intercept = intercept, xnames = colnames(x), nobs = n, y = y, method = method
+  ), class = c("statlearn_linear_regression", "statlearn_model"))
+}
+
+#' Regression by successive orthogonalisation
+#'
+#' ESL Algorithm 3.1 (Gram-Schmidt): orthogonalise each column of `x` on the
+#' residuals of the previous ones; the last coefficient is the simple
+#' regression of y on the last residual vector. Here all coefficients are
+#' recovered from the triangular factor. Columns whose residual is negligible
+#' (relative norm below `tol`) are aliased.
+#' @param x Numeric matrix (include a column of ones for an intercept).
+#' @param y Numeric response.
+#' @param tol Relative tolerance for aliasing.
+#' @return A list with `coefficients` (for the non-aliased columns), `R`,
+#'   `Z` (the orthogonal residual vectors), `aliased` and `rank`.
+#' @references Hastie, Tibshirani and Friedman (2009), Algorithm 3.1.
+#' @family chapter 3
+#' @export
+#' @examples
+#' x <- cbind(1, as.matrix(prostate[, 1:8]))
+#' successive_orthogonalization(x, prostate$lpsa)$coefficients
+successive_orthogonalization <- function(x, y, tol = 1e-7) {
+  x <- check_x(x, "x")
+  y <- check_y(y, nrow(x), "y")
+  p <- ncol(x)
+  Z <- matrix(0, nrow(x), 0L)
+  R <- matrix(0, 0L, 0L)
+  aliased <- logical(p)
+  for (j in seq_len(p)) {
+    xj <- x[, j]
+    gamma <- if (ncol(Z)) drop(crossprod(Z, xj)) / colSums(Z^2) else numeric()
+    zj <- if (ncol(Z)) xj - drop(Z %*% gamma) else xj
+    if (sqrt(sum(zj^2)) <= tol * max(sqrt(sum(xj^2)), .Machine$double.xmin)) {
+      aliased[j] <- TRUE
+      next
+    }
+    k <- ncol(Z)
+    R <- rbind(cbind(R, gamma), c(rep(0, k), 1))
+    Z <- cbind(Z, zj)
+  }
+  # X = Z R with Z orthogonal: normalise to X = Q (D R), Q orthonormal.
+  dz <- sqrt(colSums(Z^2))
+  Rn <- R * dz
+  theta <- drop(crossprod(Z, y)) / dz
+  coef <- backsolve(Rn, theta)
+  names(coef) <- colnames(x)[!aliased]
+  list(coefficients = coef, R = Rn, Z = Z, aliased = aliased, rank = ncol(Z))
+}
+
+#' @export
+coef.statlearn_linear_regression <- function(object, ...) object$coefficients
+
+#' @export
+fitted.statlearn_linear_regression <- function(object, ...) object$fitted.values
+
+#' @export
+residuals.statlearn_linear_regression <- function(object, ...) object$residuals
+
+#' @export
+vcov.statlearn_linear_regression <- function(object, ...) object$sigma^2 * object$cov.unscaled
+
+#' @export
+deviance.statlearn_linear_regression <- function(object, ...) object$rss
+
+#' @export
+logLik.statlearn_linear_regression <- function(object, ...) {
+  w <- object$weights
+  n <- sum(w > 0)
+  val <- 0.5 * (sum(log(w[w > 0])) - n * (log(2 * pi) + 1 - log(n) + log(object$rss)))
+  structure(val, df = object$rank + 1, nobs = n, class = "logLik")
+}
+
+#' @export
+print.statlearn_linear_regression <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat("Linear regression (least squares", if (x$method == "gram_schmidt") ", Gram-Schmidt", ")\n", sep = "")
+  if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
+  cat("\nCoefficients:\n")
+  print(format(x$coefficients, digits = digits), quote = FALSE)
+  invisible(x)
+}
+
+#' @export
+summary.statlearn_linear_regression <- function(object, ...) {
+  b <- object$coefficients
+  ok <- !is.na(b)
+  se <- rep(NA_real_, length(b))
+  se[ok] <- object$sigma * sqrt(diag(object$cov.unscaled))[names(b)[ok]]
+  z <- b / se
+  df <- object$df.residual
+  tab <- cbind(Estimate = b, `Std. Error` = se, `Z score` = z,
+               `Pr(>|t|)` = 2 * stats::pt(abs(z), df, lower.tail = FALSE))
+  y <- object$y
+  w <- object$weights
+  tss <- if (object$intercept) sum(w * (y - sum(w * y) / sum(w))^2) else sum(w * y^2)
+  r2 <- 1 - object$rss / tss
+  k <- object$rank - as.integer(object$intercept)
+  fstat <- if (k > 0 && df > 0) ((tss - object$rss) / k) / (object$rss / df) else NA_real_
+  structure(list(
+    call = object$call, coefficients = tab, sigma = object$sigma, df = c(object$rank, df),
+    r.squared = r2,
+    adj.r.squared = 1 - (1 - r2) * (sum(w > 0) - as.integer(object$intercept)) / df,
+    fstatistic = c(value = fstat, numdf = k, dendf = df), aliased = !ok
+  ), class = "summary.statlearn_linear_regression")
+}
+
+#' @export
+print.summary.statlearn_linear_regression <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  stats::printCoefmat(x$coefficients, digits = digits, na.print = "NA")
+  cat(sprintf("\nResidual standard error: %s on %d degrees of freedom\n",
+              format(signif(x$sigma, digits)), x$df[2L]))
+  cat(sprintf("R-squared: %s, adjusted R-squared: %s\n", format(signif(x$r.squared, digits)),
+              format(signif(x$adj.r.squared, digits))))
+  if (is.finite(x$fstatistic[1L])) {
+    cat(sprintf("F statistic: %s on %d and %d DF, p-value: %s\n",
+                format(signif(x$fstatistic[1L], digits)), x$fstatistic[2L], x$fstatistic[3L],
+                format.pval(stats::pf(x$fstatistic[1L], x$fstatistic[2L], x$fstatistic[3L],
+                                      lower.tail = FALSE), digits = digits)))
+  }
+  invisible(x)
+}
+
+#' @export
+confint.statlearn_linear_regression <- function(object, parm, level = 0.95, ...) {
+  b <- object$coefficients
+  se <- summary(object)$coefficients[, 2L]
+  q <- stats::qt((1 + level) / 2, object$df.residual)
+  ci <- cbind(b - q * se, b + q * se)
+  pct <- paste(format(100 * c((1 - level) / 2, (1 + level) / 2), trim = TRUE, digits = 3), "%")
+  dimnames(ci) <- list(names(b), pct)
+  if (!missing(parm)) ci <- ci[parm, , drop = FALSE]
+  ci
+}
+
+#' Predictions from a linear regression
+#'
+#' @param object A `linear_regression()` fit.
+#' @param newdata New data: a data frame for formula fits, else a matrix with
+#'   the training columns. Missing: the fitted values.
+#' @param interval `"none"`, `"confidence"` (for the mean response) or
+#'   `"prediction"` (for a new observation).
+#' @param level Coverage of the intervals.
+#' @param ... Unused.
+#' @return A vector, or a matrix with columns `fit`, `lwr`, `upr`.
+#' @export
+#' @examples
+#' fit <- linear_regression(lpsa ~ lcavol + lweight, data = prostate)
+#' predict(fit, prostate[1:3, ], interval = "prediction")
+predict.statlearn_linear_regression <- function(object, newdata, interval = c("none", "confidence", "prediction"),
+                                                level = 0.95, ...) {
+  interval <- check_choice(interval, c("none", "confidence", "prediction"), "interval")
+  level <- check_number(level, "level", 0, 1, lower_open = TRUE, upper_open = TRUE)
+  if (missing(newdata) || is.null(newdata)) {
+    x <- NULL
+  } else {
+    x <- new_design(object, newdata)
+  }
+  b <- object$coefficients
+  ok <- !is.na(b)
+  if (is.null(x)) {
+    if (interval == "none") return(object$fitted.values)
+    abort_input("newdata", "new data for intervals", "none", class = "statlearn_error_missing")
+  }
+  xx <- if (object$intercept) cbind(`(Intercept)` = 1, x) else x
+  fit <- drop(xx[, ok, drop = FALSE] %*% b[ok])
+  if (interval == "none") return(fit)
+  xo <- xx[, ok, drop = FALSE][, rownames(object$cov.unscaled), drop = FALSE]
+  v <- rowSums((xo %*% object$cov.unscaled) * xo) * object$sigma^2
+  if (interval == "prediction") v <- v + object$sigma^2
+  q <- stats::qt((1 + level) / 2, object$df.residual)
+  cbind(fit = fit, lwr = fit - q * sqrt(v), upr = fit + q * sqrt(v))
+}
+
+#' @export
+anova.statlearn_linear_regression <- function(object, ...) {
+  fits <- c(list(object), list(...))
+  if (length(fits) < 2L) {
+    abort_input("...", "a second, nested linear_regression() fit to compare with", "none",
+                class = "statlearn_error_missing")
+  }
+  ok <- vapply(fits, inherits, logical(1), "statlearn_linear_regression")
+  if (!all(ok)) abort_input("...", "linear_regression() fits", "another kind of object",
+                            class = "statlearn_error_type")
+  n <- vapply(fits, function(f) f$nobs, numeric(1))
+  if (length(unique(n)) > 1L) abort_input("...", "fits to the same observations",
+                                          "fits with different numbers of rows",
+                                          class = "statlearn_error_length")
+  rss <- vapply(fits, function(f) f$rss, numeric(1))
+  dfr <- vapply(fits, function(f) f$df.residual, numeric(1))
+  big <- which.min(dfr)
+  ddf <- c(NA, -diff(dfr))
+  dss <- c(NA, -diff(rss))
+  f <- (dss / ddf) / (rss[big] / dfr[big])
+  p <- stats::pf(f, ddf, dfr[big], lower.tail = FALSE)
+  tab <- data.frame(Res.Df = dfr, RSS = rss, Df = ddf, `Sum of Sq` = dss, F = f, `Pr(>F)` = p,
+                    check.names = FALSE)
+  structure(tab, heading = "Analysis of variance: F tests between nested linear regressions (ESL eq. 3.13)\n",
+            class = c("anova", "data.frame"))
+}

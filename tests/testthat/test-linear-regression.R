@@ -1,0 +1,86 @@
+test_that("linear_regression matches lm: coefficients, SEs, fits, intervals (tol 1e-10)", {
+  d <- sim_linear(n = 80, p = 6)
+  df <- data.frame(d$x, y = d$y, g = factor(rep(c("a", "b", "c", "d"), 20)))
+  f <- linear_regression(y ~ x1 + x2 * g + log(abs(x3) + 1), data = df)
+  l <- lm(y ~ x1 + x2 * g + log(abs(x3) + 1), data = df)
+  expect_equal(unname(coef(f)), unname(coef(l)), tolerance = 1e-10)
+  s <- summary(f)$coefficients
+  expect_equal(unname(s[, 2]), unname(summary(l)$coefficients[, 2]), tolerance = 1e-10)
+  expect_equal(unname(s[, 4]), unname(summary(l)$coefficients[, 4]), tolerance = 1e-8)
+  expect_equal(summary(f)$r.squared, summary(l)$r.squared, tolerance = 1e-10)
+  expect_equal(unname(summary(f)$fstatistic), unname(summary(l)$fstatistic), tolerance = 1e-10)
+  expect_equal(unname(fitted(f)), unname(fitted(l)), tolerance = 1e-10)
+  expect_equal(unname(vcov(f)), unname(vcov(l)), tolerance = 1e-10)
+  expect_equal(unname(confint(f)), unname(confint(l)), tolerance = 1e-10)
+  nd <- df[1:5, ]
+  for (iv in c("confidence", "prediction")) {
+    expect_equal(unname(predict(f, nd, interval = iv)), unname(predict(l, nd, interval = iv)),
+                 tolerance = 1e-10, info = iv)
+  }
+  expect_equal(as.numeric(logLik(f)), as.numeric(logLik(l)), tolerance = 1e-10)
+})
+
+test_that("weights, no intercept and matrix interface agree with lm", {
+  d <- sim_linear(n = 60, p = 4, seed = 2)
+  w <- runif(60)
+  f <- linear_regression(d$x, d$y, weights = w)
+  l <- lm(d$y ~ d$x, weights = w)
+  expect_equal(unname(coef(f)), unname(coef(l)), tolerance = 1e-10)
+  expect_equal(unname(summary(f)$coefficients[, 2]), unname(summary(l)$coefficients[, 2]), tolerance = 1e-10)
+  f0 <- linear_regression(d$x, d$y, intercept = FALSE)
+  expect_equal(unname(coef(f0)), unname(coef(lm(d$y ~ d$x - 1))), tolerance = 1e-10)
+})
+
+test_that("Gram-Schmidt (ESL Algorithm 3.1) equals QR", {
+  d <- sim_linear(n = 50, p = 5, seed = 3)
+  a <- linear_regression(d$x, d$y)
+  b <- linear_regression(d$x, d$y, method = "gram_schmidt")
+  expect_equal(coef(a), coef(b), tolerance = 1e-10)
+  expect_equal(summary(a)$coefficients, summary(b)$coefficients, tolerance = 1e-8)
+})
+
+test_that("rank deficiency is handled like lm (NA with a message)", {
+  d <- sim_linear(n = 40, p = 3, seed = 4)
+  x <- cbind(d$x, x4 = d$x[, 1] + d$x[, 2])
+  expect_message(f <- linear_regression(x, d$y), "Aliased")
+  l <- lm(d$y ~ x)
+  expect_equal(unname(coef(f)), unname(coef(l)), tolerance = 1e-10)
+  expect_true(is.na(coef(f)[["x4"]]))
+})
+
+test_that("ESL Table 3.2 is reproduced on the prostate training data", {
+  train <- subset(prostate, train, select = -train)
+  xs <- scale(prostate[, 1:8])  # standardised over all 97 rows, as the book
+  train[, 1:8] <- xs[prostate$train, ]
+  f <- linear_regression(lpsa ~ ., data = train)
+  book <- c(2.46, 0.68, 0.26, -0.14, 0.21, 0.31, -0.29, -0.02, 0.27)
+  expect_equal(unname(round(coef(f), 2)), book, tolerance = 0.011)
+  z <- summary(f)$coefficients[, 3]
+  book_z <- c(27.60, 5.37, 2.75, -1.40, 2.06, 2.47, -1.87, -0.15, 1.74)
+  expect_equal(unname(z), book_z, tolerance = 0.01)
+  # ESL eq. 3.13: dropping age, lcp, gleason and pgg45 gives F = 1.67, p = 0.17
+  small <- linear_regression(lpsa ~ lcavol + lweight + lbph + svi, data = train)
+  a <- anova(small, f)
+  expect_equal(a$F[2], 1.67, tolerance = 0.01)
+  expect_equal(a$`Pr(>F)`[2], 0.17, tolerance = 0.05)
+})
+
+test_that("bad input gives classed errors", {
+  d <- sim_linear(n = 20, p = 2)
+  x <- d$x; x[3, 1] <- NA
+  expect_error(linear_regression(x, d$y), class = "statlearn_error_nonfinite")
+  expect_error(linear_regression(d$x, d$y[-1]), class = "statlearn_error_length")
+  expect_error(linear_regression(letters[1:20], d$y), class = "statlearn_error_type")
+  expect_error(linear_regression(d$x, d$y, weights = -d$y), class = "statlearn_error_input")
+  expect_error(linear_regression(d$x[0, ], d$y[0]), class = "statlearn_error_empty")
+  df <- data.frame(y = d$y, g = factor(rep(c("a", "b"), 10)))
+  f <- linear_regression(y ~ g, data = df)
+  expect_error(predict(f, data.frame(g = "z")), class = "statlearn_error_level")
+  expect_error(predict(f, df, interval = "wide"), class = "statlearn_error_input")
+})
+
+test_that("fits survive saveRDS/readRDS", {
+  f <- linear_regression(lpsa ~ lcavol + lweight + svi, data = prostate)
+  g <- round_trip(f)
+  expect_identical(predict(g, prostate), predict(f, prostate))
+})
