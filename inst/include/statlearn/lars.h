@@ -23,6 +23,7 @@
 #define STATLEARN_LARS_H
 
 #include <armadillo>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -198,12 +199,14 @@ inline lars_path lars_from_gram(const arma::mat& G, const arma::vec& xty, double
     out.df.push_back(static_cast<int>(active.size()));
     out.rss.push_back(rss_of());
   };
-  auto drop_at = [&](std::size_t k) {
+  // Remove the k-th active variable. The lasso sets its coefficient to exactly
+  // zero (it crossed zero); stagewise keeps it (the variable only stops moving).
+  auto drop_at = [&](std::size_t k, bool zero) {
     arma::uword j = active[k];
     chol.remove(k);
     active.erase(active.begin() + static_cast<long>(k));
     in_active[j] = false;
-    beta(j) = 0.0;
+    if (zero) beta(j) = 0.0;
   };
 
   record(0, 0);
@@ -239,7 +242,9 @@ inline lars_path lars_from_gram(const arma::mat& G, const arma::vec& xty, double
       entered = static_cast<int>(jbest) + 1;
     }
     dropped_last = false;
-    const long excluded = last_dropped;
+    // variables sitting at |c_j| = C that just left the active set
+    std::vector<arma::uword> just_out;
+    if (last_dropped >= 0) just_out.push_back(static_cast<arma::uword>(last_dropped));
     last_dropped = -1;
 
     // direction
@@ -256,7 +261,8 @@ inline lars_path lars_from_gram(const arma::mat& G, const arma::vec& xty, double
       for (std::size_t k = m; k-- > 0;) {
         if (!(v(k) > 0.0)) {
           if (dropped == 0) dropped = static_cast<int>(active[k]) + 1;
-          drop_at(k);
+          just_out.push_back(active[k]);
+          drop_at(k, false);
           v.shed_row(k);
           sA.shed_row(k);
         }
@@ -276,12 +282,15 @@ inline lars_path lars_from_gram(const arma::mat& G, const arma::vec& xty, double
     const double gtol = 1e-12 * C;
     if (mA < max_active) {
       for (std::size_t j = 0; j < p; ++j) {
-        if (in_active[j] || ignored[j] || static_cast<long>(j) == excluded ||
-            static_cast<long>(j) == last_dropped) continue;
+        if (in_active[j] || ignored[j]) continue;
         double g1 = (C - c(j)) / (1.0 - a(j));
         double g2 = (C + c(j)) / (1.0 + a(j));
-        if (g1 > gtol && g1 < gamma) gamma = g1;
-        if (g2 > gtol && g2 < gamma) gamma = g2;
+        // a variable the lasso has just dropped sits at |c_j| = C: skip that
+        // (zero) root; it may still re-enter with the opposite sign.
+        const bool just_dropped =
+            std::find(just_out.begin(), just_out.end(), j) != just_out.end();
+        if (!(just_dropped && c(j) > 0.0) && g1 > gtol && g1 < gamma) gamma = g1;
+        if (!(just_dropped && c(j) <= 0.0) && g2 > gtol && g2 < gamma) gamma = g2;
       }
     }
     long drop_pos = -1;
@@ -297,7 +306,7 @@ inline lars_path lars_from_gram(const arma::mat& G, const arma::vec& xty, double
     c -= gamma * a;
     if (drop_pos >= 0) {
       arma::uword j = active[static_cast<std::size_t>(drop_pos)];
-      drop_at(static_cast<std::size_t>(drop_pos));
+      drop_at(static_cast<std::size_t>(drop_pos), true);
       dropped = static_cast<int>(j) + 1;
       dropped_last = true;
       last_dropped = static_cast<long>(j);
