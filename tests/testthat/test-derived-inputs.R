@@ -137,6 +137,16 @@ test_that("formula = matrix interface, threads, round trip and summary", {
   }
 })
 
+test_that("1 and 2 threads give identical bits over several row chunks", {
+  d <- sim_linear(n = 6000, p = 100, seed = 31)  # 3 chunks of rows
+  for (m in c("pcr", "plsr")) {
+    f1 <- get(m)(d$x, d$y, ncomp = 20, threads = 1)
+    f2 <- get(m)(d$x, d$y, ncomp = 20, threads = 2)
+    expect_identical(f1$beta, f2$beta, info = m)
+    expect_identical(f1$a0, f2$a0, info = m)
+  }
+})
+
 test_that("cross_validate runs and is reproducible", {
   d <- sim_linear(n = 60, p = 6, seed = 4)
   fit <- plsr(d$x, d$y, threads = 1)

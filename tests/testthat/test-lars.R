@@ -195,6 +195,14 @@ test_that("weights, formula interface, threads, round trip, cross-validation", {
   expect_equal(unname(f0$a0), rep(0, length(f0$a0)))
 })
 
+test_that("1 and 2 threads give identical bits over several row chunks", {
+  d <- sim_linear(n = 6000, p = 100, seed = 32)  # 3 chunks of rows
+  f1 <- lars(d$x, d$y, type = "lasso", threads = 1)
+  f2 <- lars(d$x, d$y, type = "lasso", threads = 2)
+  expect_identical(f1$beta, f2$beta)
+  expect_identical(f1$a0, f2$a0)
+})
+
 test_that("bad input raises classed errors", {
   d <- sim_linear(n = 20, p = 4, seed = 1)
   expect_error(lars(d$x, d$y, type = "ridge", threads = 1), class = "statlearn_error_input")
