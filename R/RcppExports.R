@@ -5,6 +5,14 @@ cpp_chunked_sum <- function(v, threads) {
     .Call(`_statlearn_cpp_chunked_sum`, v, threads)
 }
 
+cpp_derived_fit <- function(x, y, w, scale, ncomp, pls, threads) {
+    .Call(`_statlearn_cpp_derived_fit`, x, y, w, scale, ncomp, pls, threads)
+}
+
+cpp_lars_fit <- function(x, y, w, type, standardize, intercept, max_steps, threads) {
+    .Call(`_statlearn_cpp_lars_fit`, x, y, w, type, standardize, intercept, max_steps, threads)
+}
+
 cpp_elastic_net <- function(x, sp_i, sp_p, sp_x, n, p, y, w, options) {
     .Call(`_statlearn_cpp_elastic_net`, x, sp_i, sp_p, sp_x, n, p, y, w, options)
 }

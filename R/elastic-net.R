@@ -258,7 +258,7 @@ coef.statlearn_elastic_net <- function(object, lambda = NULL, s = NULL, ...) {
                 class = "statlearn_error_conflict")
   }
   if (!is.null(s)) {
-    return(path_coef_interpolate(object, shrinkage_factor(object, parent.frame(2L)), s, "s"))
+    return(path_coef_interpolate(object, shrinkage_factor(object, parent.frame()), s, "s"))
   }
   if (!is.null(lambda)) return(path_coef_interpolate(object, object$lambda, lambda, "lambda"))
   path_coef(object, seq_along(object$lambda))

@@ -98,7 +98,7 @@ predict.statlearn_path <- function(object, newdata, ...) {
 
 #' @export
 fitted.statlearn_path <- function(object, ...) {
-  td <- training_data(object, parent.frame(2L))
+  td <- training_data(object, parent.frame())
   B <- coef(object, ...)
   if (is.matrix(B)) as.matrix(td$x %*% B[-1L, , drop = FALSE]) + rep(B[1L, ], each = nrow(td$x))
   else drop(as.matrix(td$x %*% B[-1L])) + B[1L]
@@ -205,7 +205,7 @@ training_data <- function(fit, env = parent.frame(), x = NULL, y = NULL, weights
     abort("The fit has no call to rebuild its training data from; pass `x` and `y`.",
           class = c("statlearn_error_missing", "statlearn_error_input"))
   }
-  out <- tryCatch({
+  rebuild <- function(env) {
     if (!is.null(fit$terms)) {
       des <- formula_design(formula_model_frame(call, env), fit$contrasts)
       list(x = des$x, y = des$y, weights = check_weights(des$weights, nrow(des$x)))
@@ -215,7 +215,10 @@ training_data <- function(fit, env = parent.frame(), x = NULL, y = NULL, weights
            weights = check_weights(if (is.null(call$weights)) NULL else eval(call$weights, env),
                                    nrow(xx)))
     }
-  }, statlearn_error = function(e) stop(e), error = function(e) {
+  }
+  # The caller's environment first, then the global one (as update() would).
+  out <- tryCatch(tryCatch(rebuild(env), error = function(e) rebuild(globalenv())),
+                  statlearn_error = function(e) stop(e), error = function(e) {
     abort(sprintf("Could not rebuild the training data from the fit's call (%s); pass `x` and `y`.",
                   conditionMessage(e)), class = c("statlearn_error_missing", "statlearn_error_input"))
   })

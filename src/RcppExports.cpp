@@ -22,6 +22,39 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_derived_fit
+Rcpp::List cpp_derived_fit(const arma::mat& x, const arma::vec& y, const arma::vec& w, bool scale, int ncomp, bool pls, int threads);
+RcppExport SEXP _statlearn_cpp_derived_fit(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP scaleSEXP, SEXP ncompSEXP, SEXP plsSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const arma::mat& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const arma::vec& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const arma::vec& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< bool >::type scale(scaleSEXP);
+    Rcpp::traits::input_parameter< int >::type ncomp(ncompSEXP);
+    Rcpp::traits::input_parameter< bool >::type pls(plsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_derived_fit(x, y, w, scale, ncomp, pls, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_lars_fit
+Rcpp::List cpp_lars_fit(const arma::mat& x, const arma::vec& y, const arma::vec& w, int type, bool standardize, bool intercept, int max_steps, int threads);
+RcppExport SEXP _statlearn_cpp_lars_fit(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP typeSEXP, SEXP standardizeSEXP, SEXP interceptSEXP, SEXP max_stepsSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const arma::mat& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const arma::vec& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const arma::vec& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< int >::type type(typeSEXP);
+    Rcpp::traits::input_parameter< bool >::type standardize(standardizeSEXP);
+    Rcpp::traits::input_parameter< bool >::type intercept(interceptSEXP);
+    Rcpp::traits::input_parameter< int >::type max_steps(max_stepsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lars_fit(x, y, w, type, standardize, intercept, max_steps, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_elastic_net
 Rcpp::List cpp_elastic_net(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& sp_i, const Rcpp::IntegerVector& sp_p, const Rcpp::NumericVector& sp_x, int n, int p, const std::vector<double>& y, const std::vector<double>& w, const Rcpp::List& options);
 RcppExport SEXP _statlearn_cpp_elastic_net(SEXP xSEXP, SEXP sp_iSEXP, SEXP sp_pSEXP, SEXP sp_xSEXP, SEXP nSEXP, SEXP pSEXP, SEXP ySEXP, SEXP wSEXP, SEXP optionsSEXP) {
@@ -65,6 +98,8 @@ RcppExport SEXP run_testthat_tests(SEXP);
 
 static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_chunked_sum", (DL_FUNC) &_statlearn_cpp_chunked_sum, 2},
+    {"_statlearn_cpp_derived_fit", (DL_FUNC) &_statlearn_cpp_derived_fit, 7},
+    {"_statlearn_cpp_lars_fit", (DL_FUNC) &_statlearn_cpp_lars_fit, 8},
     {"_statlearn_cpp_elastic_net", (DL_FUNC) &_statlearn_cpp_elastic_net, 9},
     {"_statlearn_cpp_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_elastic_net_cv, 11},
     {"run_testthat_tests", (DL_FUNC) &run_testthat_tests, 1},
