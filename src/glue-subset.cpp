@@ -38,7 +38,7 @@ Rcpp::List cpp_best_subset(const Rcpp::NumericMatrix& x, const Rcpp::NumericVect
   const int dep = ss::first_dependent_column(g);
   if (dep >= 0) return Rcpp::List::create(Rcpp::Named("dependent") = dep + 1);
   const ss::search_result res = ss::leaps_and_bounds(g, max_size, nbest, threads);
-  const double scale = g.ynorm * g.ynorm;
+  const double scale = g.tss > 0.0 ? g.ynorm * g.ynorm : 0.0;
   std::vector<int> size, rank;
   std::vector<double> rss;
   std::vector<std::vector<int>> sets;
@@ -109,7 +109,7 @@ Rcpp::List cpp_stepwise(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector&
   std::vector<double> rss(G), stat(G);
   std::vector<std::vector<int>> sets(G);
   Rcpp::LogicalMatrix which(G, g.p);
-  const double scale = g.ynorm * g.ynorm;
+  const double scale = g.tss > 0.0 ? g.ynorm * g.ynorm : 0.0;
   for (int k = 0; k < G; ++k) {
     action[k] = path[k].action;
     variable[k] = path[k].variable + 1;
