@@ -19,8 +19,12 @@
 // the current nbest-th best RSS at every size it could contain. The free
 // variables are ordered by how much RSS rises when each is dropped (most
 // important first), so the large subtrees lack the strong variables and are
-// pruned; children are visited last-first so good models are found early.
-// Thresholds start from the forward and backward stepwise paths (nbest = 1).
+// pruned. With nbest = 1 the thresholds start from the forward and backward
+// stepwise paths, which are usually (nearly) optimal already, and children are
+// visited first-to-last; otherwise last-to-first, so good models come early.
+// Above the top levels the tree is split into tasks that `threads` workers
+// take from a shared queue; the incumbents are shared (a lock per size,
+// lock-free threshold reads).
 //
 // Determinism: a subset's RSS is always computed at its own node (one path
 // through the tree), pruning keeps a margin above the incumbents, and ties are
@@ -596,7 +600,9 @@ inline search_result leaps_and_bounds(const gram& g, int max_size, int nbest, in
   search_settings s;
   s.max_size = std::min(max_size, p);
   s.nbest = std::max(1, nbest);
-  s.margin = 1e-10;
+  // Rounding in the Schur complements grows with the conditioning of the
+  // predictors; the margin keeps the pruning exact well beyond that.
+  s.margin = 1e-8;
   incumbents inc(s.max_size, s.nbest, s.margin);
   if (s.nbest == 1 && s.max_size >= 1) {
     const greedy_path fw = forward_path(g, s.max_size);
