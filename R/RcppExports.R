@@ -21,3 +21,15 @@ cpp_elastic_net_cv <- function(x, sp_i, sp_p, sp_x, n, p, y, w, foldid, folds, o
     .Call(`_statlearn_cpp_elastic_net_cv`, x, sp_i, sp_p, sp_x, n, p, y, w, foldid, folds, options)
 }
 
+cpp_best_subset <- function(x, y, w, max_size, nbest, threads, all_subsets) {
+    .Call(`_statlearn_cpp_best_subset`, x, y, w, max_size, nbest, threads, all_subsets)
+}
+
+cpp_stepwise <- function(x, y, w, direction, criterion, penalty, n, f_enter, f_remove, max_size, max_steps, need_full_rank) {
+    .Call(`_statlearn_cpp_stepwise`, x, y, w, direction, criterion, penalty, n, f_enter, f_remove, max_size, max_steps, need_full_rank)
+}
+
+cpp_forward_stagewise <- function(x, y, w, epsilon, max_steps, standardize) {
+    .Call(`_statlearn_cpp_forward_stagewise`, x, y, w, epsilon, max_steps, standardize)
+}
+

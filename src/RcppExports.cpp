@@ -93,6 +93,58 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_best_subset
+Rcpp::List cpp_best_subset(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w, int max_size, int nbest, int threads, bool all_subsets);
+RcppExport SEXP _statlearn_cpp_best_subset(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP max_sizeSEXP, SEXP nbestSEXP, SEXP threadsSEXP, SEXP all_subsetsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< int >::type max_size(max_sizeSEXP);
+    Rcpp::traits::input_parameter< int >::type nbest(nbestSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< bool >::type all_subsets(all_subsetsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_best_subset(x, y, w, max_size, nbest, threads, all_subsets));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_stepwise
+Rcpp::List cpp_stepwise(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w, int direction, int criterion, double penalty, double n, const std::vector<double>& f_enter, const std::vector<double>& f_remove, int max_size, int max_steps, bool need_full_rank);
+RcppExport SEXP _statlearn_cpp_stepwise(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP directionSEXP, SEXP criterionSEXP, SEXP penaltySEXP, SEXP nSEXP, SEXP f_enterSEXP, SEXP f_removeSEXP, SEXP max_sizeSEXP, SEXP max_stepsSEXP, SEXP need_full_rankSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< int >::type direction(directionSEXP);
+    Rcpp::traits::input_parameter< int >::type criterion(criterionSEXP);
+    Rcpp::traits::input_parameter< double >::type penalty(penaltySEXP);
+    Rcpp::traits::input_parameter< double >::type n(nSEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type f_enter(f_enterSEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type f_remove(f_removeSEXP);
+    Rcpp::traits::input_parameter< int >::type max_size(max_sizeSEXP);
+    Rcpp::traits::input_parameter< int >::type max_steps(max_stepsSEXP);
+    Rcpp::traits::input_parameter< bool >::type need_full_rank(need_full_rankSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_stepwise(x, y, w, direction, criterion, penalty, n, f_enter, f_remove, max_size, max_steps, need_full_rank));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_forward_stagewise
+Rcpp::List cpp_forward_stagewise(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w, double epsilon, int max_steps, bool standardize);
+RcppExport SEXP _statlearn_cpp_forward_stagewise(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP epsilonSEXP, SEXP max_stepsSEXP, SEXP standardizeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< double >::type epsilon(epsilonSEXP);
+    Rcpp::traits::input_parameter< int >::type max_steps(max_stepsSEXP);
+    Rcpp::traits::input_parameter< bool >::type standardize(standardizeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_forward_stagewise(x, y, w, epsilon, max_steps, standardize));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 RcppExport SEXP run_testthat_tests(SEXP);
 
@@ -102,6 +154,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_lars_fit", (DL_FUNC) &_statlearn_cpp_lars_fit, 8},
     {"_statlearn_cpp_elastic_net", (DL_FUNC) &_statlearn_cpp_elastic_net, 9},
     {"_statlearn_cpp_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_elastic_net_cv, 11},
+    {"_statlearn_cpp_best_subset", (DL_FUNC) &_statlearn_cpp_best_subset, 7},
+    {"_statlearn_cpp_stepwise", (DL_FUNC) &_statlearn_cpp_stepwise, 12},
+    {"_statlearn_cpp_forward_stagewise", (DL_FUNC) &_statlearn_cpp_forward_stagewise, 6},
     {"run_testthat_tests", (DL_FUNC) &run_testthat_tests, 1},
     {NULL, NULL, 0}
 };
