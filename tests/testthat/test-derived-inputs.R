@@ -1,15 +1,6 @@
 # Principal components regression and partial least squares (ESL 3.5).
 
-derived_prostate <- function() {
-  e <- new.env()
-  suppressWarnings(try(utils::data("prostate", package = "statlearn", envir = e), silent = TRUE))
-  if (exists("prostate", envir = e, inherits = FALSE)) return(e$prostate)
-  f <- "/work/shared/data/esl/prostate.data"
-  if (!file.exists(f)) return(NULL)
-  d <- utils::read.table(f, header = TRUE, sep = "\t", row.names = 1)
-  d$train <- trimws(d$train) %in% c("T", "TRUE")
-  d
-}
+derived_prostate <- function() statlearn::prostate  # shipped data (ESL 3.2.1)
 
 pls_reference <- function(fun, x, y, ncomp, method) {
   ref <- fun(y ~ x, ncomp = ncomp, scale = TRUE, method = method)

@@ -1,15 +1,6 @@
 # Least angle regression, lasso and stagewise paths (ESL 3.4.4).
 
-lars_prostate <- function() {
-  e <- new.env()
-  suppressWarnings(try(utils::data("prostate", package = "statlearn", envir = e), silent = TRUE))
-  if (exists("prostate", envir = e, inherits = FALSE)) return(e$prostate)
-  f <- "/work/shared/data/esl/prostate.data"
-  if (!file.exists(f)) return(NULL)
-  d <- utils::read.table(f, header = TRUE, sep = "\t", row.names = 1)
-  d$train <- trimws(d$train) %in% c("T", "TRUE")
-  d
-}
+lars_prostate <- function() statlearn::prostate  # shipped data (ESL 3.2.1)
 
 lars_diabetes <- function() {
   e <- new.env()

@@ -1,15 +1,6 @@
 # Best subsets, stepwise selection and forward stagewise (ESL 3.3, 3.8.1).
 
-get_prostate <- function() {
-  env <- new.env()
-  ok <- suppressWarnings(try(utils::data("prostate", package = "statlearn", envir = env), silent = TRUE))
-  if (!inherits(ok, "try-error") && exists("prostate", envir = env, inherits = FALSE)) {
-    return(get("prostate", envir = env))
-  }
-  path <- "/work/shared/data/esl/prostate.data"
-  if (file.exists(path)) return(utils::read.table(path, header = TRUE, sep = "\t", row.names = 1))
-  NULL
-}
+get_prostate <- function() statlearn::prostate  # shipped data (ESL 3.2.1)
 
 prostate_train <- function() {
   pr <- get_prostate()
