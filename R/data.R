@@ -179,7 +179,7 @@
 #' `george` and `650` (an area code) mark non-spam here and would not in general.
 #'
 #' @format A data frame with 4601 rows and 59 columns:
-#' \describe{
+#' \itemize{
 #'   \item{`word_freq_make`, ..., `word_freq_conference`}{48 columns
 #'     `word_freq_WORD`: the percentage (0 to 100) of the words in the message
 #'     that are WORD. The words are make, address, all, 3d, our, over, remove,
@@ -308,7 +308,7 @@
 #' frequencies.
 #'
 #' @format A data frame with 4509 rows and 258 columns:
-#' \describe{
+#' \itemize{
 #'   \item{`x.1`, ..., `x.256`}{the log-periodogram, from low to high
 #'     frequency.}
 #'   \item{`g`}{the phoneme, a factor with levels `"aa"`, `"ao"`, `"dcl"`,

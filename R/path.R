@@ -159,7 +159,7 @@ print.summary.statlearn_path <- function(x, digits = max(3L, getOption("digits")
 #' @return `x`, invisibly.
 #' @export
 #' @examples
-#' fit <- ridge_regression(lpsa ~ . - train, data = prostate, threads = 1)
+#' fit <- ridge_regression(lpsa ~ . - train, data = prostate)
 #' plot(fit, xvar = "df")
 plot.statlearn_path <- function(x, xvar = names(x$axes)[1L], label = TRUE, log_lambda = TRUE, ...) {
   xvar <- check_choice(xvar, names(x$axes), "xvar")

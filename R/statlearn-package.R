@@ -13,6 +13,7 @@
 #' @useDynLib statlearn, .registration = TRUE
 #' @importFrom Rcpp sourceCpp
 #' @importFrom RcppParallel RcppParallelLibs
+#' @importFrom stats anova coef confint deviance fitted logLik nobs predict residuals vcov
 "_PACKAGE"
 
 # The C++ unit tests of the core (testthat's Catch integration) are run by
