@@ -21,6 +21,10 @@ cpp_elastic_net_cv <- function(x, sp_i, sp_p, sp_x, n, p, y, w, foldid, folds, o
     .Call(`_statlearn_cpp_elastic_net_cv`, x, sp_i, sp_p, sp_x, n, p, y, w, foldid, folds, options)
 }
 
+cpp_least_squares <- function(x, y, w, intercept, threads) {
+    .Call(`_statlearn_cpp_least_squares`, x, y, w, intercept, threads)
+}
+
 cpp_best_subset <- function(x, y, w, max_size, nbest, threads, all_subsets) {
     .Call(`_statlearn_cpp_best_subset`, x, y, w, max_size, nbest, threads, all_subsets)
 }

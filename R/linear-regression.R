@@ -1,16 +1,23 @@
 #' Linear regression by least squares
 #'
-#' Fits \eqn{y = \beta_0 + X\beta + \varepsilon} by least squares through a QR
-#' decomposition with limited column pivoting (as [stats::lm()] does, so
-#' aliased columns get `NA` coefficients with a message), or, for teaching, by
-#' regression by successive orthogonalisation (ESL Algorithm 3.1,
-#' `method = "gram_schmidt"`). `summary()` gives estimates, standard errors,
+#' Fits \eqn{y = \beta_0 + X\beta + \varepsilon} by least squares. With
+#' `method = "auto"` (the default) a tall, full-rank, well-conditioned design
+#' is solved by the corrected semi-normal equations: a parallel SIMD kernel
+#' forms the centred Gram matrix, a Cholesky factor gives the coefficients and
+#' one refinement step from the residuals brings them to the accuracy of a QR
+#' decomposition; any other design (aliased columns, a condition estimate
+#' above 1e5, p close to n) goes to the QR decomposition with limited column
+#' pivoting that [stats::lm()] uses, so aliased columns get `NA` coefficients
+#' with a message. `method = "qr"` always uses QR; `method = "gram_schmidt"`
+#' is regression by successive orthogonalisation (ESL Algorithm 3.1), for
+#' teaching. `summary()` gives estimates, standard errors,
 #' Z scores (t statistics) and p-values in the layout of ESL Table 3.2, the
 #' residual standard error, \eqn{R^2} and the overall F statistic; `anova()`
 #' compares nested fits by the F statistic of ESL eq. 3.13.
 #'
 #' @inheritParams statlearn-params
-#' @param method `"qr"` (Householder QR) or `"gram_schmidt"` (successive
+#' @param method `"auto"` (semi-normal equations with refinement when safe,
+#'   else QR), `"qr"` (Householder QR, as lm) or `"gram_schmidt"` (successive
 #'   orthogonalisation, ESL Algorithm 3.1).
 #' @return An object of class `c("statlearn_linear_regression",
 #'   "statlearn_model")` with `coefficients`, `fitted.values`, `residuals`,
@@ -31,9 +38,9 @@ linear_regression <- function(x, ...) UseMethod("linear_regression")
 #' @rdname linear_regression
 #' @export
 linear_regression.default <- function(x, y, weights = NULL, intercept = TRUE,
-                                      method = c("qr", "gram_schmidt"), ...) {
+                                      method = c("auto", "qr", "gram_schmidt"), threads = NULL, ...) {
   x <- check_x(x, "x")
-  fit <- fit_linear_regression(x, y, weights, check_flag(intercept, "intercept"), method)
+  fit <- fit_linear_regression(x, y, weights, check_flag(intercept, "intercept"), method, threads)
   fit$call <- match.call()
   fit
 }
@@ -41,7 +48,7 @@ linear_regression.default <- function(x, y, weights = NULL, intercept = TRUE,
 #' @rdname linear_regression
 #' @export
 linear_regression.formula <- function(formula, data, subset, weights, na.action,
-                                      method = c("qr", "gram_schmidt"), ...) {
+                                      method = c("auto", "qr", "gram_schmidt"), threads = NULL, ...) {
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   x <- des$x
@@ -49,12 +56,13 @@ linear_regression.formula <- function(formula, data, subset, weights, na.action,
   if (ncol(x) == 0L && !des$intercept) {
     abort_input("formula", "at least one term", "an empty model", class = "statlearn_error_formula")
   }
-  fit <- fit_linear_regression(x, des$y, des$weights, des$intercept, method)
+  fit <- fit_linear_regression(x, des$y, des$weights, des$intercept, method, threads)
   add_formula_info(fit, des, call)
 }
 
-fit_linear_regression <- function(x, y, weights, intercept, method) {
-  method <- check_choice(method, c("qr", "gram_schmidt"), "method")
+fit_linear_regression <- function(x, y, weights, intercept, method, threads = NULL) {
+  method <- check_choice(method, c("auto", "qr", "gram_schmidt"), "method")
+  threads <- resolve_threads(threads)
   n <- nrow(x)
   if (n == 0L) abort_input("x", "at least one row", "none", class = "statlearn_error_empty")
   check_finite_values(x, "x")
@@ -62,10 +70,29 @@ fit_linear_regression <- function(x, y, weights, intercept, method) {
   w <- check_weights(weights, n)
   xx <- if (intercept) cbind(`(Intercept)` = 1, x) else x
   if (is.null(colnames(xx))) colnames(xx) <- paste0("V", seq_len(ncol(xx)))
+  fast <- NULL
+  if (method == "auto" && ncol(x) > 0L && n >= 2L * ncol(xx)) {
+    fast <- cpp_least_squares(x, y, w, intercept, threads)
+    if (!isTRUE(fast$ok)) fast <- NULL
+  }
+  if (!is.null(fast)) {
+    coef <- stats::setNames(c(if (intercept) fast$intercept, fast$beta), colnames(xx))
+    cov_unscaled <- fast$cov_unscaled
+    dimnames(cov_unscaled) <- list(colnames(xx), colnames(xx))
+    df_res <- sum(w > 0) - ncol(xx)
+    return(structure(list(
+      coefficients = coef, fitted.values = stats::setNames(fast$fitted, rownames(x)),
+      residuals = stats::setNames(fast$residuals, rownames(x)), weights = w, rank = ncol(xx),
+      df.residual = df_res, sigma = if (df_res > 0) sqrt(fast$rss / df_res) else NaN,
+      rss = fast$rss, cov.unscaled = cov_unscaled, intercept = intercept, xnames = colnames(x),
+      nobs = n, y = y, method = "cholesky"
+    ), class = c("statlearn_linear_regression", "statlearn_model")))
+  }
   sw <- sqrt(w)
   xw <- xx * sw
   yw <- y * sw
-  if (method == "qr") {
+  if (method != "gram_schmidt") {
+    method <- "qr"
     qx <- qr(xw, tol = 1e-7, LAPACK = FALSE)
     rank <- qx$rank
     piv <- qx$pivot
@@ -174,7 +201,8 @@ logLik.statlearn_linear_regression <- function(object, ...) {
 
 #' @export
 print.statlearn_linear_regression <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Linear regression (least squares", if (x$method == "gram_schmidt") ", Gram-Schmidt", ")\n", sep = "")
+  cat("Linear regression (least squares by ", switch(x$method, qr = "QR", cholesky = "refined semi-normal equations",
+      gram_schmidt = "Gram-Schmidt"), ")\n", sep = "")
   if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
   cat("\nCoefficients:\n")
   print(format(x$coefficients, digits = digits), quote = FALSE)

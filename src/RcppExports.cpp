@@ -93,6 +93,20 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_least_squares
+Rcpp::List cpp_least_squares(const Rcpp::NumericMatrix& x, const std::vector<double>& y, const std::vector<double>& w, bool intercept, int threads);
+RcppExport SEXP _statlearn_cpp_least_squares(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP interceptSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< bool >::type intercept(interceptSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_least_squares(x, y, w, intercept, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_best_subset
 Rcpp::List cpp_best_subset(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w, int max_size, int nbest, int threads, bool all_subsets);
 RcppExport SEXP _statlearn_cpp_best_subset(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP max_sizeSEXP, SEXP nbestSEXP, SEXP threadsSEXP, SEXP all_subsetsSEXP) {
@@ -154,6 +168,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_lars_fit", (DL_FUNC) &_statlearn_cpp_lars_fit, 8},
     {"_statlearn_cpp_elastic_net", (DL_FUNC) &_statlearn_cpp_elastic_net, 9},
     {"_statlearn_cpp_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_elastic_net_cv, 11},
+    {"_statlearn_cpp_least_squares", (DL_FUNC) &_statlearn_cpp_least_squares, 5},
     {"_statlearn_cpp_best_subset", (DL_FUNC) &_statlearn_cpp_best_subset, 7},
     {"_statlearn_cpp_stepwise", (DL_FUNC) &_statlearn_cpp_stepwise, 12},
     {"_statlearn_cpp_forward_stagewise", (DL_FUNC) &_statlearn_cpp_forward_stagewise, 6},

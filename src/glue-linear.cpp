@@ -3,6 +3,7 @@
 #include <RcppArmadillo.h>
 #include <vector>
 #include "statlearn/coordinate_descent.h"
+#include "statlearn/least_squares.h"
 #include "host.h"
 
 namespace {
@@ -76,4 +77,22 @@ Rcpp::NumericMatrix cpp_elastic_net_cv(const Rcpp::NumericMatrix& x, const Rcpp:
   Rcpp::NumericMatrix out(n, opt.lambda.size());
   std::copy(pred.begin(), pred.end(), out.begin());
   return out;
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_least_squares(const Rcpp::NumericMatrix& x, const std::vector<double>& y,
+                             const std::vector<double>& w, bool intercept, int threads) {
+  statlearn_host::begin();
+  const statlearn::ls_fit f = statlearn::least_squares(x.begin(), x.nrow(), x.ncol(), y.data(),
+                                                       w.data(), intercept, threads);
+  statlearn::hooks::check_interrupt();
+  if (!f.ok) return Rcpp::List::create(Rcpp::Named("ok") = false, Rcpp::Named("condition") = f.condition);
+  const int q = static_cast<int>(x.ncol()) + (intercept ? 1 : 0);
+  Rcpp::NumericMatrix cov(q, q);
+  std::copy(f.cov_unscaled.begin(), f.cov_unscaled.end(), cov.begin());
+  return Rcpp::List::create(
+      Rcpp::Named("ok") = true, Rcpp::Named("intercept") = f.intercept, Rcpp::Named("beta") = f.beta,
+      Rcpp::Named("fitted") = f.fitted, Rcpp::Named("residuals") = f.residuals,
+      Rcpp::Named("rss") = f.rss, Rcpp::Named("cov_unscaled") = cov,
+      Rcpp::Named("condition") = f.condition);
 }

@@ -84,3 +84,39 @@ test_that("fits survive saveRDS/readRDS", {
   g <- round_trip(f)
   expect_identical(predict(g, prostate), predict(f, prostate))
 })
+
+test_that("the refined semi-normal equations agree with QR and lm (tol 1e-10)", {
+  set.seed(21)
+  n <- 2000; p <- 12
+  x <- matrix(rnorm(n * p), n, p) * rep(c(1, 1000, 0.001), length.out = p)
+  x[, 2] <- x[, 2] + 5e4  # large mean: centring keeps it well conditioned
+  y <- drop(x %*% rnorm(p) + rnorm(n))
+  w <- rexp(n)
+  a <- linear_regression(x, y, weights = w)
+  expect_identical(a$method, "cholesky")
+  b <- linear_regression(x, y, weights = w, method = "qr")
+  l <- lm(y ~ x, weights = w)
+  expect_equal(unname(coef(a)), unname(coef(l)), tolerance = 1e-10)
+  expect_equal(unname(coef(a)), unname(coef(b)), tolerance = 1e-10)
+  expect_equal(unname(vcov(a)), unname(vcov(l)), tolerance = 1e-9)
+  expect_equal(unname(residuals(a)), unname(residuals(l)), tolerance = 1e-9)
+  expect_equal(summary(a)$r.squared, summary(l)$r.squared, tolerance = 1e-10)
+  # 1 and 2 threads give identical bits
+  a1 <- linear_regression(x, y, weights = w, threads = 1)
+  a2 <- linear_regression(x, y, weights = w, threads = 2)
+  expect_identical(coef(a1), coef(a2))
+  expect_identical(vcov(a1), vcov(a2))
+})
+
+test_that("ill-conditioned or aliased designs fall back to QR", {
+  set.seed(22)
+  t <- seq(0, 1, length.out = 300)
+  x <- outer(t, 1:9, `^`)  # raw polynomial: badly conditioned
+  y <- sin(6 * t) + rnorm(300, sd = 0.1)
+  a <- linear_regression(x, y)
+  expect_identical(a$method, "qr")
+  expect_equal(unname(coef(a)), unname(coef(lm(y ~ x))), tolerance = 1e-8)
+  x2 <- cbind(x[, 1:3], x[, 1] + x[, 2])
+  expect_message(b <- linear_regression(x2, y), "Aliased")
+  expect_identical(b$method, "qr")
+})
