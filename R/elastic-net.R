@@ -39,7 +39,9 @@
 #'   `upper >= 0`, recycled to length p.
 #' @param thresh Convergence threshold: coordinate descent stops when the
 #'   largest weighted squared change of a coefficient is below `thresh` (times
-#'   the null deviance).
+#'   the null deviance), glmnet's rule. The default, 1e-9, is tighter than
+#'   glmnet's 1e-7: it puts the objective within about 1e-8 (relative) of the
+#'   optimum along the whole path at little extra cost.
 #' @param maxit Maximum number of passes over the data.
 #' @param dfmax Stop the path once more than `dfmax` variables are nonzero.
 #' @return An object of class `c("statlearn_elastic_net", "statlearn_path",
@@ -73,7 +75,7 @@ elastic_net <- function(x, ...) UseMethod("elastic_net")
 elastic_net.default <- function(x, y, alpha = 0.5, family = "gaussian", weights = NULL,
                                 lambda = NULL, nlambda = 100, lambda_min_ratio = NULL,
                                 penalty_factor = NULL, lower = -Inf, upper = Inf,
-                                standardize = TRUE, intercept = TRUE, thresh = 1e-7,
+                                standardize = TRUE, intercept = TRUE, thresh = 1e-9,
                                 maxit = 100000, dfmax = NULL, threads = NULL, ...) {
   fit <- fit_elastic_net(x, y, alpha, family, weights, lambda, nlambda, lambda_min_ratio,
                          penalty_factor, lower, upper, standardize, intercept, thresh, maxit,
@@ -100,7 +102,7 @@ lasso <- function(x, ...) UseMethod("lasso")
 lasso.default <- function(x, y, family = "gaussian", weights = NULL, lambda = NULL,
                           nlambda = 100, lambda_min_ratio = NULL, penalty_factor = NULL,
                           lower = -Inf, upper = Inf, standardize = TRUE, intercept = TRUE,
-                          thresh = 1e-7, maxit = 100000, dfmax = NULL, threads = NULL, ...) {
+                          thresh = 1e-9, maxit = 100000, dfmax = NULL, threads = NULL, ...) {
   fit <- fit_elastic_net(x, y, 1, family, weights, lambda, nlambda, lambda_min_ratio,
                          penalty_factor, lower, upper, standardize, intercept, thresh, maxit,
                          dfmax, threads)
@@ -172,19 +174,12 @@ design_args <- function(x) {
   }
 }
 
-# Weighted (divisor n) standard deviations of the columns, as the engine uses.
-column_scales <- function(x, w) {
-  w <- w / sum(w)
-  m <- as.vector(Matrix::crossprod(x, w))
-  v <- as.vector(Matrix::crossprod(x^2, w)) - m^2
-  sqrt(pmax(v, 0))
-}
-
 fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NULL, lambda = NULL,
                             nlambda = 100, lambda_min_ratio = NULL, penalty_factor = NULL,
                             lower = -Inf, upper = Inf, standardize = TRUE, intercept = TRUE,
-                            thresh = 1e-7, maxit = 100000, dfmax = NULL, threads = NULL) {
-  x <- check_x(x, "x", sparse_ok = TRUE)
+                            thresh = 1e-9, maxit = 100000, dfmax = NULL, threads = NULL) {
+  x <- check_x(x, "x", sparse_ok = TRUE, names = FALSE)
+  xnames <- column_names(x)
   y <- check_y(y, nrow(x), "y")
   w <- check_weights(weights, nrow(x))
   if (stats::var(y[w > 0]) == 0 || sum(w > 0) < 2L) {
@@ -201,8 +196,8 @@ fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NU
   }
   L <- length(res$lambda)
   beta <- res$beta
-  dimnames(beta) <- list(colnames(x), paste0("s", seq_len(L) - 1L))
-  scales <- if (opt$standardize) column_scales(x, w) else rep(1, ncol(x))
+  dimnames(beta) <- list(xnames, paste0("s", seq_len(L) - 1L))
+  scales <- if (opt$standardize) res$scales else rep(1, ncol(x))
   norm <- colSums(abs(beta * scales))
   fit <- new_path_fit(list(
     a0 = stats::setNames(res$a0, colnames(beta)), beta = beta, lambda = res$lambda,
@@ -211,7 +206,7 @@ fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NU
     axes = list(lambda = res$lambda, norm = norm, df = res$df),
     complexity = norm, complexity_name = "L1 norm (standardised)",
     alpha = opt$alpha, family = opt$family, options = opt, scales = scales,
-    xnames = colnames(x), nobs = nrow(x), y = y, weights = w, sparse_ok = TRUE,
+    xnames = xnames, nobs = nrow(x), y = y, weights = w, sparse_ok = TRUE,
     converged = res$converged, passes = res$passes,
     engine = c("covariance", "naive")[res$engine],
     method = if (opt$alpha == 1) "Lasso" else sprintf("Elastic net (alpha = %g)", opt$alpha)

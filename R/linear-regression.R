@@ -39,7 +39,7 @@ linear_regression <- function(x, ...) UseMethod("linear_regression")
 #' @export
 linear_regression.default <- function(x, y, weights = NULL, intercept = TRUE,
                                       method = c("auto", "qr", "gram_schmidt"), threads = NULL, ...) {
-  x <- check_x(x, "x")
+  x <- check_x(x, "x", names = FALSE)
   fit <- fit_linear_regression(x, y, weights, check_flag(intercept, "intercept"), method, threads)
   fit$call <- match.call()
   fit
@@ -68,26 +68,29 @@ fit_linear_regression <- function(x, y, weights, intercept, method, threads = NU
   check_finite_values(x, "x")
   y <- check_y(y, n, "y")
   w <- check_weights(weights, n)
-  xx <- if (intercept) cbind(`(Intercept)` = 1, x) else x
-  if (is.null(colnames(xx))) colnames(xx) <- paste0("V", seq_len(ncol(xx)))
+  xnames <- column_names(x)
+  allnames <- c(if (intercept) "(Intercept)", xnames)
   fast <- NULL
-  if (method == "auto" && ncol(x) > 0L && n >= 2L * ncol(xx)) {
+  if (method == "auto" && ncol(x) > 0L && n >= 2L * length(allnames)) {
     fast <- cpp_least_squares(x, y, w, intercept, threads)
     if (!isTRUE(fast$ok)) fast <- NULL
   }
   if (!is.null(fast)) {
-    coef <- stats::setNames(c(if (intercept) fast$intercept, fast$beta), colnames(xx))
+    coef <- stats::setNames(c(if (intercept) fast$intercept, fast$beta), allnames)
     cov_unscaled <- fast$cov_unscaled
-    dimnames(cov_unscaled) <- list(colnames(xx), colnames(xx))
-    df_res <- sum(w > 0) - ncol(xx)
+    dimnames(cov_unscaled) <- list(allnames, allnames)
+    df_res <- sum(w > 0) - length(allnames)
     return(structure(list(
       coefficients = coef, fitted.values = stats::setNames(fast$fitted, rownames(x)),
-      residuals = stats::setNames(fast$residuals, rownames(x)), weights = w, rank = ncol(xx),
-      df.residual = df_res, sigma = if (df_res > 0) sqrt(fast$rss / df_res) else NaN,
-      rss = fast$rss, cov.unscaled = cov_unscaled, intercept = intercept, xnames = colnames(x),
+      residuals = stats::setNames(fast$residuals, rownames(x)), weights = w,
+      rank = length(allnames), df.residual = df_res,
+      sigma = if (df_res > 0) sqrt(fast$rss / df_res) else NaN,
+      rss = fast$rss, cov.unscaled = cov_unscaled, intercept = intercept, xnames = xnames,
       nobs = n, y = y, method = "cholesky"
     ), class = c("statlearn_linear_regression", "statlearn_model")))
   }
+  xx <- if (intercept) cbind(1, x) else x
+  colnames(xx) <- allnames
   sw <- sqrt(w)
   xw <- xx * sw
   yw <- y * sw
@@ -126,7 +129,7 @@ fit_linear_regression <- function(x, y, weights, intercept, method, threads = NU
     coefficients = coef, fitted.values = stats::setNames(fitted, rownames(x)),
     residuals = stats::setNames(res, rownames(x)), weights = w, rank = rank,
     df.residual = df_res, sigma = sigma, rss = rss, cov.unscaled = cov_unscaled,
-    intercept = intercept, xnames = colnames(x), nobs = n, y = y, method = method
+    intercept = intercept, xnames = xnames, nobs = n, y = y, method = method
   ), class = c("statlearn_linear_regression", "statlearn_model"))
 }
 

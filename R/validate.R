@@ -49,6 +49,8 @@ describe <- function(x) {
 }
 
 check_finite_values <- function(v, arg) {
+  # Cheap test first (no n x p temporary); locate the problem only if there is one.
+  if (length(v) == 0L || (!anyNA(v) && all(is.finite(range(v))))) return(invisible())
   bad <- !is.finite(v)
   if (any(bad)) {
     k <- which(bad)[1L]
@@ -60,8 +62,10 @@ check_finite_values <- function(v, arg) {
 }
 
 # x: a numeric matrix (or a data frame of numeric columns, or a dgCMatrix when
-# sparse_ok). Returns a double matrix (or the dgCMatrix) with column names.
-check_x <- function(x, arg = "x", sparse_ok = FALSE) {
+# sparse_ok). Returns a double matrix (or the dgCMatrix) with column names;
+# with names = FALSE a matrix without column names is returned as it is (no
+# copy of a large x) and the caller takes its names from column_names().
+check_x <- function(x, arg = "x", sparse_ok = FALSE, names = TRUE) {
   if (inherits(x, "sparseMatrix")) {
     if (!sparse_ok) {
       x <- as.matrix(x)
@@ -94,10 +98,16 @@ check_x <- function(x, arg = "x", sparse_ok = FALSE) {
     abort_input(arg, "a matrix with at least one row and one column", describe(x),
                 class = "statlearn_error_empty")
   }
-  storage.mode(x) <- "double"
+  if (!is.double(x)) storage.mode(x) <- "double"
   check_finite_values(x, arg)
-  if (is.null(colnames(x))) colnames(x) <- paste0("V", seq_len(ncol(x)))
+  if (names && is.null(colnames(x))) colnames(x) <- column_names(x)
   x
+}
+
+# Column names of x, or V1..Vp when it has none.
+column_names <- function(x) {
+  nm <- colnames(x)
+  if (is.null(nm)) paste0("V", seq_len(ncol(x))) else nm
 }
 
 # y: a numeric response of length n. Returns a double vector.

@@ -60,7 +60,8 @@ Rcpp::List cpp_elastic_net(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVect
       Rcpp::Named("lambda") = fit.lambda, Rcpp::Named("a0") = fit.a0, Rcpp::Named("beta") = beta,
       Rcpp::Named("dev_ratio") = fit.dev_ratio, Rcpp::Named("df") = fit.df,
       Rcpp::Named("null_deviance") = fit.null_deviance, Rcpp::Named("passes") = fit.passes,
-      Rcpp::Named("converged") = fit.converged, Rcpp::Named("engine") = fit.engine);
+      Rcpp::Named("converged") = fit.converged, Rcpp::Named("engine") = fit.engine,
+      Rcpp::Named("scales") = fit.scales);
 }
 
 // [[Rcpp::export(rng = false)]]

@@ -63,6 +63,7 @@ struct enet_path {
   std::vector<double> beta;      // p x L, column-major, original scale
   std::vector<double> dev_ratio; // fraction of (null) deviance explained
   std::vector<int> df;           // nonzero coefficients
+  std::vector<double> scales;    // the columns' weighted sd (divisor n) used to standardise
   double null_deviance = 0.0;    // sum w (y - ybar)^2 with w summing to one
   long passes = 0;
   bool converged = true;
@@ -197,6 +198,7 @@ inline enet_path elastic_net_path(const design_view& X, const std::vector<double
   enet_path out;
   out.p = p;
   out.null_deviance = yv;
+  out.scales = P.xs;
   P.ys = yv > 0 ? std::sqrt(yv) : 1.0;
   P.y.resize(n);
   for (std::size_t i = 0; i < n; ++i) P.y[i] = (y_in[i] - P.ym) / P.ys;
