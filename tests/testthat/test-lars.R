@@ -151,6 +151,8 @@ test_that("ESL Figure 3.15: LAR and lasso on prostate agree until a coefficient 
   k <- which(grepl("-", las_fit$actions))[1]
   if (is.na(k)) k <- ncol(las_fit$beta)
   expect_equal(lar_fit$beta[, 1:(k - 1)], las_fit$beta[, 1:(k - 1)], tolerance = 1e-10)
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
   expect_no_error(plot(las_fit, xvar = "s"))
 })
 
