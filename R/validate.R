@@ -217,3 +217,33 @@ check_newx <- function(newx, fit, arg = "newx", sparse_ok = FALSE) {
   }
   newx
 }
+
+# y for classification: a factor (or character/logical/integer vector) of
+# length n with at least `min_classes` classes present. Returns a factor with
+# unused levels dropped; the levels are the classes predictions will use.
+check_class_y <- function(y, n, arg = "y", min_classes = 2L) {
+  if (is.matrix(y) && ncol(y) == 1L) y <- drop(y)
+  if (!is.null(dim(y)) || !(is.factor(y) || is.character(y) || is.logical(y) ||
+                           (is.numeric(y) && all(y[!is.na(y)] == round(y[!is.na(y)]))))) {
+    abort_input(arg, "a factor of class labels (or character, logical or whole numbers)",
+                describe(y), class = "statlearn_error_type")
+  }
+  if (length(y) != n) {
+    abort_input(arg, sprintf("of length %d (the number of rows of x)", n),
+                sprintf("length %d", length(y)), class = "statlearn_error_length")
+  }
+  if (anyNA(y)) {
+    abort_input(arg, "class labels without NA", sprintf("%d NA label(s)", sum(is.na(y))),
+                class = "statlearn_error_nonfinite")
+  }
+  y <- droplevels(as.factor(y))
+  if (nlevels(y) < min_classes) {
+    abort_input(arg, sprintf("at least %d classes", min_classes),
+                sprintf("%d class (%s)", nlevels(y), paste(levels(y), collapse = ", ")),
+                class = "statlearn_error_classes")
+  }
+  y
+}
+
+# Class labels as a factor with the training levels, from class indices 1..K.
+class_factor <- function(index, levels) factor(levels[index], levels = levels)
