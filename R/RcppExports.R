@@ -9,6 +9,14 @@ cpp_derived_fit <- function(x, y, w, scale, ncomp, pls, threads) {
     .Call(`_statlearn_cpp_derived_fit`, x, y, w, scale, ncomp, pls, threads)
 }
 
+cpp_glm_elastic_net <- function(x, sp_i, sp_p, sp_x, n, p, y, w, offset, family, options) {
+    .Call(`_statlearn_cpp_glm_elastic_net`, x, sp_i, sp_p, sp_x, n, p, y, w, offset, family, options)
+}
+
+cpp_glm_elastic_net_cv <- function(x, sp_i, sp_p, sp_x, n, p, y, w, offset, family, foldid, folds, options) {
+    .Call(`_statlearn_cpp_glm_elastic_net_cv`, x, sp_i, sp_p, sp_x, n, p, y, w, offset, family, foldid, folds, options)
+}
+
 cpp_lars_fit <- function(x, y, w, type, standardize, intercept, max_steps, threads) {
     .Call(`_statlearn_cpp_lars_fit`, x, y, w, type, standardize, intercept, max_steps, threads)
 }

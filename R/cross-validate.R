@@ -16,7 +16,12 @@
 #' @param folds Number of folds K (at least 2, at most n).
 #' @param foldid Optional vector of fold numbers 1..K, one per observation;
 #'   overrides `folds`.
-#' @param measure `"mse"` (mean squared error) or `"mae"` (mean absolute error).
+#' @param measure The loss: `"mse"` (mean squared error) or `"mae"` (mean
+#'   absolute error) for regression; for binomial and Poisson elastic nets also
+#'   `"deviance"` (the default for them), and for binomial `"class"`
+#'   (misclassification rate) and `"auc"` (area under the ROC curve, computed
+#'   within each fold; larger is better). `NULL` takes the first of these that
+#'   applies.
 #' @param x,y,weights The training data, if they cannot be found again from the
 #'   fit's call.
 #' @param threads Number of threads; see [statlearn_threads()].
@@ -35,22 +40,23 @@
 #' cv <- cross_validate(lasso(lpsa ~ ., data = train, threads = 1), folds = 5, threads = 1)
 #' cv
 #' coef(cv)
-cross_validate <- function(fit, folds = 10, foldid = NULL, measure = c("mse", "mae"),
+cross_validate <- function(fit, folds = 10, foldid = NULL, measure = NULL,
                            x = NULL, y = NULL, weights = NULL, threads = NULL, ...) {
   UseMethod("cross_validate")
 }
 
 #' @export
-cross_validate.default <- function(fit, folds = 10, foldid = NULL, measure = c("mse", "mae"),
+cross_validate.default <- function(fit, folds = 10, foldid = NULL, measure = NULL,
                                    x = NULL, y = NULL, weights = NULL, threads = NULL, ...) {
   abort_input("fit", "a statlearn path fit (best_subset, ridge_regression, lasso, elastic_net, lars, pcr or plsr)",
               describe(fit), class = "statlearn_error_type")
 }
 
 #' @export
-cross_validate.statlearn_path <- function(fit, folds = 10, foldid = NULL, measure = c("mse", "mae"),
+cross_validate.statlearn_path <- function(fit, folds = 10, foldid = NULL, measure = NULL,
                                           x = NULL, y = NULL, weights = NULL, threads = NULL, ...) {
-  measure <- check_choice(measure, c("mse", "mae"), "measure")
+  measures <- cv_measures(fit)
+  measure <- if (is.null(measure)) measures[1L] else check_choice(measure, measures, "measure")
   threads <- resolve_threads(threads)
   td <- training_data(fit, parent.frame(), x = x, y = y, weights = weights)
   n <- nrow(td$x)
@@ -67,14 +73,22 @@ cross_validate.statlearn_path <- function(fit, folds = 10, foldid = NULL, measur
     if (folds < 2L) abort_input("foldid", "at least two distinct folds", "one", class = "statlearn_error_range")
   }
   pred <- cv_predictions(fit, td$x, td$y, td$weights, foldid, threads)
-  loss <- if (measure == "mse") (td$y - pred)^2 else abs(td$y - pred)
   w <- td$weights
   fold_w <- as.vector(tapply(w, foldid, sum))
-  fold_err <- apply(loss, 2L, function(l) as.vector(tapply(w * l, foldid, sum))) / fold_w
+  if (measure == "auc") {
+    fold_err <- t(vapply(seq_len(folds), function(k) {
+      i <- foldid == k
+      apply(pred[i, , drop = FALSE], 2L, weighted_auc, y = td$y[i], w = w[i])
+    }, numeric(ncol(pred))))
+  } else {
+    loss <- pointwise_loss(td$y, pred, measure)
+    fold_err <- apply(loss, 2L, function(l) as.vector(tapply(w * l, foldid, sum))) / fold_w
+  }
   fold_err <- matrix(fold_err, nrow = folds)
   cvm <- colSums(fold_err * fold_w) / sum(fold_w)
   cvsd <- sqrt(colSums(sweep(fold_err, 2L, cvm)^2 * fold_w) / sum(fold_w) / (folds - 1L))
-  sel <- one_se_selection(cvm, cvsd, fit$complexity)
+  # AUC is better when larger: select on its negative.
+  sel <- one_se_selection(if (measure == "auc") -cvm else cvm, cvsd, fit$complexity)
   structure(list(
     fit = fit, measure = measure, cvm = cvm, cvsd = cvsd, cvup = cvm + cvsd, cvlo = cvm - cvsd,
     fold_errors = fold_err, tuning = fit$tuning, tuning_name = fit$tuning_name,
@@ -83,6 +97,54 @@ cross_validate.statlearn_path <- function(fit, folds = 10, foldid = NULL, measur
     tuning_min = fit$tuning[sel$min], tuning_1se = fit$tuning[sel$one_se],
     foldid = foldid, folds = folds
   ), class = "statlearn_cv")
+}
+
+# The losses a fit's cross-validation can use, the default first.
+cv_measures <- function(fit) {
+  switch(if (is.null(fit$family)) "gaussian" else fit$family,
+         gaussian = c("mse", "mae"),
+         binomial = c("deviance", "class", "auc", "mse", "mae"),
+         poisson = c("deviance", "mse", "mae"))
+}
+
+# Loss of each observation (rows) at each tuning value (columns) from the
+# out-of-fold predictions: the response scale for gaussian fits, the link
+# (linear predictor) for the GLM families. Deviance is per observation, -2 loglik
+# relative to the saturated model.
+pointwise_loss <- function(y, pred, measure) {
+  if (measure %in% c("mse", "mae") && is.null(attr(pred, "family"))) {
+    return(if (measure == "mse") (y - pred)^2 else abs(y - pred))
+  }
+  switch(attr(pred, "family"),
+    binomial = {
+      prob <- 1 / (1 + exp(-pred))
+      prob <- pmin(pmax(prob, 1e-5), 1 - 1e-5)
+      switch(measure,
+             deviance = -2 * (y * log(prob) + (1 - y) * log(1 - prob)) +
+               2 * ifelse(y > 0 & y < 1, y * log(y) + (1 - y) * log(1 - y), 0),
+             class = (y > 0.5) != (prob > 0.5),
+             mse = (y - prob)^2, mae = abs(y - prob))
+    },
+    poisson = {
+      mu <- exp(pred)
+      switch(measure,
+             deviance = 2 * (ifelse(y > 0, y * log(y / mu), 0) - (y - mu)),
+             mse = (y - mu)^2, mae = abs(y - mu))
+    })
+}
+
+# Weighted area under the ROC curve of scores s for 0/1 labels y: the
+# probability that a random event scores above a random non-event (ties 1/2).
+weighted_auc <- function(s, y, w) {
+  pos <- y > 0.5
+  if (!any(pos) || all(pos)) return(NA_real_)
+  o <- order(s)
+  s <- s[o]; pos <- pos[o]; w <- w[o]
+  # group ties
+  grp <- cumsum(c(TRUE, diff(s) != 0))
+  wp <- tapply(w * pos, grp, sum); wn <- tapply(w * !pos, grp, sum)
+  below_n <- cumsum(wn) - wn
+  sum(wp * (below_n + wn / 2)) / (sum(wp) * sum(wn))
 }
 
 # The minimum-error index, and the simplest model within one standard error.

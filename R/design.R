@@ -37,7 +37,8 @@ formula_design <- function(mf, contrasts = NULL) {
     assign <- assign[keep]
   }
   list(
-    x = x, y = y, weights = stats::model.weights(mf), intercept = intercept,
+    x = x, y = y, weights = stats::model.weights(mf), offset = stats::model.offset(mf),
+    intercept = intercept,
     terms = tt, xlevels = stats::.getXlevels(tt, mf), contrasts = attr(x, "contrasts"),
     assign = assign, na.action = attr(mf, "na.action")
   )

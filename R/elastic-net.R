@@ -26,7 +26,11 @@
 #'   `Matrix::dgCMatrix`.
 #' @param alpha The elastic-net mixing parameter in \[0, 1\]: 1 is the lasso,
 #'   0 ridge regression.
-#' @param family The response family; `"gaussian"` (least squares).
+#' @param family The response family: `"gaussian"` (least squares),
+#'   `"binomial"` (logistic regression: y a two-class factor, 0/1 or proportions;
+#'   the second level is the event) or `"poisson"` (log-linear counts).
+#' @param offset Optional offset added to the linear predictor (binomial and
+#'   Poisson).
 #' @param lambda Optional decreasing sequence of penalty values; by default
 #'   `nlambda` values from the smallest \eqn{\lambda} giving an empty model down
 #'   to `lambda_min_ratio` times it, on a log scale.
@@ -72,14 +76,14 @@ elastic_net <- function(x, ...) UseMethod("elastic_net")
 
 #' @rdname elastic_net
 #' @export
-elastic_net.default <- function(x, y, alpha = 0.5, family = "gaussian", weights = NULL,
-                                lambda = NULL, nlambda = 100, lambda_min_ratio = NULL,
+elastic_net.default <- function(x, y, alpha = 0.5, family = c("gaussian", "binomial", "poisson"),
+                                weights = NULL, lambda = NULL, nlambda = 100, lambda_min_ratio = NULL,
                                 penalty_factor = NULL, lower = -Inf, upper = Inf,
                                 standardize = TRUE, intercept = TRUE, thresh = 1e-9,
-                                maxit = 100000, dfmax = NULL, threads = NULL, ...) {
+                                maxit = 100000, dfmax = NULL, offset = NULL, threads = NULL, ...) {
   fit <- fit_elastic_net(x, y, alpha, family, weights, lambda, nlambda, lambda_min_ratio,
                          penalty_factor, lower, upper, standardize, intercept, thresh, maxit,
-                         dfmax, threads)
+                         dfmax, offset, threads)
   fit$call <- match.call()
   fit
 }
@@ -89,7 +93,7 @@ elastic_net.default <- function(x, y, alpha = 0.5, family = "gaussian", weights 
 elastic_net.formula <- function(formula, data, alpha = 0.5, subset, weights, na.action, ...) {
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
-  fit <- fit_elastic_net(des$x, des$y, alpha = alpha, weights = des$weights, ...)
+  fit <- fit_elastic_net(des$x, des$y, alpha = alpha, weights = des$weights, offset = des$offset, ...)
   add_formula_info(fit, des, call)
 }
 
@@ -99,13 +103,14 @@ lasso <- function(x, ...) UseMethod("lasso")
 
 #' @rdname elastic_net
 #' @export
-lasso.default <- function(x, y, family = "gaussian", weights = NULL, lambda = NULL,
-                          nlambda = 100, lambda_min_ratio = NULL, penalty_factor = NULL,
-                          lower = -Inf, upper = Inf, standardize = TRUE, intercept = TRUE,
-                          thresh = 1e-9, maxit = 100000, dfmax = NULL, threads = NULL, ...) {
+lasso.default <- function(x, y, family = c("gaussian", "binomial", "poisson"), weights = NULL,
+                          lambda = NULL, nlambda = 100, lambda_min_ratio = NULL,
+                          penalty_factor = NULL, lower = -Inf, upper = Inf, standardize = TRUE,
+                          intercept = TRUE, thresh = 1e-9, maxit = 100000, dfmax = NULL,
+                          offset = NULL, threads = NULL, ...) {
   fit <- fit_elastic_net(x, y, 1, family, weights, lambda, nlambda, lambda_min_ratio,
                          penalty_factor, lower, upper, standardize, intercept, thresh, maxit,
-                         dfmax, threads)
+                         dfmax, offset, threads)
   fit$call <- match.call()
   fit
 }
@@ -115,7 +120,7 @@ lasso.default <- function(x, y, family = "gaussian", weights = NULL, lambda = NU
 lasso.formula <- function(formula, data, subset, weights, na.action, ...) {
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
-  fit <- fit_elastic_net(des$x, des$y, alpha = 1, weights = des$weights, ...)
+  fit <- fit_elastic_net(des$x, des$y, alpha = 1, weights = des$weights, offset = des$offset, ...)
   add_formula_info(fit, des, call)
 }
 
@@ -123,7 +128,7 @@ elastic_net_options <- function(x, alpha, family, lambda, nlambda, lambda_min_ra
                                 penalty_factor, lower, upper, standardize, intercept, thresh,
                                 maxit, dfmax, threads) {
   n <- nrow(x); p <- ncol(x)
-  family <- check_choice(family, "gaussian", "family")
+  family <- check_choice(family, c("gaussian", "binomial", "poisson"), "family")
   alpha <- check_number(alpha, "alpha", 0, 1)
   if (!is.null(lambda)) lambda <- check_penalty_sequence(lambda, "lambda")
   nlambda <- check_count(nlambda, "nlambda", lower = 1, upper = 10000)
@@ -177,18 +182,27 @@ design_args <- function(x) {
 fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NULL, lambda = NULL,
                             nlambda = 100, lambda_min_ratio = NULL, penalty_factor = NULL,
                             lower = -Inf, upper = Inf, standardize = TRUE, intercept = TRUE,
-                            thresh = 1e-9, maxit = 100000, dfmax = NULL, threads = NULL) {
+                            thresh = 1e-9, maxit = 100000, dfmax = NULL, offset = NULL,
+                            threads = NULL) {
   x <- check_x(x, "x", sparse_ok = TRUE, names = FALSE)
   xnames <- column_names(x)
-  y <- check_y(y, nrow(x), "y")
+  opt <- elastic_net_options(x, alpha, family, lambda, nlambda, lambda_min_ratio, penalty_factor,
+                             lower, upper, standardize, intercept, thresh, maxit, dfmax, threads)
+  resp <- glm_response(y, nrow(x), opt$family)
+  y <- resp$y
   w <- check_weights(weights, nrow(x))
+  offset <- check_offset(offset, nrow(x), opt$family)
   if (stats::var(y[w > 0]) == 0 || sum(w > 0) < 2L) {
     abort_input("y", "a response that varies", "a constant response", class = "statlearn_error_constant")
   }
-  opt <- elastic_net_options(x, alpha, family, lambda, nlambda, lambda_min_ratio, penalty_factor,
-                             lower, upper, standardize, intercept, thresh, maxit, dfmax, threads)
   da <- design_args(x)
-  res <- cpp_elastic_net(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, y, w, opt)
+  res <- if (opt$family == "gaussian") {
+    cpp_elastic_net(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, y, w, opt)
+  } else {
+    cpp_glm_elastic_net(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, y, w,
+                        if (is.null(offset)) rep(0, nrow(x)) else offset,
+                        glm_family_code(opt$family), opt)
+  }
   if (!res$converged) {
     warn(sprintf("Coordinate descent did not converge within maxit = %d passes; the path stops at lambda = %g. Increase `maxit` or `thresh`.",
                  opt$maxit, if (length(res$lambda)) min(res$lambda) else NA),
@@ -208,10 +222,12 @@ fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NU
     alpha = opt$alpha, family = opt$family, options = opt, scales = scales,
     xnames = xnames, nobs = nrow(x), y = y, weights = w, sparse_ok = TRUE,
     converged = res$converged, passes = res$passes,
-    engine = c("covariance", "naive")[res$engine],
-    method = if (opt$alpha == 1) "Lasso" else sprintf("Elastic net (alpha = %g)", opt$alpha)
+    engine = if (opt$family == "gaussian") c("covariance", "naive")[res$engine] else "irls-naive",
+    classes = resp$classes, offset = offset,
+    method = paste0(if (opt$alpha == 1) "Lasso" else sprintf("Elastic net (alpha = %g)", opt$alpha),
+                    if (opt$family != "gaussian") sprintf(", %s", opt$family))
   ), if (opt$alpha == 1) c("statlearn_lasso", "statlearn_elastic_net") else "statlearn_elastic_net")
-  ref <- if (nrow(x) > ncol(x) && as.double(nrow(x)) * ncol(x)^2 <= 5e7) {
+  ref <- if (opt$family == "gaussian" && nrow(x) > ncol(x) && as.double(nrow(x)) * ncol(x)^2 <= 5e7) {
     least_squares_norm(x, y, w, scales, opt$intercept)
   } else NA_real_
   fit$s_reference <- ref
@@ -234,7 +250,7 @@ least_squares_norm <- function(x, y, w, scales, intercept) {
 shrinkage_factor <- function(fit, env) {
   if (!is.null(fit$axes$s)) return(fit$axes$s)
   ref <- fit$s_reference
-  if (!is.finite(ref) && fit$nobs > length(fit$xnames)) {
+  if (!is.finite(ref) && fit$nobs > length(fit$xnames) && identical(fit$family, "gaussian")) {
     td <- training_data(fit, env)
     ref <- least_squares_norm(td$x, td$y, td$weights, fit$scales, fit$options$intercept)
   }
@@ -265,16 +281,95 @@ cv_predictions.statlearn_elastic_net <- function(fit, x, y, weights, foldid, thr
   opt$lambda <- fit$lambda
   opt$threads <- threads
   da <- design_args(x)
-  cpp_elastic_net_cv(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, y, weights,
-                     as.integer(foldid), max(foldid), opt)
+  if (opt$family == "gaussian") {
+    return(cpp_elastic_net_cv(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, y, weights,
+                              as.integer(foldid), max(foldid), opt))
+  }
+  offset <- if (is.null(fit$offset)) rep(0, nrow(x)) else fit$offset
+  link <- cpp_glm_elastic_net_cv(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, y, weights, offset,
+                                 glm_family_code(opt$family), as.integer(foldid), max(foldid), opt)
+  structure(link + offset, family = opt$family)
 }
 
-#' @export
-cv_fold_predict.statlearn_elastic_net <- function(fit, x, y, weights, xtest, threads) {
-  opt <- fit$options
-  opt$lambda <- fit$lambda
-  opt$threads <- threads
-  da <- design_args(x)
-  res <- cpp_elastic_net(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, y, weights, opt)
-  as.matrix(xtest %*% res$beta) + rep(res$a0, each = nrow(xtest))
+# Family helpers ------------------------------------------------------------
+
+glm_family_code <- function(family) switch(family, binomial = 1L, poisson = 2L)
+
+# The numeric response the engine fits, and the class labels (binomial).
+glm_response <- function(y, n, family, arg = "y") {
+  if (family == "gaussian") return(list(y = check_y(y, n, arg), classes = NULL))
+  if (family == "binomial") {
+    if (is.numeric(y) && is.null(dim(y)) && !is.factor(y) &&
+        all(y[!is.na(y)] >= 0 & y[!is.na(y)] <= 1) && any(y[!is.na(y)] != round(y[!is.na(y)]))) {
+      # proportions in [0, 1]
+      return(list(y = check_y(y, n, arg), classes = c("0", "1")))
+    }
+    f <- check_class_y(y, n, arg)
+    if (nlevels(f) != 2L) {
+      abort_input(arg, 'two classes for family = "binomial"', sprintf("%d classes", nlevels(f)),
+                  class = "statlearn_error_classes")
+    }
+    return(list(y = as.double(as.integer(f) == 2L), classes = levels(f)))
+  }
+  y <- check_y(y, n, arg)
+  if (any(y < 0)) {
+    abort_input(arg, 'non-negative counts for family = "poisson"', sprintf("a minimum of %g", min(y)),
+                class = "statlearn_error_range")
+  }
+  list(y = y, classes = NULL)
 }
+
+check_offset <- function(offset, n, family) {
+  if (is.null(offset)) return(NULL)
+  if (family == "gaussian") {
+    abort_input("offset", 'NULL for family = "gaussian" (subtract it from y instead)',
+                describe(offset), class = "statlearn_error_unsupported")
+  }
+  if (!is.numeric(offset) || length(offset) != n) {
+    abort_input("offset", sprintf("a numeric vector of length %d", n), describe(offset),
+                class = "statlearn_error_length")
+  }
+  check_finite_values(offset, "offset")
+  as.double(offset)
+}
+
+#' @rdname elastic_net
+#' @param newx New predictors (same columns as x), for `predict()`; for
+#'   formula fits a data frame.
+#' @param type `"link"` (linear predictor), `"response"` (fitted mean or
+#'   probability), or `"class"` (binomial: the predicted class).
+#' @param newoffset Offsets for `newx`, when the model was fitted with one.
+#' @export
+predict.statlearn_elastic_net <- function(object, newx, lambda = NULL, s = NULL,
+                                          type = c("link", "response", "class"),
+                                          newoffset = NULL, ...) {
+  type <- check_choice(type, c("link", "response", "class"), "type")
+  B <- coef(object, lambda = lambda, s = s)
+  x <- if (missing(newx) || is.null(newx)) training_data(object, parent.frame())$x
+       else new_design(object, newx, arg = "newx", sparse_ok = TRUE)
+  link <- if (is.matrix(B)) as.matrix(x %*% B[-1L, , drop = FALSE]) + rep(B[1L, ], each = nrow(x))
+          else drop(as.matrix(x %*% B[-1L])) + B[1L]
+  if (!is.null(object$offset)) {
+    if (is.null(newoffset)) {
+      abort_input("newoffset", "the offsets of the new rows (the model has an offset)", "NULL",
+                  class = "statlearn_error_missing")
+    }
+    link <- link + check_offset(newoffset, nrow(x), object$family)
+  }
+  family <- object$family
+  if (type == "link" || family == "gaussian") return(link)
+  if (family == "poisson") {
+    if (type == "class") abort_input("type", '"link" or "response" for family = "poisson"', '"class"',
+                                     class = "statlearn_error_range")
+    return(exp(link))
+  }
+  prob <- 1 / (1 + exp(-link))
+  if (type == "response") return(prob)
+  cls <- (prob > 0.5) + 1L
+  if (is.matrix(prob)) {
+    out <- matrix(object$classes[cls], nrow(prob), dimnames = dimnames(prob))
+    return(out)
+  }
+  class_factor(cls, object$classes)
+}
+

@@ -194,11 +194,11 @@ training_data <- function(fit, env = parent.frame(), x = NULL, y = NULL, weights
     }
     if (is.data.frame(x) && !is.null(fit$terms)) {
       des <- formula_design(stats::model.frame(fit$terms, x), fit$contrasts)
-      return(list(x = des$x, y = check_y(des$y, nrow(des$x)),
+      return(list(x = des$x, y = fit_response(fit, des$y, nrow(des$x)),
                   weights = check_weights(des$weights, nrow(des$x))))
     }
     x <- check_x(x, "x", sparse_ok = isTRUE(fit$sparse_ok))
-    return(list(x = x, y = check_y(y, nrow(x)), weights = check_weights(weights, nrow(x))))
+    return(list(x = x, y = fit_response(fit, y, nrow(x)), weights = check_weights(weights, nrow(x))))
   }
   call <- fit$call
   if (is.null(call)) {
@@ -208,10 +208,11 @@ training_data <- function(fit, env = parent.frame(), x = NULL, y = NULL, weights
   rebuild <- function(env) {
     if (!is.null(fit$terms)) {
       des <- formula_design(formula_model_frame(call, env), fit$contrasts)
-      list(x = des$x, y = des$y, weights = check_weights(des$weights, nrow(des$x)))
+      list(x = des$x, y = fit_response(fit, des$y, nrow(des$x)),
+           weights = check_weights(des$weights, nrow(des$x)))
     } else {
       xx <- check_x(eval(call$x, env), "x", sparse_ok = isTRUE(fit$sparse_ok))
-      list(x = xx, y = check_y(eval(call$y, env), nrow(xx)),
+      list(x = xx, y = fit_response(fit, eval(call$y, env), nrow(xx)),
            weights = check_weights(if (is.null(call$weights)) NULL else eval(call$weights, env),
                                    nrow(xx)))
     }
@@ -227,4 +228,10 @@ training_data <- function(fit, env = parent.frame(), x = NULL, y = NULL, weights
           class = c("statlearn_error_missing", "statlearn_error_input"))
   }
   out
+}
+
+# The numeric response a fit was computed from (GLM families encode classes).
+fit_response <- function(fit, y, n) {
+  if (is.null(fit$family) || identical(fit$family, "gaussian")) return(check_y(y, n))
+  glm_response(y, n, fit$family)$y
 }

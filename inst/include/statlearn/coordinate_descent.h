@@ -367,53 +367,46 @@ inline enet_path elastic_net_path(const design_view& X, const std::vector<double
   return out;
 }
 
-// Out-of-fold predictions of K-fold cross-validation on a fixed lambda
-// sequence: fold k is fitted with zero weight on its own rows (the same
-// problem as deleting them, without copying x), and the folds run in parallel
-// (each single-threaded), so the result does not depend on the thread count.
-// Returns an n x L column-major matrix.
-inline std::vector<double> elastic_net_cv_predictions(const design_view& X, const std::vector<double>& y,
-                                                      const std::vector<double>& w,
-                                                      const std::vector<int>& foldid, int K,
-                                                      const enet_options& opt_in) {
-  const std::size_t n = X.n, p = X.p, L = opt_in.lambda.size();
+// Out-of-fold linear predictors of K-fold cross-validation on a fixed lambda
+// sequence: fold k is fitted by fit_fold(weights) with zero weight on its own
+// rows (the same problem as deleting them, without copying x), and the folds
+// run in parallel (each single-threaded), so the result does not depend on the
+// thread count. Returns an n x L column-major matrix of a0 + x'b.
+template <class FitFold>
+std::vector<double> cv_linear_predictors(const design_view& X, const std::vector<double>& w,
+                                         const std::vector<int>& foldid, int K, int threads,
+                                         std::size_t L, FitFold fit_fold) {
+  const std::size_t n = X.n, p = X.p;
   std::vector<double> pred(n * L, 0.0);
   std::vector<char> failed(K, 0);
-  parallel_tasks(static_cast<std::size_t>(K), opt_in.threads, [&](std::size_t k) {
-    enet_options opt = opt_in;
-    opt.threads = 1;
-    opt.main_thread = false;
+  parallel_tasks(static_cast<std::size_t>(K), threads, [&](std::size_t k) {
+    const int fold = static_cast<int>(k) + 1;
     std::vector<double> wk(w);
-    for (std::size_t i = 0; i < n; ++i) if (foldid[i] == static_cast<int>(k) + 1) wk[i] = 0.0;
+    for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) wk[i] = 0.0;
     enet_path fit;
     try {
-      fit = elastic_net_path(X, y, wk, opt);
+      fit = fit_fold(wk);
     } catch (...) {
       failed[k] = 1;
       return;
     }
     const std::size_t Lk = fit.lambda.size();
+    if (Lk == 0) { failed[k] = 1; return; }
     for (std::size_t l = 0; l < L; ++l) {
-      const std::size_t lk = std::min(l, Lk ? Lk - 1 : 0);
-      if (Lk == 0) break;
+      const std::size_t lk = std::min(l, Lk - 1);  // a fold path that stopped early keeps its last fit
       const double* beta = fit.beta.data() + lk * p;
-      for (std::size_t i = 0; i < n; ++i) {
-        if (foldid[i] != static_cast<int>(k) + 1) continue;
-        double s = fit.a0[lk];
-        if (X.sparse()) continue;
-        const double* row = X.dense + i;
-        for (std::size_t j = 0; j < p; ++j) if (beta[j] != 0.0) s += row[j * n] * beta[j];
-        pred[l * n + i] = s;
-      }
-      if (X.sparse()) {
-        for (std::size_t i = 0; i < n; ++i)
-          if (foldid[i] == static_cast<int>(k) + 1) pred[l * n + i] = fit.a0[lk];
-        for (std::size_t j = 0; j < p; ++j) {
-          if (beta[j] == 0.0) continue;
+      double* out = pred.data() + l * n;
+      for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) out[i] = fit.a0[lk];
+      for (std::size_t j = 0; j < p; ++j) {
+        if (beta[j] == 0.0) continue;
+        if (X.sparse()) {
           for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) {
             const int i = X.row_idx[q];
-            if (foldid[i] == static_cast<int>(k) + 1) pred[l * n + i] += X.values[q] * beta[j];
+            if (foldid[i] == fold) out[i] += X.values[q] * beta[j];
           }
+        } else {
+          const double* col = X.dense + j * n;
+          for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) out[i] += col[i] * beta[j];
         }
       }
     }
@@ -422,6 +415,17 @@ inline std::vector<double> elastic_net_cv_predictions(const design_view& X, cons
   for (int k = 0; k < K; ++k)
     if (failed[k]) throw std::runtime_error("the fit of a cross-validation fold failed");
   return pred;
+}
+
+inline std::vector<double> elastic_net_cv_predictions(const design_view& X, const std::vector<double>& y,
+                                                      const std::vector<double>& w,
+                                                      const std::vector<int>& foldid, int K,
+                                                      const enet_options& opt_in) {
+  enet_options opt = opt_in;
+  opt.threads = 1;
+  opt.main_thread = false;
+  return cv_linear_predictors(X, w, foldid, K, opt_in.threads, opt_in.lambda.size(),
+                              [&](const std::vector<double>& wk) { return elastic_net_path(X, y, wk, opt); });
 }
 
 }  // namespace statlearn

@@ -1,0 +1,388 @@
+// statlearn/glm_path.h -- the elastic net for generalised linear models:
+// binomial and Poisson responses (ESL 4.4.4, Friedman, Hastie and Tibshirani
+// 2010, section 3).
+//
+// Minimises, for each lambda of a decreasing sequence,
+//   -(1/sum w) sum_i w_i loglik_i(a0 + offset_i + x_i'b) + lambda sum_j v_j (alpha|b_j| + (1-alpha)/2 b_j^2)
+// as glmnet defines it. Each lambda is solved by an outer Newton (IRLS) loop
+// whose penalised weighted least-squares subproblem is solved by coordinate
+// descent on the working residual r_i = w_i (y_i - mu_i), with warm starts,
+// sequential strong rules and KKT checks on the true gradient. x may be dense
+// or sparse; sparse columns are centred implicitly (scalar offsets), so an
+// update costs O(nnz) rather than O(n).
+#ifndef STATLEARN_GLM_PATH_H
+#define STATLEARN_GLM_PATH_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <vector>
+
+#include "coordinate_descent.h"
+#include "hooks.h"
+#include "parallel.h"
+
+namespace statlearn {
+
+enum class glm_family { binomial = 1, poisson = 2 };
+
+namespace glm_detail {
+
+inline double clamp_prob(double p) { return std::min(std::max(p, 1e-5), 1.0 - 1e-5); }
+
+// Columns of the standardised design, x_std_j = (x_j - m_j) / s_j, seen
+// through a residual r and a linear predictor eta that are stored with lazy
+// scalar corrections for sparse x: r_true_i = r_i + v_i * ro, eta_true_i = eta_i + eo.
+struct columns {
+  const design_view& X;
+  const std::vector<double>& m;
+  const std::vector<double>& s;
+  columns(const design_view& X_, const std::vector<double>& m_, const std::vector<double>& s_)
+      : X(X_), m(m_), s(s_) {}
+
+  // sum_i x_std_ij * a_i for a dense vector a (with the sum of a given).
+  double dot(std::size_t j, const std::vector<double>& a, double sum_a) const {
+    double t = 0.0;
+    if (X.sparse()) {
+      for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) t += X.values[k] * a[X.row_idx[k]];
+    } else {
+      const double* col = X.dense + j * X.n;
+      double t1 = 0.0;
+      std::size_t i = 0;
+      for (; i + 2 <= X.n; i += 2) { t += col[i] * a[i]; t1 += col[i + 1] * a[i + 1]; }
+      for (; i < X.n; ++i) t += col[i] * a[i];
+      t += t1;
+    }
+    return (t - m[j] * sum_a) / s[j];
+  }
+  // sum_i v_i x_std_ij^2
+  double weighted_square(std::size_t j, const std::vector<double>& v, double sum_v) const {
+    double a = 0.0, b = 0.0;
+    if (X.sparse()) {
+      for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) {
+        const double xv = X.values[k], vi = v[X.row_idx[k]];
+        a += vi * xv * xv;
+        b += vi * xv;
+      }
+    } else {
+      const double* col = X.dense + j * X.n;
+      for (std::size_t i = 0; i < X.n; ++i) { a += v[i] * col[i] * col[i]; b += v[i] * col[i]; }
+    }
+    return (a - 2.0 * m[j] * b + m[j] * m[j] * sum_v) / (s[j] * s[j]);
+  }
+};
+
+}  // namespace glm_detail
+
+inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<double>& y,
+                                      const std::vector<double>& w_in,
+                                      const std::vector<double>& offset, glm_family family,
+                                      const enet_options& opt) {
+  using namespace enet_detail;
+  using glm_detail::clamp_prob;
+  const std::size_t n = X.n, p = X.p;
+  std::vector<double> w(n);
+  double wsum = 0.0;
+  for (double v : w_in) wsum += v;
+  for (std::size_t i = 0; i < n; ++i) w[i] = w_in[i] / wsum;
+
+  // Column moments with the observation weights (as glmnet standardises).
+  std::vector<double> xm(p, 0.0), xs(p, 1.0), var(p, 0.0);
+  std::vector<char> usable(p, 1);
+  parallel_chunks(p, 16, opt.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+    for (std::size_t j = b; j < e; ++j) {
+      double mm = 0.0, v = 0.0;
+      if (X.sparse()) {
+        double wnz = 0.0;
+        for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) mm += w[X.row_idx[k]] * X.values[k];
+        if (!opt.intercept) mm = 0.0;
+        for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) {
+          const double d = X.values[k] - mm;
+          v += w[X.row_idx[k]] * d * d;
+          wnz += w[X.row_idx[k]];
+        }
+        v += (1.0 - wnz) * mm * mm;
+      } else {
+        const double* col = X.dense + j * n;
+        if (opt.intercept) for (std::size_t i = 0; i < n; ++i) mm += w[i] * col[i];
+        for (std::size_t i = 0; i < n; ++i) v += w[i] * (col[i] - mm) * (col[i] - mm);
+      }
+      xm[j] = mm;
+      var[j] = v;
+    }
+  });
+  for (std::size_t j = 0; j < p; ++j) {
+    usable[j] = var[j] > 1e-24 * std::max(1.0, xm[j] * xm[j]) && var[j] > 0.0;
+    xs[j] = (opt.standardize && usable[j]) ? std::sqrt(var[j]) : 1.0;
+  }
+  std::vector<double> vp = opt.penalty_factor;
+  double vps = 0.0;
+  for (double v : vp) vps += v;
+  for (double& v : vp) v = v * static_cast<double>(p) / vps;
+  std::vector<double> lo(p), hi(p);
+  for (std::size_t j = 0; j < p; ++j) { lo[j] = opt.lower[j] * xs[j]; hi[j] = opt.upper[j] * xs[j]; }
+  const double alpha = opt.alpha, alf = std::max(alpha, 1e-3);
+  const glm_detail::columns cols(X, xm, xs);
+
+  // State: standardised coefficients, intercept, linear predictor (with lazy offset eo).
+  std::vector<double> b(p, 0.0), eta(n), mu(n), v(n), r(n);
+  double a0 = 0.0, eo = 0.0;
+  auto mean_of = [&](double e) {
+    return family == glm_family::binomial ? 1.0 / (1.0 + std::exp(-e)) : std::exp(e);
+  };
+  auto deviance = [&]() {
+    double d = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double e = eta[i] + eo;
+      if (family == glm_family::binomial) {
+        // -2 loglik with a numerically stable log(1 + exp(e))
+        const double l1pe = e > 0 ? e + std::log1p(std::exp(-e)) : std::log1p(std::exp(e));
+        d += 2.0 * w[i] * (l1pe - y[i] * e);
+      } else {
+        const double m = std::exp(e);
+        d += 2.0 * w[i] * ((y[i] > 0 ? y[i] * std::log(y[i] / m) : 0.0) - (y[i] - m));
+      }
+    }
+    return d;
+  };
+  // Saturated-model correction for the binomial deviance with fractional y.
+  double dev_sat = 0.0;
+  if (family == glm_family::binomial) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double yi = y[i];
+      if (yi > 0 && yi < 1) dev_sat += 2.0 * w[i] * -(yi * std::log(yi) + (1 - yi) * std::log(1 - yi));
+    }
+  }
+  // Intercept-only model (with the offset), by Newton's method on a0.
+  double ybar = 0.0;
+  for (std::size_t i = 0; i < n; ++i) ybar += w[i] * y[i];
+  if (opt.intercept) {
+    a0 = family == glm_family::binomial ? std::log(ybar / (1.0 - ybar)) : std::log(ybar);
+    for (int it = 0; it < 100; ++it) {
+      double g = 0.0, h = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double m = mean_of(a0 + offset[i]);
+        g += w[i] * (y[i] - m);
+        h += w[i] * (family == glm_family::binomial ? m * (1 - m) : m);
+      }
+      const double step = g / h;
+      a0 += step;
+      if (std::fabs(step) < 1e-12 * (1.0 + std::fabs(a0))) break;
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) eta[i] = a0 + offset[i];
+  enet_path out;
+  out.p = p;
+  out.scales = xs;
+  const double nulldev = deviance() - dev_sat;
+  out.null_deviance = nulldev;
+
+  // Refresh mu, IRLS weights v and working residual r from eta.
+  double sum_v = 0.0, sum_r = 0.0;
+  auto refresh = [&]() {
+    sum_v = 0.0; sum_r = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      eta[i] += eo;
+    }
+    eo = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      double m = mean_of(eta[i]);
+      double var_i;
+      if (family == glm_family::binomial) {
+        m = std::min(std::max(m, 0.0), 1.0);
+        var_i = clamp_prob(m) * (1.0 - clamp_prob(m));
+      } else {
+        var_i = m;
+      }
+      mu[i] = m;
+      v[i] = w[i] * var_i;
+      r[i] = w[i] * (y[i] - m);
+      sum_v += v[i];
+      sum_r += r[i];
+    }
+  };
+  std::vector<double> gfull(p, 0.0);
+  auto gradients = [&]() {  // true gradient at the current eta (needs refresh() first)
+    parallel_chunks(p, 8, opt.threads, [&](std::size_t bb, std::size_t e, std::size_t) {
+      for (std::size_t j = bb; j < e; ++j) gfull[j] = usable[j] ? cols.dot(j, r, sum_r) : 0.0;
+    });
+  };
+  // Apply a change d to coordinate j: r -= d v x_std_j, eta += d x_std_j, and
+  // keep sum_r (the sum of the stored r) current.
+  double ro = 0.0;  // lazy residual correction for sparse x: r_true_i = r_i + v_i * ro
+  auto apply = [&](std::size_t j, double d) {
+    const double f = d / xs[j];
+    double dsum = 0.0;
+    if (X.sparse()) {
+      for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) {
+        const int i = X.row_idx[k];
+        const double c = f * v[i] * X.values[k];
+        r[i] -= c;
+        dsum += c;
+        eta[i] += f * X.values[k];
+      }
+      // the centring part, for all rows, lazily
+      ro += f * xm[j];
+      eo -= f * xm[j];
+    } else {
+      const double* col = X.dense + j * n;
+      const double mj = xm[j];
+      for (std::size_t i = 0; i < n; ++i) {
+        const double xij = col[i] - mj;
+        const double c = f * v[i] * xij;
+        r[i] -= c;
+        dsum += c;
+        eta[i] += f * xij;
+      }
+    }
+    sum_r -= dsum;
+  };
+  // Materialise the lazy sparse corrections of r.
+  auto settle = [&]() {
+    if (ro != 0.0) { for (std::size_t i = 0; i < n; ++i) r[i] += v[i] * ro; ro = 0.0; }
+    sum_r = 0.0;
+    for (std::size_t i = 0; i < n; ++i) sum_r += r[i];
+  };
+
+  std::vector<char> ever(p, 0), strong(p, 0);
+  std::vector<std::size_t> active;
+  std::vector<double> xv(p, 0.0);
+  std::vector<char> xv_ok(p, 0);
+  double ab = 0.0, dem = 0.0, dlx = 0.0;
+  bool infinite = false;
+
+  auto current_sum_r = [&]() { return sum_r + ro * sum_v; };
+  auto update = [&](std::size_t j) {
+    if (!xv_ok[j]) { xv[j] = cols.weighted_square(j, v, sum_v); xv_ok[j] = 1; }
+    // gradient with the lazy correction: sum_i x_std_ij (r_i + v_i ro)
+    double gj = cols.dot(j, r, sum_r);
+    if (ro != 0.0) gj += ro * cols.dot(j, v, sum_v);
+    const double bj = b[j];
+    const double u = gj + xv[j] * bj;
+    double nb;
+    if (vp[j] <= 0.0) nb = u / xv[j];
+    else if (infinite) nb = 0.0;
+    else nb = soft(u, vp[j] * ab) / (xv[j] + vp[j] * dem);
+    nb = std::min(std::max(nb, lo[j]), hi[j]);
+    if (nb == bj) return;
+    const double d = nb - bj;
+    b[j] = nb;
+    dlx = std::max(dlx, xv[j] * d * d);
+    apply(j, d);
+    if (!ever[j]) { ever[j] = 1; active.push_back(j); }
+  };
+  auto update_intercept = [&]() {
+    if (!opt.intercept) return;
+    const double d = current_sum_r() / sum_v;
+    if (d == 0.0) return;
+    a0 += d;
+    for (std::size_t i = 0; i < n; ++i) { r[i] -= v[i] * d; eta[i] += d; }
+    sum_r -= d * sum_v;
+    dlx = std::max(dlx, sum_v * d * d);
+  };
+
+  auto solve = [&](double lam, double lam_prev, bool screen) -> bool {
+    infinite = !std::isfinite(lam);
+    ab = infinite ? 0.0 : lam * alpha;
+    dem = infinite ? 0.0 : lam * (1.0 - alpha);
+    const double cut = (screen && !infinite) ? alpha * (2.0 * lam - lam_prev) : -1.0;
+    for (std::size_t j = 0; j < p; ++j)
+      strong[j] = usable[j] && (ever[j] || vp[j] <= 0.0 || (!infinite && std::fabs(gfull[j]) > cut * vp[j]));
+    if (infinite) for (std::size_t j = 0; j < p; ++j) strong[j] = usable[j] && vp[j] <= 0.0;
+    for (;;) {  // KKT loop
+      for (int irls = 0;; ++irls) {
+        refresh();
+        std::fill(xv_ok.begin(), xv_ok.end(), 0);
+        double dlx_all = 0.0;
+        for (;;) {  // coordinate descent on the quadratic approximation
+          dlx = 0.0;
+          update_intercept();
+          for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+          ++out.passes;
+          dlx_all = std::max(dlx_all, dlx);
+          if (out.passes > opt.maxit) return false;
+          if (dlx < opt.thresh) break;
+          for (;;) {
+            dlx = 0.0;
+            update_intercept();
+            for (std::size_t j : active) update(j);
+            ++out.passes;
+            if (dlx < opt.thresh) break;
+            if (out.passes > opt.maxit) return false;
+          }
+        }
+        settle();
+        if (dlx_all < opt.thresh) break;
+        if (irls > 100) return false;
+      }
+      refresh();
+      gradients();
+      if (infinite) return true;
+      bool violated = false;
+      for (std::size_t j = 0; j < p; ++j) {
+        if (!usable[j] || strong[j]) continue;
+        if (std::fabs(gfull[j]) > ab * vp[j]) { strong[j] = 1; violated = true; }
+      }
+      if (!violated) return true;
+    }
+  };
+
+  auto record = [&](double lam, double dev) {
+    out.lambda.push_back(lam);
+    double a = opt.intercept ? a0 : 0.0;
+    int df = 0;
+    for (std::size_t j = 0; j < p; ++j) {
+      const double bo = b[j] / xs[j];
+      out.beta.push_back(bo);
+      a -= bo * xm[j];
+      if (b[j] != 0.0) ++df;
+    }
+    out.a0.push_back(a);
+    out.dev_ratio.push_back(nulldev > 0 ? 1.0 - (dev - dev_sat) / nulldev : 0.0);
+    out.df.push_back(df);
+  };
+
+  refresh();
+  gradients();
+  const bool user = !opt.lambda.empty();
+  const int L = user ? static_cast<int>(opt.lambda.size()) : opt.nlambda;
+  double lam_prev = 0.0, lam_max = 0.0, ratio = 1.0, dr_prev = 0.0;
+  for (int k = 0; k < L; ++k) {
+    double lam;
+    bool ok;
+    if (user) {
+      lam = opt.lambda[k];
+      ok = solve(lam, k == 0 ? lam : lam_prev, k > 0);
+    } else if (k == 0) {
+      ok = solve(std::numeric_limits<double>::infinity(), 0.0, false);
+      for (std::size_t j = 0; j < p; ++j)
+        if (usable[j] && vp[j] > 0.0) lam_max = std::max(lam_max, std::fabs(gfull[j]) / vp[j]);
+      lam_max /= alf;
+      ratio = L > 1 ? std::pow(opt.lambda_min_ratio, 1.0 / (L - 1)) : 1.0;
+      lam = lam_max;
+    } else {
+      lam = lam_max * std::pow(ratio, k);
+      ok = solve(lam, lam_prev, true);
+    }
+    if (!ok) { out.converged = false; break; }
+    int df = 0;
+    for (std::size_t j = 0; j < p; ++j) df += b[j] != 0.0;
+    if (opt.dfmax >= 0 && df > opt.dfmax) break;
+    const double dev = deviance();
+    record(lam, dev);
+    const double dr = out.dev_ratio.back();
+    lam_prev = lam;
+    // glmnet's rule for these families: an absolute change of the deviance ratio.
+    if (!user && k + 1 >= 5) {
+      if (dr - dr_prev < 1e-5 || dr > 0.999) break;
+    }
+    dr_prev = dr;
+    if (opt.main_thread) hooks::check_interrupt(); else if (hooks::aborted()) throw interrupted();
+  }
+  return out;
+}
+
+}  // namespace statlearn
+
+#endif

@@ -1,0 +1,112 @@
+# Binomial and Poisson elastic nets against glmnet (thresh = 1e-14): the
+# lambda sequences are identical and the coefficients agree to 1e-6 (glmnet's
+# own IRLS stops short of exact convergence at about 1e-7).
+
+sim_glm <- function(n = 250, p = 15, seed = 31) {
+  set.seed(seed)
+  x <- matrix(rnorm(n * p), n, p)
+  x[, 2] <- 3 * x[, 2] + 2
+  colnames(x) <- paste0("x", seq_len(p))
+  eta <- drop(x[, 1:4] %*% c(1, -1, 0.5, 0.5))
+  list(x = x, yb = rbinom(n, 1, plogis(eta)), yp = rpois(n, exp(eta / 2)))
+}
+
+test_that("binomial and poisson paths agree with glmnet", {
+  skip_if_not_installed("glmnet")
+  d <- sim_glm()
+  for (fam in c("binomial", "poisson")) for (a in c(1, 0.5)) {
+    y <- if (fam == "binomial") d$yb else d$yp
+    g <- glmnet::glmnet(d$x, y, family = fam, alpha = a, thresh = 1e-14)
+    f <- elastic_net(d$x, y, family = fam, alpha = a, thresh = 1e-14)
+    L <- min(length(g$lambda), length(f$lambda))
+    info <- paste(fam, a)
+    if (fam == "binomial") expect_identical(length(f$lambda), length(g$lambda))
+    expect_equal(f$lambda[1:L], g$lambda[1:L], tolerance = 1e-12, info = info)
+    expect_equal(unname(f$beta[, 1:L]), unname(as.matrix(g$beta)[, 1:L]), tolerance = 1e-6, info = info)
+    expect_equal(unname(f$a0[1:L]), unname(g$a0[1:L]), tolerance = 1e-6, info = info)
+    expect_equal(f$dev_ratio[1:L], g$dev.ratio[1:L], tolerance = 1e-7, info = info)
+  }
+})
+
+test_that("weights, offsets, penalty factors and sparse x agree with glmnet", {
+  skip_if_not_installed("glmnet")
+  d <- sim_glm(seed = 32)
+  set.seed(1)
+  w <- runif(250); off <- rnorm(250) / 3; pf <- c(0, rep(1, 14))
+  g <- glmnet::glmnet(d$x, d$yb, family = "binomial", weights = w, offset = off,
+                      penalty.factor = pf, thresh = 1e-14)
+  f <- lasso(d$x, d$yb, family = "binomial", weights = w, offset = off, penalty_factor = pf,
+             thresh = 1e-14)
+  expect_equal(unname(f$beta), unname(as.matrix(g$beta)), tolerance = 1e-6)
+  nx <- d$x[1:5, ]
+  expect_equal(predict(f, nx, lambda = g$lambda[10], newoffset = off[1:5], type = "response"),
+               drop(predict(g, nx, s = g$lambda[10], newoffset = off[1:5], type = "response")),
+               tolerance = 1e-6)
+  xs <- Matrix::rsparsematrix(250, 20, 0.3)
+  yb <- rbinom(250, 1, plogis(as.vector(xs[, 1:3] %*% c(2, -2, 1))))
+  gs <- glmnet::glmnet(xs, yb, family = "binomial", thresh = 1e-14)
+  fs <- lasso(xs, yb, family = "binomial", thresh = 1e-14)
+  fd <- lasso(as.matrix(xs), yb, family = "binomial", thresh = 1e-14)
+  expect_equal(unname(fs$beta), unname(as.matrix(gs$beta)), tolerance = 1e-6)
+  expect_equal(fs$beta, fd$beta, tolerance = 1e-8)
+})
+
+test_that("KKT conditions of the penalised binomial likelihood hold", {
+  d <- sim_glm(seed = 33)
+  f <- lasso(d$x, d$yb, family = "binomial", thresh = 1e-14, standardize = FALSE)
+  for (l in c(10, 30, 50)) {
+    prob <- plogis(f$a0[l] + d$x %*% f$beta[, l])
+    g <- drop(crossprod(d$x, d$yb - prob)) / 250
+    act <- f$beta[, l] != 0
+    expect_equal(unname(g[act]), unname(f$lambda[l] * sign(f$beta[act, l])), tolerance = 1e-5)
+    expect_true(all(abs(g[!act]) <= f$lambda[l] * (1 + 1e-5)))
+    expect_equal(mean(d$yb - prob), 0, tolerance = 1e-7)
+  }
+})
+
+test_that("factor responses, predict types, threads, saveRDS and cross-validation", {
+  d <- sim_glm(seed = 34)
+  yf <- factor(ifelse(d$yb == 1, "case", "control"), levels = c("control", "case"))
+  f <- lasso(d$x, yf, family = "binomial")
+  expect_identical(f$classes, c("control", "case"))
+  cls <- predict(f, d$x[1:6, ], lambda = 0.02, type = "class")
+  expect_s3_class(cls, "factor")
+  expect_identical(levels(cls), c("control", "case"))
+  pr <- predict(f, d$x[1:6, ], lambda = 0.02, type = "response")
+  expect_identical(as.character(cls), ifelse(pr > 0.5, "case", "control"))
+  f1 <- lasso(d$x, yf, family = "binomial", threads = 1)
+  f2 <- lasso(d$x, yf, family = "binomial", threads = 2)
+  expect_identical(f1$beta, f2$beta)
+  g <- round_trip(f)
+  expect_identical(predict(g, d$x, lambda = 0.02), predict(f, d$x, lambda = 0.02))
+  for (m in c("deviance", "class", "auc")) {
+    set.seed(5); cv1 <- cross_validate(f, folds = 5, measure = m, threads = 1)
+    set.seed(5); cv2 <- cross_validate(f, folds = 5, measure = m, threads = 2)
+    expect_identical(cv1$cvm, cv2$cvm, info = m)
+  }
+  expect_true(all(cv1$cvm > 0.5 & cv1$cvm <= 1, na.rm = TRUE))  # AUC
+})
+
+test_that("cross-validated deviance and AUC agree with cv.glmnet on the same folds", {
+  skip_if_not_installed("glmnet")
+  d <- sim_glm(seed = 35)
+  set.seed(6); foldid <- sample(rep(1:5, length.out = 250))
+  f <- lasso(d$x, d$yb, family = "binomial", thresh = 1e-14)
+  for (m in c("deviance", "class", "auc")) {
+    cv <- cross_validate(f, foldid = foldid, measure = m)
+    g <- glmnet::cv.glmnet(d$x, d$yb, family = "binomial", foldid = foldid, lambda = f$lambda,
+                           type.measure = m, thresh = 1e-14)
+    expect_equal(cv$cvm, g$cvm, tolerance = 1e-5, info = m)
+  }
+})
+
+test_that("GLM bad input gives classed errors", {
+  d <- sim_glm(n = 60, seed = 36)
+  expect_error(lasso(d$x, rep(1:3, 20), family = "binomial"), class = "statlearn_error_classes")
+  expect_error(lasso(d$x, -d$yp, family = "poisson"), class = "statlearn_error_range")
+  expect_error(lasso(d$x, d$yb, family = "binomial", offset = 1:3), class = "statlearn_error_length")
+  expect_error(lasso(d$x, d$yb + 0.5, offset = rep(0, 60)), class = "statlearn_error_unsupported")
+  f <- lasso(d$x, d$yp, family = "poisson")
+  expect_error(predict(f, d$x, type = "class"), class = "statlearn_error_range")
+  expect_error(cross_validate(f, measure = "auc"), class = "statlearn_error_range")
+})
