@@ -207,7 +207,7 @@ coef.statlearn_cv <- function(object, rule = c("1se", "min"), ...) {
 #' @param newdata New data for `predict()`, as for the fitted model.
 #' @export
 predict.statlearn_cv <- function(object, newdata, rule = c("1se", "min"), ...) {
-  args <- list(object$fit, newdata = newdata)
+  args <- list(object$fit, newdata)  # positional: methods name it newdata or newx
   args[[object$tuning_name]] <- cv_choice(object, rule)
   do.call(stats::predict, args)
 }
