@@ -50,7 +50,7 @@ describe <- function(x) {
 
 check_finite_values <- function(v, arg) {
   # Cheap test first (no n x p temporary); locate the problem only if there is one.
-  if (length(v) == 0L || (!anyNA(v) && all(is.finite(range(v))))) return(invisible())
+  if (length(v) == 0L || (!anyNA(v) && is.finite(min(v)) && is.finite(max(v)))) return(invisible())
   bad <- !is.finite(v)
   if (any(bad)) {
     k <- which(bad)[1L]
@@ -107,7 +107,7 @@ check_x <- function(x, arg = "x", sparse_ok = FALSE, names = TRUE) {
 # Column names of x, or V1..Vp when it has none.
 column_names <- function(x) {
   nm <- colnames(x)
-  if (is.null(nm)) paste0("V", seq_len(ncol(x))) else nm
+  if (is.null(nm)) sprintf("V%d", seq_len(ncol(x))) else nm
 }
 
 # y: a numeric response of length n. Returns a double vector.

@@ -17,11 +17,13 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <functional>
 #include <vector>
 
 #include "coordinate_descent.h"
 #include "hooks.h"
 #include "parallel.h"
+#include "simd.h"
 
 namespace statlearn {
 
@@ -47,17 +49,13 @@ struct columns {
     if (X.sparse()) {
       for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) t += X.values[k] * a[X.row_idx[k]];
     } else {
-      const double* col = X.dense + j * X.n;
-      double t1 = 0.0;
-      std::size_t i = 0;
-      for (; i + 2 <= X.n; i += 2) { t += col[i] * a[i]; t1 += col[i + 1] * a[i + 1]; }
-      for (; i < X.n; ++i) t += col[i] * a[i];
-      t += t1;
+      t = simd_dot(X.dense + j * X.n, a.data(), X.n);
     }
     return (t - m[j] * sum_a) / s[j];
   }
-  // sum_i v_i x_std_ij^2
-  double weighted_square(std::size_t j, const std::vector<double>& v, double sum_v) const {
+  // sum_i v_i x_std_ij^2, and (in vx) sum_i v_i x_std_ij
+  double weighted_square(std::size_t j, const std::vector<double>& v, double sum_v,
+                         double& vx) const {
     double a = 0.0, b = 0.0;
     if (X.sparse()) {
       for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) {
@@ -66,9 +64,9 @@ struct columns {
         b += vi * xv;
       }
     } else {
-      const double* col = X.dense + j * X.n;
-      for (std::size_t i = 0; i < X.n; ++i) { a += v[i] * col[i] * col[i]; b += v[i] * col[i]; }
+      simd_weighted_moments(v.data(), X.dense + j * X.n, X.n, b, a);
     }
+    vx = (b - m[j] * sum_v) / s[j];
     return (a - 2.0 * m[j] * b + m[j] * m[j] * sum_v) / (s[j] * s[j]);
   }
 };
@@ -131,7 +129,9 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
   auto mean_of = [&](double e) {
     return family == glm_family::binomial ? 1.0 / (1.0 + std::exp(-e)) : std::exp(e);
   };
+  std::function<void()> sync_hook;
   auto deviance = [&]() {
+    if (sync_hook) sync_hook();
     double d = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
       const double e = eta[i] + eo;
@@ -180,12 +180,31 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
 
   // Refresh mu, IRLS weights v and working residual r from eta.
   double sum_v = 0.0, sum_r = 0.0;
-  auto refresh = [&]() {
-    sum_v = 0.0; sum_r = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      eta[i] += eo;
+  // Pending changes of the coefficients since eta was last formed.
+  std::vector<double> b_synced(p, 0.0);
+  double a0_synced = a0;
+  auto sync_eta = [&]() {
+    const double da = a0 - a0_synced;
+    for (std::size_t i = 0; i < n; ++i) eta[i] += da;
+    a0_synced = a0;
+    for (std::size_t j = 0; j < p; ++j) {
+      const double d = b[j] - b_synced[j];
+      if (d == 0.0) continue;
+      const double f = d / xs[j];
+      if (X.sparse()) {
+        for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) eta[X.row_idx[k]] += f * X.values[k];
+        eo -= f * xm[j];
+      } else {
+        simd_axpy_centred(eta.data(), X.dense + j * n, xm[j], f, n);
+      }
+      b_synced[j] = b[j];
     }
-    eo = 0.0;
+    if (eo != 0.0) { for (std::size_t i = 0; i < n; ++i) eta[i] += eo; eo = 0.0; }
+  };
+  sync_hook = sync_eta;
+  auto refresh = [&]() {
+    sync_eta();
+    sum_v = 0.0; sum_r = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
       double m = mean_of(eta[i]);
       double var_i;
@@ -211,32 +230,24 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
   // Apply a change d to coordinate j: r -= d v x_std_j, eta += d x_std_j, and
   // keep sum_r (the sum of the stored r) current.
   double ro = 0.0;  // lazy residual correction for sparse x: r_true_i = r_i + v_i * ro
+  // (eta is brought up to date once per Newton step, by sync_eta().)
+  std::vector<double> vx(p, 0.0);  // sum_i v_i x_std_ij for the current weights
   auto apply = [&](std::size_t j, double d) {
     const double f = d / xs[j];
-    double dsum = 0.0;
     if (X.sparse()) {
+      double dsum = 0.0;
       for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) {
         const int i = X.row_idx[k];
         const double c = f * v[i] * X.values[k];
         r[i] -= c;
         dsum += c;
-        eta[i] += f * X.values[k];
       }
-      // the centring part, for all rows, lazily
-      ro += f * xm[j];
-      eo -= f * xm[j];
+      ro += f * xm[j];  // the centring part, for all rows, lazily
+      sum_r -= dsum;
     } else {
-      const double* col = X.dense + j * n;
-      const double mj = xm[j];
-      for (std::size_t i = 0; i < n; ++i) {
-        const double xij = col[i] - mj;
-        const double c = f * v[i] * xij;
-        r[i] -= c;
-        dsum += c;
-        eta[i] += f * xij;
-      }
+      simd_axpy_weighted_centred(r.data(), v.data(), X.dense + j * n, xm[j], f, n);
+      sum_r -= d * vx[j];
     }
-    sum_r -= dsum;
   };
   // Materialise the lazy sparse corrections of r.
   auto settle = [&]() {
@@ -254,7 +265,7 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
 
   auto current_sum_r = [&]() { return sum_r + ro * sum_v; };
   auto update = [&](std::size_t j) {
-    if (!xv_ok[j]) { xv[j] = cols.weighted_square(j, v, sum_v); xv_ok[j] = 1; }
+    if (!xv_ok[j]) { xv[j] = cols.weighted_square(j, v, sum_v, vx[j]); xv_ok[j] = 1; }
     // gradient with the lazy correction: sum_i x_std_ij (r_i + v_i ro)
     double gj = cols.dot(j, r, sum_r);
     if (ro != 0.0) gj += ro * cols.dot(j, v, sum_v);
@@ -277,7 +288,7 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
     const double d = current_sum_r() / sum_v;
     if (d == 0.0) return;
     a0 += d;
-    for (std::size_t i = 0; i < n; ++i) { r[i] -= v[i] * d; eta[i] += d; }
+    for (std::size_t i = 0; i < n; ++i) r[i] -= v[i] * d;
     sum_r -= d * sum_v;
     dlx = std::max(dlx, sum_v * d * d);
   };
