@@ -167,10 +167,12 @@ print_prior <- function(x, digits) {
 #' adjusted by the log priors (ESL Figures 4.10-4.11); in the full dimension it
 #' is ordinary LDA.
 #'
-#' Observation weights act as case weights: the means are weighted means and
-#' the covariance divisor of class \eqn{k} is
-#' \eqn{W_k - \sum_{i\in k} w_i^2 / W_k} (\eqn{W_k} the class's total weight),
-#' which is \eqn{n_k - 1} for unit weights. A class of `y` with no
+#' Observation weights are reliability weights: the means are weighted means,
+#' the scatter matrices weighted sums, and the covariance divisor of class
+#' \eqn{k} is \eqn{W_k - \sum_{i\in k} w_i^2 / W_k} (\eqn{W_k} the class's
+#' total weight), which is \eqn{n_k - 1} for unit weights. So the fit does not
+#' change when all weights are multiplied by a constant, and 0/1 weights are
+#' the same as taking the subset with weight 1. A class of `y` with no
 #' observations (an empty factor level) is dropped.
 #'
 #' @inheritParams statlearn-params
@@ -302,10 +304,14 @@ lda_functions <- function(object, L) {
 predict.statlearn_linear_discriminant <- function(object, newdata = NULL,
                                                   type = c("class", "prob", "link", "variates"),
                                                   dimension = object$rank, threads = NULL, ...) {
+  predict_linear(object, newdata, type, dimension, threads, parent.frame())
+}
+
+predict_linear <- function(object, newdata, type, dimension, threads, env) {
   type <- check_choice(type, c("class", "prob", "link", "variates"), "type")
   L <- check_count(dimension, "dimension", lower = 1, upper = object$max_rank)
   threads <- resolve_threads(threads)
-  x <- da_newx(object, newdata, parent.frame())
+  x <- da_newx(object, newdata, env)
   if (type == "variates") {
     V <- object$scaling[, seq_len(L), drop = FALSE]
     out <- cpp_linear_scores(x, unname(V), -drop(object$center %*% V), threads)
@@ -317,8 +323,9 @@ predict.statlearn_linear_discriminant <- function(object, newdata = NULL,
 }
 
 #' @export
-fitted.statlearn_linear_discriminant <- function(object, type = c("class", "prob"), ...) {
-  stats::predict(object, NULL, type = check_choice(type, c("class", "prob"), "type"), ...)
+fitted.statlearn_linear_discriminant <- function(object, type = c("class", "prob"), threads = NULL, ...) {
+  predict_linear(object, NULL, check_choice(type, c("class", "prob"), "type"), object$rank, threads,
+                 parent.frame())
 }
 
 #' @export
@@ -423,7 +430,7 @@ check_class_sizes <- function(counts, p, method) {
 #' [MASS::qda()]); the log-determinants and the quadratic forms come from
 #' Cholesky factors. Every class needs more observations than variables
 #' (\eqn{n_k > p}); otherwise a `statlearn_error_class_size` error names the
-#' classes. Weights act as case weights, as in [linear_discriminant()].
+#' classes. Weights are reliability weights, as in [linear_discriminant()].
 #'
 #' @inheritParams linear_discriminant
 #' @return An object of class `c("statlearn_quadratic_discriminant",
@@ -532,8 +539,8 @@ predict.statlearn_quadratic_discriminant <- function(object, newdata = NULL,
 }
 
 #' @export
-fitted.statlearn_quadratic_discriminant <- function(object, type = c("class", "prob"), ...) {
-  stats::predict(object, NULL, type = check_choice(type, c("class", "prob"), "type"), ...)
+fitted.statlearn_quadratic_discriminant <- function(object, type = c("class", "prob"), threads = NULL, ...) {
+  predict_quadratic(object, NULL, check_choice(type, c("class", "prob"), "type"), threads, parent.frame())
 }
 
 #' @export
@@ -640,8 +647,8 @@ predict.statlearn_regularized_discriminant <- function(object, newdata = NULL,
 }
 
 #' @export
-fitted.statlearn_regularized_discriminant <- function(object, type = c("class", "prob"), ...) {
-  stats::predict(object, NULL, type = check_choice(type, c("class", "prob"), "type"), ...)
+fitted.statlearn_regularized_discriminant <- function(object, type = c("class", "prob"), threads = NULL, ...) {
+  predict_quadratic(object, NULL, check_choice(type, c("class", "prob"), "type"), threads, parent.frame())
 }
 
 #' @export

@@ -85,8 +85,12 @@ fit_indicator_regression <- function(x, y, weights) {
 #' @export
 predict.statlearn_indicator_regression <- function(object, newdata = NULL, type = c("class", "link"),
                                                    ...) {
+  predict_indicator(object, newdata, type, parent.frame())
+}
+
+predict_indicator <- function(object, newdata, type, env) {
   type <- check_choice(type, c("class", "link"), "type")
-  x <- da_newx(object, newdata, parent.frame())
+  x <- da_newx(object, newdata, env)
   B <- object$coefficients
   f <- x %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(x))
   if (type == "class") return(class_factor(max.col(f, ties.method = "first"), object$levels))
@@ -96,7 +100,7 @@ predict.statlearn_indicator_regression <- function(object, newdata = NULL, type 
 
 #' @export
 fitted.statlearn_indicator_regression <- function(object, type = c("class", "link"), ...) {
-  stats::predict(object, NULL, type = check_choice(type, c("class", "link"), "type"))
+  predict_indicator(object, NULL, type, parent.frame())
 }
 
 #' @export
