@@ -13,8 +13,8 @@
 #' the relative change of the deviance is below `epsilon` (the rule of
 #' [stats::glm.control()]).
 #'
-#' Completely or quasi-completely separated classes (fitted probabilities
-#' numerically 0 or 1) have no finite maximum-likelihood estimates: the fit
+#' Completely or quasi-completely separated classes (fitted probabilities of the observed class
+#' numerically 1) have no finite maximum-likelihood estimates: the fit
 #' then gives one warning of class `statlearn_warning_separation` and records
 #' `separation = TRUE`. Not reaching the convergence criterion in `maxit`
 #' iterations gives a warning of class `statlearn_warning_convergence`.
@@ -123,7 +123,7 @@ fit_logistic_regression <- function(x, y, weights, offset, intercept, maxit, eps
     offset <- as.double(offset)
     check_finite_values(offset, "offset")
   }
-  xnames <- column_names(x)
+  xnames <- if (ncol(x)) column_names(x) else character()
   cnames <- c(if (intercept) "(Intercept)", xnames)
   q <- length(cnames)
   n_eff <- sum(w > 0)
@@ -176,7 +176,7 @@ fit_logistic_regression <- function(x, y, weights, offset, intercept, maxit, eps
   )
   if (fit$separation) {
     warn(sprintf(paste0(
-      "logistic_regression(): fitted probabilities numerically 0 or 1 for %d observation(s). ",
+      "logistic_regression(): fitted probabilities numerically 1 for the observed class of %d observation(s). ",
       "The classes are (quasi-)completely separated by the inputs, so the maximum-likelihood ",
       "estimates do not exist: coefficients diverge and their standard errors are meaningless. ",
       "Consider a penalised fit (elastic_net()) or removing the separating input(s)."),

@@ -49,7 +49,7 @@ struct logistic_fit {
   int iterations = 0;
   bool converged = false;
   int dependent = -1;         // >= 0: index (in 0..q-1) of a dependent design column
-  int extreme = 0;            // observations with a fitted probability numerically 0 or 1
+  int extreme = 0;            // observations fitted with probability numerically 1
   int halvings = 0;
 };
 
@@ -293,9 +293,8 @@ inline logistic_fit logistic_irls(const double* X, std::size_t n, std::size_t p,
   const double tiny = 10.0 * DBL_EPSILON;
   for (std::size_t i = 0; i < n; ++i) {
     if (!(w[i] > 0)) continue;
-    bool ext = false;
-    for (std::size_t k = 0; k < K; ++k) ext = ext || prob[i + k * n] < tiny;
-    fit.extreme += ext;
+    // Numerically certain of the observed class: the mark of (quasi-)separation.
+    fit.extreme += prob[i + static_cast<std::size_t>(y[i]) * n] > 1.0 - tiny;
   }
   return fit;
 }
