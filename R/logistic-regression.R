@@ -169,7 +169,11 @@ fit_logistic_regression <- function(x, y, weights, offset, intercept, maxit, eps
     coefficients = coef, vcov = cov, fitted.values = prob, linear.predictors = eta,
     deviance = res$deviance, null.deviance = null, df.residual = n_eff - Q,
     df.null = n_eff - if (intercept) K - 1L else 0L, rank = Q, aic = res$deviance + 2 * Q,
-    iterations = res$iterations, converged = res$converged, separation = res$extreme > 0L,
+    iterations = res$iterations, converged = res$converged,
+    # Separation: observations fitted with certainty AND coefficients still
+    # moving (they diverge), or no convergence at all.
+    separation = res$extreme > 0L && (!res$converged || res$last_step > 1e-3),
+    last_step = res$last_step,
     levels = lev, family = if (K == 2L) "binomial" else "multinomial", y = y, weights = w,
     offset = offset, intercept = intercept, xnames = xnames, nobs = n,
     maxit = maxit, epsilon = epsilon, method = "Newton-Raphson (IRLS)"

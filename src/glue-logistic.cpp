@@ -34,7 +34,8 @@ Rcpp::List cpp_logistic(const Rcpp::NumericMatrix& x, const std::vector<int>& y,
       Rcpp::Named("dependent") = 0, Rcpp::Named("coef") = coef, Rcpp::Named("cov") = cov,
       Rcpp::Named("eta") = eta, Rcpp::Named("prob") = prob, Rcpp::Named("deviance") = f.deviance,
       Rcpp::Named("iterations") = f.iterations, Rcpp::Named("converged") = f.converged,
-      Rcpp::Named("extreme") = f.extreme, Rcpp::Named("halvings") = f.halvings);
+      Rcpp::Named("extreme") = f.extreme, Rcpp::Named("halvings") = f.halvings,
+      Rcpp::Named("last_step") = f.last_step);
 }
 
 // [[Rcpp::export(rng = false)]]

@@ -51,6 +51,7 @@ struct logistic_fit {
   int dependent = -1;         // >= 0: index (in 0..q-1) of a dependent design column
   int extreme = 0;            // observations fitted with probability numerically 1
   int halvings = 0;
+  double last_step = 0.0;     // max |beta - beta_old| / max(1, max |beta|) of the last iteration
 };
 
 namespace logistic_detail {
@@ -276,6 +277,14 @@ inline logistic_fit logistic_irls(const double* X, std::size_t n, std::size_t p,
     devold = dev;
   }
   // Inverse Hessian from the last factor.
+  if (beta_old.size() == beta.size()) {
+    double dmax = 0.0, bmax = 1.0;
+    for (std::size_t j = 0; j < Q; ++j) {
+      dmax = std::max(dmax, std::fabs(beta[j] - beta_old[j]));
+      bmax = std::max(bmax, std::fabs(beta[j]));
+    }
+    fit.last_step = dmax / bmax;
+  }
   fit.coef = beta;
   std::vector<double> cov(Q * Q, 0.0);
   if (!fit.cov.empty()) {
