@@ -80,6 +80,7 @@ logistic_regression.formula <- function(formula, data, subset, weights, na.actio
   if (ncol(x) == 0L && !des$intercept) {
     abort_input("formula", "at least one term", "an empty model", class = "statlearn_error_formula")
   }
+  check_finite_values(x, "x")
   fit <- fit_logistic_regression(x, des$y, des$weights, stats::model.offset(mf), des$intercept,
                                  maxit, epsilon, threads)
   fit$assign <- des$assign
@@ -106,7 +107,6 @@ fit_logistic_regression <- function(x, y, weights, offset, intercept, maxit, eps
   epsilon <- check_number(epsilon, "epsilon", 0, 1, lower_open = TRUE, upper_open = TRUE)
   n <- nrow(x)
   if (n == 0L) abort_input("x", "at least one row", "none", class = "statlearn_error_empty")
-  check_finite_values(x, "x")
   y <- check_class_y(y, n)
   w <- check_weights(weights, n)
   lev <- levels(y)

@@ -79,7 +79,7 @@ test_that("offsets (argument and offset() term) and weights agree with glm", {
 })
 
 test_that("formula and matrix interfaces agree; 1 and 2 threads identical; round trip", {
-  s <- sim_logistic(n = 2000, p = 6, seed = 3)
+  s <- sim_logistic(n = 3000, p = 12, seed = 3)
   f1 <- logistic_regression(s$x, s$y, threads = 1)
   f2 <- logistic_regression(s$x, s$y, threads = 2)
   f1$call <- f2$call <- NULL
@@ -111,8 +111,14 @@ test_that("multinomial fit agrees with nnet::multinom", {
   expect_identical(as.character(cls), as.character(predict(ref, d)))
   expect_equal(dim(vcov(fit)), c(40L, 40L))
   expect_equal(AIC(fit), AIC(ref), tolerance = 1e-6)
-  # the binomial special case of the multinomial code: SEs vs multinom's Hessian
   expect_output(print(summary(fit)), "Multinomial")
+  # all ten inputs: many observations are fitted with near certainty, but the
+  # MLE exists (it converges), so no separation warning
+  expect_warning(full <- logistic_regression(y ~ ., data = e$vowel_train), NA)
+  expect_true(full$converged)
+  expect_false(full$separation)
+  expect_statlearn_error(logistic_regression(y ~ ., data = d, offset = rep(0, nrow(d))),
+                         "statlearn_error_range")
 })
 
 test_that("ESL Tables 4.2 and 4.3 (South African heart disease)", {

@@ -123,7 +123,30 @@ inline void weighted_cross(const double* X, std::size_t n, std::size_t p, bool i
   out.assign(q * q, 0.0);
   if (p > 0) {
     gx.resize(p * p);
-    gram(X, n, p, v, nullptr, threads, gx.data());
+    if (p <= gram_detail::kTile && p >= 8) {
+      // gram() would be a single tile (one task): split the rows of the
+      // product into four fixed column groups instead, so that the work is
+      // shared; the split depends on p only, so the bits do not depend on
+      // the number of threads.
+      const std::size_t G = 4, size = (p + G - 1) / G;
+      std::vector<std::size_t> all(p);
+      for (std::size_t j = 0; j < p; ++j) all[j] = j;
+      std::vector<std::vector<double>> part(G);
+      parallel_tasks(G, threads, [&](std::size_t g) {
+        const std::size_t a = g * size, b = std::min(p, a + size);
+        if (a >= b) return;
+        std::vector<std::size_t> cols(all.begin() + a, all.begin() + b);
+        part[g].resize((b - a) * p);
+        cross_products(X, n, cols, all, v, nullptr, false, 1, part[g].data());
+      });
+      for (std::size_t g = 0; g < G; ++g) {
+        const std::size_t a = g * size, b = std::min(p, a + size);
+        for (std::size_t k = 0; k < p; ++k)
+          for (std::size_t j = a; j < b; ++j) gx[k * p + j] = part[g][k * (b - a) + (j - a)];
+      }
+    } else {
+      gram(X, n, p, v, nullptr, threads, gx.data());
+    }
     for (std::size_t k = 0; k < p; ++k)
       for (std::size_t j = 0; j < p; ++j) out[(k + o) * q + (j + o)] = gx[k * p + j];
   }
