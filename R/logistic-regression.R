@@ -1,0 +1,603 @@
+#' Logistic regression
+#'
+#' Fits the linear logistic model of ESL section 4.4 by maximum likelihood,
+#' with Newton-Raphson steps written as iteratively reweighted least squares
+#' (ESL eqs 4.21-4.28). With two classes it is the binomial model of
+#' [stats::glm()] (`family = binomial`): the *second* level of the response
+#' factor is the "event" whose log-odds are modelled. With K > 2 classes it is
+#' the multinomial model of ESL eq. 4.17 with the *first* level as the baseline
+#' (as [nnet::multinom()]), fitted by Newton-Raphson with the full
+#' \eqn{(K-1)(p+1)} Hessian. The weighted cross-products \eqn{X'WX} of each
+#' iteration come from a parallel SIMD kernel and are solved by Cholesky;
+#' the step is halved when the deviance increases, and the iteration stops when
+#' the relative change of the deviance is below `epsilon` (the rule of
+#' [stats::glm.control()]).
+#'
+#' Completely or quasi-completely separated classes (fitted probabilities of the observed class
+#' numerically 1) have no finite maximum-likelihood estimates: the fit
+#' then gives one warning of class `statlearn_warning_separation` and records
+#' `separation = TRUE`. Not reaching the convergence criterion in `maxit`
+#' iterations gives a warning of class `statlearn_warning_convergence`.
+#'
+#' `summary()` gives the estimates, standard errors, Z scores and p-values in
+#' the layout of ESL Table 4.2, the null and residual deviances and the AIC.
+#' `anova(small, big)` is the likelihood-ratio (deviance) test between nested
+#' fits (`test = "Wald"` for the Wald test), [wald_test()] tests groups of
+#' coefficients, and [stepwise()] on a fit does backward (or forward, or
+#' bidirectional) selection of terms by AIC as in ESL Table 4.3.
+#'
+#' @inheritParams statlearn-params
+#' @param y The class labels: a factor (or character, logical or whole
+#'   numbers) with at least two classes. Unused factor levels are dropped.
+#' @param offset Optional known component of the linear predictor, one value
+#'   per observation (two classes only). In the formula interface offsets may
+#'   also be given by `offset()` terms.
+#' @param maxit Largest number of Newton-Raphson iterations.
+#' @param epsilon Convergence tolerance on the relative change of the deviance.
+#' @return An object of class `c("statlearn_logistic_regression",
+#'   "statlearn_classifier", "statlearn_model")` with `coefficients` (a named
+#'   vector for two classes, a (K-1) x (p+1) matrix with one row per
+#'   non-baseline class otherwise), `vcov`, `fitted.values` (the n x K matrix
+#'   of fitted class probabilities), `linear.predictors`, `deviance`,
+#'   `null.deviance`, `df.residual`, `df.null`, `aic`, `rank`, `iterations`,
+#'   `converged`, `separation`, `levels` and `family` (`"binomial"` or
+#'   `"multinomial"`).
+#' @references Hastie, Tibshirani and Friedman (2009), *The Elements of
+#'   Statistical Learning*, 2nd ed., section 4.4, equations 4.17-4.28,
+#'   Tables 4.2 and 4.3.
+#' @family chapter 4
+#' @export
+#' @examples
+#' fit <- logistic_regression(chd ~ sbp + tobacco + ldl + famhist + obesity +
+#'                              alcohol + age, data = SAheart, threads = 1)
+#' summary(fit)   # ESL Table 4.2
+#' small <- stepwise(fit)   # ESL Table 4.3
+#' coef(small)
+#' anova(small, fit)
+#' head(predict(fit, SAheart, type = "prob"))
+logistic_regression <- function(x, ...) UseMethod("logistic_regression")
+
+#' @rdname logistic_regression
+#' @export
+logistic_regression.default <- function(x, y, weights = NULL, offset = NULL, intercept = TRUE,
+                                        maxit = 25, epsilon = 1e-8, threads = NULL, ...) {
+  x <- check_x(x, "x", names = FALSE)
+  fit <- fit_logistic_regression(x, y, weights, offset, check_flag(intercept, "intercept"),
+                                 maxit, epsilon, threads)
+  fit$call <- match.call()
+  fit
+}
+
+#' @rdname logistic_regression
+#' @export
+logistic_regression.formula <- function(formula, data, subset, weights, na.action, offset,
+                                        maxit = 25, epsilon = 1e-8, threads = NULL, ...) {
+  call <- match.call()
+  mf <- logistic_model_frame(call, parent.frame())
+  des <- formula_design(mf)
+  x <- des$x
+  storage.mode(x) <- "double"
+  if (ncol(x) == 0L && !des$intercept) {
+    abort_input("formula", "at least one term", "an empty model", class = "statlearn_error_formula")
+  }
+  check_finite_values(x, "x")
+  fit <- fit_logistic_regression(x, des$y, des$weights, stats::model.offset(mf), des$intercept,
+                                 maxit, epsilon, threads)
+  fit$assign <- des$assign
+  fit$term_labels <- attr(des$terms, "term.labels")
+  add_formula_info(fit, des, call)
+}
+
+# formula_model_frame() that also keeps an `offset` argument.
+logistic_model_frame <- function(call, env) {
+  mf <- call
+  m <- match(c("formula", "data", "subset", "weights", "na.action", "offset"), names(mf), 0L)
+  mf <- mf[c(1L, m)]
+  mf$drop.unused.levels <- TRUE
+  mf[[1L]] <- quote(stats::model.frame)
+  tryCatch(eval(mf, env), error = function(e) {
+    abort(sprintf("Could not build the model frame from `formula` and `data`: %s",
+                  conditionMessage(e)), class = c("statlearn_error_formula", "statlearn_error_input"))
+  })
+}
+
+fit_logistic_regression <- function(x, y, weights, offset, intercept, maxit, epsilon, threads) {
+  threads <- resolve_threads(threads)
+  maxit <- check_count(maxit, "maxit")
+  epsilon <- check_number(epsilon, "epsilon", 0, 1, lower_open = TRUE, upper_open = TRUE)
+  n <- nrow(x)
+  if (n == 0L) abort_input("x", "at least one row", "none", class = "statlearn_error_empty")
+  y <- check_class_y(y, n)
+  w <- check_weights(weights, n)
+  lev <- levels(y)
+  K <- length(lev)
+  if (!is.null(offset)) {
+    if (K > 2L) {
+      abort_input("offset", "NULL for more than two classes", describe(offset),
+                  class = "statlearn_error_range")
+    }
+    if (!is.numeric(offset) || length(offset) != n) {
+      abort_input("offset", sprintf("a numeric vector of length %d", n), describe(offset),
+                  class = "statlearn_error_length")
+    }
+    offset <- as.double(offset)
+    check_finite_values(offset, "offset")
+  }
+  xnames <- if (ncol(x)) column_names(x) else character()
+  cnames <- c(if (intercept) "(Intercept)", xnames)
+  q <- length(cnames)
+  n_eff <- sum(w > 0)
+  if (n_eff < q * (K - 1L)) {
+    abort_input("x", sprintf("at least %d observations with positive weight (one per coefficient)",
+                             q * (K - 1L)), sprintf("%d", n_eff), class = "statlearn_error_length")
+  }
+  yi <- as.integer(y) - 1L
+  res <- cpp_logistic(x, yi, K, w, offset, intercept, maxit, epsilon, threads)
+  if (res$dependent > 0L) {
+    abort_input("x", "columns that are neither constant nor linear combinations of the others",
+                sprintf("column '%s' is (numerically) dependent on the %s; remove it",
+                        cnames[res$dependent],
+                        if (intercept && res$dependent > 1L) "intercept and the columns before it"
+                        else "columns before it"),
+                class = "statlearn_error_collinear")
+  }
+  null <- if (intercept) {
+    cpp_logistic(matrix(0, n, 0L), yi, K, w, offset, TRUE, maxit, epsilon, 1L)$deviance
+  } else {
+    eta0 <- if (is.null(offset)) 0 else offset
+    -2 * sum(w * ifelse(yi == 1L, stats::plogis(eta0, log.p = TRUE),
+                        stats::plogis(-eta0, log.p = TRUE)))
+  }
+  rn <- rownames(x)
+  prob <- res$prob
+  dimnames(prob) <- list(rn, lev)
+  Q <- q * (K - 1L)
+  if (K == 2L) {
+    coef <- stats::setNames(drop(res$coef), cnames)
+    vnames <- cnames
+    eta <- stats::setNames(drop(res$eta), rn)
+  } else {
+    coef <- t(res$coef)
+    dimnames(coef) <- list(lev[-1L], cnames)
+    vnames <- paste(rep(lev[-1L], each = q), rep(cnames, K - 1L), sep = ":")
+    eta <- res$eta
+    dimnames(eta) <- list(rn, lev[-1L])
+  }
+  cov <- res$cov
+  dimnames(cov) <- list(vnames, vnames)
+  fit <- list(
+    coefficients = coef, vcov = cov, fitted.values = prob, linear.predictors = eta,
+    deviance = res$deviance, null.deviance = null, df.residual = n_eff - Q,
+    df.null = n_eff - if (intercept) K - 1L else 0L, rank = Q, aic = res$deviance + 2 * Q,
+    iterations = res$iterations, converged = res$converged,
+    # Separation: observations fitted with certainty AND coefficients still
+    # moving (they diverge), or no convergence at all.
+    separation = res$extreme > 0L && (!res$converged || res$last_step > 1e-3),
+    last_step = res$last_step,
+    levels = lev, family = if (K == 2L) "binomial" else "multinomial", y = y, weights = w,
+    offset = offset, intercept = intercept, xnames = xnames, nobs = n,
+    maxit = maxit, epsilon = epsilon, method = "Newton-Raphson (IRLS)"
+  )
+  if (fit$separation) {
+    warn(sprintf(paste0(
+      "logistic_regression(): fitted probabilities numerically 1 for the observed class of %d observation(s). ",
+      "The classes are (quasi-)completely separated by the inputs, so the maximum-likelihood ",
+      "estimates do not exist: coefficients diverge and their standard errors are meaningless. ",
+      "Consider a penalised fit (elastic_net()) or removing the separating input(s)."),
+      res$extreme), class = "statlearn_warning_separation")
+  } else if (!res$converged) {
+    warn(sprintf(paste0("logistic_regression() did not converge in %d iterations (`maxit`); ",
+                        "increase `maxit` or loosen `epsilon`."), maxit),
+         class = "statlearn_warning_convergence")
+  }
+  structure(fit, class = c("statlearn_logistic_regression", "statlearn_classifier",
+                           "statlearn_model"))
+}
+
+#' @export
+coef.statlearn_logistic_regression <- function(object, ...) object$coefficients
+
+#' @export
+vcov.statlearn_logistic_regression <- function(object, ...) object$vcov
+
+#' @export
+deviance.statlearn_logistic_regression <- function(object, ...) object$deviance
+
+#' @export
+logLik.statlearn_logistic_regression <- function(object, ...) {
+  structure(-object$deviance / 2, df = object$rank, nobs = sum(object$weights > 0),
+            class = "logLik")
+}
+
+#' @export
+fitted.statlearn_logistic_regression <- function(object, ...) object$fitted.values
+
+#' @export
+residuals.statlearn_logistic_regression <- function(object, type = c("deviance", "pearson", "response"),
+                                                    ...) {
+  type <- check_choice(type, c("deviance", "pearson", "response"), "type")
+  prob <- object$fitted.values
+  w <- object$weights
+  if (object$family == "binomial") {
+    yy <- as.integer(object$y) - 1
+    mu <- prob[, 2L]
+    r <- switch(type,
+      response = yy - mu,
+      pearson = (yy - mu) * sqrt(w) / sqrt(mu * (1 - mu)),
+      deviance = sign(yy - mu) * sqrt(-2 * w * log(ifelse(yy == 1, mu, 1 - mu)))
+    )
+    return(stats::setNames(r, rownames(prob)))
+  }
+  ind <- outer(as.integer(object$y), seq_along(object$levels), "==") * 1
+  switch(type,
+    response = { r <- ind - prob; dimnames(r) <- dimnames(prob); r },
+    pearson = { r <- (ind - prob) * sqrt(w) / sqrt(prob * (1 - prob)); dimnames(r) <- dimnames(prob); r },
+    deviance = stats::setNames(sqrt(-2 * w * log(prob[cbind(seq_along(object$y), as.integer(object$y))])),
+                               rownames(prob))
+  )
+}
+
+# Flattened coefficients in the order of vcov().
+logistic_coef_vector <- function(object) {
+  b <- object$coefficients
+  if (is.matrix(b)) stats::setNames(as.vector(t(b)), rownames(object$vcov)) else b
+}
+
+#' @export
+print.statlearn_logistic_regression <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(sprintf("Logistic regression (%s, %d classes: %s), n = %d\n", x$family, length(x$levels),
+              paste(x$levels, collapse = ", "), x$nobs))
+  if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
+  cat(if (x$family == "binomial") sprintf("\nCoefficients (log-odds of \"%s\"):\n", x$levels[2L])
+      else sprintf("\nCoefficients (log-odds against \"%s\"):\n", x$levels[1L]))
+  print(x$coefficients, digits = digits)
+  cat(sprintf("\nResidual deviance: %s on %d degrees of freedom; AIC: %s\n",
+              format(signif(x$deviance, digits)), as.integer(x$df.residual),
+              format(signif(x$aic, digits))))
+  if (!is.null(x$steps)) {
+    cat("\nSelected by stepwise search:\n")
+    print(format(x$steps, digits = digits), row.names = FALSE)
+  }
+  invisible(x)
+}
+
+#' @export
+summary.statlearn_logistic_regression <- function(object, ...) {
+  b <- logistic_coef_vector(object)
+  se <- sqrt(diag(object$vcov))
+  z <- b / se
+  tab <- cbind(Estimate = b, `Std. Error` = se, `Z score` = z,
+               `Pr(>|z|)` = 2 * stats::pnorm(-abs(z)))
+  structure(list(call = object$call, coefficients = tab, family = object$family,
+                 levels = object$levels, deviance = object$deviance,
+                 null.deviance = object$null.deviance, df.residual = object$df.residual,
+                 df.null = object$df.null, aic = object$aic, iterations = object$iterations,
+                 converged = object$converged, separation = object$separation),
+            class = "summary.statlearn_logistic_regression")
+}
+
+#' @export
+print.summary.statlearn_logistic_regression <- function(x, digits = max(3L, getOption("digits") - 3L),
+                                                        ...) {
+  if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  cat(if (x$family == "binomial") sprintf("Logistic regression: log-odds of \"%s\"\n\n", x$levels[2L])
+      else sprintf("Multinomial logistic regression: log-odds against \"%s\"\n\n", x$levels[1L]))
+  stats::printCoefmat(x$coefficients, digits = digits)
+  cat(sprintf("\n    Null deviance: %s on %d degrees of freedom\n",
+              format(signif(x$null.deviance, digits + 2L)), as.integer(x$df.null)))
+  cat(sprintf("Residual deviance: %s on %d degrees of freedom\n",
+              format(signif(x$deviance, digits + 2L)), as.integer(x$df.residual)))
+  cat(sprintf("AIC: %s\n\nNewton-Raphson iterations: %d%s\n", format(signif(x$aic, digits + 2L)),
+              x$iterations, if (x$converged) "" else " (not converged)"))
+  if (isTRUE(x$separation)) cat("Warning: the classes are separated; the estimates are not finite.\n")
+  invisible(x)
+}
+
+#' @export
+confint.statlearn_logistic_regression <- function(object, parm, level = 0.95, ...) {
+  level <- check_number(level, "level", 0, 1, lower_open = TRUE, upper_open = TRUE)
+  b <- logistic_coef_vector(object)
+  se <- sqrt(diag(object$vcov))
+  q <- stats::qnorm((1 + level) / 2)
+  ci <- cbind(b - q * se, b + q * se)
+  pct <- paste(format(100 * c((1 - level) / 2, (1 + level) / 2), trim = TRUE, digits = 3), "%")
+  dimnames(ci) <- list(names(b), pct)
+  if (!missing(parm)) ci <- ci[parm, , drop = FALSE]
+  ci
+}
+
+#' Predictions from a logistic regression
+#'
+#' @param object A [logistic_regression()] fit.
+#' @param newdata New data: a data frame for formula fits, else a matrix with
+#'   the training columns. Missing: the training data.
+#' @param type `"class"` (a factor with the training levels), `"prob"` (the
+#'   n x K matrix of class probabilities) or `"link"` (the log-odds: a vector
+#'   for two classes, an n x (K-1) matrix against the baseline otherwise).
+#' @param offset Offset for `newdata` (added to any `offset()` terms of the
+#'   formula, which are evaluated in `newdata`). By default the offset
+#'   argument of the fit's call is re-evaluated in `newdata`.
+#' @param ... Unused.
+#' @return A factor, matrix or vector as described for `type`.
+#' @export
+#' @examples
+#' fit <- logistic_regression(chd ~ tobacco + ldl + famhist + age, data = SAheart)
+#' head(predict(fit, SAheart, type = "prob"))
+#' table(predict(fit, SAheart), SAheart$chd)
+predict.statlearn_logistic_regression <- function(object, newdata, type = c("class", "prob", "link"),
+                                                  offset = NULL, ...) {
+  type <- check_choice(type, c("class", "prob", "link"), "type")
+  if (missing(newdata) || is.null(newdata)) {
+    eta <- object$linear.predictors
+    prob <- object$fitted.values
+  } else {
+    x <- new_design(object, newdata)
+    off <- 0
+    if (!is.null(object$terms)) {
+      tt <- stats::delete.response(object$terms)
+      if (!is.null(attr(tt, "offset"))) {
+        mf <- stats::model.frame(tt, as.data.frame(newdata), na.action = stats::na.pass,
+                                 xlev = object$xlevels)
+        off <- off + stats::model.offset(mf)
+      }
+      if (is.null(offset) && !is.null(object$call$offset)) {
+        offset <- eval(object$call$offset, as.data.frame(newdata), environment(object$terms))
+      }
+    }
+    if (!is.null(offset)) {
+      if (!is.numeric(offset) || !(length(offset) %in% c(1L, nrow(x)))) {
+        abort_input("offset", sprintf("a numeric vector of length %d", nrow(x)), describe(offset),
+                    class = "statlearn_error_length")
+      }
+      off <- off + offset
+    }
+    B <- object$coefficients
+    if (!is.matrix(B)) B <- matrix(B, 1L, dimnames = list(NULL, names(B)))
+    xx <- if (object$intercept) cbind(1, x) else x
+    eta <- xx %*% t(B) + off
+    rn <- rownames(x)
+    eta1 <- cbind(0, eta)
+    m <- apply(eta1, 1L, max)
+    e <- exp(eta1 - m)
+    prob <- e / rowSums(e)
+    dimnames(prob) <- list(rn, object$levels)
+    if (object$family == "binomial") {
+      eta <- stats::setNames(drop(eta), rn)
+    } else {
+      dimnames(eta) <- list(rn, object$levels[-1L])
+    }
+  }
+  switch(type,
+    link = eta,
+    prob = prob,
+    class = stats::setNames(class_factor(max.col(prob, ties.method = "first"), object$levels),
+                            rownames(prob))
+  )
+}
+
+#' Wald tests for logistic regression coefficients
+#'
+#' Tests that a group of coefficients is zero by the Wald statistic
+#' \eqn{\hat\beta_S' \hat V_{SS}^{-1} \hat\beta_S}, referred to a chi-squared
+#' distribution with |S| degrees of freedom (ESL section 4.4.2). For a
+#' single coefficient it is the square of the Z score of `summary()`.
+#'
+#' @param fit A [logistic_regression()] fit.
+#' @param terms The coefficients to test: names (as in `names(coef(fit))`, or
+#'   `rownames(vcov(fit))` for multinomial fits), term labels of the formula
+#'   (all coefficients of the term, for factors with several levels), or
+#'   positions.
+#' @return A data frame with the statistic `Chisq`, `Df` and `Pr(>Chisq)`,
+#'   one row.
+#' @references Hastie, Tibshirani and Friedman (2009), section 4.4.2.
+#' @family chapter 4
+#' @export
+#' @examples
+#' fit <- logistic_regression(chd ~ sbp + tobacco + ldl + famhist + obesity +
+#'                              alcohol + age, data = SAheart)
+#' wald_test(fit, c("sbp", "obesity", "alcohol"))
+wald_test <- function(fit, terms) {
+  if (!inherits(fit, "statlearn_logistic_regression")) {
+    abort_input("fit", "a logistic_regression() fit", describe(fit), class = "statlearn_error_type")
+  }
+  b <- logistic_coef_vector(fit)
+  idx <- wald_index(fit, terms)
+  V <- fit$vcov[idx, idx, drop = FALSE]
+  bs <- b[idx]
+  stat <- drop(crossprod(bs, solve(V, bs)))
+  df <- length(idx)
+  structure(data.frame(Chisq = stat, Df = df, `Pr(>Chisq)` = stats::pchisq(stat, df, lower.tail = FALSE),
+                       check.names = FALSE, row.names = paste(names(b)[idx], collapse = ", ")),
+            heading = "Wald test that the coefficients are zero\n",
+            class = c("anova", "data.frame"))
+}
+
+wald_index <- function(fit, terms) {
+  nm <- rownames(fit$vcov)
+  if (is.numeric(terms)) {
+    if (anyNA(terms) || any(terms < 1 | terms > length(nm) | terms != round(terms))) {
+      abort_input("terms", sprintf("positions in 1..%d", length(nm)), describe(terms),
+                  class = "statlearn_error_range")
+    }
+    return(unique(as.integer(terms)))
+  }
+  if (!is.character(terms) || !length(terms)) {
+    abort_input("terms", "coefficient names, term labels or positions", describe(terms),
+                class = "statlearn_error_type")
+  }
+  cn <- c(if (fit$intercept) "(Intercept)", fit$xnames)
+  q <- length(cn)
+  col_of <- rep(seq_len(q), length.out = length(nm))
+  out <- integer()
+  for (t in terms) {
+    hit <- which(nm == t)
+    if (!length(hit)) hit <- which(col_of %in% which(cn == t))
+    if (!length(hit) && !is.null(fit$term_labels) && t %in% fit$term_labels) {
+      cols <- which(fit$assign == match(t, fit$term_labels)) + as.integer(fit$intercept)
+      hit <- which(col_of %in% cols)
+    }
+    if (!length(hit)) {
+      abort_input("terms", "coefficient names or term labels of the fit",
+                  sprintf('"%s"', t), class = "statlearn_error_range")
+    }
+    out <- c(out, hit)
+  }
+  unique(out)
+}
+
+#' @export
+anova.statlearn_logistic_regression <- function(object, ..., test = c("LRT", "Wald")) {
+  test <- check_choice(test, c("LRT", "Wald", "Chisq"), "test")
+  if (test == "Chisq") test <- "LRT"
+  fits <- c(list(object), list(...))
+  if (length(fits) < 2L) {
+    abort_input("...", "a second, nested logistic_regression() fit to compare with", "none",
+                class = "statlearn_error_missing")
+  }
+  ok <- vapply(fits, inherits, logical(1), "statlearn_logistic_regression")
+  if (!all(ok)) abort_input("...", "logistic_regression() fits", "another kind of object",
+                            class = "statlearn_error_type")
+  n <- vapply(fits, function(f) f$nobs, numeric(1))
+  if (length(unique(n)) > 1L) abort_input("...", "fits to the same observations",
+                                          "fits with different numbers of rows",
+                                          class = "statlearn_error_length")
+  dfr <- vapply(fits, function(f) f$df.residual, numeric(1))
+  dev <- vapply(fits, function(f) f$deviance, numeric(1))
+  ddf <- c(NA, -diff(dfr))
+  if (test == "LRT") {
+    ddev <- c(NA, -diff(dev))
+    p <- stats::pchisq(abs(ddev), abs(ddf), lower.tail = FALSE)
+    tab <- data.frame(`Resid. Df` = dfr, `Resid. Dev` = dev, Df = ddf, Deviance = ddev,
+                      `Pr(>Chi)` = p, check.names = FALSE)
+    head <- "Analysis of deviance: likelihood-ratio tests between nested logistic regressions\n"
+  } else {
+    stat <- c(NA, vapply(seq_along(fits)[-1L], function(k) {
+      a <- fits[[k - 1L]]; b <- fits[[k]]
+      big <- if (a$rank >= b$rank) a else b
+      small <- if (a$rank >= b$rank) b else a
+      extra <- setdiff(rownames(big$vcov), rownames(small$vcov))
+      if (!length(extra)) return(NA_real_)
+      wald_test(big, extra)$Chisq
+    }, numeric(1)))
+    tab <- data.frame(`Resid. Df` = dfr, Df = ddf, Chisq = stat,
+                      `Pr(>Chisq)` = stats::pchisq(stat, abs(ddf), lower.tail = FALSE),
+                      check.names = FALSE)
+    head <- "Wald tests between nested logistic regressions\n"
+  }
+  structure(tab, heading = head, class = c("anova", "data.frame"))
+}
+
+# Rebuild the design, response, weights and offset of a fit from its call.
+logistic_training <- function(fit, env) {
+  call <- fit$call
+  if (is.null(call)) {
+    abort("The fit has no call to rebuild its training data from.",
+          class = c("statlearn_error_missing", "statlearn_error_input"))
+  }
+  if (!is.null(fit$terms)) {
+    mf <- logistic_model_frame(call, env)
+    des <- formula_design(mf, fit$contrasts)
+    x <- des$x
+    storage.mode(x) <- "double"
+    return(list(x = x, y = des$y, weights = des$weights, offset = stats::model.offset(mf),
+                assign = des$assign, labels = attr(des$terms, "term.labels")))
+  }
+  ev <- function(e) if (is.null(e)) NULL else eval(e, env)
+  x <- check_x(ev(call$x), "x")
+  list(x = x, y = ev(call$y), weights = ev(call$weights), offset = ev(call$offset),
+       assign = seq_len(ncol(x)), labels = colnames(x))
+}
+
+#' Stepwise selection of terms for logistic regression
+#'
+#' Backward elimination (the default), forward selection or both for a
+#' [logistic_regression()] fit, by AIC (deviance + 2 x number of
+#' coefficients) or BIC, one term at a time as [stats::step()] does for
+#' `glm`. Terms are the terms of the formula (a factor is added or dropped
+#' with all its dummy columns) or the columns of a matrix fit. Backward
+#' starts from the fit and forward from the intercept-only model; each step
+#' makes the change that lowers the criterion most and the search stops when
+#' no change lowers it.
+#'
+#' @param x A [logistic_regression()] fit.
+#' @param direction `"backward"`, `"forward"` or `"both"`.
+#' @param criterion `"AIC"` or `"BIC"`.
+#' @param ... Unused.
+#' @return The selected [logistic_regression()] fit, with a data frame
+#'   `steps` of the changes made and the criterion after each.
+#' @references Hastie, Tibshirani and Friedman (2009), section 4.4.2, Table 4.3.
+#' @family chapter 4
+#' @export
+#' @examples
+#' fit <- logistic_regression(chd ~ sbp + tobacco + ldl + famhist + obesity +
+#'                              alcohol + age, data = SAheart)
+#' stepwise(fit)   # ESL Table 4.3
+stepwise.statlearn_logistic_regression <- function(x, direction = c("backward", "forward", "both"),
+                                                   criterion = c("AIC", "BIC"), ...) {
+  fit <- x
+  direction <- check_choice(direction, c("backward", "forward", "both"), "direction")
+  criterion <- check_choice(criterion, c("AIC", "BIC"), "criterion")
+  td <- logistic_training(fit, parent.frame())
+  labels <- td$labels
+  nterm <- length(labels)
+  k <- if (criterion == "AIC") 2 else log(sum(fit$weights > 0))
+  threads <- 1L
+  refit <- function(keep) {
+    cols <- which(td$assign %in% which(keep))
+    suppressWarnings(fit_logistic_regression(td$x[, cols, drop = FALSE], td$y, td$weights, td$offset,
+                                             fit$intercept, fit$maxit, fit$epsilon, threads))
+  }
+  crit <- function(f) f$deviance + k * f$rank
+  keep <- if (direction == "forward") rep(FALSE, nterm) else rep(TRUE, nterm)
+  current <- refit(keep)
+  steps <- data.frame(step = 0L, change = "(start)", df = current$rank,
+                      deviance = current$deviance, criterion = crit(current),
+                      stringsAsFactors = FALSE)
+  repeat {
+    cand <- integer()
+    if (direction != "forward") cand <- c(cand, which(keep))
+    if (direction != "backward") cand <- c(cand, which(!keep))
+    if (!length(cand)) break
+    fits <- lapply(cand, function(j) { kk <- keep; kk[j] <- !kk[j]; refit(kk) })
+    vals <- vapply(fits, crit, numeric(1))
+    best <- which.min(vals)
+    if (!(vals[best] < crit(current) - 1e-10)) break
+    j <- cand[best]
+    change <- paste(if (keep[j]) "-" else "+", labels[j])
+    keep[j] <- !keep[j]
+    current <- fits[[best]]
+    steps <- rbind(steps, data.frame(step = nrow(steps), change = change, df = current$rank,
+                                     deviance = current$deviance, criterion = vals[best],
+                                     stringsAsFactors = FALSE))
+  }
+  names(steps)[names(steps) == "criterion"] <- criterion
+  # Re-fit the selected model properly (with its warnings), through the same interface.
+  final <- fit_logistic_regression(td$x[, which(td$assign %in% which(keep)), drop = FALSE], td$y,
+                                   td$weights, td$offset, fit$intercept, fit$maxit, fit$epsilon,
+                                   NULL)
+  if (!is.null(fit$terms)) {
+    tt <- fit$terms
+    drop <- which(!keep)
+    if (length(drop)) {
+      tt <- if (all(!keep)) {
+        stats::terms(stats::update(stats::formula(tt), . ~ 1))
+      } else stats::drop.terms(tt, drop, keep.response = TRUE)
+      attr(tt, "dataClasses") <- attr(fit$terms, "dataClasses")
+    }
+    final$terms <- tt
+    final$xlevels <- fit$xlevels[intersect(names(fit$xlevels), all.vars(tt))]
+    final$contrasts <- fit$contrasts[intersect(names(fit$contrasts), all.vars(tt))]
+    final$assign <- match(td$assign[td$assign %in% which(keep)], which(keep))
+    final$term_labels <- attr(tt, "term.labels")
+    final$na.action <- fit$na.action
+    call <- fit$call
+    call$formula <- stats::formula(tt)
+    final$call <- call
+  } else {
+    call <- fit$call
+    call$x <- bquote(.(call$x)[, .(which(keep)), drop = FALSE])
+    final$call <- call
+  }
+  final$steps <- steps
+  final
+}

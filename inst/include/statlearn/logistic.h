@@ -1,0 +1,336 @@
+// statlearn/logistic.h -- logistic regression by Newton-Raphson / IRLS.
+//
+// ESL section 4.4.1 (eqs 4.21-4.28). K classes coded 0..K-1, class 0 the
+// baseline: eta_k = offset_k + beta_k0 + x' beta_k for k = 1..K-1 and
+// Pr(G = k | x) = exp(eta_k) / (1 + sum_l exp(eta_l)). For K = 2 this is the
+// binomial model of glm(family = binomial); for K > 2 the multinomial model
+// (baseline = first class, as nnet::multinom) with the full (K-1)q x (K-1)q
+// Hessian, q = p + intercept.
+//
+// Each Newton step is written in the working-response form
+//   H beta_new = sum_l X' W_kl (eta_l - offset_l) + X' w (y_k - p_k),
+// with W_kl = diag(w (delta_kl p_k - p_k p_l)), so that the iteration can start
+// from fitted probabilities rather than coefficients (glm's mustart rule,
+// (w y + 1/2) / (w + K/2)). The blocks X' W_kl X are the hot loop: they come
+// from the parallel SIMD kernel of gram.h (no centring); the intercept row and
+// the right-hand sides are column reductions, one task per column, so the
+// result does not depend on the number of threads. Step halving when the
+// deviance increases; convergence when |dev - dev_old| / (|dev| + 0.1) <
+// epsilon (glm's rule). The covariance is the inverse Hessian of the last
+// iteration (as glm's).
+#ifndef STATLEARN_LOGISTIC_H
+#define STATLEARN_LOGISTIC_H
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "gram.h"
+#include "hooks.h"
+#include "parallel.h"
+
+namespace statlearn {
+
+struct logistic_options {
+  int maxit = 25;
+  double epsilon = 1e-8;
+  bool intercept = true;
+  int threads = 1;
+};
+
+struct logistic_fit {
+  std::vector<double> coef;   // q x (K-1), column-major (intercept first in each column)
+  std::vector<double> cov;    // Q x Q inverse Hessian, Q = q (K-1)
+  std::vector<double> eta;    // n x (K-1) linear predictors (with offset)
+  std::vector<double> prob;   // n x K fitted probabilities
+  double deviance = 0.0;
+  int iterations = 0;
+  bool converged = false;
+  int dependent = -1;         // >= 0: index (in 0..q-1) of a dependent design column
+  int extreme = 0;            // observations fitted with probability numerically 1
+  int halvings = 0;
+  double last_step = 0.0;     // max |beta - beta_old| / max(1, max |beta|) of the last iteration
+};
+
+namespace logistic_detail {
+
+// Cholesky (lower, in place) with a relative pivot test. Returns -1 or the
+// index of the first pivot that is not clearly positive.
+inline long cholesky(std::vector<double>& A, std::size_t Q, double tol = 1e-11) {
+  for (std::size_t j = 0; j < Q; ++j) {
+    const double orig = A[j * Q + j];
+    double d = orig;
+    for (std::size_t k = 0; k < j; ++k) d -= A[k * Q + j] * A[k * Q + j];
+    if (!(d > tol * std::fabs(orig)) || !(orig > 0.0)) return static_cast<long>(j);
+    const double ljj = std::sqrt(d);
+    A[j * Q + j] = ljj;
+    for (std::size_t i = j + 1; i < Q; ++i) {
+      double s = A[j * Q + i];
+      for (std::size_t k = 0; k < j; ++k) s -= A[k * Q + i] * A[k * Q + j];
+      A[j * Q + i] = s / ljj;
+    }
+  }
+  return -1;
+}
+
+inline void chol_solve(const std::vector<double>& L, std::size_t Q, double* b) {
+  for (std::size_t i = 0; i < Q; ++i) {
+    double s = b[i];
+    for (std::size_t k = 0; k < i; ++k) s -= L[k * Q + i] * b[k];
+    b[i] = s / L[i * Q + i];
+  }
+  for (std::size_t ii = Q; ii-- > 0;) {
+    double s = b[ii];
+    for (std::size_t k = ii + 1; k < Q; ++k) s -= L[ii * Q + k] * b[k];
+    b[ii] = s / L[ii * Q + ii];
+  }
+}
+
+// out[c * q + j] = sum_i V[c][i] * z_ij, z = (1, x) (or x), for m vectors V.
+inline void column_sums(const double* X, std::size_t n, std::size_t p, bool intercept,
+                        const std::vector<const double*>& V, int threads, double* out) {
+  const std::size_t q = p + (intercept ? 1 : 0), m = V.size();
+  parallel_tasks(q, threads, [&](std::size_t j) {
+    const bool one = intercept && j == 0;
+    const double* col = one ? nullptr : X + (j - (intercept ? 1 : 0)) * n;
+    for (std::size_t c = 0; c < m; ++c) {
+      const double* v = V[c];
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      std::size_t i = 0;
+      if (one) {
+        for (; i + 4 <= n; i += 4) { s0 += v[i]; s1 += v[i + 1]; s2 += v[i + 2]; s3 += v[i + 3]; }
+        for (; i < n; ++i) s0 += v[i];
+      } else {
+        for (; i + 4 <= n; i += 4) {
+          s0 += v[i] * col[i]; s1 += v[i + 1] * col[i + 1];
+          s2 += v[i + 2] * col[i + 2]; s3 += v[i + 3] * col[i + 3];
+        }
+        for (; i < n; ++i) s0 += v[i] * col[i];
+      }
+      out[c * q + j] = (s0 + s1) + (s2 + s3);
+    }
+  });
+}
+
+// Z' diag(v) Z (q x q) with Z = (1, X): gram.h for the X block, column sums
+// for the intercept row and column.
+inline void weighted_cross(const double* X, std::size_t n, std::size_t p, bool intercept,
+                           const double* v, int threads, std::vector<double>& gx,
+                           std::vector<double>& out) {
+  const std::size_t q = p + (intercept ? 1 : 0), o = intercept ? 1 : 0;
+  out.assign(q * q, 0.0);
+  if (p > 0) {
+    gx.resize(p * p);
+    if (p <= gram_detail::kTile && p >= 8) {
+      // gram() would be a single tile (one task): split the rows of the
+      // product into four fixed column groups instead, so that the work is
+      // shared; the split depends on p only, so the bits do not depend on
+      // the number of threads.
+      const std::size_t G = 4, size = (p + G - 1) / G;
+      std::vector<std::size_t> all(p);
+      for (std::size_t j = 0; j < p; ++j) all[j] = j;
+      std::vector<std::vector<double>> part(G);
+      parallel_tasks(G, threads, [&](std::size_t g) {
+        const std::size_t a = g * size, b = std::min(p, a + size);
+        if (a >= b) return;
+        std::vector<std::size_t> cols(all.begin() + a, all.begin() + b);
+        part[g].resize((b - a) * p);
+        cross_products(X, n, cols, all, v, nullptr, false, 1, part[g].data());
+      });
+      for (std::size_t g = 0; g < G; ++g) {
+        const std::size_t a = g * size, b = std::min(p, a + size);
+        for (std::size_t k = 0; k < p; ++k)
+          for (std::size_t j = a; j < b; ++j) gx[k * p + j] = part[g][k * (b - a) + (j - a)];
+      }
+    } else {
+      gram(X, n, p, v, nullptr, threads, gx.data());
+    }
+    for (std::size_t k = 0; k < p; ++k)
+      for (std::size_t j = 0; j < p; ++j) out[(k + o) * q + (j + o)] = gx[k * p + j];
+  }
+  if (intercept) {
+    std::vector<double> s(q);
+    column_sums(X, n, p, true, {v}, threads, s.data());
+    for (std::size_t j = 0; j < q; ++j) {
+      out[j] = s[j];
+      out[j * q] = s[j];
+    }
+  }
+}
+
+// eta[i + k n] = offset + Z beta_k, row chunks in parallel.
+inline void linear_predictors(const double* X, std::size_t n, std::size_t p, bool intercept,
+                              const std::vector<double>& beta, std::size_t K1,
+                              const double* offset, int threads, std::vector<double>& eta) {
+  const std::size_t q = p + (intercept ? 1 : 0), o = intercept ? 1 : 0;
+  eta.assign(n * K1, 0.0);
+  parallel_chunks(n, 4096, threads, [&](std::size_t b, std::size_t e, std::size_t) {
+    for (std::size_t k = 0; k < K1; ++k) {
+      double* et = eta.data() + k * n;
+      const double* bk = beta.data() + k * q;
+      const double b0 = intercept ? bk[0] : 0.0;
+      for (std::size_t i = b; i < e; ++i) et[i] = (offset ? offset[i + k * n] : 0.0) + b0;
+      for (std::size_t j = 0; j < p; ++j) {
+        const double* col = X + j * n;
+        const double bj = bk[j + o];
+        if (bj == 0.0) continue;
+        for (std::size_t i = b; i < e; ++i) et[i] += col[i] * bj;
+      }
+    }
+  });
+}
+
+// Probabilities (n x K) from linear predictors; returns the deviance
+// -2 sum w log p_{i, y_i}.
+inline double probabilities(const std::vector<double>& eta, std::size_t n, std::size_t K,
+                            const int* y, const double* w, std::vector<double>& prob) {
+  prob.assign(n * K, 0.0);
+  double dev = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double m = 0.0;
+    for (std::size_t k = 1; k < K; ++k) m = std::max(m, eta[i + (k - 1) * n]);
+    double s = std::exp(-m);
+    for (std::size_t k = 1; k < K; ++k) s += std::exp(eta[i + (k - 1) * n] - m);
+    const double ls = std::log(s);
+    for (std::size_t k = 0; k < K; ++k) {
+      const double ek = k == 0 ? 0.0 : eta[i + (k - 1) * n];
+      prob[i + k * n] = std::exp(ek - m) / s;
+    }
+    if (w[i] > 0) {
+      const double ey = y[i] == 0 ? 0.0 : eta[i + (y[i] - 1) * n];
+      dev -= 2.0 * w[i] * (ey - m - ls);
+    }
+  }
+  return dev;
+}
+
+}  // namespace logistic_detail
+
+// X: n x p column-major (no intercept column); y: classes 0..K-1; w: prior
+// weights; offset: n x (K-1) or null.
+inline logistic_fit logistic_irls(const double* X, std::size_t n, std::size_t p, const int* y,
+                                  std::size_t K, const double* w, const double* offset,
+                                  const logistic_options& opt) {
+  using namespace logistic_detail;
+  logistic_fit fit;
+  const std::size_t K1 = K - 1, q = p + (opt.intercept ? 1 : 0), Q = q * K1;
+  const int threads = opt.threads;
+  // Starting probabilities and linear predictors.
+  std::vector<double> prob(n * K), eta(n * K1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double den = w[i] + 0.5 * K;
+    for (std::size_t k = 0; k < K; ++k)
+      prob[i + k * n] = (w[i] * (y[i] == static_cast<int>(k) ? 1.0 : 0.0) + 0.5) / den;
+    for (std::size_t k = 1; k < K; ++k) eta[i + (k - 1) * n] = std::log(prob[i + k * n] / prob[i]);
+  }
+  double devold = 0.0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (w[i] > 0) devold -= 2.0 * w[i] * std::log(prob[i + y[i] * n]);
+
+  std::vector<double> beta(Q, 0.0), beta_old, H(Q * Q), L, block, gx, rhs(Q), tmp(Q);
+  std::vector<std::vector<double>> v(K1 * K1 + K1, std::vector<double>(n));
+  bool have_beta = false;
+  double dev = devold;
+  for (int iter = 1; iter <= opt.maxit; ++iter) {
+    hooks::check_interrupt();
+    fit.iterations = iter;
+    // Hessian blocks and right-hand side.
+    std::vector<const double*> rv(K1);
+    for (std::size_t k = 0; k < K1; ++k) {
+      const double* pk = prob.data() + (k + 1) * n;
+      double* r = v[K1 * K1 + k].data();
+      for (std::size_t i = 0; i < n; ++i) r[i] = w[i] * ((y[i] == static_cast<int>(k + 1)) - pk[i]);
+      for (std::size_t l = 0; l < K1; ++l) {
+        const double* pl = prob.data() + (l + 1) * n;
+        double* vk = v[k * K1 + l].data();
+        for (std::size_t i = 0; i < n; ++i)
+          vk[i] = w[i] * ((k == l ? pk[i] : 0.0) - pk[i] * pl[i]);
+      }
+      // r_k += sum_l W_kl (eta_l - offset_l)
+      for (std::size_t l = 0; l < K1; ++l) {
+        const double* vk = v[k * K1 + l].data();
+        const double* el = eta.data() + l * n;
+        const double* ol = offset ? offset + l * n : nullptr;
+        for (std::size_t i = 0; i < n; ++i) r[i] += vk[i] * (el[i] - (ol ? ol[i] : 0.0));
+      }
+      rv[k] = r;
+    }
+    column_sums(X, n, p, opt.intercept, rv, threads, rhs.data());
+    for (std::size_t k = 0; k < K1; ++k)
+      for (std::size_t l = k; l < K1; ++l) {
+        weighted_cross(X, n, p, opt.intercept, v[k * K1 + l].data(), threads, gx, block);
+        for (std::size_t a = 0; a < q; ++a)
+          for (std::size_t b = 0; b < q; ++b) {
+            H[(l * q + b) * Q + (k * q + a)] = block[b * q + a];
+            H[(k * q + a) * Q + (l * q + b)] = block[b * q + a];
+          }
+      }
+    L = H;
+    const long bad = cholesky(L, Q);
+    if (bad >= 0) {
+      if (iter == 1 || !have_beta) {
+        fit.dependent = static_cast<int>(bad % static_cast<long>(q));
+        return fit;
+      }
+      break;  // weights collapsed (separation): keep the previous iterate
+    }
+    beta_old = beta;
+    beta = rhs;
+    chol_solve(L, Q, beta.data());
+    fit.cov = L;  // factor of the Hessian of this iteration
+    linear_predictors(X, n, p, opt.intercept, beta, K1, offset, threads, eta);
+    dev = probabilities(eta, n, K, y, w, prob);
+    if (have_beta) {
+      int halve = 0;
+      while ((!std::isfinite(dev) || dev > devold * (1.0 + 1e-12) + 1e-12) && halve < 30) {
+        for (std::size_t j = 0; j < Q; ++j) beta[j] = 0.5 * (beta[j] + beta_old[j]);
+        linear_predictors(X, n, p, opt.intercept, beta, K1, offset, threads, eta);
+        dev = probabilities(eta, n, K, y, w, prob);
+        ++halve;
+      }
+      fit.halvings += halve;
+    }
+    have_beta = true;
+    if (std::fabs(dev - devold) / (std::fabs(dev) + 0.1) < opt.epsilon) {
+      fit.converged = true;
+      break;
+    }
+    devold = dev;
+  }
+  // Inverse Hessian from the last factor.
+  if (beta_old.size() == beta.size()) {
+    double dmax = 0.0, bmax = 1.0;
+    for (std::size_t j = 0; j < Q; ++j) {
+      dmax = std::max(dmax, std::fabs(beta[j] - beta_old[j]));
+      bmax = std::max(bmax, std::fabs(beta[j]));
+    }
+    fit.last_step = dmax / bmax;
+  }
+  fit.coef = beta;
+  std::vector<double> cov(Q * Q, 0.0);
+  if (!fit.cov.empty()) {
+    for (std::size_t c = 0; c < Q; ++c) {
+      std::fill(tmp.begin(), tmp.end(), 0.0);
+      tmp[c] = 1.0;
+      chol_solve(fit.cov, Q, tmp.data());
+      std::copy(tmp.begin(), tmp.end(), cov.begin() + c * Q);
+    }
+  }
+  fit.cov = cov;
+  fit.eta = eta;
+  fit.prob = prob;
+  fit.deviance = dev;
+  const double tiny = 10.0 * DBL_EPSILON;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(w[i] > 0)) continue;
+    // Numerically certain of the observed class: the mark of (quasi-)separation.
+    fit.extreme += prob[i + static_cast<std::size_t>(y[i]) * n] > 1.0 - tiny;
+  }
+  return fit;
+}
+
+}  // namespace statlearn
+
+#endif
