@@ -11,6 +11,84 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// cpp_class_moments
+Rcpp::List cpp_class_moments(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& cls, const Rcpp::NumericVector& w, int K, int threads);
+RcppExport SEXP _statlearn_cpp_class_moments(SEXP xSEXP, SEXP clsSEXP, SEXP wSEXP, SEXP KSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type cls(clsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< int >::type K(KSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_class_moments(x, cls, w, K, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_lda_scaling
+Rcpp::List cpp_lda_scaling(const Rcpp::NumericMatrix& means, const Rcpp::NumericMatrix& cov, const Rcpp::NumericVector& prior, int r);
+RcppExport SEXP _statlearn_cpp_lda_scaling(SEXP meansSEXP, SEXP covSEXP, SEXP priorSEXP, SEXP rSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type means(meansSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type cov(covSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type prior(priorSEXP);
+    Rcpp::traits::input_parameter< int >::type r(rSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lda_scaling(means, cov, prior, r));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_gaussian_factors
+Rcpp::List cpp_gaussian_factors(const Rcpp::NumericVector& cov, int p, int K);
+RcppExport SEXP _statlearn_cpp_gaussian_factors(SEXP covSEXP, SEXP pSEXP, SEXP KSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type cov(covSEXP);
+    Rcpp::traits::input_parameter< int >::type p(pSEXP);
+    Rcpp::traits::input_parameter< int >::type K(KSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_gaussian_factors(cov, p, K));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_linear_scores
+Rcpp::NumericMatrix cpp_linear_scores(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& A, const Rcpp::NumericVector& c, int threads);
+RcppExport SEXP _statlearn_cpp_linear_scores(SEXP xSEXP, SEXP ASEXP, SEXP cSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type A(ASEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type c(cSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_linear_scores(x, A, c, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_quadratic_scores
+Rcpp::NumericMatrix cpp_quadratic_scores(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& means, const Rcpp::NumericVector& rinv, const Rcpp::NumericVector& c, const Rcpp::IntegerVector& skip, int threads);
+RcppExport SEXP _statlearn_cpp_quadratic_scores(SEXP xSEXP, SEXP meansSEXP, SEXP rinvSEXP, SEXP cSEXP, SEXP skipSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type means(meansSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type rinv(rinvSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type c(cSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type skip(skipSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_quadratic_scores(x, means, rinv, c, skip, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_posterior
+Rcpp::NumericMatrix cpp_posterior(const Rcpp::NumericMatrix& scores, int threads);
+RcppExport SEXP _statlearn_cpp_posterior(SEXP scoresSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type scores(scoresSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_posterior(scores, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_chunked_sum
 double cpp_chunked_sum(const std::vector<double>& v, int threads);
 RcppExport SEXP _statlearn_cpp_chunked_sum(SEXP vSEXP, SEXP threadsSEXP) {
@@ -149,6 +227,51 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_logistic
+Rcpp::List cpp_logistic(const Rcpp::NumericMatrix& x, const std::vector<int>& y, int K, const std::vector<double>& w, const Rcpp::Nullable<Rcpp::NumericVector>& offset, bool intercept, int maxit, double epsilon, int threads);
+RcppExport SEXP _statlearn_cpp_logistic(SEXP xSEXP, SEXP ySEXP, SEXP KSEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP interceptSEXP, SEXP maxitSEXP, SEXP epsilonSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const std::vector<int>& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< int >::type K(KSEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::Nullable<Rcpp::NumericVector>& >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< bool >::type intercept(interceptSEXP);
+    Rcpp::traits::input_parameter< int >::type maxit(maxitSEXP);
+    Rcpp::traits::input_parameter< double >::type epsilon(epsilonSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_logistic(x, y, K, w, offset, intercept, maxit, epsilon, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_perceptron
+Rcpp::List cpp_perceptron(const Rcpp::NumericMatrix& x, const std::vector<int>& y, double rho, int max_epochs, double seed);
+RcppExport SEXP _statlearn_cpp_perceptron(SEXP xSEXP, SEXP ySEXP, SEXP rhoSEXP, SEXP max_epochsSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const std::vector<int>& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< double >::type rho(rhoSEXP);
+    Rcpp::traits::input_parameter< int >::type max_epochs(max_epochsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_perceptron(x, y, rho, max_epochs, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_optimal_hyperplane
+Rcpp::List cpp_optimal_hyperplane(const Rcpp::NumericMatrix& x, const std::vector<int>& y, double tol, double max_iter);
+RcppExport SEXP _statlearn_cpp_optimal_hyperplane(SEXP xSEXP, SEXP ySEXP, SEXP tolSEXP, SEXP max_iterSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const std::vector<int>& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
+    Rcpp::traits::input_parameter< double >::type max_iter(max_iterSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_optimal_hyperplane(x, y, tol, max_iter));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_best_subset
 Rcpp::List cpp_best_subset(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w, int max_size, int nbest, int threads, bool all_subsets);
 RcppExport SEXP _statlearn_cpp_best_subset(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP max_sizeSEXP, SEXP nbestSEXP, SEXP threadsSEXP, SEXP all_subsetsSEXP) {
@@ -205,6 +328,12 @@ END_RCPP
 RcppExport SEXP run_testthat_tests(SEXP);
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_statlearn_cpp_class_moments", (DL_FUNC) &_statlearn_cpp_class_moments, 5},
+    {"_statlearn_cpp_lda_scaling", (DL_FUNC) &_statlearn_cpp_lda_scaling, 4},
+    {"_statlearn_cpp_gaussian_factors", (DL_FUNC) &_statlearn_cpp_gaussian_factors, 3},
+    {"_statlearn_cpp_linear_scores", (DL_FUNC) &_statlearn_cpp_linear_scores, 4},
+    {"_statlearn_cpp_quadratic_scores", (DL_FUNC) &_statlearn_cpp_quadratic_scores, 6},
+    {"_statlearn_cpp_posterior", (DL_FUNC) &_statlearn_cpp_posterior, 2},
     {"_statlearn_cpp_chunked_sum", (DL_FUNC) &_statlearn_cpp_chunked_sum, 2},
     {"_statlearn_cpp_derived_fit", (DL_FUNC) &_statlearn_cpp_derived_fit, 7},
     {"_statlearn_cpp_glm_elastic_net", (DL_FUNC) &_statlearn_cpp_glm_elastic_net, 11},
@@ -213,6 +342,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_elastic_net", (DL_FUNC) &_statlearn_cpp_elastic_net, 9},
     {"_statlearn_cpp_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_elastic_net_cv, 11},
     {"_statlearn_cpp_least_squares", (DL_FUNC) &_statlearn_cpp_least_squares, 5},
+    {"_statlearn_cpp_logistic", (DL_FUNC) &_statlearn_cpp_logistic, 9},
+    {"_statlearn_cpp_perceptron", (DL_FUNC) &_statlearn_cpp_perceptron, 5},
+    {"_statlearn_cpp_optimal_hyperplane", (DL_FUNC) &_statlearn_cpp_optimal_hyperplane, 4},
     {"_statlearn_cpp_best_subset", (DL_FUNC) &_statlearn_cpp_best_subset, 7},
     {"_statlearn_cpp_stepwise", (DL_FUNC) &_statlearn_cpp_stepwise, 12},
     {"_statlearn_cpp_forward_stagewise", (DL_FUNC) &_statlearn_cpp_forward_stagewise, 6},
