@@ -41,6 +41,14 @@ cpp_glm_elastic_net_cv <- function(x, sp_i, sp_p, sp_x, n, p, y, w, offset, fami
     .Call(`_statlearn_cpp_glm_elastic_net_cv`, x, sp_i, sp_p, sp_x, n, p, y, w, offset, family, foldid, folds, options)
 }
 
+cpp_multinomial_elastic_net <- function(x, sp_i, sp_p, sp_x, n, p, Y, w, grouped, options) {
+    .Call(`_statlearn_cpp_multinomial_elastic_net`, x, sp_i, sp_p, sp_x, n, p, Y, w, grouped, options)
+}
+
+cpp_multinomial_elastic_net_cv <- function(x, sp_i, sp_p, sp_x, n, p, Y, w, grouped, foldid, folds, options) {
+    .Call(`_statlearn_cpp_multinomial_elastic_net_cv`, x, sp_i, sp_p, sp_x, n, p, Y, w, grouped, foldid, folds, options)
+}
+
 cpp_lars_fit <- function(x, y, w, type, standardize, intercept, max_steps, threads) {
     .Call(`_statlearn_cpp_lars_fit`, x, y, w, type, standardize, intercept, max_steps, threads)
 }

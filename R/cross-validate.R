@@ -104,7 +104,8 @@ cv_measures <- function(fit) {
   switch(if (is.null(fit$family)) "gaussian" else fit$family,
          gaussian = c("mse", "mae"),
          binomial = c("deviance", "class", "auc", "mse", "mae"),
-         poisson = c("deviance", "mse", "mae"))
+         poisson = c("deviance", "mse", "mae"),
+         multinomial = c("deviance", "class"))
 }
 
 # Loss of each observation (rows) at each tuning value (columns) from the
@@ -116,6 +117,23 @@ pointwise_loss <- function(y, pred, measure) {
     return(if (measure == "mse") (y - pred)^2 else abs(y - pred))
   }
   switch(attr(pred, "family"),
+    multinomial = {
+      # pred: n x K x G links; y: class codes 1..K
+      n <- dim(pred)[1L]; K <- dim(pred)[2L]; G <- dim(pred)[3L]
+      idx <- cbind(seq_len(n), y)
+      vapply(seq_len(G), function(g) {
+        eta <- pred[, , g, drop = TRUE]
+        if (!is.matrix(eta)) eta <- matrix(eta, n, K)
+        mx <- apply(eta, 1L, max)
+        lse <- mx + log(rowSums(exp(eta - mx)))
+        if (measure == "deviance") {
+          prob <- pmin(pmax(exp(eta[idx] - lse), 1e-5), 1)
+          -2 * log(prob)
+        } else {
+          max.col(eta, ties.method = "first") != y
+        }
+      }, numeric(n))
+    },
     binomial = {
       prob <- 1 / (1 + exp(-pred))
       prob <- pmin(pmax(prob, 1e-5), 1 - 1e-5)
@@ -233,9 +251,12 @@ print.statlearn_cv <- function(x, digits = max(3L, getOption("digits") - 3L), ..
 plot.statlearn_cv <- function(x, main = x$fit$method, ...) {
   cx <- x$complexity
   ord <- order(cx)
-  yl <- range(c(x$cvlo, x$cvup), finite = TRUE)
-  graphics::plot(cx[ord], x$cvm[ord], type = "b", pch = 19, col = "darkorange", ylim = yl,
-                 xlab = x$complexity_name, ylab = "CV error", main = main, cex = 0.7, ...)
+  args <- list(x = cx[ord], y = x$cvm[ord], type = "b", pch = 19, col = "darkorange",
+               ylim = range(c(x$cvlo, x$cvup), finite = TRUE), xlab = x$complexity_name,
+               ylab = sprintf("CV error (%s)", x$measure), main = main, cex = 0.7)
+  extra <- list(...)
+  args[names(extra)] <- extra  # the caller's graphical parameters win
+  do.call(graphics::plot, args)
   graphics::arrows(cx, x$cvlo, cx, x$cvup, angle = 90, code = 3, length = 0.02, col = "steelblue")
   graphics::abline(h = x$cvup[x$index_min], lty = 2, col = "purple")
   graphics::abline(v = cx[x$index_1se], lty = 2, col = "purple")

@@ -384,10 +384,12 @@ plot.statlearn_linear_discriminant <- function(x, dimensions = c(1L, 2L), newdat
   K <- length(x$levels)
   if (is.null(col)) col <- grDevices::hcl.colors(K, "Dark 3")
   col <- rep_len(col, K)
-  graphics::plot(z[, 1L], z[, 2L], col = col[as.integer(cls)], pch = 1, cex = 0.7, main = main,
-                 xlab = if (is.null(xlab)) sprintf("Coordinate %d for training data", dimensions[1L]) else xlab,
-                 ylab = if (is.null(ylab)) sprintf("Coordinate %d for training data", dimensions[2L]) else ylab,
-                 ...)
+  args <- list(x = z[, 1L], y = z[, 2L], col = col[as.integer(cls)], pch = 1, cex = 0.7, main = main,
+               xlab = if (is.null(xlab)) sprintf("Coordinate %d for training data", dimensions[1L]) else xlab,
+               ylab = if (is.null(ylab)) sprintf("Coordinate %d for training data", dimensions[2L]) else ylab)
+  extra <- list(...)
+  args[names(extra)] <- extra  # the caller's graphical parameters win
+  do.call(graphics::plot, args)
   graphics::points(cz[, 1L], cz[, 2L], pch = 21, bg = col, col = "black", cex = 2.2, lwd = 1.5)
   invisible(x)
 }
@@ -786,8 +788,11 @@ plot.statlearn_cv_discriminant <- function(x, main = "Regularized discriminant a
   gam <- unique(g$gamma)
   yl <- range(c(g$error - g$se, g$error + g$se), finite = TRUE)
   cols <- grDevices::hcl.colors(max(2L, length(gam)), "Dark 3")
-  graphics::plot(NA, xlim = range(g$alpha), ylim = yl, xlab = expression(alpha),
-                 ylab = "Misclassification rate (CV)", main = main, ...)
+  args <- list(x = NA, xlim = range(g$alpha), ylim = yl, xlab = expression(alpha),
+               ylab = "Misclassification rate (CV)", main = main)
+  extra <- list(...)
+  args[names(extra)] <- extra  # the caller's graphical parameters win
+  do.call(graphics::plot, args)
   for (i in seq_along(gam)) {
     s <- g[g$gamma == gam[i], ]
     graphics::lines(s$alpha, s$error, type = "b", pch = 19, cex = 0.7, col = cols[i])

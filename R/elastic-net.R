@@ -28,9 +28,15 @@
 #'   0 ridge regression.
 #' @param family The response family: `"gaussian"` (least squares),
 #'   `"binomial"` (logistic regression: y a two-class factor, 0/1 or proportions;
-#'   the second level is the event) or `"poisson"` (log-linear counts).
+#'   the second level is the event), `"poisson"` (log-linear counts) or
+#'   `"multinomial"` (y a factor with K >= 2 classes; coefficients for every
+#'   class, as glmnet).
 #' @param offset Optional offset added to the linear predictor (binomial and
 #'   Poisson).
+#' @param type_multinomial For `family = "multinomial"`: `"ungrouped"` (a
+#'   separate penalty on each class's coefficient) or `"grouped"` (a group-lasso
+#'   penalty on the K coefficients of each variable, so a variable is in or out
+#'   for all classes at once).
 #' @param lambda Optional decreasing sequence of penalty values; by default
 #'   `nlambda` values from the smallest \eqn{\lambda} giving an empty model down
 #'   to `lambda_min_ratio` times it, on a log scale.
@@ -77,14 +83,16 @@ elastic_net <- function(x, ...) UseMethod("elastic_net")
 
 #' @rdname elastic_net
 #' @export
-elastic_net.default <- function(x, y, alpha = 0.5, family = c("gaussian", "binomial", "poisson"),
+elastic_net.default <- function(x, y, alpha = 0.5,
+                                family = c("gaussian", "binomial", "poisson", "multinomial"),
                                 weights = NULL, lambda = NULL, nlambda = 100, lambda_min_ratio = NULL,
                                 penalty_factor = NULL, lower = -Inf, upper = Inf,
                                 standardize = TRUE, intercept = TRUE, thresh = NULL,
-                                maxit = 100000, dfmax = NULL, offset = NULL, threads = NULL, ...) {
+                                maxit = 100000, dfmax = NULL, offset = NULL,
+                                type_multinomial = c("ungrouped", "grouped"), threads = NULL, ...) {
   fit <- fit_elastic_net(x, y, alpha, family, weights, lambda, nlambda, lambda_min_ratio,
                          penalty_factor, lower, upper, standardize, intercept, thresh, maxit,
-                         dfmax, offset, threads)
+                         dfmax, offset, threads, type_multinomial)
   fit$call <- match.call()
   fit
 }
@@ -104,14 +112,16 @@ lasso <- function(x, ...) UseMethod("lasso")
 
 #' @rdname elastic_net
 #' @export
-lasso.default <- function(x, y, family = c("gaussian", "binomial", "poisson"), weights = NULL,
+lasso.default <- function(x, y, family = c("gaussian", "binomial", "poisson", "multinomial"),
+                          weights = NULL,
                           lambda = NULL, nlambda = 100, lambda_min_ratio = NULL,
                           penalty_factor = NULL, lower = -Inf, upper = Inf, standardize = TRUE,
                           intercept = TRUE, thresh = NULL, maxit = 100000, dfmax = NULL,
-                          offset = NULL, threads = NULL, ...) {
+                          offset = NULL, type_multinomial = c("ungrouped", "grouped"),
+                          threads = NULL, ...) {
   fit <- fit_elastic_net(x, y, 1, family, weights, lambda, nlambda, lambda_min_ratio,
                          penalty_factor, lower, upper, standardize, intercept, thresh, maxit,
-                         dfmax, offset, threads)
+                         dfmax, offset, threads, type_multinomial)
   fit$call <- match.call()
   fit
 }
@@ -129,7 +139,7 @@ elastic_net_options <- function(x, alpha, family, lambda, nlambda, lambda_min_ra
                                 penalty_factor, lower, upper, standardize, intercept, thresh,
                                 maxit, dfmax, threads) {
   n <- nrow(x); p <- ncol(x)
-  family <- check_choice(family, c("gaussian", "binomial", "poisson"), "family")
+  family <- check_choice(family, c("gaussian", "binomial", "poisson", "multinomial"), "family")
   alpha <- check_number(alpha, "alpha", 0, 1)
   if (!is.null(lambda)) lambda <- check_penalty_sequence(lambda, "lambda")
   nlambda <- check_count(nlambda, "nlambda", lower = 1, upper = 10000)
@@ -185,11 +195,16 @@ fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NU
                             nlambda = 100, lambda_min_ratio = NULL, penalty_factor = NULL,
                             lower = -Inf, upper = Inf, standardize = TRUE, intercept = TRUE,
                             thresh = NULL, maxit = 100000, dfmax = NULL, offset = NULL,
-                            threads = NULL) {
+                            threads = NULL, type_multinomial = "ungrouped") {
   x <- check_x(x, "x", sparse_ok = TRUE, names = FALSE)
   xnames <- column_names(x)
   opt <- elastic_net_options(x, alpha, family, lambda, nlambda, lambda_min_ratio, penalty_factor,
                              lower, upper, standardize, intercept, thresh, maxit, dfmax, threads)
+  if (opt$family == "multinomial") {
+    return(fit_multinomial_net(x, xnames, y, weights, offset, opt,
+                               check_choice(type_multinomial, c("ungrouped", "grouped"),
+                                            "type_multinomial")))
+  }
   resp <- glm_response(y, nrow(x), opt$family)
   y <- resp$y
   w <- check_weights(weights, nrow(x))

@@ -233,5 +233,6 @@ training_data <- function(fit, env = parent.frame(), x = NULL, y = NULL, weights
 # The numeric response a fit was computed from (GLM families encode classes).
 fit_response <- function(fit, y, n) {
   if (is.null(fit$family) || identical(fit$family, "gaussian")) return(check_y(y, n))
+  if (identical(fit$family, "multinomial")) return(multinomial_codes(y, n, fit$classes))
   glm_response(y, n, fit$family)$y
 }

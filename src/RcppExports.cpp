@@ -158,6 +158,46 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_multinomial_elastic_net
+Rcpp::List cpp_multinomial_elastic_net(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& sp_i, const Rcpp::IntegerVector& sp_p, const Rcpp::NumericVector& sp_x, int n, int p, const Rcpp::NumericMatrix& Y, const std::vector<double>& w, bool grouped, const Rcpp::List& options);
+RcppExport SEXP _statlearn_cpp_multinomial_elastic_net(SEXP xSEXP, SEXP sp_iSEXP, SEXP sp_pSEXP, SEXP sp_xSEXP, SEXP nSEXP, SEXP pSEXP, SEXP YSEXP, SEXP wSEXP, SEXP groupedSEXP, SEXP optionsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type sp_i(sp_iSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type sp_p(sp_pSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type sp_x(sp_xSEXP);
+    Rcpp::traits::input_parameter< int >::type n(nSEXP);
+    Rcpp::traits::input_parameter< int >::type p(pSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type Y(YSEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< bool >::type grouped(groupedSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List& >::type options(optionsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_multinomial_elastic_net(x, sp_i, sp_p, sp_x, n, p, Y, w, grouped, options));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_multinomial_elastic_net_cv
+Rcpp::NumericVector cpp_multinomial_elastic_net_cv(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& sp_i, const Rcpp::IntegerVector& sp_p, const Rcpp::NumericVector& sp_x, int n, int p, const Rcpp::NumericMatrix& Y, const std::vector<double>& w, bool grouped, const std::vector<int>& foldid, int folds, const Rcpp::List& options);
+RcppExport SEXP _statlearn_cpp_multinomial_elastic_net_cv(SEXP xSEXP, SEXP sp_iSEXP, SEXP sp_pSEXP, SEXP sp_xSEXP, SEXP nSEXP, SEXP pSEXP, SEXP YSEXP, SEXP wSEXP, SEXP groupedSEXP, SEXP foldidSEXP, SEXP foldsSEXP, SEXP optionsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type sp_i(sp_iSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type sp_p(sp_pSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type sp_x(sp_xSEXP);
+    Rcpp::traits::input_parameter< int >::type n(nSEXP);
+    Rcpp::traits::input_parameter< int >::type p(pSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type Y(YSEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< bool >::type grouped(groupedSEXP);
+    Rcpp::traits::input_parameter< const std::vector<int>& >::type foldid(foldidSEXP);
+    Rcpp::traits::input_parameter< int >::type folds(foldsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List& >::type options(optionsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_multinomial_elastic_net_cv(x, sp_i, sp_p, sp_x, n, p, Y, w, grouped, foldid, folds, options));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_lars_fit
 Rcpp::List cpp_lars_fit(const arma::mat& x, const arma::vec& y, const arma::vec& w, int type, bool standardize, bool intercept, int max_steps, int threads);
 RcppExport SEXP _statlearn_cpp_lars_fit(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP typeSEXP, SEXP standardizeSEXP, SEXP interceptSEXP, SEXP max_stepsSEXP, SEXP threadsSEXP) {
@@ -338,6 +378,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_derived_fit", (DL_FUNC) &_statlearn_cpp_derived_fit, 7},
     {"_statlearn_cpp_glm_elastic_net", (DL_FUNC) &_statlearn_cpp_glm_elastic_net, 11},
     {"_statlearn_cpp_glm_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_glm_elastic_net_cv, 13},
+    {"_statlearn_cpp_multinomial_elastic_net", (DL_FUNC) &_statlearn_cpp_multinomial_elastic_net, 10},
+    {"_statlearn_cpp_multinomial_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_multinomial_elastic_net_cv, 12},
     {"_statlearn_cpp_lars_fit", (DL_FUNC) &_statlearn_cpp_lars_fit, 8},
     {"_statlearn_cpp_elastic_net", (DL_FUNC) &_statlearn_cpp_elastic_net, 9},
     {"_statlearn_cpp_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_elastic_net_cv, 11},

@@ -1,0 +1,540 @@
+// statlearn/multinomial_path.h -- the elastic net for multinomial responses
+// (ESL 4.4, 18.4; Friedman, Hastie and Tibshirani 2010, section 4).
+//
+// Minimises, for each lambda of a decreasing sequence,
+//   -(1/sum w) sum_i w_i sum_k y_ik log p_ik(x_i) + lambda sum_j v_j P(beta_j)
+// with p_ik = exp(eta_ik) / sum_l exp(eta_il), eta_ik = a0_k + x_i'beta_k, and
+// beta_j = (beta_1j, ..., beta_Kj) the K coefficients of variable j:
+//  - ungrouped: P(b) = sum_k (alpha |b_k| + (1-alpha)/2 b_k^2); each Newton step
+//    works on one class at a time with the others fixed (partial Newton, as
+//    glmnet does), coordinate descent inside;
+//  - grouped:   P(b) = alpha ||b||_2 + (1-alpha)/2 ||b||_2^2 (a group lasso across
+//    classes); each outer step majorises the log-likelihood by the quadratic
+//    with Hessian bound (1/2) X'WX per class, minimised by block coordinate
+//    descent (one exact block update per variable).
+// Both converge to the penalised optimum; strong rules and KKT checks as in the
+// other engines. Coefficients are returned on the original scale; intercepts
+// are centred to sum to zero (the likelihood is invariant to a common shift).
+#ifndef STATLEARN_MULTINOMIAL_PATH_H
+#define STATLEARN_MULTINOMIAL_PATH_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <vector>
+
+#include "coordinate_descent.h"
+#include "glm_path.h"
+#include "hooks.h"
+#include "parallel.h"
+#include "simd.h"
+
+namespace statlearn {
+
+struct multinomial_path {
+  std::vector<double> lambda;
+  std::vector<double> a0;    // K x L
+  std::vector<double> beta;  // p x K x L
+  std::vector<double> dev_ratio;
+  std::vector<int> df;       // variables with a nonzero coefficient in some class
+  std::vector<double> scales;
+  double null_deviance = 0.0;
+  long passes = 0;
+  bool converged = true;
+};
+
+// Y: n x K (column-major) class indicators or proportions, rows summing to one.
+inline multinomial_path multinomial_elastic_net_path(const design_view& X, const std::vector<double>& Y,
+                                                     std::size_t K, const std::vector<double>& w_in,
+                                                     bool grouped, const enet_options& opt) {
+  using enet_detail::soft;
+  const std::size_t n = X.n, p = X.p;
+  std::vector<double> w(n);
+  double wsum = 0.0;
+  for (double v : w_in) wsum += v;
+  for (std::size_t i = 0; i < n; ++i) w[i] = w_in[i] / wsum;
+
+  std::vector<double> xm(p, 0.0), xs(p, 1.0), var(p, 0.0);
+  std::vector<char> usable(p, 1);
+  parallel_chunks(p, 16, opt.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+    for (std::size_t j = b; j < e; ++j) {
+      double mm = 0.0, v = 0.0;
+      if (X.sparse()) {
+        double wnz = 0.0;
+        if (opt.intercept)
+          for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) mm += w[X.row_idx[q]] * X.values[q];
+        for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) {
+          const double d = X.values[q] - mm;
+          v += w[X.row_idx[q]] * d * d;
+          wnz += w[X.row_idx[q]];
+        }
+        v += (1.0 - wnz) * mm * mm;
+      } else {
+        const double* col = X.dense + j * n;
+        if (opt.intercept) for (std::size_t i = 0; i < n; ++i) mm += w[i] * col[i];
+        for (std::size_t i = 0; i < n; ++i) v += w[i] * (col[i] - mm) * (col[i] - mm);
+      }
+      xm[j] = mm;
+      var[j] = v;
+    }
+  });
+  for (std::size_t j = 0; j < p; ++j) {
+    usable[j] = var[j] > 1e-24 * std::max(1.0, xm[j] * xm[j]) && var[j] > 0.0;
+    xs[j] = (opt.standardize && usable[j]) ? std::sqrt(var[j]) : 1.0;
+  }
+  std::vector<double> vp = opt.penalty_factor;
+  double vps = 0.0;
+  for (double v : vp) vps += v;
+  for (double& v : vp) v = v * static_cast<double>(p) / vps;
+  const double alpha = opt.alpha, alf = std::max(alpha, 1e-3);
+  const glm_detail::columns cols(X, xm, xs);
+
+  // target_i += f * wt_i * x_std_ij for all i (wt = nullptr: ones)
+  auto axpy_col = [&](std::size_t j, double f, double* target, const double* wt) {
+    const double g = f / xs[j];
+    if (X.sparse()) {
+      const double c = -g * xm[j];
+      if (c != 0.0) {
+        if (wt) for (std::size_t i = 0; i < n; ++i) target[i] += c * wt[i];
+        else for (std::size_t i = 0; i < n; ++i) target[i] += c;
+      }
+      for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) {
+        const int i = X.row_idx[q];
+        target[i] += g * (wt ? wt[i] : 1.0) * X.values[q];
+      }
+    } else if (wt) {
+      simd_axpy_weighted_centred(target, wt, X.dense + j * n, xm[j], -g, n);
+    } else {
+      simd_axpy_centred(target, X.dense + j * n, xm[j], g, n);
+    }
+  };
+  auto col_dot = [&](std::size_t j, const double* a) {
+    double sum_a = 0.0;
+    for (std::size_t i = 0; i < n; ++i) sum_a += a[i];
+    double t = 0.0;
+    if (X.sparse()) {
+      for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) t += X.values[q] * a[X.row_idx[q]];
+    } else {
+      t = simd_dot(X.dense + j * n, a, n);
+    }
+    return (t - xm[j] * sum_a) / xs[j];
+  };
+
+  // State.
+  std::vector<double> B(p * K, 0.0), a0(K, 0.0), eta(n * K, 0.0), P(n * K), R(n), V(n);
+  std::vector<double> ybar(K, 0.0);
+  for (std::size_t k = 0; k < K; ++k)
+    for (std::size_t i = 0; i < n; ++i) ybar[k] += w[i] * Y[k * n + i];
+  if (opt.intercept) {
+    double mlog = 0.0;
+    for (std::size_t k = 0; k < K; ++k) mlog += std::log(std::max(ybar[k], 1e-10));
+    mlog /= static_cast<double>(K);
+    for (std::size_t k = 0; k < K; ++k) a0[k] = std::log(std::max(ybar[k], 1e-10)) - mlog;
+  }
+  for (std::size_t k = 0; k < K; ++k)
+    for (std::size_t i = 0; i < n; ++i) eta[k * n + i] = a0[k];
+
+  auto probabilities = [&]() {
+    for (std::size_t i = 0; i < n; ++i) {
+      double mx = -std::numeric_limits<double>::infinity();
+      for (std::size_t k = 0; k < K; ++k) mx = std::max(mx, eta[k * n + i]);
+      double s = 0.0;
+      for (std::size_t k = 0; k < K; ++k) { P[k * n + i] = std::exp(eta[k * n + i] - mx); s += P[k * n + i]; }
+      for (std::size_t k = 0; k < K; ++k) P[k * n + i] /= s;
+    }
+  };
+  auto deviance = [&]() {
+    double d = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      double mx = -std::numeric_limits<double>::infinity();
+      for (std::size_t k = 0; k < K; ++k) mx = std::max(mx, eta[k * n + i]);
+      double s = 0.0;
+      for (std::size_t k = 0; k < K; ++k) s += std::exp(eta[k * n + i] - mx);
+      const double lse = mx + std::log(s);
+      for (std::size_t k = 0; k < K; ++k) {
+        const double y = Y[k * n + i];
+        if (y > 0) d -= 2.0 * w[i] * y * (eta[k * n + i] - lse - std::log(y));
+      }
+    }
+    return d;
+  };
+
+  multinomial_path out;
+  out.scales = xs;
+  const double nulldev = deviance();
+  out.null_deviance = nulldev;
+
+  std::vector<double> G(p * K, 0.0);  // gradients (standardised scale) at the last check
+  auto gradients = [&]() {
+    probabilities();
+    parallel_chunks(p, 8, opt.threads, [&](std::size_t bb, std::size_t e, std::size_t) {
+      std::vector<double> r(n);
+      for (std::size_t j = bb; j < e; ++j) {
+        if (!usable[j]) continue;
+        for (std::size_t k = 0; k < K; ++k) {
+          for (std::size_t i = 0; i < n; ++i) r[i] = w[i] * (Y[k * n + i] - P[k * n + i]);
+          G[j * K + k] = col_dot(j, r.data());
+        }
+      }
+    });
+  };
+  auto gnorm = [&](std::size_t j) {
+    if (grouped) {
+      double s = 0.0;
+      for (std::size_t k = 0; k < K; ++k) s += G[j * K + k] * G[j * K + k];
+      return std::sqrt(s);
+    }
+    double m = 0.0;
+    for (std::size_t k = 0; k < K; ++k) m = std::max(m, std::fabs(G[j * K + k]));
+    return m;
+  };
+
+  std::vector<char> ever(p, 0), strong(p, 0);
+  std::vector<std::size_t> active;
+  std::vector<double> xv(p, 0.0);
+  double ab = 0.0, dem = 0.0, dlx = 0.0;
+  bool infinite = false;
+
+  // ---- ungrouped: partial Newton on class k ----
+  auto class_step = [&](std::size_t k, double& dlx_all) -> bool {
+    // weights and working residual for class k
+    double sum_v = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double pk = P[k * n + i];
+      const double pc = std::min(std::max(pk, 1e-5), 1.0 - 1e-5);
+      V[i] = w[i] * pc * (1.0 - pc);
+      R[i] = w[i] * (Y[k * n + i] - pk);
+      sum_v += V[i];
+    }
+    std::vector<char> xv_ok(p, 0);
+    double* e = eta.data() + k * n;
+    auto update = [&](std::size_t j) {
+      if (!xv_ok[j]) {
+        double s1, s2;
+        if (X.sparse()) {
+          xv[j] = cols.weighted_square(j, V, sum_v, s1);
+        } else {
+          simd_weighted_moments(V.data(), X.dense + j * n, n, s1, s2);
+          xv[j] = (s2 - 2.0 * xm[j] * s1 + xm[j] * xm[j] * sum_v) / (xs[j] * xs[j]);
+        }
+        xv_ok[j] = 1;
+      }
+      const double gj = col_dot(j, R.data());
+      double& bj = B[j * K + k];
+      const double u = gj + xv[j] * bj;
+      double nb;
+      if (vp[j] <= 0.0) nb = u / xv[j];
+      else if (infinite) nb = 0.0;
+      else nb = soft(u, vp[j] * ab) / (xv[j] + vp[j] * dem);
+      if (nb == bj) return;
+      const double d = nb - bj;
+      bj = nb;
+      dlx = std::max(dlx, xv[j] * d * d);
+      axpy_col(j, -d, R.data(), V.data());
+      axpy_col(j, d, e, nullptr);
+      if (!ever[j]) { ever[j] = 1; active.push_back(j); }
+    };
+    auto update_intercept = [&]() {
+      if (!opt.intercept) return;
+      double sr = 0.0;
+      for (std::size_t i = 0; i < n; ++i) sr += R[i];
+      const double d = sr / sum_v;
+      if (d == 0.0) return;
+      a0[k] += d;
+      for (std::size_t i = 0; i < n; ++i) { R[i] -= V[i] * d; e[i] += d; }
+      dlx = std::max(dlx, sum_v * d * d);
+    };
+    for (;;) {
+      dlx = 0.0;
+      update_intercept();
+      for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+      ++out.passes;
+      dlx_all = std::max(dlx_all, dlx);
+      if (out.passes > opt.maxit) return false;
+      if (dlx < opt.thresh) return true;
+      for (;;) {
+        dlx = 0.0;
+        update_intercept();
+        for (std::size_t j : active) update(j);
+        ++out.passes;
+        if (dlx < opt.thresh) break;
+        if (out.passes > opt.maxit) return false;
+      }
+    }
+  };
+
+  // ---- grouped: majorised block coordinate descent ----
+  auto grouped_step = [&](double& dlx_all) -> bool {
+    // quadratic majoriser with Hessian bound (1/2) W per class
+    std::vector<double> RR(n * K), half(n);
+    for (std::size_t i = 0; i < n; ++i) half[i] = 0.5 * w[i];
+    for (std::size_t k = 0; k < K; ++k)
+      for (std::size_t i = 0; i < n; ++i) RR[k * n + i] = w[i] * (Y[k * n + i] - P[k * n + i]);
+    std::vector<double> g(K), u(K);
+    auto update = [&](std::size_t j) {
+      const double L = 0.5 * (opt.standardize ? 1.0 : var[j]);  // (1/2) sum w x_std^2
+      double norm = 0.0;
+      for (std::size_t k = 0; k < K; ++k) {
+        g[k] = col_dot(j, RR.data() + k * n);
+        u[k] = B[j * K + k] + g[k] / L;
+        norm += u[k] * u[k];
+      }
+      norm = std::sqrt(norm);
+      double shrink;
+      if (vp[j] <= 0.0) shrink = 1.0;
+      else if (infinite || norm == 0.0) shrink = 0.0;
+      else shrink = std::max(0.0, 1.0 - vp[j] * ab / (L * norm)) / (1.0 + vp[j] * dem / L);
+      bool changed = false;
+      for (std::size_t k = 0; k < K; ++k) {
+        const double nb = shrink * u[k];
+        const double d = nb - B[j * K + k];
+        if (d == 0.0) continue;
+        changed = true;
+        B[j * K + k] = nb;
+        dlx = std::max(dlx, L * d * d);
+        axpy_col(j, -d, RR.data() + k * n, half.data());
+        axpy_col(j, d, eta.data() + k * n, nullptr);
+      }
+      if (changed && !ever[j]) { ever[j] = 1; active.push_back(j); }
+    };
+    auto update_intercepts = [&]() {
+      if (!opt.intercept) return;
+      for (std::size_t k = 0; k < K; ++k) {
+        double sr = 0.0;
+        for (std::size_t i = 0; i < n; ++i) sr += RR[k * n + i];
+        const double d = sr / 0.5;
+        if (d == 0.0) continue;
+        a0[k] += d;
+        for (std::size_t i = 0; i < n; ++i) { RR[k * n + i] -= half[i] * d; eta[k * n + i] += d; }
+        dlx = std::max(dlx, 0.5 * d * d);
+      }
+    };
+    for (;;) {
+      dlx = 0.0;
+      update_intercepts();
+      for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+      ++out.passes;
+      dlx_all = std::max(dlx_all, dlx);
+      if (out.passes > opt.maxit) return false;
+      if (dlx < opt.thresh) return true;
+      for (;;) {
+        dlx = 0.0;
+        update_intercepts();
+        for (std::size_t j : active) update(j);
+        ++out.passes;
+        if (dlx < opt.thresh) break;
+        if (out.passes > opt.maxit) return false;
+      }
+    }
+  };
+
+  // The likelihood does not change when the same c is subtracted from the K
+  // coefficients of a variable; the penalty is smallest at
+  // c = argmin sum_k alpha |b_k - c| + (1 - alpha)/2 (b_k - c)^2. Moving there
+  // is free descent along a direction that one-class-at-a-time updates cannot
+  // take (the "elc" step of glmnet).
+  std::vector<double> sorted(K);
+  auto centre_coefficients = [&]() {
+    if (infinite || K < 2) return;
+    for (std::size_t j : active) {
+      if (vp[j] <= 0.0) continue;
+      double* bj = B.data() + j * K;
+      for (std::size_t k = 0; k < K; ++k) sorted[k] = bj[k];
+      std::sort(sorted.begin(), sorted.end());
+      double c;
+      if (alpha >= 1.0) {
+        c = sorted[(K - 1) / 2];  // a median (the lower one for even K)
+      } else {
+        // derivative of the penalty in c: sum_k [alpha sign(c - b_k) + (1-alpha)(c - b_k)];
+        // find its zero: piecewise linear, increasing
+        double total = 0.0;
+        for (double v : sorted) total += v;
+        c = sorted[0];
+        bool found = false;
+        for (std::size_t m = 0; m <= K && !found; ++m) {
+          // c in the open interval (sorted[m-1], sorted[m]): m values below c
+          const double lo = m == 0 ? -std::numeric_limits<double>::infinity() : sorted[m - 1];
+          const double hi = m == K ? std::numeric_limits<double>::infinity() : sorted[m];
+          // zero of alpha (m - (K - m)) + (1 - alpha)(K c - sum b) inside the interval
+          const double c_int = ((1.0 - alpha) * total - alpha * (2.0 * m - static_cast<double>(K))) /
+                               ((1.0 - alpha) * static_cast<double>(K));
+          if (c_int > lo && c_int < hi) { c = c_int; found = true; }
+          else if (m < K) {
+            // or exactly at the breakpoint sorted[m] if the subgradient contains 0
+            const double b0 = sorted[m];
+            double below = 0.0, above = 0.0, quad = 0.0;
+            for (std::size_t q = 0; q < K; ++q) {
+              quad += (1.0 - alpha) * (b0 - sorted[q]);
+              if (sorted[q] < b0) below += 1.0; else if (sorted[q] > b0) above += 1.0;
+            }
+            const double at = static_cast<double>(K) - below - above;  // ties at b0
+            const double dlo = alpha * (below - above - at) + quad, dhi = alpha * (below - above + at) + quad;
+            if (dlo <= 0.0 && dhi >= 0.0) { c = b0; found = true; }
+          }
+        }
+      }
+      if (c == 0.0) continue;
+      for (std::size_t k = 0; k < K; ++k) {
+        bj[k] -= c;
+        axpy_col(j, -c, eta.data() + k * n, nullptr);
+      }
+    }
+  };
+
+  auto solve = [&](double lam, double lam_prev, bool screen) -> bool {
+    infinite = !std::isfinite(lam);
+    ab = infinite ? 0.0 : lam * alpha;
+    dem = infinite ? 0.0 : lam * (1.0 - alpha);
+    const double cut = (screen && !infinite) ? alpha * (2.0 * lam - lam_prev) : -1.0;
+    for (std::size_t j = 0; j < p; ++j)
+      strong[j] = usable[j] && (ever[j] || vp[j] <= 0.0 || (!infinite && gnorm(j) > cut * vp[j]));
+    if (infinite) for (std::size_t j = 0; j < p; ++j) strong[j] = usable[j] && vp[j] <= 0.0;
+    for (;;) {
+      for (int it = 0;; ++it) {
+        double dlx_all = 0.0;
+        probabilities();
+        if (grouped) {
+          if (!grouped_step(dlx_all)) return false;
+        } else {
+          for (std::size_t k = 0; k < K; ++k) {
+            if (!class_step(k, dlx_all)) return false;
+            probabilities();
+          }
+          centre_coefficients();
+        }
+        if (dlx_all < opt.thresh) break;
+        if (it > 10000) return false;
+      }
+      gradients();
+      if (infinite) return true;
+      bool violated = false;
+      for (std::size_t j = 0; j < p; ++j) {
+        if (!usable[j] || strong[j]) continue;
+        if (gnorm(j) > ab * vp[j]) { strong[j] = 1; violated = true; }
+      }
+      if (!violated) return true;
+    }
+  };
+
+  auto record = [&](double lam) {
+    out.lambda.push_back(lam);
+    std::vector<double> a(K, 0.0);
+    for (std::size_t k = 0; k < K; ++k) a[k] = opt.intercept ? a0[k] : 0.0;
+    int df = 0;
+    for (std::size_t j = 0; j < p; ++j) {
+      bool nz = false;
+      for (std::size_t k = 0; k < K; ++k) nz = nz || B[j * K + k] != 0.0;
+      df += nz;
+    }
+    for (std::size_t k = 0; k < K; ++k) {
+      for (std::size_t j = 0; j < p; ++j) {
+        const double bo = B[j * K + k] / xs[j];
+        out.beta.push_back(bo);
+        a[k] -= bo * xm[j];
+      }
+    }
+    // centre the intercepts on the original scale (a common shift leaves the
+    // likelihood unchanged), as glmnet reports them
+    if (opt.intercept) {
+      double abar = 0.0;
+      for (std::size_t k = 0; k < K; ++k) abar += a[k];
+      abar /= static_cast<double>(K);
+      for (std::size_t k = 0; k < K; ++k) a[k] -= abar;
+    }
+    // beta is stored p x K per lambda (class k's column contiguous)
+    for (std::size_t k = 0; k < K; ++k) out.a0.push_back(a[k]);
+    out.dev_ratio.push_back(nulldev > 0 ? 1.0 - deviance() / nulldev : 0.0);
+    out.df.push_back(df);
+  };
+
+  gradients();
+  const bool user = !opt.lambda.empty();
+  const int L = user ? static_cast<int>(opt.lambda.size()) : opt.nlambda;
+  double lam_prev = 0.0, lam_max = 0.0, ratio = 1.0, dr_prev = 0.0;
+  for (int k = 0; k < L; ++k) {
+    double lam;
+    bool ok;
+    if (user) {
+      lam = opt.lambda[k];
+      ok = solve(lam, k == 0 ? lam : lam_prev, k > 0);
+    } else if (k == 0) {
+      ok = solve(std::numeric_limits<double>::infinity(), 0.0, false);
+      for (std::size_t j = 0; j < p; ++j)
+        if (usable[j] && vp[j] > 0.0) lam_max = std::max(lam_max, gnorm(j) / vp[j]);
+      lam_max /= alf;
+      ratio = L > 1 ? std::pow(opt.lambda_min_ratio, 1.0 / (L - 1)) : 1.0;
+      lam = lam_max;
+    } else {
+      lam = lam_max * std::pow(ratio, k);
+      ok = solve(lam, lam_prev, true);
+    }
+    if (!ok) { out.converged = false; break; }
+    record(lam);
+    const double dr = out.dev_ratio.back();
+    lam_prev = lam;
+    if (!user && k + 1 >= 5) {
+      if (dr - dr_prev < 1e-5 || dr > 0.999) break;
+    }
+    dr_prev = dr;
+    if (opt.main_thread) hooks::check_interrupt(); else if (hooks::aborted()) throw interrupted();
+  }
+  return out;
+}
+
+// Out-of-fold linear predictors (n x K x L, column-major) of K-fold
+// cross-validation on a fixed lambda sequence; folds in parallel with zero
+// weights on their own rows, as cv_linear_predictors() does.
+inline std::vector<double> multinomial_cv_links(const design_view& X, const std::vector<double>& Y,
+                                                std::size_t K, const std::vector<double>& w,
+                                                bool grouped, const std::vector<int>& foldid,
+                                                int folds, const enet_options& opt_in) {
+  const std::size_t n = X.n, p = X.p, L = opt_in.lambda.size();
+  std::vector<double> out(n * K * L, 0.0);
+  std::vector<char> failed(folds, 0);
+  enet_options opt = opt_in;
+  opt.threads = 1;
+  opt.main_thread = false;
+  parallel_tasks(static_cast<std::size_t>(folds), opt_in.threads, [&](std::size_t f) {
+    const int fold = static_cast<int>(f) + 1;
+    std::vector<double> wk(w);
+    for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) wk[i] = 0.0;
+    multinomial_path fit;
+    try {
+      fit = multinomial_elastic_net_path(X, Y, K, wk, grouped, opt);
+    } catch (...) {
+      failed[f] = 1;
+      return;
+    }
+    const std::size_t Lk = fit.lambda.size();
+    if (Lk == 0) { failed[f] = 1; return; }
+    for (std::size_t l = 0; l < L; ++l) {
+      const std::size_t lk = std::min(l, Lk - 1);
+      for (std::size_t k = 0; k < K; ++k) {
+        const double* beta = fit.beta.data() + (lk * K + k) * p;
+        double* o = out.data() + (l * K + k) * n;
+        for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) o[i] = fit.a0[lk * K + k];
+        for (std::size_t j = 0; j < p; ++j) {
+          if (beta[j] == 0.0) continue;
+          if (X.sparse()) {
+            for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) {
+              const int i = X.row_idx[q];
+              if (foldid[i] == fold) o[i] += X.values[q] * beta[j];
+            }
+          } else {
+            const double* col = X.dense + j * n;
+            for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) o[i] += col[i] * beta[j];
+          }
+        }
+      }
+    }
+  });
+  if (hooks::aborted()) throw interrupted();
+  for (int f = 0; f < folds; ++f)
+    if (failed[f]) throw std::runtime_error("the fit of a cross-validation fold failed");
+  return out;
+}
+
+}  // namespace statlearn
+
+#endif
