@@ -54,21 +54,23 @@ inline isa best_isa() {
 // A micro-kernel computes the MR x NR product of a packed A sliver (kc x MR,
 // MR contiguous per k) and a packed B sliver (kc x NR, NR contiguous per k)
 // and stores C = alpha * acc + beta * C (beta == 0: C is not read).
-using kernel_fn = void (*)(std::size_t kc, const float* a, const float* b, float* c,
-                           std::size_t ldc, float alpha, float beta);
+// `as` is the distance between consecutive k in a: MR for a packed sliver,
+// lda when the kernel reads op(A) = A in place.
+using kernel_fn = void (*)(std::size_t kc, const float* a, std::size_t as, const float* b,
+                           float* c, std::size_t ldc, float alpha, float beta);
 
 // ---- portable kernel (8 x 4) ----------------------------------------------
 constexpr int kPortMR = 8, kPortNR = 4;
 
-inline void kernel_portable(std::size_t kc, const float* a, const float* b, float* c,
-                            std::size_t ldc, float alpha, float beta) {
+inline void kernel_portable(std::size_t kc, const float* a, std::size_t as, const float* b,
+                            float* c, std::size_t ldc, float alpha, float beta) {
   float acc[kPortNR][kPortMR] = {};
   for (std::size_t p = 0; p < kc; ++p) {
     for (int j = 0; j < kPortNR; ++j) {
       const float bj = b[j];
       for (int i = 0; i < kPortMR; ++i) acc[j][i] += a[i] * bj;
     }
-    a += kPortMR;
+    a += as;
     b += kPortNR;
   }
   for (int j = 0; j < kPortNR; ++j) {
@@ -94,13 +96,13 @@ __attribute__((target("avx2,fma"))) inline void put_avx2(float* dst, __m256 v, _
 }
 
 __attribute__((target("avx2,fma"))) inline void kernel_avx2(std::size_t kc, const float* a,
-                                                            const float* b, float* c,
-                                                            std::size_t ldc, float alpha,
-                                                            float beta) {
+                                                            std::size_t as, const float* b,
+                                                            float* c, std::size_t ldc,
+                                                            float alpha, float beta) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
          c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   for (std::size_t p = 0; p < kc; ++p) {
-    const __m256 a0 = _mm256_load_ps(a), a1 = _mm256_load_ps(a + 8);
+    const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8);
     __m256 bj = _mm256_broadcast_ss(b);
     c00 = _mm256_fmadd_ps(a0, bj, c00); c01 = _mm256_fmadd_ps(a1, bj, c01);
     bj = _mm256_broadcast_ss(b + 1);
@@ -113,7 +115,7 @@ __attribute__((target("avx2,fma"))) inline void kernel_avx2(std::size_t kc, cons
     c40 = _mm256_fmadd_ps(a0, bj, c40); c41 = _mm256_fmadd_ps(a1, bj, c41);
     bj = _mm256_broadcast_ss(b + 5);
     c50 = _mm256_fmadd_ps(a0, bj, c50); c51 = _mm256_fmadd_ps(a1, bj, c51);
-    a += kAvx2MR;
+    a += as;
     b += kAvx2NR;
   }
   const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
@@ -139,14 +141,14 @@ __attribute__((target("avx512f"))) inline void put_avx512(float* dst, __m512 v, 
 }
 
 __attribute__((target("avx512f"))) inline void kernel_avx512(std::size_t kc, const float* a,
-                                                             const float* b, float* c,
-                                                             std::size_t ldc, float alpha,
-                                                             float beta) {
+                                                             std::size_t as, const float* b,
+                                                             float* c, std::size_t ldc,
+                                                             float alpha, float beta) {
   __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
          c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00,
          c61 = c00, c70 = c00, c71 = c00;
   for (std::size_t p = 0; p < kc; ++p) {
-    const __m512 a0 = _mm512_load_ps(a), a1 = _mm512_load_ps(a + 16);
+    const __m512 a0 = _mm512_loadu_ps(a), a1 = _mm512_loadu_ps(a + 16);
     __m512 bj = _mm512_set1_ps(b[0]);
     c00 = _mm512_fmadd_ps(a0, bj, c00); c01 = _mm512_fmadd_ps(a1, bj, c01);
     bj = _mm512_set1_ps(b[1]);
@@ -163,7 +165,7 @@ __attribute__((target("avx512f"))) inline void kernel_avx512(std::size_t kc, con
     c60 = _mm512_fmadd_ps(a0, bj, c60); c61 = _mm512_fmadd_ps(a1, bj, c61);
     bj = _mm512_set1_ps(b[7]);
     c70 = _mm512_fmadd_ps(a0, bj, c70); c71 = _mm512_fmadd_ps(a1, bj, c71);
-    a += kAvx512MR;
+    a += as;
     b += kAvx512NR;
   }
   const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
@@ -221,10 +223,71 @@ inline buffer& scratch(int which) {
   return buf[which];
 }
 
+// Interleave `lines` vectors (line l at src + l * ld, contiguous in p) into
+// dst[p * w + l] for p < kc, zero-padding lines [lines, pad). This is the
+// transposing half of packing (rows of A', columns of B).
+inline void interleave_portable(const float* src, std::size_t ld, std::size_t lines,
+                                std::size_t kc, std::size_t w, std::size_t pad, float* dst) {
+  for (std::size_t l = 0; l < lines; ++l) {
+    const float* s = src + l * ld;
+    for (std::size_t p = 0; p < kc; ++p) dst[p * w + l] = s[p];
+  }
+  for (std::size_t l = lines; l < pad; ++l)
+    for (std::size_t p = 0; p < kc; ++p) dst[p * w + l] = 0.0f;
+}
+
+#ifdef STATLEARN_SGEMM_X86
+// The same with 8 x 8 AVX transposes over whole groups of 8 lines.
+__attribute__((target("avx2"))) inline void interleave_avx2(const float* src, std::size_t ld,
+                                                           std::size_t lines, std::size_t kc,
+                                                           std::size_t w, float* dst) {
+  std::size_t l0 = 0;
+  for (; l0 + 8 <= lines; l0 += 8) {
+    const float* s = src + l0 * ld;
+    std::size_t p = 0;
+    for (; p + 8 <= kc; p += 8) {
+      const __m256 r0 = _mm256_loadu_ps(s + p), r1 = _mm256_loadu_ps(s + ld + p),
+                   r2 = _mm256_loadu_ps(s + 2 * ld + p), r3 = _mm256_loadu_ps(s + 3 * ld + p),
+                   r4 = _mm256_loadu_ps(s + 4 * ld + p), r5 = _mm256_loadu_ps(s + 5 * ld + p),
+                   r6 = _mm256_loadu_ps(s + 6 * ld + p), r7 = _mm256_loadu_ps(s + 7 * ld + p);
+      const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1),
+                   t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3),
+                   t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+                   t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
+                   u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
+                   u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+                   u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      float* d = dst + p * w + l0;
+      _mm256_storeu_ps(d, _mm256_permute2f128_ps(u0, u4, 0x20));
+      _mm256_storeu_ps(d + w, _mm256_permute2f128_ps(u1, u5, 0x20));
+      _mm256_storeu_ps(d + 2 * w, _mm256_permute2f128_ps(u2, u6, 0x20));
+      _mm256_storeu_ps(d + 3 * w, _mm256_permute2f128_ps(u3, u7, 0x20));
+      _mm256_storeu_ps(d + 4 * w, _mm256_permute2f128_ps(u0, u4, 0x31));
+      _mm256_storeu_ps(d + 5 * w, _mm256_permute2f128_ps(u1, u5, 0x31));
+      _mm256_storeu_ps(d + 6 * w, _mm256_permute2f128_ps(u2, u6, 0x31));
+      _mm256_storeu_ps(d + 7 * w, _mm256_permute2f128_ps(u3, u7, 0x31));
+    }
+    for (; p < kc; ++p)
+      for (std::size_t l = 0; l < 8; ++l) dst[p * w + l0 + l] = s[l * ld + p];
+  }
+  interleave_portable(src + l0 * ld, ld, lines - l0, kc, w, w - l0, dst + l0);
+}
+#endif
+
+inline void interleave(bool simd, const float* src, std::size_t ld, std::size_t lines,
+                       std::size_t kc, std::size_t w, float* dst) {
+#ifdef STATLEARN_SGEMM_X86
+  if (simd && w % 8 == 0) return interleave_avx2(src, ld, lines, kc, w, dst);
+#endif
+  (void)simd;
+  interleave_portable(src, ld, lines, kc, w, w, dst);
+}
+
 // Pack rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) into slivers of
 // mr rows: dst[(s * kc + p) * mr + r], zero-padded to a whole sliver.
-inline void pack_a(bool trans, const float* A, std::size_t lda, std::size_t i0, std::size_t mc,
-                   std::size_t p0, std::size_t kc, std::size_t mr, float* dst) {
+inline void pack_a(bool simd, bool trans, const float* A, std::size_t lda, std::size_t i0,
+                   std::size_t mc, std::size_t p0, std::size_t kc, std::size_t mr, float* dst) {
   for (std::size_t s = 0; s * mr < mc; ++s) {
     const std::size_t r0 = i0 + s * mr, nr = std::min(mr, mc - s * mr);
     float* d = dst + s * kc * mr;
@@ -233,33 +296,27 @@ inline void pack_a(bool trans, const float* A, std::size_t lda, std::size_t i0, 
       for (std::size_t p = 0; p < kc; ++p) {
         const float* src = A + r0 + (p0 + p) * lda;
         float* dp = d + p * mr;
-        for (std::size_t r = 0; r < nr; ++r) dp[r] = src[r];
-        for (std::size_t r = nr; r < mr; ++r) dp[r] = 0.0f;
+        if (nr == mr) {
+          std::memcpy(dp, src, mr * sizeof(float));
+        } else {
+          for (std::size_t r = 0; r < nr; ++r) dp[r] = src[r];
+          for (std::size_t r = nr; r < mr; ++r) dp[r] = 0.0f;
+        }
       }
     } else {
       // op(A)[i, p] = A[p + i lda]: each row of op(A) is a column of A.
-      for (std::size_t r = 0; r < nr; ++r) {
-        const float* src = A + p0 + (r0 + r) * lda;
-        for (std::size_t p = 0; p < kc; ++p) d[p * mr + r] = src[p];
-      }
-      for (std::size_t r = nr; r < mr; ++r)
-        for (std::size_t p = 0; p < kc; ++p) d[p * mr + r] = 0.0f;
+      interleave(simd, A + p0 + r0 * lda, lda, nr, kc, mr, d);
     }
   }
 }
 
 // Pack rows [p0, p0 + kc) and columns [j0, j0 + ncols) (ncols <= nr) of op(B)
 // into one sliver dst[p * nr + j], zero-padded to nr columns.
-inline void pack_b(bool trans, const float* B, std::size_t ldb, std::size_t p0, std::size_t kc,
-                   std::size_t j0, std::size_t ncols, std::size_t nr, float* dst) {
+inline void pack_b(bool simd, bool trans, const float* B, std::size_t ldb, std::size_t p0,
+                   std::size_t kc, std::size_t j0, std::size_t ncols, std::size_t nr, float* dst) {
   if (!trans) {
     // op(B)[p, j] = B[p + j ldb]: columns are contiguous in p.
-    for (std::size_t j = 0; j < ncols; ++j) {
-      const float* src = B + p0 + (j0 + j) * ldb;
-      for (std::size_t p = 0; p < kc; ++p) dst[p * nr + j] = src[p];
-    }
-    for (std::size_t j = ncols; j < nr; ++j)
-      for (std::size_t p = 0; p < kc; ++p) dst[p * nr + j] = 0.0f;
+    interleave(simd, B + p0 + j0 * ldb, ldb, ncols, kc, nr, dst);
   } else {
     // op(B)[p, j] = B[j + p ldb]: rows are contiguous in j.
     for (std::size_t p = 0; p < kc; ++p) {
@@ -308,32 +365,43 @@ inline void tile_sizes(const config& cf, std::size_t m, std::size_t n, std::size
   *nt = tn;
 }
 
+// A tile no wider than this reads op(A) = A in place instead of packing it:
+// each element of A then serves too few columns to repay the copy.
+constexpr std::size_t kDirectA = 64;
+
 // One tile of C: rows [i0, i0 + mc), columns [j0, j0 + nc), over all of k.
-inline void tile(const config& cf, bool ta, bool tb, std::size_t mc, std::size_t nc,
+inline void tile(const config& cf, bool simd, bool ta, bool tb, std::size_t mc, std::size_t nc,
                  std::size_t k, float alpha, const float* A, std::size_t lda, const float* B,
                  std::size_t ldb, float beta, float* C, std::size_t ldc, std::size_t i0,
                  std::size_t j0) {
   const std::size_t mr = cf.mr, nr = cf.nr;
   const std::size_t kcmax = std::min(cf.kc, k);
   const std::size_t mc_pad = (mc + mr - 1) / mr * mr;
-  float* abuf = scratch(0).get(mc_pad * kcmax + mr * nr);
+  const bool direct = !ta && nc <= kDirectA;
+  const std::size_t full = mc / mr * mr;  // rows covered by whole slivers
+  float* abuf = scratch(0).get(mc_pad * kcmax);
   float* bbuf = scratch(1).get(kcmax * nr + mr * nr);
-  float* tmp = bbuf + kcmax * nr;  // mr x nr edge block (64-byte aligned enough for stores)
+  float* tmp = bbuf + kcmax * nr;  // mr x nr edge block
   for (std::size_t p0 = 0; p0 < k; p0 += cf.kc) {
     const std::size_t kc = std::min(cf.kc, k - p0);
     const float b_eff = p0 == 0 ? beta : 1.0f;
-    pack_a(ta, A, lda, i0, mc, p0, kc, mr, abuf);
+    if (!direct)
+      pack_a(simd, ta, A, lda, i0, mc, p0, kc, mr, abuf);
+    else if (full < mc)  // only the ragged last sliver needs a copy
+      pack_a(simd, ta, A, lda, i0 + full, mc - full, p0, kc, mr, abuf + full * kc);
     for (std::size_t jr = 0; jr < nc; jr += nr) {
       const std::size_t ncols = std::min(nr, nc - jr);
-      pack_b(tb, B, ldb, p0, kc, j0 + jr, ncols, nr, bbuf);
+      pack_b(simd, tb, B, ldb, p0, kc, j0 + jr, ncols, nr, bbuf);
       for (std::size_t ir = 0; ir < mc; ir += mr) {
         const std::size_t nrows = std::min(mr, mc - ir);
         float* c = C + (i0 + ir) + (j0 + jr) * ldc;
-        const float* a = abuf + ir * kc;
+        const bool in_place = direct && nrows == mr;
+        const float* a = in_place ? A + (i0 + ir) + p0 * lda : abuf + ir * kc;
+        const std::size_t as = in_place ? lda : mr;
         if (nrows == mr && ncols == nr) {
-          cf.kernel(kc, a, bbuf, c, ldc, alpha, b_eff);
+          cf.kernel(kc, a, as, bbuf, c, ldc, alpha, b_eff);
         } else {
-          cf.kernel(kc, a, bbuf, tmp, mr, 1.0f, 0.0f);
+          cf.kernel(kc, a, as, bbuf, tmp, mr, 1.0f, 0.0f);
           for (std::size_t j = 0; j < ncols; ++j) {
             float* cj = c + j * ldc;
             const float* t = tmp + j * mr;
@@ -367,10 +435,11 @@ inline void sgemm_with(isa which, bool trans_a, bool trans_b, std::size_t m, std
   const std::size_t tiles_m = (m + mt - 1) / mt, tiles_n = (n + nt - 1) / nt;
   const double work = static_cast<double>(m) * n * k;
   if (work < kSerialWork) threads = 1;
+  const bool simd = which != isa::portable;
   parallel_tasks(tiles_m * tiles_n, threads, [&](std::size_t t) {
     const std::size_t ti = t % tiles_m, tj = t / tiles_m;
     const std::size_t i0 = ti * mt, j0 = tj * nt;
-    tile(cf, trans_a, trans_b, std::min(mt, m - i0), std::min(nt, n - j0), k, alpha, A, lda, B,
+    tile(cf, simd, trans_a, trans_b, std::min(mt, m - i0), std::min(nt, n - j0), k, alpha, A, lda, B,
          ldb, beta, C, ldc, i0, j0);
   });
 }
