@@ -8,7 +8,9 @@
 // sliver (kc x NR) at a time into an L1-resident buffer; a register-blocked
 // micro-kernel (AVX-512 32 x 8, AVX2/FMA 16 x 6, or portable 8 x 4; chosen
 // once at run time, because R compiles packages without -march flags) keeps an
-// MR x NR block of C in registers over the kc loop.
+// MR x NR block of C in registers over the kc loop. Tiles at most 64 columns
+// wide read op(A) = A in place (each element of A serves too few columns to
+// repay packing); transposed operands are packed with 8 x 8 AVX transposes.
 //
 // Determinism: C is cut into fixed tiles (their size depends on m, n and k,
 // never on the thread count); each tile is one task that runs over the whole
