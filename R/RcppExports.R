@@ -77,6 +77,14 @@ cpp_optimal_hyperplane <- function(x, y, tol, max_iter) {
     .Call(`_statlearn_cpp_optimal_hyperplane`, x, y, tol, max_iter)
 }
 
+cpp_sgemm <- function(a, b, trans_a, trans_b, alpha, threads) {
+    .Call(`_statlearn_cpp_sgemm`, a, b, trans_a, trans_b, alpha, threads)
+}
+
+cpp_sgemm_seconds <- function(a, b, trans_a, trans_b, reps, threads) {
+    .Call(`_statlearn_cpp_sgemm_seconds`, a, b, trans_a, trans_b, reps, threads)
+}
+
 cpp_best_subset <- function(x, y, w, max_size, nbest, threads, all_subsets) {
     .Call(`_statlearn_cpp_best_subset`, x, y, w, max_size, nbest, threads, all_subsets)
 }

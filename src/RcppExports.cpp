@@ -312,6 +312,36 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_sgemm
+Rcpp::NumericMatrix cpp_sgemm(const Rcpp::NumericMatrix& a, const Rcpp::NumericMatrix& b, bool trans_a, bool trans_b, double alpha, int threads);
+RcppExport SEXP _statlearn_cpp_sgemm(SEXP aSEXP, SEXP bSEXP, SEXP trans_aSEXP, SEXP trans_bSEXP, SEXP alphaSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type a(aSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type b(bSEXP);
+    Rcpp::traits::input_parameter< bool >::type trans_a(trans_aSEXP);
+    Rcpp::traits::input_parameter< bool >::type trans_b(trans_bSEXP);
+    Rcpp::traits::input_parameter< double >::type alpha(alphaSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_sgemm(a, b, trans_a, trans_b, alpha, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_sgemm_seconds
+double cpp_sgemm_seconds(const Rcpp::NumericMatrix& a, const Rcpp::NumericMatrix& b, bool trans_a, bool trans_b, int reps, int threads);
+RcppExport SEXP _statlearn_cpp_sgemm_seconds(SEXP aSEXP, SEXP bSEXP, SEXP trans_aSEXP, SEXP trans_bSEXP, SEXP repsSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type a(aSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type b(bSEXP);
+    Rcpp::traits::input_parameter< bool >::type trans_a(trans_aSEXP);
+    Rcpp::traits::input_parameter< bool >::type trans_b(trans_bSEXP);
+    Rcpp::traits::input_parameter< int >::type reps(repsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_sgemm_seconds(a, b, trans_a, trans_b, reps, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_best_subset
 Rcpp::List cpp_best_subset(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w, int max_size, int nbest, int threads, bool all_subsets);
 RcppExport SEXP _statlearn_cpp_best_subset(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP max_sizeSEXP, SEXP nbestSEXP, SEXP threadsSEXP, SEXP all_subsetsSEXP) {
@@ -387,6 +417,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_logistic", (DL_FUNC) &_statlearn_cpp_logistic, 9},
     {"_statlearn_cpp_perceptron", (DL_FUNC) &_statlearn_cpp_perceptron, 5},
     {"_statlearn_cpp_optimal_hyperplane", (DL_FUNC) &_statlearn_cpp_optimal_hyperplane, 4},
+    {"_statlearn_cpp_sgemm", (DL_FUNC) &_statlearn_cpp_sgemm, 6},
+    {"_statlearn_cpp_sgemm_seconds", (DL_FUNC) &_statlearn_cpp_sgemm_seconds, 6},
     {"_statlearn_cpp_best_subset", (DL_FUNC) &_statlearn_cpp_best_subset, 7},
     {"_statlearn_cpp_stepwise", (DL_FUNC) &_statlearn_cpp_stepwise, 12},
     {"_statlearn_cpp_forward_stagewise", (DL_FUNC) &_statlearn_cpp_forward_stagewise, 6},

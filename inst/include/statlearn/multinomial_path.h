@@ -109,9 +109,8 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
       simd_axpy_centred(target, X.dense + j * n, xm[j], g, n);
     }
   };
-  auto col_dot = [&](std::size_t j, const double* a) {
-    double sum_a = 0.0;
-    for (std::size_t i = 0; i < n; ++i) sum_a += a[i];
+  // sum_i x_std_ij a_i, given sum_a = sum_i a_i
+  auto col_dot = [&](std::size_t j, const double* a, double sum_a) {
     double t = 0.0;
     if (X.sparse()) {
       for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) t += X.values[q] * a[X.row_idx[q]];
@@ -166,16 +165,21 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
   out.null_deviance = nulldev;
 
   std::vector<double> G(p * K, 0.0);  // gradients (standardised scale) at the last check
+  std::vector<double> RK(n * K), sum_rk(K);
   auto gradients = [&]() {
     probabilities();
+    for (std::size_t k = 0; k < K; ++k) {
+      double sr = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        RK[k * n + i] = w[i] * (Y[k * n + i] - P[k * n + i]);
+        sr += RK[k * n + i];
+      }
+      sum_rk[k] = sr;
+    }
     parallel_chunks(p, 8, opt.threads, [&](std::size_t bb, std::size_t e, std::size_t) {
-      std::vector<double> r(n);
       for (std::size_t j = bb; j < e; ++j) {
         if (!usable[j]) continue;
-        for (std::size_t k = 0; k < K; ++k) {
-          for (std::size_t i = 0; i < n; ++i) r[i] = w[i] * (Y[k * n + i] - P[k * n + i]);
-          G[j * K + k] = col_dot(j, r.data());
-        }
+        for (std::size_t k = 0; k < K; ++k) G[j * K + k] = col_dot(j, RK.data() + k * n, sum_rk[k]);
       }
     });
   };
@@ -197,30 +201,32 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
   bool infinite = false;
 
   // ---- ungrouped: partial Newton on class k ----
-  auto class_step = [&](std::size_t k, double& dlx_all) -> bool {
+  auto class_step_inner = [&](std::size_t k, double& dlx_all) -> bool {
     // weights and working residual for class k
-    double sum_v = 0.0;
+    double sum_v = 0.0, sum_R = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
       const double pk = P[k * n + i];
       const double pc = std::min(std::max(pk, 1e-5), 1.0 - 1e-5);
       V[i] = w[i] * pc * (1.0 - pc);
       R[i] = w[i] * (Y[k * n + i] - pk);
       sum_v += V[i];
+      sum_R += R[i];
     }
+    std::vector<double> vxj(p, 0.0);  // sum_i V_i x_std_ij, to keep sum_R current
     std::vector<char> xv_ok(p, 0);
-    double* e = eta.data() + k * n;
     auto update = [&](std::size_t j) {
       if (!xv_ok[j]) {
         double s1, s2;
         if (X.sparse()) {
-          xv[j] = cols.weighted_square(j, V, sum_v, s1);
+          xv[j] = cols.weighted_square(j, V, sum_v, vxj[j]);
         } else {
           simd_weighted_moments(V.data(), X.dense + j * n, n, s1, s2);
           xv[j] = (s2 - 2.0 * xm[j] * s1 + xm[j] * xm[j] * sum_v) / (xs[j] * xs[j]);
+          vxj[j] = (s1 - xm[j] * sum_v) / xs[j];
         }
         xv_ok[j] = 1;
       }
-      const double gj = col_dot(j, R.data());
+      const double gj = col_dot(j, R.data(), sum_R);
       double& bj = B[j * K + k];
       const double u = gj + xv[j] * bj;
       double nb;
@@ -232,17 +238,16 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
       bj = nb;
       dlx = std::max(dlx, xv[j] * d * d);
       axpy_col(j, -d, R.data(), V.data());
-      axpy_col(j, d, e, nullptr);
+      sum_R -= d * vxj[j];
       if (!ever[j]) { ever[j] = 1; active.push_back(j); }
     };
     auto update_intercept = [&]() {
       if (!opt.intercept) return;
-      double sr = 0.0;
-      for (std::size_t i = 0; i < n; ++i) sr += R[i];
-      const double d = sr / sum_v;
+      const double d = sum_R / sum_v;
       if (d == 0.0) return;
       a0[k] += d;
-      for (std::size_t i = 0; i < n; ++i) { R[i] -= V[i] * d; e[i] += d; }
+      for (std::size_t i = 0; i < n; ++i) R[i] -= V[i] * d;
+      sum_R -= d * sum_v;
       dlx = std::max(dlx, sum_v * d * d);
     };
     for (;;) {
@@ -264,19 +269,49 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
     }
   };
 
+  // eta_k is brought up to date once per class step, from the coefficient
+  // changes (not after every coordinate update).
+  std::vector<double> bk0(p);
+  auto class_step = [&](std::size_t k, double& dlx_all) -> bool {
+    for (std::size_t j = 0; j < p; ++j) bk0[j] = B[j * K + k];
+    const double a0k = a0[k];
+    const bool ok = class_step_inner(k, dlx_all);
+    double* e = eta.data() + k * n;
+    const double da = a0[k] - a0k;
+    if (da != 0.0) for (std::size_t i = 0; i < n; ++i) e[i] += da;
+    for (std::size_t j = 0; j < p; ++j) {
+      const double d = B[j * K + k] - bk0[j];
+      if (d != 0.0) axpy_col(j, d, e, nullptr);
+    }
+    return ok;
+  };
+
   // ---- grouped: majorised block coordinate descent ----
   auto grouped_step = [&](double& dlx_all) -> bool {
     // quadratic majoriser with Hessian bound (1/2) W per class
-    std::vector<double> RR(n * K), half(n);
+    std::vector<double> RR(n * K), half(n), sum_rr(K, 0.0);
     for (std::size_t i = 0; i < n; ++i) half[i] = 0.5 * w[i];
     for (std::size_t k = 0; k < K; ++k)
-      for (std::size_t i = 0; i < n; ++i) RR[k * n + i] = w[i] * (Y[k * n + i] - P[k * n + i]);
+      for (std::size_t i = 0; i < n; ++i) {
+        RR[k * n + i] = w[i] * (Y[k * n + i] - P[k * n + i]);
+        sum_rr[k] += RR[k * n + i];
+      }
+    // sum_i (w_i / 2) x_std_ij, to keep sum_rr current
+    auto half_mean = [&](std::size_t j) {
+      double t = 0.0;
+      if (X.sparse()) {
+        for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) t += half[X.row_idx[q]] * X.values[q];
+      } else {
+        t = simd_dot(X.dense + j * n, half.data(), n);
+      }
+      return (t - xm[j] * 0.5) / xs[j];
+    };
     std::vector<double> g(K), u(K);
     auto update = [&](std::size_t j) {
       const double L = 0.5 * (opt.standardize ? 1.0 : var[j]);  // (1/2) sum w x_std^2
       double norm = 0.0;
       for (std::size_t k = 0; k < K; ++k) {
-        g[k] = col_dot(j, RR.data() + k * n);
+        g[k] = col_dot(j, RR.data() + k * n, sum_rr[k]);
         u[k] = B[j * K + k] + g[k] / L;
         norm += u[k] * u[k];
       }
@@ -286,6 +321,8 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
       else if (infinite || norm == 0.0) shrink = 0.0;
       else shrink = std::max(0.0, 1.0 - vp[j] * ab / (L * norm)) / (1.0 + vp[j] * dem / L);
       bool changed = false;
+      double hm = 0.0;
+      bool hm_ok = false;
       for (std::size_t k = 0; k < K; ++k) {
         const double nb = shrink * u[k];
         const double d = nb - B[j * K + k];
@@ -293,7 +330,9 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
         changed = true;
         B[j * K + k] = nb;
         dlx = std::max(dlx, L * d * d);
+        if (!hm_ok) { hm = half_mean(j); hm_ok = true; }
         axpy_col(j, -d, RR.data() + k * n, half.data());
+        sum_rr[k] -= d * hm;
         axpy_col(j, d, eta.data() + k * n, nullptr);
       }
       if (changed && !ever[j]) { ever[j] = 1; active.push_back(j); }
@@ -301,12 +340,11 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
     auto update_intercepts = [&]() {
       if (!opt.intercept) return;
       for (std::size_t k = 0; k < K; ++k) {
-        double sr = 0.0;
-        for (std::size_t i = 0; i < n; ++i) sr += RR[k * n + i];
-        const double d = sr / 0.5;
+        const double d = sum_rr[k] / 0.5;
         if (d == 0.0) continue;
         a0[k] += d;
         for (std::size_t i = 0; i < n; ++i) { RR[k * n + i] -= half[i] * d; eta[k * n + i] += d; }
+        sum_rr[k] -= 0.5 * d;
         dlx = std::max(dlx, 0.5 * d * d);
       }
     };
