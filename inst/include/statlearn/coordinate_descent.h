@@ -73,6 +73,61 @@ struct enet_path {
 
 namespace enet_detail {
 
+// Weighted column means and variances (divisor: the weights, summing to one),
+// and the scales used to standardise, shared by every elastic-net engine.
+// Parallel over columns; each column is one fixed sum.
+struct column_scaling {
+  std::vector<double> xm, var, xs;
+  std::vector<char> usable;  // columns with variation (relative to their size)
+};
+
+inline column_scaling scale_columns(const design_view& X, const std::vector<double>& w,
+                                    bool intercept, bool standardize, int threads) {
+  const std::size_t n = X.n, p = X.p;
+  column_scaling cs;
+  cs.xm.assign(p, 0.0); cs.var.assign(p, 0.0); cs.xs.assign(p, 1.0); cs.usable.assign(p, 1);
+  parallel_chunks(p, 16, threads, [&](std::size_t b, std::size_t e, std::size_t) {
+    for (std::size_t j = b; j < e; ++j) {
+      double m = 0.0, v = 0.0;
+      if (X.sparse()) {
+        double wnz = 0.0;
+        if (intercept)
+          for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) m += w[X.row_idx[q]] * X.values[q];
+        for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) {
+          const double d = X.values[q] - m;
+          v += w[X.row_idx[q]] * d * d;
+          wnz += w[X.row_idx[q]];
+        }
+        v += (1.0 - wnz) * m * m;  // rows that are zero contribute w * m^2
+      } else {
+        const double* col = X.dense + j * n;
+        if (intercept) for (std::size_t i = 0; i < n; ++i) m += w[i] * col[i];
+        for (std::size_t i = 0; i < n; ++i) {
+          const double d = col[i] - m;
+          v += w[i] * d * d;
+        }
+      }
+      cs.xm[j] = m;
+      cs.var[j] = v;
+    }
+  });
+  for (std::size_t j = 0; j < p; ++j) {
+    cs.usable[j] = cs.var[j] > 1e-24 * std::max(1.0, cs.xm[j] * cs.xm[j]) && cs.var[j] > 0.0;
+    cs.xs[j] = (standardize && cs.usable[j]) ? std::sqrt(cs.var[j]) : 1.0;
+  }
+  return cs;
+}
+
+// Penalty factors rescaled to sum to p, as glmnet does.
+inline std::vector<double> rescaled_penalty_factors(const std::vector<double>& pf) {
+  std::vector<double> vp = pf;
+  double s = 0.0;
+  for (double v : vp) s += v;
+  for (double& v : vp) v = v * static_cast<double>(vp.size()) / s;
+  return vp;
+}
+
+
 inline double soft(double u, double t) {
   if (u > t) return u - t;
   if (u < -t) return u + t;
@@ -144,52 +199,10 @@ inline enet_path elastic_net_path(const design_view& X, const std::vector<double
   for (double v : w_in) wsum += v;
   P.w.resize(n);
   for (std::size_t i = 0; i < n; ++i) P.w[i] = w_in[i] / wsum;
-  // Column moments (parallel over columns: each column is one fixed sum).
-  P.xm.assign(p, 0.0); P.xs.assign(p, 1.0); P.xv.assign(p, 1.0); P.usable.assign(p, 1);
-  std::vector<double> var(p, 0.0);
-  parallel_chunks(p, 16, opt.threads, [&](std::size_t b, std::size_t e, std::size_t) {
-    for (std::size_t j = b; j < e; ++j) {
-      double m = 0.0;
-      if (opt.intercept) {
-        if (X.sparse()) {
-          for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) m += P.w[X.row_idx[k]] * X.values[k];
-        } else {
-          const double* col = X.dense + j * n;
-          for (std::size_t i = 0; i < n; ++i) m += P.w[i] * col[i];
-        }
-      }
-      double v = 0.0;
-      if (X.sparse()) {
-        double sx2 = 0.0, wnz = 0.0;
-        for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) {
-          const double d = X.values[k] - m;
-          sx2 += P.w[X.row_idx[k]] * d * d;
-          wnz += P.w[X.row_idx[k]];
-        }
-        v = sx2 + (1.0 - wnz) * m * m;  // rows that are zero contribute w * m^2
-      } else {
-        const double* col = X.dense + j * n;
-        for (std::size_t i = 0; i < n; ++i) {
-          const double d = col[i] - m;
-          v += P.w[i] * d * d;
-        }
-      }
-      P.xm[j] = m;
-      var[j] = v;
-    }
-  });
-  for (std::size_t j = 0; j < p; ++j) {
-    // A column is unusable when it has no variation (relative to its size).
-    const double scale = std::max(1.0, P.xm[j] * P.xm[j]);
-    P.usable[j] = var[j] > 1e-24 * scale && var[j] > 0.0;
-    if (opt.standardize) {
-      P.xs[j] = P.usable[j] ? std::sqrt(var[j]) : 1.0;
-      P.xv[j] = 1.0;
-    } else {
-      P.xs[j] = 1.0;
-      P.xv[j] = var[j];
-    }
-  }
+  const column_scaling cs = scale_columns(X, P.w, opt.intercept, opt.standardize, opt.threads);
+  P.xm = cs.xm; P.xs = cs.xs; P.usable = cs.usable;
+  P.xv.assign(p, 1.0);
+  if (!opt.standardize) P.xv = cs.var;
   // Response.
   P.ym = 0.0;
   if (opt.intercept) for (std::size_t i = 0; i < n; ++i) P.ym += P.w[i] * y_in[i];
@@ -203,10 +216,7 @@ inline enet_path elastic_net_path(const design_view& X, const std::vector<double
   P.y.resize(n);
   for (std::size_t i = 0; i < n; ++i) P.y[i] = (y_in[i] - P.ym) / P.ys;
   // Penalty factors (rescaled to sum to p, as glmnet does) and bounds.
-  P.vp = opt.penalty_factor;
-  double vps = 0.0;
-  for (double v : P.vp) vps += v;
-  for (double& v : P.vp) v = v * static_cast<double>(p) / vps;
+  P.vp = rescaled_penalty_factors(opt.penalty_factor);
   P.lo.resize(p); P.hi.resize(p);
   for (std::size_t j = 0; j < p; ++j) {
     P.lo[j] = opt.lower[j] * P.xs[j] / P.ys;

@@ -86,38 +86,11 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
   for (std::size_t i = 0; i < n; ++i) w[i] = w_in[i] / wsum;
 
   // Column moments with the observation weights (as glmnet standardises).
-  std::vector<double> xm(p, 0.0), xs(p, 1.0), var(p, 0.0);
-  std::vector<char> usable(p, 1);
-  parallel_chunks(p, 16, opt.threads, [&](std::size_t b, std::size_t e, std::size_t) {
-    for (std::size_t j = b; j < e; ++j) {
-      double mm = 0.0, v = 0.0;
-      if (X.sparse()) {
-        double wnz = 0.0;
-        for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) mm += w[X.row_idx[k]] * X.values[k];
-        if (!opt.intercept) mm = 0.0;
-        for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) {
-          const double d = X.values[k] - mm;
-          v += w[X.row_idx[k]] * d * d;
-          wnz += w[X.row_idx[k]];
-        }
-        v += (1.0 - wnz) * mm * mm;
-      } else {
-        const double* col = X.dense + j * n;
-        if (opt.intercept) for (std::size_t i = 0; i < n; ++i) mm += w[i] * col[i];
-        for (std::size_t i = 0; i < n; ++i) v += w[i] * (col[i] - mm) * (col[i] - mm);
-      }
-      xm[j] = mm;
-      var[j] = v;
-    }
-  });
-  for (std::size_t j = 0; j < p; ++j) {
-    usable[j] = var[j] > 1e-24 * std::max(1.0, xm[j] * xm[j]) && var[j] > 0.0;
-    xs[j] = (opt.standardize && usable[j]) ? std::sqrt(var[j]) : 1.0;
-  }
-  std::vector<double> vp = opt.penalty_factor;
-  double vps = 0.0;
-  for (double v : vp) vps += v;
-  for (double& v : vp) v = v * static_cast<double>(p) / vps;
+  const enet_detail::column_scaling cs = enet_detail::scale_columns(X, w, opt.intercept, opt.standardize, opt.threads);
+  const std::vector<double>& xm = cs.xm;
+  const std::vector<double>& xs = cs.xs;
+  const std::vector<char>& usable = cs.usable;
+  const std::vector<double> vp = enet_detail::rescaled_penalty_factors(opt.penalty_factor);
   std::vector<double> lo(p), hi(p);
   for (std::size_t j = 0; j < p; ++j) { lo[j] = opt.lower[j] * xs[j]; hi[j] = opt.upper[j] * xs[j]; }
   const double alpha = opt.alpha, alf = std::max(alpha, 1e-3);
