@@ -14,6 +14,7 @@
 #' @importFrom Rcpp sourceCpp
 #' @importFrom RcppParallel RcppParallelLibs
 #' @importFrom stats anova coef confint deviance fitted logLik nobs predict residuals vcov
+#' @importFrom Matrix crossprod
 "_PACKAGE"
 
 # The C++ unit tests of the core (testthat's Catch integration) are run by
