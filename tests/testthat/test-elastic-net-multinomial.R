@@ -79,3 +79,21 @@ test_that("multinomial bad input", {
   expect_error(lasso(d$x, d$y, family = "multinomial", type_multinomial = "both"),
                class = "statlearn_error_range")
 })
+
+test_that("sparse x gives the dense answer for multinomial and poisson fits", {
+  set.seed(45)
+  xs <- Matrix::rsparsematrix(200, 12, 0.3)
+  eta <- as.matrix(xs[, 1:3] %*% matrix(c(2, -1, 0, 1, 1, -2, 0, 0, 1), 3))
+  pr <- exp(eta) / rowSums(exp(eta))
+  y <- factor(apply(pr, 1, function(q) sample(3, 1, prob = q)))
+  for (tm in c("ungrouped", "grouped")) {
+    fs <- lasso(xs, y, family = "multinomial", type_multinomial = tm, thresh = 1e-12)
+    fd <- lasso(as.matrix(xs), y, family = "multinomial", type_multinomial = tm, thresh = 1e-12)
+    expect_equal(fs$beta, fd$beta, tolerance = 1e-7, info = tm)
+    expect_equal(fs$a0, fd$a0, tolerance = 1e-7, info = tm)
+  }
+  yp <- rpois(200, exp(as.vector(xs[, 1] - xs[, 2])))
+  fs <- lasso(xs, yp, family = "poisson", thresh = 1e-12)
+  fd <- lasso(as.matrix(xs), yp, family = "poisson", thresh = 1e-12)
+  expect_equal(fs$beta, fd$beta, tolerance = 1e-7)
+})
