@@ -238,9 +238,21 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
 
   auto current_sum_r = [&]() { return sum_r + ro * sum_v; };
   auto update = [&](std::size_t j) {
-    if (!xv_ok[j]) { xv[j] = cols.weighted_square(j, v, sum_v, vx[j]); xv_ok[j] = 1; }
+    double gj;
+    if (!xv_ok[j] && !X.sparse()) {
+      // one pass for the curvature and the gradient
+      double s1, s2, s3;
+      simd_weighted_moments_dot(v.data(), X.dense + j * n, r.data(), n, s1, s2, s3);
+      const double mj = xm[j], sj = xs[j];
+      xv[j] = (s2 - 2.0 * mj * s1 + mj * mj * sum_v) / (sj * sj);
+      vx[j] = (s1 - mj * sum_v) / sj;
+      xv_ok[j] = 1;
+      gj = (s3 - mj * sum_r) / sj;
+    } else {
+      if (!xv_ok[j]) { xv[j] = cols.weighted_square(j, v, sum_v, vx[j]); xv_ok[j] = 1; }
+      gj = cols.dot(j, r, sum_r);
+    }
     // gradient with the lazy correction: sum_i x_std_ij (r_i + v_i ro)
-    double gj = cols.dot(j, r, sum_r);
     if (ro != 0.0) gj += ro * cols.dot(j, v, sum_v);
     const double bj = b[j];
     const double u = gj + xv[j] * bj;

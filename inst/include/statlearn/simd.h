@@ -55,7 +55,47 @@ inline void moments_portable(const double* v, const double* x, std::size_t n, do
   s2 = b0 + b1;
 }
 
+// sum v x, sum v x^2 and sum x r in one pass
+inline void moments_dot_portable(const double* v, const double* x, const double* r, std::size_t n,
+                                 double& s1, double& s2, double& s3) {
+  double a0 = 0, a1 = 0, b0 = 0, b1 = 0, c0 = 0, c1 = 0;
+  std::size_t i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const double t0 = v[i] * x[i], t1 = v[i + 1] * x[i + 1];
+    a0 += t0; a1 += t1;
+    b0 += t0 * x[i]; b1 += t1 * x[i + 1];
+    c0 += x[i] * r[i]; c1 += x[i + 1] * r[i + 1];
+  }
+  for (; i < n; ++i) { a0 += v[i] * x[i]; b0 += v[i] * x[i] * x[i]; c0 += x[i] * r[i]; }
+  s1 = a0 + a1;
+  s2 = b0 + b1;
+  s3 = c0 + c1;
+}
+
 #ifdef STATLEARN_X86
+__attribute__((target("avx2,fma"))) inline void moments_dot_avx2(const double* v, const double* x,
+                                                                 const double* r, std::size_t n,
+                                                                 double& s1, double& s2, double& s3) {
+  __m256d a0 = _mm256_setzero_pd(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256d x0 = _mm256_loadu_pd(x + i), x1 = _mm256_loadu_pd(x + i + 4);
+    const __m256d t0 = _mm256_mul_pd(_mm256_loadu_pd(v + i), x0);
+    const __m256d t1 = _mm256_mul_pd(_mm256_loadu_pd(v + i + 4), x1);
+    a0 = _mm256_add_pd(a0, t0); a1 = _mm256_add_pd(a1, t1);
+    b0 = _mm256_fmadd_pd(t0, x0, b0); b1 = _mm256_fmadd_pd(t1, x1, b1);
+    c0 = _mm256_fmadd_pd(x0, _mm256_loadu_pd(r + i), c0);
+    c1 = _mm256_fmadd_pd(x1, _mm256_loadu_pd(r + i + 4), c1);
+  }
+  double r1 = gram_detail::hsum256(_mm256_add_pd(a0, a1));
+  double r2 = gram_detail::hsum256(_mm256_add_pd(b0, b1));
+  double r3 = gram_detail::hsum256(_mm256_add_pd(c0, c1));
+  for (; i < n; ++i) { r1 += v[i] * x[i]; r2 += v[i] * x[i] * x[i]; r3 += x[i] * r[i]; }
+  s1 = r1;
+  s2 = r2;
+  s3 = r3;
+}
+
 __attribute__((target("avx2,fma"))) inline void axpy_c_avx2(double* y, const double* x, double m,
                                                             double f, std::size_t n) {
   const __m256d vm = _mm256_set1_pd(m), vf = _mm256_set1_pd(f);
@@ -156,6 +196,16 @@ inline void simd_weighted_moments(const double* v, const double* x, std::size_t 
   if (gram_detail::best_isa() != gram_detail::isa::portable) return simd_detail::moments_avx2(v, x, n, s1, s2);
 #endif
   simd_detail::moments_portable(v, x, n, s1, s2);
+}
+
+// s1 = sum v x, s2 = sum v x^2, s3 = sum x r
+inline void simd_weighted_moments_dot(const double* v, const double* x, const double* r, std::size_t n,
+                                      double& s1, double& s2, double& s3) {
+#ifdef STATLEARN_X86
+  if (gram_detail::best_isa() != gram_detail::isa::portable)
+    return simd_detail::moments_dot_avx2(v, x, r, n, s1, s2, s3);
+#endif
+  simd_detail::moments_dot_portable(v, x, r, n, s1, s2, s3);
 }
 
 // r_i -= f v_i (x_i - m)
