@@ -50,9 +50,10 @@
 #' @param thresh Convergence threshold: coordinate descent stops when the
 #'   largest weighted squared change of a coefficient is below `thresh` (times
 #'   the null deviance), glmnet's rule. The default (`NULL`) is 1e-9 for
-#'   `"gaussian"` and 1e-8 for the other families, tighter than glmnet's 1e-7:
-#'   it puts the penalised objective within about 1e-6 (relative) of the
-#'   optimum along the whole path at little extra cost.
+#'   `"gaussian"`, 1e-8 for `"binomial"` and `"poisson"` and 1e-7 for
+#'   `"multinomial"`: with these the penalised objective stays within about
+#'   1e-6 (relative) of the optimum along the whole path (measured against
+#'   glmnet at its default 1e-7; see `bench/RESULTS.md`).
 #' @param maxit Maximum number of passes over the data.
 #' @param dfmax Stop the path once more than `dfmax` variables are nonzero.
 #' @return An object of class `c("statlearn_elastic_net", "statlearn_path",
@@ -176,7 +177,7 @@ elastic_net_options <- function(x, alpha, family, lambda, nlambda, lambda_min_ra
        penalty_factor = as.double(penalty_factor), lower = lower, upper = upper,
        standardize = check_flag(standardize, "standardize"),
        intercept = check_flag(intercept, "intercept"),
-       thresh = if (is.null(thresh)) (if (family == "gaussian") 1e-9 else 1e-8)
+       thresh = if (is.null(thresh)) switch(family, gaussian = 1e-9, multinomial = 1e-7, 1e-8)
                 else check_number(thresh, "thresh", 0, 1, lower_open = TRUE),
        maxit = check_count(maxit, "maxit"), dfmax = check_count(dfmax, "dfmax", lower = 0),
        engine = 0L, threads = resolve_threads(threads))

@@ -225,22 +225,23 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
       sum_R -= d * sum_v;
       dlx = std::max(dlx, sum_v * d * d);
     };
+    // One sweep of the strong set, then the active set to convergence. The
+    // strong set is swept again in the next cycle over the classes, and the
+    // cycles end only when a whole cycle of strong sweeps changes nothing.
+    dlx = 0.0;
+    update_intercept();
+    for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+    ++out.passes;
+    dlx_all = std::max(dlx_all, dlx);
+    if (out.passes > opt.maxit) return false;
+    if (dlx < opt.thresh) return true;
     for (;;) {
       dlx = 0.0;
       update_intercept();
-      for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+      for (std::size_t j : active) update(j);
       ++out.passes;
-      dlx_all = std::max(dlx_all, dlx);
-      if (out.passes > opt.maxit) return false;
       if (dlx < opt.thresh) return true;
-      for (;;) {
-        dlx = 0.0;
-        update_intercept();
-        for (std::size_t j : active) update(j);
-        ++out.passes;
-        if (dlx < opt.thresh) break;
-        if (out.passes > opt.maxit) return false;
-      }
+      if (out.passes > opt.maxit) return false;
     }
   };
 
