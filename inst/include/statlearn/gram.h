@@ -18,11 +18,7 @@
 #include <cstddef>
 #include <vector>
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#include <immintrin.h>
-#define STATLEARN_X86 1
-#endif
-
+#include "cpu.h"
 #include "parallel.h"
 
 namespace statlearn {
@@ -131,21 +127,8 @@ __attribute__((target("avx512f"))) inline void block_avx512(const double* A, con
 }
 #endif
 
-enum class isa { portable, avx2, avx512 };
-
-inline isa best_isa() {
-#ifdef STATLEARN_X86
-  static const isa best = [] {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return isa::avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return isa::avx2;
-    return isa::portable;
-  }();
-  return best;
-#else
-  return isa::portable;
-#endif
-}
+using cpu::isa;
+using cpu::best_isa;
 
 inline void block(isa which, const double* A, const double* B, std::size_t len, std::size_t nj,
                   std::size_t nk, double* out, std::size_t ldo) {

@@ -27,31 +27,14 @@
 #include <cstring>
 #include <new>
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#include <immintrin.h>
-#define STATLEARN_SGEMM_X86 1
-#endif
-
+#include "cpu.h"
 #include "parallel.h"
 
 namespace statlearn {
 namespace sgemm_detail {
 
-enum class isa { portable, avx2, avx512 };
-
-inline isa best_isa() {
-#ifdef STATLEARN_SGEMM_X86
-  static const isa best = [] {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return isa::avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return isa::avx2;
-    return isa::portable;
-  }();
-  return best;
-#else
-  return isa::portable;
-#endif
-}
+using cpu::isa;
+using cpu::best_isa;
 
 // A micro-kernel computes the MR x NR product of a packed A sliver (kc x MR,
 // MR contiguous per k) and a packed B sliver (kc x NR, NR contiguous per k)
@@ -85,7 +68,7 @@ inline void kernel_portable(std::size_t kc, const float* a, std::size_t as, cons
   }
 }
 
-#ifdef STATLEARN_SGEMM_X86
+#ifdef STATLEARN_X86
 // ---- AVX2/FMA kernel (16 x 6): 12 accumulators, 2 A loads, 1 broadcast ----
 constexpr int kAvx2MR = 16, kAvx2NR = 6;
 
@@ -194,7 +177,7 @@ struct config {
 };
 
 inline config config_for(isa which) {
-#ifdef STATLEARN_SGEMM_X86
+#ifdef STATLEARN_X86
   if (which == isa::avx512) return {&kernel_avx512, kAvx512MR, kAvx512NR, 256, 256, 512};
   if (which == isa::avx2) return {&kernel_avx2, kAvx2MR, kAvx2NR, 192, 256, 480};
 #endif
@@ -238,7 +221,7 @@ inline void interleave_portable(const float* src, std::size_t ld, std::size_t li
     for (std::size_t p = 0; p < kc; ++p) dst[p * w + l] = 0.0f;
 }
 
-#ifdef STATLEARN_SGEMM_X86
+#ifdef STATLEARN_X86
 // The same with 8 x 8 AVX transposes over whole groups of 8 lines.
 __attribute__((target("avx2"))) inline void interleave_avx2(const float* src, std::size_t ld,
                                                            std::size_t lines, std::size_t kc,
@@ -279,7 +262,7 @@ __attribute__((target("avx2"))) inline void interleave_avx2(const float* src, st
 
 inline void interleave(bool simd, const float* src, std::size_t ld, std::size_t lines,
                        std::size_t kc, std::size_t w, float* dst) {
-#ifdef STATLEARN_SGEMM_X86
+#ifdef STATLEARN_X86
   if (simd && w % 8 == 0) return interleave_avx2(src, ld, lines, kc, w, dst);
 #endif
   (void)simd;
