@@ -77,6 +77,38 @@ cpp_optimal_hyperplane <- function(x, y, tol, max_iter) {
     .Call(`_statlearn_cpp_optimal_hyperplane`, x, y, tol, max_iter)
 }
 
+nn_session_create <- function(layers, input_shape, loss, params, state, optimizer, optimizer_state, precision, threads, seed) {
+    .Call(`_statlearn_nn_session_create`, layers, input_shape, loss, params, state, optimizer, optimizer_state, precision, threads, seed)
+}
+
+nn_session_data <- function(ptr, slot, x, y) {
+    invisible(.Call(`_statlearn_nn_session_data`, ptr, slot, x, y))
+}
+
+nn_session_epoch <- function(ptr, epoch, batch_size, lr, shuffle) {
+    .Call(`_statlearn_nn_session_epoch`, ptr, epoch, batch_size, lr, shuffle)
+}
+
+nn_session_evaluate <- function(ptr, slot, batch_size) {
+    .Call(`_statlearn_nn_session_evaluate`, ptr, slot, batch_size)
+}
+
+nn_session_predict <- function(ptr, x, batch_size, transform) {
+    .Call(`_statlearn_nn_session_predict`, ptr, x, batch_size, transform)
+}
+
+nn_session_export <- function(ptr) {
+    .Call(`_statlearn_nn_session_export`, ptr)
+}
+
+nn_session_gradient <- function(ptr, slot) {
+    .Call(`_statlearn_nn_session_gradient`, ptr, slot)
+}
+
+nn_session_gradient_check <- function(ptr, slot, eps, max_per_tensor) {
+    .Call(`_statlearn_nn_session_gradient_check`, ptr, slot, eps, max_per_tensor)
+}
+
 cpp_sgemm <- function(a, b, trans_a, trans_b, alpha, threads) {
     .Call(`_statlearn_cpp_sgemm`, a, b, trans_a, trans_b, alpha, threads)
 }

@@ -312,6 +312,110 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// nn_session_create
+SEXP nn_session_create(Rcpp::List layers, Rcpp::IntegerVector input_shape, std::string loss, Rcpp::List params, Rcpp::List state, Rcpp::List optimizer, Rcpp::List optimizer_state, std::string precision, int threads, double seed);
+RcppExport SEXP _statlearn_nn_session_create(SEXP layersSEXP, SEXP input_shapeSEXP, SEXP lossSEXP, SEXP paramsSEXP, SEXP stateSEXP, SEXP optimizerSEXP, SEXP optimizer_stateSEXP, SEXP precisionSEXP, SEXP threadsSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type layers(layersSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type input_shape(input_shapeSEXP);
+    Rcpp::traits::input_parameter< std::string >::type loss(lossSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type optimizer(optimizerSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type optimizer_state(optimizer_stateSEXP);
+    Rcpp::traits::input_parameter< std::string >::type precision(precisionSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(nn_session_create(layers, input_shape, loss, params, state, optimizer, optimizer_state, precision, threads, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
+// nn_session_data
+void nn_session_data(SEXP ptr, int slot, Rcpp::NumericMatrix x, SEXP y);
+RcppExport SEXP _statlearn_nn_session_data(SEXP ptrSEXP, SEXP slotSEXP, SEXP xSEXP, SEXP ySEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< int >::type slot(slotSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    nn_session_data(ptr, slot, x, y);
+    return R_NilValue;
+END_RCPP
+}
+// nn_session_epoch
+Rcpp::List nn_session_epoch(SEXP ptr, int epoch, int batch_size, Rcpp::NumericVector lr, bool shuffle);
+RcppExport SEXP _statlearn_nn_session_epoch(SEXP ptrSEXP, SEXP epochSEXP, SEXP batch_sizeSEXP, SEXP lrSEXP, SEXP shuffleSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< int >::type epoch(epochSEXP);
+    Rcpp::traits::input_parameter< int >::type batch_size(batch_sizeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lr(lrSEXP);
+    Rcpp::traits::input_parameter< bool >::type shuffle(shuffleSEXP);
+    rcpp_result_gen = Rcpp::wrap(nn_session_epoch(ptr, epoch, batch_size, lr, shuffle));
+    return rcpp_result_gen;
+END_RCPP
+}
+// nn_session_evaluate
+Rcpp::List nn_session_evaluate(SEXP ptr, int slot, int batch_size);
+RcppExport SEXP _statlearn_nn_session_evaluate(SEXP ptrSEXP, SEXP slotSEXP, SEXP batch_sizeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< int >::type slot(slotSEXP);
+    Rcpp::traits::input_parameter< int >::type batch_size(batch_sizeSEXP);
+    rcpp_result_gen = Rcpp::wrap(nn_session_evaluate(ptr, slot, batch_size));
+    return rcpp_result_gen;
+END_RCPP
+}
+// nn_session_predict
+Rcpp::NumericMatrix nn_session_predict(SEXP ptr, Rcpp::NumericMatrix x, int batch_size, bool transform);
+RcppExport SEXP _statlearn_nn_session_predict(SEXP ptrSEXP, SEXP xSEXP, SEXP batch_sizeSEXP, SEXP transformSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type batch_size(batch_sizeSEXP);
+    Rcpp::traits::input_parameter< bool >::type transform(transformSEXP);
+    rcpp_result_gen = Rcpp::wrap(nn_session_predict(ptr, x, batch_size, transform));
+    return rcpp_result_gen;
+END_RCPP
+}
+// nn_session_export
+Rcpp::List nn_session_export(SEXP ptr);
+RcppExport SEXP _statlearn_nn_session_export(SEXP ptrSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    rcpp_result_gen = Rcpp::wrap(nn_session_export(ptr));
+    return rcpp_result_gen;
+END_RCPP
+}
+// nn_session_gradient
+Rcpp::List nn_session_gradient(SEXP ptr, int slot);
+RcppExport SEXP _statlearn_nn_session_gradient(SEXP ptrSEXP, SEXP slotSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< int >::type slot(slotSEXP);
+    rcpp_result_gen = Rcpp::wrap(nn_session_gradient(ptr, slot));
+    return rcpp_result_gen;
+END_RCPP
+}
+// nn_session_gradient_check
+Rcpp::List nn_session_gradient_check(SEXP ptr, int slot, double eps, int max_per_tensor);
+RcppExport SEXP _statlearn_nn_session_gradient_check(SEXP ptrSEXP, SEXP slotSEXP, SEXP epsSEXP, SEXP max_per_tensorSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< int >::type slot(slotSEXP);
+    Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
+    Rcpp::traits::input_parameter< int >::type max_per_tensor(max_per_tensorSEXP);
+    rcpp_result_gen = Rcpp::wrap(nn_session_gradient_check(ptr, slot, eps, max_per_tensor));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_sgemm
 Rcpp::NumericMatrix cpp_sgemm(const Rcpp::NumericMatrix& a, const Rcpp::NumericMatrix& b, bool trans_a, bool trans_b, double alpha, int threads);
 RcppExport SEXP _statlearn_cpp_sgemm(SEXP aSEXP, SEXP bSEXP, SEXP trans_aSEXP, SEXP trans_bSEXP, SEXP alphaSEXP, SEXP threadsSEXP) {
@@ -417,6 +521,14 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_logistic", (DL_FUNC) &_statlearn_cpp_logistic, 9},
     {"_statlearn_cpp_perceptron", (DL_FUNC) &_statlearn_cpp_perceptron, 5},
     {"_statlearn_cpp_optimal_hyperplane", (DL_FUNC) &_statlearn_cpp_optimal_hyperplane, 4},
+    {"_statlearn_nn_session_create", (DL_FUNC) &_statlearn_nn_session_create, 10},
+    {"_statlearn_nn_session_data", (DL_FUNC) &_statlearn_nn_session_data, 4},
+    {"_statlearn_nn_session_epoch", (DL_FUNC) &_statlearn_nn_session_epoch, 5},
+    {"_statlearn_nn_session_evaluate", (DL_FUNC) &_statlearn_nn_session_evaluate, 3},
+    {"_statlearn_nn_session_predict", (DL_FUNC) &_statlearn_nn_session_predict, 4},
+    {"_statlearn_nn_session_export", (DL_FUNC) &_statlearn_nn_session_export, 1},
+    {"_statlearn_nn_session_gradient", (DL_FUNC) &_statlearn_nn_session_gradient, 2},
+    {"_statlearn_nn_session_gradient_check", (DL_FUNC) &_statlearn_nn_session_gradient_check, 4},
     {"_statlearn_cpp_sgemm", (DL_FUNC) &_statlearn_cpp_sgemm, 6},
     {"_statlearn_cpp_sgemm_seconds", (DL_FUNC) &_statlearn_cpp_sgemm_seconds, 6},
     {"_statlearn_cpp_best_subset", (DL_FUNC) &_statlearn_cpp_best_subset, 7},

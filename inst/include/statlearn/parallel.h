@@ -43,13 +43,33 @@ void parallel_chunks(std::size_t n, std::size_t grain, int threads, Body body) {
     for (std::size_t c = 0; c < nchunk; ++c) run_chunk(c);
     return;
   }
-  tbb::task_arena arena(threads);
-  arena.execute([&] {
+  auto run_all = [&] {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, nchunk, 1),
                       [&](const tbb::blocked_range<std::size_t>& r) {
                         for (std::size_t c = r.begin(); c != r.end(); ++c) run_chunk(c);
                       });
-  });
+  };
+  // Already inside an arena of this size (a caller that runs many short loops,
+  // such as a training epoch, opens one arena for all of them): use it rather
+  // than paying for a new arena per loop. Chunks, and so results, are the same.
+  if (tbb::this_task_arena::max_concurrency() == threads) {
+    run_all();
+    return;
+  }
+  tbb::task_arena arena(threads);
+  arena.execute(run_all);
+}
+
+// Run f() inside one arena of `threads` workers, so that the parallel loops it
+// starts share that arena instead of each creating its own.
+template <class F>
+void with_threads(int threads, F f) {
+  if (threads <= 1 || tbb::this_task_arena::max_concurrency() == threads) {
+    f();
+    return;
+  }
+  tbb::task_arena arena(threads);
+  arena.execute(f);
 }
 
 // Run body(i) for each task i in [0, n), one task per chunk.

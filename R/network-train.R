@@ -1,0 +1,781 @@
+# Training, prediction and checking of neural networks (Deep Learning book
+# ch. 6-9; ESL 11). The network specification and its layers live in
+# network-layers.R, optimizers, schedules and callbacks in
+# network-optimizers.R; the engine is inst/include/statlearn/network.h.
+
+# checks -----------------------------------------------------------------------
+
+check_network <- function(net, arg = "net") {
+  if (!inherits(net, "statlearn_network")) {
+    abort_input(arg, "a network specification from network() and layer_*()", describe(net))
+  }
+  if (length(net$layers) == 0L) {
+    abort_input(arg, "a network with at least one layer", "a network without layers",
+                class = "statlearn_error_empty")
+  }
+  invisible(net)
+}
+
+network_output_units <- function(net) {
+  s <- net$layers[[length(net$layers)]]$out_shape
+  as.integer(prod(s))
+}
+
+# x as the engine's D x N matrix: a matrix n x prod(input_shape) (columns in
+# row-major image order, channels fastest), or an array n x h x w (x c).
+network_input <- function(x, net, arg = "x") {
+  shape <- as.integer(net$input_shape)
+  D <- prod(shape)
+  if (is.data.frame(x)) x <- as.matrix(x)
+  if (!(is.numeric(x) || is.logical(x)) || is.null(dim(x))) {
+    abort_input(arg, sprintf("a numeric matrix with %d columns or an array n x %s", D,
+                             paste(shape[shape > 1L | seq_along(shape) == 3L], collapse = " x ")),
+                describe(x))
+  }
+  d <- dim(x)
+  n <- d[1L]
+  if (n == 0L) {
+    abort_input(arg, "at least one example (row)", "0 rows", class = "statlearn_error_empty")
+  }
+  if (length(d) == 2L) {
+    if (d[2L] != D) {
+      abort_input(arg, sprintf("%d columns (the network's input shape %s)", D,
+                               paste(shape, collapse = " x ")),
+                  sprintf("%d columns", d[2L]), class = "statlearn_error_shape")
+    }
+    out <- t(x)
+  } else if (length(d) == 3L && shape[3L] == 1L && all(d[2:3] == shape[1:2])) {
+    out <- aperm(x, c(3L, 2L, 1L))
+  } else if (length(d) == 4L && all(d[2:4] == shape)) {
+    out <- aperm(x, c(4L, 3L, 2L, 1L))
+  } else {
+    abort_input(arg, sprintf("an array n x %s matching the network's input shape",
+                             paste(shape, collapse = " x ")),
+                sprintf("an array %s", paste(d, collapse = " x ")), class = "statlearn_error_shape")
+  }
+  storage.mode(out) <- "double"
+  check_finite_values(out, arg)
+  dim(out) <- c(D, n)
+  out
+}
+
+# The default loss for a response: cross-entropy for factors, else squared error.
+default_loss <- function(y) {
+  if (is.factor(y) || is.character(y)) "cross_entropy" else "mse"
+}
+
+# Targets for the engine, checked against the network's output units.
+network_targets <- function(y, n, loss, units, levels = NULL, arg = "y") {
+  if (is.data.frame(y)) y <- as.matrix(y)
+  if (NROW(y) != n) {
+    abort_input(arg, sprintf("one response per example (%d)", n), sprintf("%d", NROW(y)),
+                class = "statlearn_error_length")
+  }
+  if (loss == "cross_entropy") {
+    if (is.character(y)) y <- factor(y)
+    if (!is.factor(y)) {
+      abort_input(arg, "a factor of class labels for the cross-entropy loss", describe(y))
+    }
+    if (anyNA(y)) abort_input(arg, "class labels without NA", sprintf("%d NA", sum(is.na(y))),
+                              class = "statlearn_error_nonfinite")
+    if (is.null(levels)) levels <- levels(y)
+    unseen <- setdiff(as.character(unique(y)), levels)
+    if (length(unseen)) {
+      abort_input(arg, sprintf("labels among the training classes (%s)", paste(levels, collapse = ", ")),
+                  sprintf("unseen label(s) %s", paste(utils::head(unseen, 5), collapse = ", ")),
+                  class = "statlearn_error_levels")
+    }
+    if (units != length(levels)) {
+      abort_input(arg, sprintf("as many classes as the last layer has units (%d)", units),
+                  sprintf("%d classes", length(levels)), class = "statlearn_error_shape")
+    }
+    return(list(y = match(as.character(y), levels) - 1L, levels = levels, names = NULL))
+  }
+  if (loss == "binary_cross_entropy" && is.factor(y)) {
+    if (is.null(levels)) levels <- levels(y)
+    if (length(levels) != 2L) {
+      abort_input(arg, "a factor with two levels (or a 0/1 matrix) for binary cross-entropy",
+                  sprintf("%d levels", length(levels)))
+    }
+    y <- as.numeric(as.character(y) == levels[2L])
+  } else if (loss == "binary_cross_entropy") {
+    levels <- NULL
+  }
+  if (is.logical(y)) y <- y + 0
+  if (!is.numeric(y)) abort_input(arg, "a numeric response", describe(y))
+  y <- as.matrix(y)
+  storage.mode(y) <- "double"
+  check_finite_values(y, arg)
+  if (loss == "binary_cross_entropy" && (min(y) < 0 || max(y) > 1)) {
+    abort_input(arg, "targets in [0, 1] for binary cross-entropy",
+                sprintf("values from %g to %g", min(y), max(y)))
+  }
+  if (ncol(y) != units) {
+    abort_input(arg, sprintf("%d column(s), one per output unit of the last layer", units),
+                sprintf("%d column(s)", ncol(y)), class = "statlearn_error_shape")
+  }
+  list(y = t(y), levels = levels, names = colnames(y))
+}
+
+# Run expr with R's RNG seeded by `seed`, restoring the caller's stream.
+with_seed <- function(seed, expr) {
+  env <- globalenv()
+  had <- exists(".Random.seed", envir = env, inherits = FALSE)
+  old <- if (had) get(".Random.seed", envir = env, inherits = FALSE)
+  on.exit(if (had) assign(".Random.seed", old, envir = env) else
+    if (exists(".Random.seed", envir = env, inherits = FALSE)) rm(".Random.seed", envir = env))
+  set.seed(seed)
+  expr
+}
+
+resolve_seed <- function(seed) {
+  if (is.null(seed)) return(sample.int(.Machine$integer.max, 1L))
+  check_number(seed, "seed")
+  seed
+}
+
+# Weights in R's layout <-> the engine's flat tensors -------------------------------
+
+# The engine stores kernels with channels fastest, then kernel columns, then
+# rows; R arrays keep (row, column, channel, filter[, out row, out col]).
+tensor_perm <- function(layer, name) {
+  if (name == "kernel" && layer$type == "conv2d") return(c(3L, 2L, 1L, 4L))
+  if (name == "kernel" && layer$type == "locally_connected2d") return(c(3L, 2L, 1L, 4L, 6L, 5L))
+  if (name == "bias" && layer$type == "locally_connected2d") return(c(3L, 2L, 1L))
+  NULL
+}
+
+state_names <- c("moving_mean", "moving_variance")
+
+weights_to_engine <- function(net, weights) {
+  params <- list()
+  state <- list()
+  for (i in seq_along(net$layers)) {
+    layer <- net$layers[[i]]
+    w <- weights[[i]]
+    if (is.null(w)) next
+    for (nm in names(w)) {
+      p <- tensor_perm(layer, nm)
+      v <- if (is.null(p)) as.vector(w[[nm]]) else as.vector(aperm(w[[nm]], p))
+      if (nm %in% state_names) state[[length(state) + 1L]] <- v else params[[length(params) + 1L]] <- v
+    }
+  }
+  list(params = params, state = state)
+}
+
+weights_from_engine <- function(net, params, state) {
+  out <- vector("list", length(net$layers))
+  names(out) <- vapply(net$layers, function(l) l$name, "")
+  ip <- 0L
+  is <- 0L
+  for (i in seq_along(net$layers)) {
+    layer <- net$layers[[i]]
+    shapes <- layer_param_shapes(layer)
+    if (length(shapes) == 0L) next
+    w <- list()
+    for (nm in names(shapes)) {
+      dims <- shapes[[nm]]
+      if (nm %in% state_names) {
+        is <- is + 1L
+        v <- state[[is]]
+      } else {
+        ip <- ip + 1L
+        v <- params[[ip]]
+      }
+      p <- tensor_perm(layer, nm)
+      w[[nm]] <- if (!is.null(p)) aperm(array(v, dims[p]), p) else if (length(dims) > 1L)
+        array(v, dims) else as.vector(v)
+    }
+    out[i] <- list(w)
+  }
+  out
+}
+
+# The parameter tensors in engine order, with their layer and name.
+parameter_table <- function(net) {
+  rows <- list()
+  for (layer in net$layers) {
+    shapes <- layer_param_shapes(layer)
+    for (nm in setdiff(names(shapes), state_names)) {
+      rows[[length(rows) + 1L]] <- data.frame(layer = layer$name, tensor = nm,
+                                              size = as.integer(prod(shapes[[nm]])))
+    }
+  }
+  do.call(rbind, rows)
+}
+
+new_session <- function(net, loss, weights, optimizer, optimizer_state, precision, threads, seed) {
+  ew <- weights_to_engine(net, weights)
+  nn_session_create(net$layers, as.integer(net$input_shape), loss, ew$params, ew$state,
+                    unclass(optimizer), optimizer_state %||% list(), precision, threads, seed)
+}
+
+`%||%` <- function(a, b) if (is.null(a)) b else a
+
+#' Train a neural network
+#'
+#' Fits a network built with [network()] and the `layer_*()` functions by
+#' mini-batch gradient descent with backpropagation (Deep Learning book,
+#' sections 6.5 and 8.1-8.5), in single precision on the package's own
+#' engine: matrix products by a vectorised SGEMM, convolutions by im2col, and
+#' every loop parallel on TBB. Results are bit-identical for any `threads`,
+#' and `seed` (or [set.seed()]) reproduces the initial weights, the shuffles
+#' and the dropout masks.
+#'
+#' The training loop returns to R after every epoch, to record the history,
+#' update the progress bar and run the callbacks (early stopping, learning-rate
+#' schedules, a user function). Pressing Ctrl-C (Esc) stops training cleanly
+#' and returns the fit as it stood after the last finished step.
+#'
+#' Calling `train_network()` on a fit resumes training: the weights, the
+#' optimizer's state, the epoch count and the history carry on.
+#'
+#' @param net A network specification ([network()]) or, to resume training, a
+#'   fit from `train_network()`.
+#' @param x Inputs: a numeric matrix with one row per example and
+#'   `prod(input_shape)` columns (images in row-major order, channels
+#'   fastest), or an array `n x height x width x channels` (or
+#'   `n x height x width` for one channel).
+#' @param y The response: a factor of class labels (cross-entropy), or a
+#'   numeric vector or matrix (squared error), or 0/1 values or a two-level
+#'   factor (binary cross-entropy). Its columns (or classes) must match the
+#'   units of the last layer.
+#' @param loss `"cross_entropy"` (softmax fused into the loss),
+#'   `"binary_cross_entropy"` (sigmoid fused), or `"mse"` (mean squared error
+#'   over outputs). The default is cross-entropy for a factor `y` and squared
+#'   error otherwise. Layer `l1`/`l2` penalties are added to it.
+#' @param optimizer An optimizer such as [optimizer_adam()] or
+#'   [optimizer_sgd()].
+#' @param epochs Number of passes over the training data.
+#' @param batch_size Examples per gradient step.
+#' @param validation_split Fraction of the examples, taken from the end of
+#'   `x` as keras does, held out to compute `val_loss` after every epoch.
+#' @param validation_data Alternatively, `list(x, y)` of held-out data.
+#' @param callbacks A callback or list of callbacks:
+#'   [callback_early_stopping()], [callback_schedule()], [callback_lambda()].
+#' @param shuffle Shuffle the examples before every epoch?
+#' @param precision `"single"` (float32, the fast default) or `"double"`.
+#' @inheritParams statlearn-params
+#' @return A fit of class `statlearn_network_fit`: a list with the
+#'   specification (`network`), the weights as R arrays (`weights`, one
+#'   list per layer), the `loss`, class `levels`, the `optimizer` and its
+#'   state, and `history`, a data frame with one row per epoch (`loss`,
+#'   `accuracy`, `val_loss`, `val_accuracy`, `lr`, `seconds`).
+#' @references Goodfellow, I., Bengio, Y. and Courville, A. (2016) *Deep
+#'   Learning*, chapters 6-9. Hastie, T., Tibshirani, R. and Friedman, J.
+#'   (2009) *The Elements of Statistical Learning*, section 11.
+#' @family neural networks
+#' @export
+#' @examples
+#' # XOR with one hidden layer of tanh units
+#' x <- matrix(c(0, 0, 0, 1, 1, 0, 1, 1), ncol = 2, byrow = TRUE)
+#' y <- factor(c(0, 1, 1, 0))
+#' net <- network(2) |>
+#'   layer_dense(8, activation = "tanh") |>
+#'   layer_dense(2)
+#' fit <- train_network(net, x, y, optimizer = optimizer_adam(lr = 0.05),
+#'                      epochs = 200, batch_size = 4, seed = 1, threads = 1,
+#'                      verbose = FALSE)
+#' predict(fit, x)
+train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
+                          batch_size = 32, validation_split = 0, validation_data = NULL,
+                          callbacks = NULL, shuffle = TRUE, seed = NULL, threads = NULL,
+                          verbose = interactive(), precision = c("single", "double")) {
+  resume <- inherits(net, "statlearn_network_fit")
+  fit0 <- if (resume) net else NULL
+  if (resume) net <- fit0$network
+  check_network(net)
+  precision <- if (resume && missing(precision)) fit0$precision else match.arg(precision)
+  epochs <- check_count(epochs, "epochs")
+  batch_size <- check_count(batch_size, "batch_size")
+  check_number(validation_split, "validation_split", lower = 0, upper = 1, upper_open = TRUE)
+  check_flag(shuffle, "shuffle")
+  check_flag(verbose, "verbose")
+  threads <- resolve_threads(threads)
+  callbacks <- callbacks_check(callbacks)
+  if (is.null(optimizer)) optimizer <- if (resume) fit0$optimizer else optimizer_adam()
+  if (!inherits(optimizer, "statlearn_optimizer")) {
+    abort_input("optimizer", "an optimizer such as optimizer_adam()", describe(optimizer))
+  }
+  units <- network_output_units(net)
+  if (resume) {
+    if (!is.null(loss) && !identical(loss, fit0$loss)) {
+      abort_input("loss", sprintf("the loss the fit was trained with (\"%s\")", fit0$loss),
+                  sprintf("\"%s\"", loss))
+    }
+    loss <- fit0$loss
+  } else {
+    loss <- if (is.null(loss)) default_loss(y) else
+      check_choice(loss, c("cross_entropy", "binary_cross_entropy", "mse"), "loss")
+  }
+  xe <- network_input(x, net, "x")
+  n <- ncol(xe)
+  tg <- network_targets(y, n, loss, units, levels = if (resume) fit0$levels, arg = "y")
+
+  # Held-out data.
+  val <- NULL
+  if (!is.null(validation_data)) {
+    if (!is.list(validation_data) || length(validation_data) != 2L) {
+      abort_input("validation_data", "list(x, y)", describe(validation_data))
+    }
+    vx <- network_input(validation_data[[1L]], net, "validation_data$x")
+    val <- list(x = vx, t = network_targets(validation_data[[2L]], ncol(vx), loss, units,
+                                             levels = tg$levels, arg = "validation_data$y"))
+  } else if (validation_split > 0) {
+    nv <- floor(n * validation_split)
+    if (nv < 1L || nv >= n) {
+      abort_input("validation_split", sprintf("a fraction leaving at least one example on each side of %d", n),
+                  format(validation_split))
+    }
+    keep <- seq_len(n - nv)
+    hold <- (n - nv + 1L):n
+    val <- list(x = xe[, hold, drop = FALSE],
+                t = list(y = if (is.matrix(tg$y)) tg$y[, hold, drop = FALSE] else tg$y[hold]))
+    xe <- xe[, keep, drop = FALSE]
+    tg$y <- if (is.matrix(tg$y)) tg$y[, keep, drop = FALSE] else tg$y[keep]
+    n <- length(keep)
+  }
+
+  seed <- resolve_seed(seed)
+  weights <- if (resume) fit0$weights else with_seed(seed, init_weights(net))
+  ptr <- new_session(net, loss, weights, optimizer, if (resume) fit0$optimizer_state,
+                     precision, threads, seed)
+  nn_session_data(ptr, 0L, xe, tg$y)
+  if (!is.null(val)) nn_session_data(ptr, 1L, val$x, val$t$y)
+
+  classify <- loss != "mse"
+  steps <- ceiling(n / min(batch_size, n))
+  first <- if (resume) fit0$epochs else 0L
+  schedule <- NULL
+  es <- list()
+  for (cb in callbacks) {
+    if (inherits(cb, "statlearn_callback_schedule")) schedule <- cb$schedule
+    if (inherits(cb, "statlearn_callback_early_stopping")) es[[length(es) + 1L]] <- cb
+  }
+  es_state <- lapply(es, early_stopping_state)
+  best <- vector("list", length(es))
+  history <- if (resume) fit0$history else NULL
+  rows <- list()
+  interrupted <- FALSE
+  stopped <- FALSE
+  bar <- NULL
+  if (verbose && interactive()) {
+    bar <- cli::cli_progress_bar("Training", total = epochs, clear = FALSE,
+                                 format = "{cli::pb_bar} {cli::pb_current}/{cli::pb_total} epochs | loss {cli::pb_extra$loss} | ETA {cli::pb_eta}",
+                                 extra = list(loss = "-"), .envir = environment())
+  }
+  tryCatch({
+    for (e in seq_len(epochs)) {
+      epoch <- first + e
+      lr <- schedule_rates(schedule, optimizer$lr, epoch, steps, first + epochs)
+      t0 <- proc.time()[["elapsed"]]
+      res <- nn_session_epoch(ptr, epoch, batch_size, lr, shuffle)
+      if (isTRUE(res$interrupted)) {
+        interrupted <- TRUE
+        break
+      }
+      logs <- list(loss = res$loss)
+      if (classify) logs$accuracy <- res$accuracy
+      if (!is.null(val)) {
+        v <- nn_session_evaluate(ptr, 1L, max(256L, batch_size))
+        logs$val_loss <- v$loss
+        if (classify) logs$val_accuracy <- v$accuracy
+      }
+      row <- data.frame(epoch = epoch, loss = logs$loss,
+                        accuracy = if (classify) logs$accuracy else NA_real_,
+                        val_loss = logs$val_loss %||% NA_real_,
+                        val_accuracy = logs$val_accuracy %||% NA_real_,
+                        lr = lr[length(lr)], seconds = proc.time()[["elapsed"]] - t0)
+      rows[[length(rows) + 1L]] <- row
+      if (!is.null(bar)) {
+        cli::cli_progress_update(id = bar, extra = list(loss = formatC(logs$loss, digits = 4, format = "g")))
+      } else if (verbose) {
+        message(sprintf("epoch %d/%d  loss %.4g%s%s", epoch, first + epochs, logs$loss,
+                        if (!is.null(logs$val_loss)) sprintf("  val_loss %.4g", logs$val_loss) else "",
+                        if (classify) sprintf("  accuracy %.4f", logs$accuracy) else ""))
+      }
+      for (k in seq_along(es)) {
+        st <- early_stopping_step(es[[k]], es_state[[k]], epoch, logs)
+        es_state[[k]] <- st$state
+        if (isTRUE(st$improved) && isTRUE(es[[k]]$restore_best_weights)) {
+          best[[k]] <- nn_session_export(ptr)
+        }
+        if (isTRUE(st$stop)) stopped <- TRUE
+      }
+      for (cb in callbacks) {
+        if (inherits(cb, "statlearn_callback_lambda") && identical(cb$on_epoch_end(epoch, logs), FALSE)) {
+          stopped <- TRUE
+        }
+      }
+      if (stopped) break
+    }
+  }, interrupt = function(cond) interrupted <<- TRUE)
+  if (!is.null(bar)) cli::cli_progress_done(id = bar)
+  if (interrupted) {
+    warn(sprintf("training interrupted after %d complete epoch(s); the fit holds the weights reached so far",
+                 length(rows)), class = "statlearn_warning_interrupted")
+  }
+  state <- nn_session_export(ptr)
+  final <- state
+  restored <- NA_integer_
+  for (k in seq_along(es)) {
+    if (!is.null(best[[k]]) && isTRUE(es[[k]]$restore_best_weights)) {
+      final$params <- best[[k]]$params
+      final$state <- best[[k]]$state
+      restored <- es_state[[k]]$best_epoch
+    }
+  }
+  history <- rbind(history, do.call(rbind, rows))
+  rownames(history) <- NULL
+  structure(
+    list(network = net,
+         weights = weights_from_engine(net, final$params, final$state),
+         loss = loss, levels = tg$levels, response_names = tg$names,
+         optimizer = optimizer, optimizer_state = state$optimizer_state,
+         history = history, epochs = first + length(rows), best_epoch = restored,
+         interrupted = interrupted, precision = precision, seed = seed,
+         batch_size = batch_size, call = match.call()),
+    class = c("statlearn_network_fit", "statlearn_model")
+  )
+}
+
+check_network_fit <- function(object, arg = "object") {
+  if (!inherits(object, "statlearn_network_fit")) {
+    abort_input(arg, "a fit from train_network()", describe(object))
+  }
+}
+
+# Raw outputs (O x N) of a fit for engine-layout inputs.
+network_outputs <- function(object, xe, transform, batch_size, threads) {
+  ptr <- new_session(object$network, object$loss, object$weights, object$optimizer, NULL,
+                     object$precision, threads, 0)
+  nn_session_predict(ptr, xe, batch_size, transform)
+}
+
+#' Predict with a trained neural network
+#'
+#' @param object A fit from [train_network()].
+#' @param newdata Inputs shaped as `x` was for [train_network()].
+#' @param type `"class"` (a factor with the training levels; the default for
+#'   classification), `"prob"` (class probabilities: the softmax or sigmoid the
+#'   loss fuses), or `"response"` (the network's raw output: logits for
+#'   classification, predictions for regression, the default there).
+#' @param batch_size Examples per forward pass.
+#' @inheritParams statlearn-params
+#' @return A factor, a probability matrix (one column per class), or a
+#'   numeric vector (one output) or matrix.
+#' @family neural networks
+#' @export
+#' @examples
+#' x <- as.matrix(iris[, 1:4])
+#' net <- network(4) |> layer_dense(8, activation = "relu") |> layer_dense(3)
+#' fit <- train_network(net, x, iris$Species, epochs = 30, seed = 1,
+#'                      threads = 1, verbose = FALSE)
+#' table(predict(fit, x), iris$Species)
+#' head(predict(fit, x, type = "prob"))
+predict.statlearn_network_fit <- function(object, newdata, type = NULL, batch_size = 256L,
+                                          threads = NULL, ...) {
+  if (missing(newdata)) {
+    abort_input("newdata", "the inputs to predict for", "nothing")
+  }
+  classify <- !is.null(object$levels) || object$loss != "mse"
+  type <- if (is.null(type)) (if (!is.null(object$levels)) "class" else "response") else
+    check_choice(type, c("class", "prob", "response"), "type")
+  if (type != "response" && object$loss == "mse") {
+    abort_input("type", "\"response\" for a regression network", sprintf("\"%s\"", type))
+  }
+  batch_size <- check_count(batch_size, "batch_size")
+  xe <- network_input(newdata, object$network, "newdata")
+  out <- network_outputs(object, xe, type != "response", batch_size, resolve_threads(threads))
+  out <- t(out)
+  rn <- if (is.matrix(newdata) || is.data.frame(newdata)) rownames(newdata) else NULL
+  if (type == "class" && !is.null(object$levels)) {
+    idx <- if (object$loss == "cross_entropy") max.col(out, ties.method = "first") else
+      1L + (out[, 1L] > 0.5)
+    res <- factor(object$levels[idx], levels = object$levels)
+    names(res) <- rn
+    return(res)
+  }
+  if (type == "class") {  # binary cross-entropy with 0/1 targets
+    out <- (out > 0.5) + 0L
+  }
+  if (object$loss == "cross_entropy") colnames(out) <- object$levels
+  else if (!is.null(object$levels) && ncol(out) == 1L) colnames(out) <- object$levels[2L]
+  else colnames(out) <- object$response_names
+  rownames(out) <- rn
+  if (ncol(out) == 1L && classify && type == "prob" && object$loss == "binary_cross_entropy" &&
+      !is.null(object$levels)) {
+    return(stats::setNames(out[, 1L], rn))
+  }
+  if (ncol(out) == 1L && !classify) return(stats::setNames(out[, 1L], rn))
+  out
+}
+
+#' Evaluate a model on data
+#'
+#' @param object A fitted model.
+#' @param x,y Inputs and responses, shaped as for fitting.
+#' @param ... Further arguments for methods.
+#' @return A named numeric vector: the loss (including any weight penalty) and,
+#'   for classification, the accuracy.
+#' @family neural networks
+#' @export
+evaluate <- function(object, x, y, ...) UseMethod("evaluate")
+
+#' @rdname evaluate
+#' @param batch_size Examples per forward pass.
+#' @inheritParams statlearn-params
+#' @export
+#' @examples
+#' x <- as.matrix(iris[, 1:4])
+#' net <- network(4) |> layer_dense(3)
+#' fit <- train_network(net, x, iris$Species, epochs = 20, seed = 1,
+#'                      threads = 1, verbose = FALSE)
+#' evaluate(fit, x, iris$Species)
+evaluate.statlearn_network_fit <- function(object, x, y, batch_size = 256L, threads = NULL, ...) {
+  batch_size <- check_count(batch_size, "batch_size")
+  xe <- network_input(x, object$network, "x")
+  tg <- network_targets(y, ncol(xe), object$loss, network_output_units(object$network),
+                        levels = object$levels, arg = "y")
+  ptr <- new_session(object$network, object$loss, object$weights, object$optimizer, NULL,
+                     object$precision, resolve_threads(threads), 0)
+  nn_session_data(ptr, 1L, xe, tg$y)
+  r <- nn_session_evaluate(ptr, 1L, batch_size)
+  if (object$loss == "mse") c(loss = r$loss) else c(loss = r$loss, accuracy = r$accuracy)
+}
+
+#' @export
+print.statlearn_network_fit <- function(x, ...) {
+  h <- x$history
+  cat(sprintf("Neural network: %d layers, %s parameters, %s loss\n", length(x$network$layers),
+              format(sum(parameter_table(x$network)$size), big.mark = ","), x$loss))
+  cat(sprintf("Trained %d epoch(s) with %s", x$epochs, class(x$optimizer)[1L]))
+  if (nrow(h)) {
+    last <- h[nrow(h), ]
+    cat(sprintf("; final loss %.4g", last$loss))
+    if (!is.na(last$val_loss)) cat(sprintf(", validation loss %.4g", last$val_loss))
+    if (!is.na(last$accuracy)) cat(sprintf(", accuracy %.4f", last$accuracy))
+  }
+  cat("\n")
+  if (!is.na(x$best_epoch)) cat(sprintf("Weights restored from epoch %d\n", x$best_epoch))
+  if (isTRUE(x$interrupted)) cat("Training was interrupted.\n")
+  invisible(x)
+}
+
+#' @export
+summary.statlearn_network_fit <- function(object, ...) {
+  structure(list(layers = summary(object$network), history = object$history, loss = object$loss,
+                 optimizer = object$optimizer, epochs = object$epochs,
+                 best_epoch = object$best_epoch),
+            class = "summary.statlearn_network_fit")
+}
+
+#' @export
+print.summary.statlearn_network_fit <- function(x, ...) {
+  print(x$layers)
+  cat(sprintf("\nLoss: %s; optimizer: %s (lr %g); epochs: %d\n", x$loss, x$optimizer$type,
+              x$optimizer$lr, x$epochs))
+  h <- x$history
+  if (!is.null(h) && nrow(h)) {
+    keep <- vapply(h, function(v) !all(is.na(v)), TRUE)
+    print(utils::tail(h[, keep, drop = FALSE], 5), row.names = FALSE, digits = 4)
+  }
+  invisible(x)
+}
+
+#' @export
+coef.statlearn_network_fit <- function(object, ...) object$weights
+
+#' Plot the learning curves of a neural network
+#'
+#' Training (and validation) loss by epoch, and accuracy for classifiers.
+#' @param x A fit from [train_network()].
+#' @param y Unused.
+#' @param ... Passed to [graphics::plot()].
+#' @return `x`, invisibly.
+#' @family neural networks
+#' @export
+#' @examples
+#' x <- as.matrix(iris[, 1:4])
+#' net <- network(4) |> layer_dense(8, activation = "relu") |> layer_dense(3)
+#' fit <- train_network(net, x, iris$Species, epochs = 20, validation_split = 0.2,
+#'                      seed = 1, threads = 1, verbose = FALSE)
+#' plot(fit)
+plot.statlearn_network_fit <- function(x, y, ...) {
+  h <- x$history
+  if (is.null(h) || nrow(h) == 0L) return(invisible(x))
+  acc <- !all(is.na(h$accuracy))
+  if (acc) {
+    op <- graphics::par(mfrow = c(1L, 2L))
+    on.exit(graphics::par(op))
+  }
+  curves <- function(a, b, what) {
+    rng <- range(c(a, b), na.rm = TRUE)
+    graphics::plot(h$epoch, a, type = "l", ylim = rng, xlab = "epoch", ylab = what, col = 1, ...)
+    if (!all(is.na(b))) {
+      graphics::lines(h$epoch, b, col = 2, lty = 2)
+      graphics::legend("topright", c("training", "validation"), col = 1:2, lty = 1:2, bty = "n")
+    }
+  }
+  curves(h$loss, h$val_loss, "loss")
+  if (acc) curves(h$accuracy, h$val_accuracy, "accuracy")
+  invisible(x)
+}
+
+#' Check backpropagation against finite differences
+#'
+#' Compares the gradient that backpropagation computes for every parameter
+#' tensor with central differences \eqn{(L(w + h) - L(w - h)) / 2h} of the
+#' loss (Deep Learning book, section 6.5), for the whole of `x` as one batch in
+#' training mode (the same dropout masks and batch-norm batch statistics for
+#' every evaluation).
+#'
+#' The relative error of an entry is \eqn{|a - n| / \max(|a|, |n|, \tau)}{|a -
+#' n| / max(|a|, |n|, tau)}, where `a` is backpropagation's value, `n` the
+#' finite difference, and \eqn{\tau}{tau} is 1% of the tensor's largest
+#' gradient entry, so that entries far smaller than the rest do not dominate.
+#' In double precision the errors are around 1e-8; in single precision, which
+#' the engine trains in, below 1e-3 is expected for smooth activations (kinks
+#' of relu or max pooling within `eps` of an input spoil any finite difference).
+#'
+#' @param net A network specification or a fit.
+#' @param x,y,loss Data and loss as for [train_network()].
+#' @param weights Weights in the layout of `fit$weights`; by default the fit's,
+#'   or fresh initial weights drawn with `seed`.
+#' @param precision `"double"` (exact engine in float64) or `"single"`.
+#' @param eps Step of the finite differences; default 1e-6 in double and 1e-2
+#'   in single precision.
+#' @param max_per_tensor Largest number of entries checked per tensor (evenly
+#'   spaced).
+#' @inheritParams statlearn-params
+#' @return A data frame with one row per parameter tensor: `layer`, `tensor`,
+#'   `size`, `checked`, `max_abs_error`, `max_rel_error`.
+#' @family neural networks
+#' @export
+#' @examples
+#' net <- network(3) |> layer_dense(4, activation = "tanh") |> layer_dense(2)
+#' x <- matrix(rnorm(30), 10)
+#' gradient_check(net, x, factor(rep(c("a", "b"), 5)), seed = 1, threads = 1)
+gradient_check <- function(net, x, y, loss = NULL, weights = NULL,
+                           precision = c("double", "single"), eps = NULL,
+                           max_per_tensor = 20L, seed = NULL, threads = NULL) {
+  precision <- match.arg(precision)
+  fit <- if (inherits(net, "statlearn_network_fit")) net else NULL
+  if (!is.null(fit)) {
+    net <- fit$network
+    loss <- fit$loss
+  }
+  check_network(net)
+  loss <- if (is.null(loss)) default_loss(y) else
+    check_choice(loss, c("cross_entropy", "binary_cross_entropy", "mse"), "loss")
+  eps <- if (is.null(eps)) (if (precision == "double") 1e-6 else 1e-2) else eps
+  check_number(eps, "eps", lower = 0, lower_open = TRUE)
+  max_per_tensor <- check_count(max_per_tensor, "max_per_tensor")
+  seed <- resolve_seed(seed)
+  if (is.null(weights)) weights <- if (!is.null(fit)) fit$weights else with_seed(seed, init_weights(net))
+  xe <- network_input(x, net, "x")
+  tg <- network_targets(y, ncol(xe), loss, network_output_units(net),
+                        levels = if (!is.null(fit)) fit$levels, arg = "y")
+  ptr <- new_session(net, loss, weights, optimizer_sgd(), NULL, precision, resolve_threads(threads), seed)
+  nn_session_data(ptr, 0L, xe, tg$y)
+  chk <- nn_session_gradient_check(ptr, 0L, eps, max_per_tensor)
+  tab <- parameter_table(net)
+  tab$checked <- vapply(chk, function(r) length(r$index), 1L)
+  tab$max_abs_error <- vapply(chk, function(r) max(abs(r$analytic - r$numeric)), 1)
+  tab$max_rel_error <- vapply(chk, function(r) {
+    tau <- 0.01 * max(abs(r$analytic), abs(r$numeric))
+    if (tau == 0) return(0)
+    max(abs(r$analytic - r$numeric) / pmax(abs(r$analytic), abs(r$numeric), tau))
+  }, 1)
+  tab
+}
+
+#' Learning-rate range test
+#'
+#' Smith's range test: trains a copy of the network for `steps` mini-batch
+#' steps while the learning rate grows geometrically from `min_lr` to
+#' `max_lr`, recording the loss of each step. A good learning rate lies where
+#' the (smoothed) loss falls fastest, somewhat below the rate at which it is
+#' lowest; the suggestion returned is the steepest-descent point.
+#'
+#' @inheritParams train_network
+#' @param min_lr,max_lr Range of learning rates.
+#' @param steps Number of optimizer steps.
+#' @return A data frame of class `statlearn_lr_finder` with columns `lr`,
+#'   `loss` and `smoothed` (exponentially smoothed, bias-corrected loss), and
+#'   attribute `suggested`; it has `print` and `plot` methods.
+#' @family neural networks
+#' @references Smith, L. N. (2017) Cyclical learning rates for training neural
+#'   networks. *IEEE WACV*, 464-472.
+#' @export
+#' @examples
+#' x <- as.matrix(iris[, 1:4])
+#' net <- network(4) |> layer_dense(8, activation = "relu") |> layer_dense(3)
+#' lrf <- lr_finder(net, x, iris$Species, steps = 60, batch_size = 16,
+#'                  seed = 1, threads = 1)
+#' lrf
+lr_finder <- function(net, x, y, loss = NULL, optimizer = optimizer_sgd(momentum = 0.9),
+                      min_lr = 1e-6, max_lr = 1, steps = 100L, batch_size = 32L,
+                      seed = NULL, threads = NULL) {
+  check_network(net)
+  check_number(min_lr, "min_lr", lower = 0, lower_open = TRUE)
+  check_number(max_lr, "max_lr", lower = min_lr, lower_open = TRUE)
+  steps <- check_count(steps, "steps", lower = 2)
+  batch_size <- check_count(batch_size, "batch_size")
+  if (!inherits(optimizer, "statlearn_optimizer")) {
+    abort_input("optimizer", "an optimizer such as optimizer_sgd()", describe(optimizer))
+  }
+  loss <- if (is.null(loss)) default_loss(y) else
+    check_choice(loss, c("cross_entropy", "binary_cross_entropy", "mse"), "loss")
+  xe <- network_input(x, net, "x")
+  tg <- network_targets(y, ncol(xe), loss, network_output_units(net), arg = "y")
+  seed <- resolve_seed(seed)
+  weights <- with_seed(seed, init_weights(net))
+  ptr <- new_session(net, loss, weights, optimizer, NULL, "single", resolve_threads(threads), seed)
+  nn_session_data(ptr, 0L, xe, tg$y)
+  lrs <- exp(seq(log(min_lr), log(max_lr), length.out = steps))
+  per <- ceiling(ncol(xe) / min(batch_size, ncol(xe)))
+  losses <- numeric(0)
+  epoch <- 0L
+  while (length(losses) < steps) {
+    epoch <- epoch + 1L
+    idx <- length(losses) + seq_len(per)
+    r <- nn_session_epoch(ptr, epoch, batch_size, lrs[pmin(idx, steps)], TRUE)
+    losses <- c(losses, r$step_loss)
+    if (isTRUE(r$interrupted) || !all(is.finite(r$step_loss)) ||
+        min(r$step_loss) > 4 * min(losses)) break
+  }
+  losses <- losses[seq_len(min(steps, length(losses)))]
+  k <- length(losses)
+  sm <- numeric(k)
+  avg <- 0
+  for (i in seq_len(k)) {
+    avg <- 0.9 * avg + 0.1 * losses[i]
+    sm[i] <- avg / (1 - 0.9^i)
+  }
+  ok <- is.finite(sm)
+  slope <- c(NA, diff(sm) / diff(log(lrs[seq_len(k)])))
+  slope[!ok] <- NA
+  lim <- which.min(sm)
+  sug <- if (lim > 2) lrs[which.min(slope[seq_len(lim)])] else lrs[1L]
+  structure(data.frame(lr = lrs[seq_len(k)], loss = losses, smoothed = sm),
+            suggested = sug, class = c("statlearn_lr_finder", "data.frame"))
+}
+
+#' @export
+print.statlearn_lr_finder <- function(x, ...) {
+  cat(sprintf("Learning-rate range test: %d steps from %.3g to %.3g\n", nrow(x), x$lr[1L],
+              x$lr[nrow(x)]))
+  cat(sprintf("Lowest smoothed loss %.4g at lr = %.3g; suggested lr (steepest descent) = %.3g\n",
+              min(x$smoothed), x$lr[which.min(x$smoothed)], attr(x, "suggested")))
+  invisible(x)
+}
+
+#' @export
+plot.statlearn_lr_finder <- function(x, y, ...) {
+  graphics::plot(x$lr, x$smoothed, log = "x", type = "l", xlab = "learning rate",
+                 ylab = "loss (smoothed)", ...)
+  graphics::points(x$lr, x$loss, pch = ".", col = "grey40")
+  graphics::abline(v = attr(x, "suggested"), lty = 2, col = 2)
+  invisible(x)
+}

@@ -1,0 +1,771 @@
+// statlearn/nn_layers.h -- the layers of the neural-network engine.
+//
+// Data layout. A mini-batch is a column-major D x B matrix: one column per
+// example, D = h * w * c features stored channel-fastest (index
+// c + C * (col + W * row)), as keras flattens images. Every layer reads its
+// input batch and writes its output batch; backward() receives the gradient
+// of the loss with respect to its output and writes the gradient with respect
+// to its input (unless that is not needed, dx == nullptr) and the gradients of
+// its parameters. The engine is a template on the scalar type: float for
+// training, double for exact gradient checks.
+//
+// Matrix products go through gemm(): our SGEMM for float, a plain loop for
+// double (checks only). Loops over examples run in fixed chunks on TBB, and
+// every reduction over the batch is a GEMM or a fixed-order sum, so results
+// are bit-identical for any number of threads.
+#ifndef STATLEARN_NN_LAYERS_H
+#define STATLEARN_NN_LAYERS_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "parallel.h"
+#include "rng.h"
+#include "sgemm.h"
+
+namespace statlearn {
+namespace nn {
+
+struct shape3 {
+  int h = 1, w = 1, c = 1;
+  std::size_t size() const { return static_cast<std::size_t>(h) * w * c; }
+};
+
+enum class activation { identity, sigmoid, tanh, relu, leaky_relu, elu, gelu, softmax };
+
+inline activation activation_from(const std::string& s) {
+  if (s == "identity" || s == "linear") return activation::identity;
+  if (s == "sigmoid") return activation::sigmoid;
+  if (s == "tanh") return activation::tanh;
+  if (s == "relu") return activation::relu;
+  if (s == "leaky_relu") return activation::leaky_relu;
+  if (s == "elu") return activation::elu;
+  if (s == "gelu") return activation::gelu;
+  if (s == "softmax") return activation::softmax;
+  throw std::invalid_argument("unknown activation '" + s + "'");
+}
+
+// One layer of a specification, as the host hands it over.
+struct layer_spec {
+  std::string type;
+  shape3 in, out;
+  int units = 0;                      // dense units, or filters
+  int kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, ph = 0, pw = 0;
+  activation act = activation::identity;
+  double alpha = 0.0;                 // leaky_relu slope, elu scale
+  bool use_bias = true;
+  double l1 = 0.0, l2 = 0.0;          // penalties on the kernel
+  double rate = 0.0;                  // dropout
+  double momentum = 0.99, epsilon = 1e-3;  // batch norm
+};
+
+// ---- matrix products --------------------------------------------------------
+
+inline void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                 const float* A, std::size_t lda, const float* B, std::size_t ldb, float beta,
+                 float* C, std::size_t ldc, int threads) {
+  sgemm(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, threads);
+}
+
+// Double precision: a plain loop, used by the float64 gradient-check mode.
+inline void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double alpha,
+                 const double* A, std::size_t lda, const double* B, std::size_t ldb, double beta,
+                 double* C, std::size_t ldc, int threads) {
+  parallel_chunks(n, 16, threads, [&](std::size_t jb, std::size_t je, std::size_t) {
+    std::vector<double> acc(m);
+    for (std::size_t j = jb; j < je; ++j) {
+      std::fill(acc.begin(), acc.end(), 0.0);
+      for (std::size_t p = 0; p < k; ++p) {
+        const double b = tb ? B[j + p * ldb] : B[p + j * ldb];
+        if (b == 0.0) continue;
+        if (ta) {
+          for (std::size_t i = 0; i < m; ++i) acc[i] += A[p + i * lda] * b;
+        } else {
+          const double* a = A + p * lda;
+          for (std::size_t i = 0; i < m; ++i) acc[i] += a[i] * b;
+        }
+      }
+      double* c = C + j * ldc;
+      for (std::size_t i = 0; i < m; ++i) c[i] = alpha * acc[i] + (beta == 0.0 ? 0.0 : beta * c[i]);
+    }
+  });
+}
+
+// out[i] = sum_j M[i, j] for a column-major rows x cols matrix, summed in
+// fixed column chunks combined in order (deterministic for any thread count).
+template <class T>
+void row_sums(const T* M, std::size_t rows, std::size_t cols, std::size_t ld, T* out,
+              int threads) {
+  constexpr std::size_t grain = 256;
+  const std::size_t nchunk = chunk_count(cols, grain);
+  std::vector<double> part(nchunk * rows, 0.0);
+  parallel_chunks(cols, grain, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+    double* p = part.data() + ch * rows;
+    for (std::size_t j = b; j < e; ++j) {
+      const T* m = M + j * ld;
+      for (std::size_t i = 0; i < rows; ++i) p[i] += m[i];
+    }
+  });
+  for (std::size_t i = 0; i < rows; ++i) {
+    double s = 0.0;
+    for (std::size_t ch = 0; ch < nchunk; ++ch) s += part[ch * rows + i];
+    out[i] = static_cast<T>(s);
+  }
+}
+
+// Examples per chunk for per-example loops: about 32k values per chunk.
+inline std::size_t example_grain(std::size_t per_example) {
+  return std::max<std::size_t>(1, 32768 / std::max<std::size_t>(1, per_example));
+}
+
+// ---- parameters and the layer interface --------------------------------------
+
+template <class T>
+struct parameter {
+  std::vector<T> value, grad;
+  double l1 = 0.0, l2 = 0.0;  // penalty weights (kernels only)
+  explicit parameter(std::size_t n = 0) : value(n, T(0)), grad(n, T(0)) {}
+};
+
+struct run_context {
+  int threads = 1;
+  bool training = false;
+  std::uint64_t seed = 0;   // dropout streams
+  std::uint64_t step = 0;   // optimizer step (a new dropout mask per step)
+  std::size_t capacity = 0; // largest batch
+};
+
+template <class T>
+class layer {
+ public:
+  shape3 in, out;
+  int index = 0;  // position in the network (dropout streams)
+  virtual ~layer() = default;
+  virtual void reserve(std::size_t capacity) { (void)capacity; }
+  virtual void forward(const T* x, T* y, std::size_t B, const run_context& ctx) = 0;
+  virtual void backward(const T* x, const T* y, const T* dy, T* dx, std::size_t B,
+                        const run_context& ctx) = 0;
+  virtual std::vector<parameter<T>*> params() { return {}; }
+  virtual std::vector<std::vector<T>*> state() { return {}; }
+  virtual bool is_activation(activation) const { return false; }
+};
+
+// ---- activations ---------------------------------------------------------------
+
+template <class T>
+class activation_layer : public layer<T> {
+ public:
+  activation act;
+  T alpha;
+  activation_layer(shape3 s, activation a, double al) : act(a), alpha(static_cast<T>(al)) {
+    this->in = s;
+    this->out = s;
+  }
+  bool is_activation(activation a) const override { return a == act; }
+
+  void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const std::size_t D = this->in.size();
+    if (act == activation::softmax) {
+      parallel_chunks(B, example_grain(D), ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+        for (std::size_t j = b; j < e; ++j) softmax(x + j * D, y + j * D, D);
+      });
+      return;
+    }
+    const std::size_t n = D * B;
+    parallel_chunks(n, 32768, ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      apply(x + b, y + b, e - b);
+    });
+  }
+
+  void backward(const T* x, const T* y, const T* dy, T* dx, std::size_t B,
+                const run_context& ctx) override {
+    if (dx == nullptr) return;
+    const std::size_t D = this->in.size();
+    if (act == activation::softmax) {
+      parallel_chunks(B, example_grain(D), ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+        for (std::size_t j = b; j < e; ++j) {
+          const T* yy = y + j * D;
+          const T* g = dy + j * D;
+          T* d = dx + j * D;
+          double s = 0.0;
+          for (std::size_t i = 0; i < D; ++i) s += static_cast<double>(g[i]) * yy[i];
+          for (std::size_t i = 0; i < D; ++i) d[i] = yy[i] * (g[i] - static_cast<T>(s));
+        }
+      });
+      return;
+    }
+    const std::size_t n = D * B;
+    parallel_chunks(n, 32768, ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      derivative(x + b, y + b, dy + b, dx + b, e - b);
+    });
+  }
+
+  static void softmax(const T* x, T* y, std::size_t D) {
+    T mx = x[0];
+    for (std::size_t i = 1; i < D; ++i) mx = std::max(mx, x[i]);
+    double s = 0.0;
+    for (std::size_t i = 0; i < D; ++i) {
+      y[i] = std::exp(x[i] - mx);
+      s += y[i];
+    }
+    const T inv = static_cast<T>(1.0 / s);
+    for (std::size_t i = 0; i < D; ++i) y[i] *= inv;
+  }
+
+ private:
+  static constexpr double kInvSqrt2 = 0.70710678118654752440;
+  static constexpr double kInvSqrt2Pi = 0.39894228040143267794;
+
+  void apply(const T* x, T* y, std::size_t n) const {
+    switch (act) {
+      case activation::identity:
+        std::memcpy(y, x, n * sizeof(T));
+        break;
+      case activation::sigmoid:
+        for (std::size_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-x[i]));
+        break;
+      case activation::tanh:
+        for (std::size_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+        break;
+      case activation::relu:
+        for (std::size_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : T(0);
+        break;
+      case activation::leaky_relu:
+        for (std::size_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : alpha * x[i];
+        break;
+      case activation::elu:
+        for (std::size_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : alpha * std::expm1(x[i]);
+        break;
+      case activation::gelu:
+        for (std::size_t i = 0; i < n; ++i)
+          y[i] = x[i] * static_cast<T>(0.5 * std::erfc(-x[i] * kInvSqrt2));
+        break;
+      case activation::softmax:
+        break;
+    }
+  }
+
+  void derivative(const T* x, const T* y, const T* dy, T* dx, std::size_t n) const {
+    switch (act) {
+      case activation::identity:
+        std::memcpy(dx, dy, n * sizeof(T));
+        break;
+      case activation::sigmoid:
+        for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (T(1) - y[i]);
+        break;
+      case activation::tanh:
+        for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * (T(1) - y[i] * y[i]);
+        break;
+      case activation::relu:
+        for (std::size_t i = 0; i < n; ++i) dx[i] = x[i] > T(0) ? dy[i] : T(0);
+        break;
+      case activation::leaky_relu:
+        for (std::size_t i = 0; i < n; ++i) dx[i] = x[i] > T(0) ? dy[i] : alpha * dy[i];
+        break;
+      case activation::elu:
+        for (std::size_t i = 0; i < n; ++i) dx[i] = x[i] > T(0) ? dy[i] : dy[i] * (y[i] + alpha);
+        break;
+      case activation::gelu:
+        for (std::size_t i = 0; i < n; ++i) {
+          const double v = x[i];
+          const double d = 0.5 * std::erfc(-v * kInvSqrt2) + v * kInvSqrt2Pi * std::exp(-0.5 * v * v);
+          dx[i] = dy[i] * static_cast<T>(d);
+        }
+        break;
+      case activation::softmax:
+        break;
+    }
+  }
+};
+
+// ---- dense -------------------------------------------------------------------
+
+// y = W' x + b with W stored in_features x units (column-major, R's layout).
+template <class T>
+class dense_layer : public layer<T> {
+ public:
+  parameter<T> kernel, bias;
+  bool use_bias;
+  dense_layer(const layer_spec& s) : use_bias(s.use_bias) {
+    this->in = s.in;
+    this->out = shape3{1, 1, s.units};
+    kernel = parameter<T>(this->in.size() * s.units);
+    kernel.l1 = s.l1;
+    kernel.l2 = s.l2;
+    if (use_bias) bias = parameter<T>(s.units);
+  }
+  std::vector<parameter<T>*> params() override {
+    if (use_bias) return {&kernel, &bias};
+    return {&kernel};
+  }
+  void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const std::size_t D = this->in.size(), U = this->out.size();
+    gemm(true, false, U, B, D, T(1), kernel.value.data(), D, x, D, T(0), y, U, ctx.threads);
+    if (use_bias) add_bias(y, bias.value.data(), U, B, ctx.threads);
+  }
+  void backward(const T* x, const T*, const T* dy, T* dx, std::size_t B,
+                const run_context& ctx) override {
+    const std::size_t D = this->in.size(), U = this->out.size();
+    gemm(false, true, D, U, B, T(1), x, D, dy, U, T(0), kernel.grad.data(), D, ctx.threads);
+    if (use_bias) row_sums(dy, U, B, U, bias.grad.data(), ctx.threads);
+    if (dx != nullptr)
+      gemm(false, false, D, B, U, T(1), kernel.value.data(), D, dy, U, T(0), dx, D, ctx.threads);
+  }
+  // y[, j] += b for every column j of a rows x cols matrix.
+  static void add_bias(T* y, const T* b, std::size_t rows, std::size_t cols, int threads) {
+    parallel_chunks(cols, example_grain(rows), threads, [&](std::size_t s, std::size_t e, std::size_t) {
+      for (std::size_t j = s; j < e; ++j) {
+        T* c = y + j * rows;
+        for (std::size_t i = 0; i < rows; ++i) c[i] += b[i];
+      }
+    });
+  }
+};
+
+// ---- patches (im2col) shared by conv2d and locally connected layers ------------
+
+// Patch matrix K x (P * B): column p + P * j holds the receptive field of output
+// position p of example j, in the order k = c + C * (kj + kw * ki); cells that
+// fall in the padding are zero.
+struct patch_geometry {
+  shape3 in, out;
+  int kh, kw, sh, sw, dh, dw, ph, pw;
+  std::size_t K() const { return static_cast<std::size_t>(kh) * kw * in.c; }
+  std::size_t P() const { return static_cast<std::size_t>(out.h) * out.w; }
+};
+
+template <class T>
+void im2col(const patch_geometry& g, const T* x, T* cols, std::size_t B, int threads) {
+  const std::size_t K = g.K(), P = g.P(), D = g.in.size();
+  const int C = g.in.c;
+  parallel_chunks(B, example_grain(K * P), threads, [&](std::size_t b, std::size_t e, std::size_t) {
+    for (std::size_t j = b; j < e; ++j) {
+      const T* xi = x + j * D;
+      T* cj = cols + j * P * K;
+      for (int r = 0; r < g.out.h; ++r) {
+        for (int s = 0; s < g.out.w; ++s) {
+          T* col = cj + (static_cast<std::size_t>(r) * g.out.w + s) * K;
+          for (int ki = 0; ki < g.kh; ++ki) {
+            const int row = r * g.sh - g.ph + ki * g.dh;
+            for (int kj = 0; kj < g.kw; ++kj) {
+              const int cc = s * g.sw - g.pw + kj * g.dw;
+              T* dst = col + (static_cast<std::size_t>(ki) * g.kw + kj) * C;
+              if (row < 0 || row >= g.in.h || cc < 0 || cc >= g.in.w) {
+                std::fill(dst, dst + C, T(0));
+              } else {
+                std::memcpy(dst, xi + (static_cast<std::size_t>(row) * g.in.w + cc) * C, C * sizeof(T));
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+// dx = sum of patch gradients back in image layout (the adjoint of im2col).
+template <class T>
+void col2im(const patch_geometry& g, const T* cols, T* dx, std::size_t B, int threads) {
+  const std::size_t K = g.K(), P = g.P(), D = g.in.size();
+  const int C = g.in.c;
+  parallel_chunks(B, example_grain(K * P), threads, [&](std::size_t b, std::size_t e, std::size_t) {
+    for (std::size_t j = b; j < e; ++j) {
+      T* xi = dx + j * D;
+      std::fill(xi, xi + D, T(0));
+      const T* cj = cols + j * P * K;
+      for (int r = 0; r < g.out.h; ++r) {
+        for (int s = 0; s < g.out.w; ++s) {
+          const T* col = cj + (static_cast<std::size_t>(r) * g.out.w + s) * K;
+          for (int ki = 0; ki < g.kh; ++ki) {
+            const int row = r * g.sh - g.ph + ki * g.dh;
+            if (row < 0 || row >= g.in.h) continue;
+            for (int kj = 0; kj < g.kw; ++kj) {
+              const int cc = s * g.sw - g.pw + kj * g.dw;
+              if (cc < 0 || cc >= g.in.w) continue;
+              const T* src = col + (static_cast<std::size_t>(ki) * g.kw + kj) * C;
+              T* dst = xi + (static_cast<std::size_t>(row) * g.in.w + cc) * C;
+              for (int c = 0; c < C; ++c) dst[c] += src[c];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+inline patch_geometry geometry_of(const layer_spec& s, int units) {
+  patch_geometry g;
+  g.in = s.in;
+  g.out = shape3{s.out.h, s.out.w, units};
+  g.kh = s.kh; g.kw = s.kw; g.sh = s.sh; g.sw = s.sw;
+  g.dh = s.dh; g.dw = s.dw; g.ph = s.ph; g.pw = s.pw;
+  return g;
+}
+
+// ---- conv2d (shared weights) -----------------------------------------------------
+
+// Kernel stored K x F (column-major), k = c + C * (kj + kw * ki).
+template <class T>
+class conv2d_layer : public layer<T> {
+ public:
+  parameter<T> kernel, bias;
+  bool use_bias;
+  patch_geometry g;
+  std::vector<T> cols, dcols;
+  conv2d_layer(const layer_spec& s) : use_bias(s.use_bias), g(geometry_of(s, s.units)) {
+    this->in = s.in;
+    this->out = g.out;
+    kernel = parameter<T>(g.K() * s.units);
+    kernel.l1 = s.l1;
+    kernel.l2 = s.l2;
+    if (use_bias) bias = parameter<T>(s.units);
+  }
+  std::vector<parameter<T>*> params() override {
+    if (use_bias) return {&kernel, &bias};
+    return {&kernel};
+  }
+  void reserve(std::size_t cap) override {
+    cols.resize(g.K() * g.P() * cap);
+    dcols.resize(g.K() * g.P() * cap);
+  }
+  void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const std::size_t K = g.K(), N = g.P() * B, F = g.out.c;
+    im2col(g, x, cols.data(), B, ctx.threads);
+    gemm(true, false, F, N, K, T(1), kernel.value.data(), K, cols.data(), K, T(0), y, F, ctx.threads);
+    if (use_bias) dense_layer<T>::add_bias(y, bias.value.data(), F, N, ctx.threads);
+  }
+  void backward(const T*, const T*, const T* dy, T* dx, std::size_t B,
+                const run_context& ctx) override {
+    // cols still holds this batch's patches from forward().
+    const std::size_t K = g.K(), N = g.P() * B, F = g.out.c;
+    gemm(false, true, K, F, N, T(1), cols.data(), K, dy, F, T(0), kernel.grad.data(), K, ctx.threads);
+    if (use_bias) row_sums(dy, F, N, F, bias.grad.data(), ctx.threads);
+    if (dx != nullptr) {
+      gemm(false, false, K, N, F, T(1), kernel.value.data(), K, dy, F, T(0), dcols.data(), K,
+           ctx.threads);
+      col2im(g, dcols.data(), dx, B, ctx.threads);
+    }
+  }
+};
+
+// ---- locally connected (unshared weights) -------------------------------------
+
+// Kernel: one K x F block per output position p (p = s + out_w * r), stored
+// one after another; bias F x P.
+template <class T>
+class locally_connected_layer : public layer<T> {
+ public:
+  parameter<T> kernel, bias;
+  bool use_bias;
+  patch_geometry g;
+  std::vector<T> cols, dcols;
+  locally_connected_layer(const layer_spec& s) : use_bias(s.use_bias), g(geometry_of(s, s.units)) {
+    this->in = s.in;
+    this->out = g.out;
+    kernel = parameter<T>(g.K() * s.units * g.P());
+    kernel.l1 = s.l1;
+    kernel.l2 = s.l2;
+    if (use_bias) bias = parameter<T>(static_cast<std::size_t>(s.units) * g.P());
+  }
+  std::vector<parameter<T>*> params() override {
+    if (use_bias) return {&kernel, &bias};
+    return {&kernel};
+  }
+  void reserve(std::size_t cap) override {
+    cols.resize(g.K() * g.P() * cap);
+    dcols.resize(g.K() * g.P() * cap);
+  }
+  void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const std::size_t K = g.K(), P = g.P(), F = g.out.c;
+    im2col(g, x, cols.data(), B, ctx.threads);
+    parallel_tasks(P, ctx.threads, [&](std::size_t p) {
+      gemm(true, false, F, B, K, T(1), kernel.value.data() + p * K * F, K, cols.data() + K * p, K * P,
+           T(0), y + F * p, F * P, 1);
+    });
+    if (use_bias) dense_layer<T>::add_bias(y, bias.value.data(), F * P, B, ctx.threads);
+  }
+  void backward(const T*, const T*, const T* dy, T* dx, std::size_t B,
+                const run_context& ctx) override {
+    const std::size_t K = g.K(), P = g.P(), F = g.out.c;
+    parallel_tasks(P, ctx.threads, [&](std::size_t p) {
+      gemm(false, true, K, F, B, T(1), cols.data() + K * p, K * P, dy + F * p, F * P, T(0),
+           kernel.grad.data() + p * K * F, K, 1);
+      if (dx != nullptr)
+        gemm(false, false, K, B, F, T(1), kernel.value.data() + p * K * F, K, dy + F * p, F * P, T(0),
+             dcols.data() + K * p, K * P, 1);
+    });
+    if (use_bias) row_sums(dy, F * P, B, F * P, bias.grad.data(), ctx.threads);
+    if (dx != nullptr) col2im(g, dcols.data(), dx, B, ctx.threads);
+  }
+};
+
+// ---- pooling ---------------------------------------------------------------------
+
+template <class T>
+class pool_layer : public layer<T> {
+ public:
+  bool is_max;
+  patch_geometry g;
+  std::vector<std::int32_t> arg;  // max: input index of each output's maximum
+  pool_layer(const layer_spec& s, bool max) : is_max(max), g(geometry_of(s, s.in.c)) {
+    this->in = s.in;
+    this->out = g.out;
+  }
+  void reserve(std::size_t cap) override {
+    if (is_max) arg.resize(this->out.size() * cap);
+  }
+  void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const std::size_t D = this->in.size(), O = this->out.size();
+    const int C = g.in.c;
+    parallel_chunks(B, example_grain(O * g.kh * g.kw), ctx.threads,
+                    [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t j = b; j < e; ++j) {
+        const T* xi = x + j * D;
+        T* yo = y + j * O;
+        std::int32_t* ai = is_max ? arg.data() + j * O : nullptr;
+        for (int r = 0; r < g.out.h; ++r) {
+          const int r0 = std::max(0, r * g.sh - g.ph), r1 = std::min(g.in.h, r * g.sh - g.ph + g.kh);
+          for (int s = 0; s < g.out.w; ++s) {
+            const int c0 = std::max(0, s * g.sw - g.pw), c1 = std::min(g.in.w, s * g.sw - g.pw + g.kw);
+            const std::size_t o = (static_cast<std::size_t>(r) * g.out.w + s) * C;
+            for (int c = 0; c < C; ++c) {
+              if (is_max) {
+                std::int32_t best = -1;
+                T bv = T(0);
+                for (int rr = r0; rr < r1; ++rr)
+                  for (int cc = c0; cc < c1; ++cc) {
+                    const std::int32_t idx = (rr * g.in.w + cc) * C + c;
+                    if (best < 0 || xi[idx] > bv) { best = idx; bv = xi[idx]; }
+                  }
+                yo[o + c] = bv;
+                ai[o + c] = best;
+              } else {
+                double sum = 0.0;
+                for (int rr = r0; rr < r1; ++rr)
+                  for (int cc = c0; cc < c1; ++cc) sum += xi[(rr * g.in.w + cc) * C + c];
+                const int cnt = (r1 - r0) * (c1 - c0);
+                yo[o + c] = static_cast<T>(cnt > 0 ? sum / cnt : 0.0);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+  void backward(const T*, const T*, const T* dy, T* dx, std::size_t B,
+                const run_context& ctx) override {
+    if (dx == nullptr) return;
+    const std::size_t D = this->in.size(), O = this->out.size();
+    const int C = g.in.c;
+    parallel_chunks(B, example_grain(O * g.kh * g.kw), ctx.threads,
+                    [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t j = b; j < e; ++j) {
+        T* xi = dx + j * D;
+        std::fill(xi, xi + D, T(0));
+        const T* go = dy + j * O;
+        if (is_max) {
+          const std::int32_t* ai = arg.data() + j * O;
+          for (std::size_t o = 0; o < O; ++o)
+            if (ai[o] >= 0) xi[ai[o]] += go[o];
+          continue;
+        }
+        for (int r = 0; r < g.out.h; ++r) {
+          const int r0 = std::max(0, r * g.sh - g.ph), r1 = std::min(g.in.h, r * g.sh - g.ph + g.kh);
+          for (int s = 0; s < g.out.w; ++s) {
+            const int c0 = std::max(0, s * g.sw - g.pw), c1 = std::min(g.in.w, s * g.sw - g.pw + g.kw);
+            const int cnt = (r1 - r0) * (c1 - c0);
+            if (cnt <= 0) continue;
+            const std::size_t o = (static_cast<std::size_t>(r) * g.out.w + s) * C;
+            for (int c = 0; c < C; ++c) {
+              const T v = go[o + c] / static_cast<T>(cnt);
+              for (int rr = r0; rr < r1; ++rr)
+                for (int cc = c0; cc < c1; ++cc) xi[(rr * g.in.w + cc) * C + c] += v;
+            }
+          }
+        }
+      }
+    });
+  }
+};
+
+// ---- flatten, dropout ------------------------------------------------------------
+
+template <class T>
+class flatten_layer : public layer<T> {
+ public:
+  explicit flatten_layer(const layer_spec& s) {
+    this->in = s.in;
+    this->out = shape3{1, 1, static_cast<int>(s.in.size())};
+  }
+  void forward(const T* x, T* y, std::size_t B, const run_context&) override {
+    std::memcpy(y, x, this->in.size() * B * sizeof(T));
+  }
+  void backward(const T*, const T*, const T* dy, T* dx, std::size_t B, const run_context&) override {
+    if (dx != nullptr) std::memcpy(dx, dy, this->in.size() * B * sizeof(T));
+  }
+};
+
+// Inverted dropout: in training each unit is kept with probability 1 - rate and
+// scaled by 1 / (1 - rate); the mask of example j at step t comes from the
+// stream (seed, layer, t, j), so it does not depend on threads.
+template <class T>
+class dropout_layer : public layer<T> {
+ public:
+  double rate;
+  std::vector<T> mask;
+  explicit dropout_layer(const layer_spec& s) : rate(s.rate) {
+    this->in = s.in;
+    this->out = s.in;
+  }
+  void reserve(std::size_t cap) override { mask.resize(this->in.size() * cap); }
+  void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const std::size_t D = this->in.size();
+    if (!ctx.training || rate <= 0.0) {
+      std::memcpy(y, x, D * B * sizeof(T));
+      return;
+    }
+    const T keep = static_cast<T>(1.0 / (1.0 - rate));
+    const std::uint64_t key = mix64(ctx.seed ^ (0xa0761d6478bd642fULL * (this->index + 1)));
+    parallel_chunks(B, example_grain(D), ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t j = b; j < e; ++j) {
+        stream rs(key, ctx.step * ctx.capacity + j);
+        T* m = mask.data() + j * D;
+        for (std::size_t i = 0; i < D; ++i) {
+          m[i] = rs.uniform() >= rate ? keep : T(0);
+          y[j * D + i] = x[j * D + i] * m[i];
+        }
+      }
+    });
+  }
+  void backward(const T*, const T*, const T* dy, T* dx, std::size_t B,
+                const run_context& ctx) override {
+    if (dx == nullptr) return;
+    const std::size_t n = this->in.size() * B;
+    if (!ctx.training || rate <= 0.0) {
+      std::memcpy(dx, dy, n * sizeof(T));
+      return;
+    }
+    parallel_chunks(n, 32768, ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t i = b; i < e; ++i) dx[i] = dy[i] * mask[i];
+    });
+  }
+};
+
+// ---- batch normalisation ----------------------------------------------------------
+
+// Normalises each channel (the fastest index) over the batch and positions.
+// Training uses the batch's mean and (biased) variance and updates the moving
+// averages; prediction uses the moving averages.
+template <class T>
+class batch_norm_layer : public layer<T> {
+ public:
+  parameter<T> gamma, beta;
+  std::vector<T> moving_mean, moving_var;
+  double momentum, epsilon;
+  std::vector<T> xhat, inv_std, mean;
+  explicit batch_norm_layer(const layer_spec& s) : momentum(s.momentum), epsilon(s.epsilon) {
+    this->in = s.in;
+    this->out = s.in;
+    const std::size_t C = s.in.c;
+    gamma = parameter<T>(C);
+    beta = parameter<T>(C);
+    std::fill(gamma.value.begin(), gamma.value.end(), T(1));
+    moving_mean.assign(C, T(0));
+    moving_var.assign(C, T(1));
+    inv_std.assign(C, T(1));
+    mean.assign(C, T(0));
+  }
+  std::vector<parameter<T>*> params() override { return {&gamma, &beta}; }
+  std::vector<std::vector<T>*> state() override { return {&moving_mean, &moving_var}; }
+  void reserve(std::size_t cap) override { xhat.resize(this->in.size() * cap); }
+
+  void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const std::size_t C = this->in.c, N = this->in.size() / C * B;
+    if (ctx.training) {
+      row_sums(x, C, N, C, mean.data(), ctx.threads);
+      for (std::size_t c = 0; c < C; ++c) mean[c] /= static_cast<T>(N);
+      // Squared deviations into xhat, then their row sums.
+      parallel_chunks(N, example_grain(C), ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+        for (std::size_t j = b; j < e; ++j)
+          for (std::size_t c = 0; c < C; ++c) {
+            const T d = x[j * C + c] - mean[c];
+            xhat[j * C + c] = d * d;
+          }
+      });
+      std::vector<T> var(C);
+      row_sums(xhat.data(), C, N, C, var.data(), ctx.threads);
+      for (std::size_t c = 0; c < C; ++c) {
+        var[c] /= static_cast<T>(N);
+        inv_std[c] = static_cast<T>(1.0 / std::sqrt(static_cast<double>(var[c]) + epsilon));
+        moving_mean[c] = static_cast<T>(momentum * moving_mean[c] + (1.0 - momentum) * mean[c]);
+        moving_var[c] = static_cast<T>(momentum * moving_var[c] + (1.0 - momentum) * var[c]);
+      }
+      parallel_chunks(N, example_grain(C), ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+        for (std::size_t j = b; j < e; ++j)
+          for (std::size_t c = 0; c < C; ++c) {
+            const T h = (x[j * C + c] - mean[c]) * inv_std[c];
+            xhat[j * C + c] = h;
+            y[j * C + c] = gamma.value[c] * h + beta.value[c];
+          }
+      });
+      return;
+    }
+    std::vector<T> scale(C), shift(C);
+    for (std::size_t c = 0; c < C; ++c) {
+      const double is = 1.0 / std::sqrt(static_cast<double>(moving_var[c]) + epsilon);
+      scale[c] = static_cast<T>(gamma.value[c] * is);
+      shift[c] = static_cast<T>(beta.value[c] - gamma.value[c] * is * moving_mean[c]);
+    }
+    parallel_chunks(N, example_grain(C), ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t j = b; j < e; ++j)
+        for (std::size_t c = 0; c < C; ++c) y[j * C + c] = scale[c] * x[j * C + c] + shift[c];
+    });
+  }
+
+  void backward(const T*, const T*, const T* dy, T* dx, std::size_t B,
+                const run_context& ctx) override {
+    const std::size_t C = this->in.c, N = this->in.size() / C * B;
+    if (!ctx.training) {  // gradient through the fixed affine map
+      if (dx == nullptr) return;
+      std::vector<T> scale(C);
+      for (std::size_t c = 0; c < C; ++c)
+        scale[c] = static_cast<T>(gamma.value[c] / std::sqrt(static_cast<double>(moving_var[c]) + epsilon));
+      for (std::size_t j = 0; j < N; ++j)
+        for (std::size_t c = 0; c < C; ++c) dx[j * C + c] = scale[c] * dy[j * C + c];
+      return;
+    }
+    row_sums(dy, C, N, C, beta.grad.data(), ctx.threads);
+    // dgamma = sum dy * xhat: reuse dx as scratch when available.
+    std::vector<T> tmp;
+    T* scratch = dx;
+    if (scratch == nullptr) {
+      tmp.resize(C * N);
+      scratch = tmp.data();
+    }
+    parallel_chunks(N * C, 32768, ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t i = b; i < e; ++i) scratch[i] = dy[i] * xhat[i];
+    });
+    row_sums(scratch, C, N, C, gamma.grad.data(), ctx.threads);
+    if (dx == nullptr) return;
+    const T invN = static_cast<T>(1.0 / static_cast<double>(N));
+    parallel_chunks(N, example_grain(C), ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t j = b; j < e; ++j)
+        for (std::size_t c = 0; c < C; ++c) {
+          const std::size_t i = j * C + c;
+          dx[i] = gamma.value[c] * inv_std[c] *
+                  (dy[i] - invN * beta.grad[c] - xhat[i] * invN * gamma.grad[c]);
+        }
+    });
+  }
+};
+
+}  // namespace nn
+}  // namespace statlearn
+
+#endif

@@ -1,0 +1,298 @@
+// Glue for the neural-network engine (statlearn/network.h). A training
+// session lives behind an external pointer only while R drives it (one call
+// per epoch, so callbacks and progress run in R); the fit itself is always
+// exported back to plain R vectors. Internal: called from R/network-train.R.
+#include <Rcpp.h>
+#include <memory>
+#include <string>
+#include <vector>
+#include "statlearn/network.h"
+#include "host.h"
+
+namespace nn = statlearn::nn;
+
+namespace {
+
+struct session {
+  std::unique_ptr<nn::trainer<float>> f;
+  std::unique_ptr<nn::trainer<double>> d;
+};
+
+template <class Fn>
+auto dispatch(session& s, Fn fn) {
+  if (s.f) return fn(*s.f);
+  return fn(*s.d);
+}
+
+session& get(SEXP ptr) {
+  Rcpp::XPtr<session> p(ptr);
+  if (p.get() == nullptr) Rcpp::stop("the training session is no longer valid");
+  return *p;
+}
+
+bool has(const Rcpp::List& l, const char* name) {
+  return l.containsElementNamed(name) && !Rf_isNull(l[name]);
+}
+
+int int_at(const Rcpp::List& l, const char* name, int i, int dflt) {
+  if (!has(l, name)) return dflt;
+  Rcpp::IntegerVector v = Rcpp::as<Rcpp::IntegerVector>(l[name]);
+  return v.size() > i ? v[i] : (v.size() > 0 ? v[0] : dflt);
+}
+
+double dbl(const Rcpp::List& l, const char* name, double dflt) {
+  return has(l, name) ? Rcpp::as<double>(l[name]) : dflt;
+}
+
+nn::shape3 shape_of(SEXP v) {
+  Rcpp::IntegerVector s = Rcpp::as<Rcpp::IntegerVector>(v);
+  if (s.size() != 3) Rcpp::stop("a layer shape must have three entries");
+  return nn::shape3{s[0], s[1], s[2]};
+}
+
+std::vector<nn::layer_spec> parse_spec(const Rcpp::List& layers) {
+  std::vector<nn::layer_spec> out;
+  for (R_xlen_t i = 0; i < layers.size(); ++i) {
+    Rcpp::List l = layers[i];
+    nn::layer_spec s;
+    s.type = Rcpp::as<std::string>(l["type"]);
+    s.in = shape_of(l["in_shape"]);
+    s.out = shape_of(l["out_shape"]);
+    s.units = has(l, "units") ? int_at(l, "units", 0, 0) : int_at(l, "filters", 0, 0);
+    const char* k = has(l, "kernel_size") ? "kernel_size" : "pool_size";
+    s.kh = int_at(l, k, 0, 1);
+    s.kw = int_at(l, k, 1, 1);
+    s.sh = int_at(l, "strides", 0, 1);
+    s.sw = int_at(l, "strides", 1, 1);
+    s.dh = int_at(l, "dilation", 0, 1);
+    s.dw = int_at(l, "dilation", 1, 1);
+    s.ph = int_at(l, "pad", 0, 0);
+    s.pw = int_at(l, "pad", 1, 0);
+    if (has(l, "activation")) s.act = nn::activation_from(Rcpp::as<std::string>(l["activation"]));
+    s.alpha = dbl(l, "alpha", 0.0);
+    if (s.alpha == 0.0 && s.act == nn::activation::leaky_relu) s.alpha = 0.01;
+    if (s.alpha == 0.0 && s.act == nn::activation::elu) s.alpha = 1.0;
+    s.use_bias = has(l, "use_bias") ? Rcpp::as<bool>(l["use_bias"]) : true;
+    s.l1 = dbl(l, "l1", 0.0);
+    s.l2 = dbl(l, "l2", 0.0);
+    s.rate = dbl(l, "rate", 0.0);
+    s.momentum = dbl(l, "momentum", 0.99);
+    s.epsilon = dbl(l, "epsilon", 1e-3);
+    out.push_back(s);
+  }
+  return out;
+}
+
+nn::optimizer_spec parse_optimizer(const Rcpp::List& o) {
+  nn::optimizer_spec s;
+  s.type = Rcpp::as<std::string>(o["type"]);
+  if (s.type == "adamw") s.type = "adam";
+  s.momentum = dbl(o, "momentum", 0.0);
+  s.rho = dbl(o, "rho", 0.9);
+  s.beta1 = dbl(o, "beta1", 0.9);
+  s.beta2 = dbl(o, "beta2", 0.999);
+  s.eps = dbl(o, "eps", 1e-7);
+  s.weight_decay = dbl(o, "weight_decay", 0.0);
+  s.initial_accumulator = dbl(o, "initial_accumulator", 0.0);
+  s.nesterov = has(o, "nesterov") && Rcpp::as<bool>(o["nesterov"]);
+  return s;
+}
+
+template <class T>
+void fill(std::vector<T>& dst, SEXP src, const char* what) {
+  Rcpp::NumericVector v(src);
+  if (static_cast<std::size_t>(v.size()) != dst.size())
+    Rcpp::stop("%s has %d values; the network needs %d", what, static_cast<int>(v.size()),
+               static_cast<int>(dst.size()));
+  std::copy(v.begin(), v.end(), dst.begin());
+}
+
+template <class T>
+Rcpp::NumericVector to_r(const std::vector<T>& v) {
+  return Rcpp::NumericVector(v.begin(), v.end());
+}
+
+template <class T>
+void setup(nn::trainer<T>& tr, const Rcpp::List& params, const Rcpp::List& state,
+           const Rcpp::List& opt_state) {
+  auto ps = tr.net.params();
+  auto ss = tr.net.state();
+  if (static_cast<std::size_t>(params.size()) != ps.size())
+    Rcpp::stop("expected %d parameter tensors, got %d", static_cast<int>(ps.size()),
+               static_cast<int>(params.size()));
+  if (static_cast<std::size_t>(state.size()) != ss.size())
+    Rcpp::stop("expected %d state tensors, got %d", static_cast<int>(ss.size()),
+               static_cast<int>(state.size()));
+  for (std::size_t k = 0; k < ps.size(); ++k) fill(ps[k]->value, params[k], "a parameter tensor");
+  for (std::size_t k = 0; k < ss.size(); ++k) fill(*ss[k], state[k], "a state tensor");
+  tr.init_optimizer();
+  if (opt_state.size() > 0) {
+    Rcpp::List s1 = opt_state["s1"], s2 = opt_state["s2"];
+    if (static_cast<std::size_t>(s1.size()) == ps.size() && static_cast<std::size_t>(s2.size()) == ps.size()) {
+      for (std::size_t k = 0; k < ps.size(); ++k) {
+        fill(tr.opt_state.s1[k], s1[k], "an optimizer state tensor");
+        fill(tr.opt_state.s2[k], s2[k], "an optimizer state tensor");
+      }
+      tr.opt_state.t = Rcpp::as<double>(opt_state["t"]);
+    }
+  }
+}
+
+Rcpp::List result(const nn::epoch_result& r) {
+  return Rcpp::List::create(Rcpp::Named("loss") = r.loss, Rcpp::Named("accuracy") = r.accuracy,
+                            Rcpp::Named("steps") = static_cast<double>(r.steps),
+                            Rcpp::Named("interrupted") = r.interrupted,
+                            Rcpp::Named("step_loss") = Rcpp::wrap(r.step_loss));
+}
+
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+SEXP nn_session_create(Rcpp::List layers, Rcpp::IntegerVector input_shape, std::string loss,
+                       Rcpp::List params, Rcpp::List state, Rcpp::List optimizer,
+                       Rcpp::List optimizer_state, std::string precision, int threads, double seed) {
+  statlearn_host::begin();
+  const auto specs = parse_spec(layers);
+  const nn::shape3 in = shape_of(input_shape);
+  const auto l = nn::loss_from(loss);
+  const auto o = parse_optimizer(optimizer);
+  const auto sd = static_cast<std::uint64_t>(seed);
+  std::unique_ptr<session> s(new session());
+  if (precision == "double") {
+    s->d.reset(new nn::trainer<double>(specs, in, l, o, threads, sd));
+    setup(*s->d, params, state, optimizer_state);
+  } else {
+    s->f.reset(new nn::trainer<float>(specs, in, l, o, threads, sd));
+    setup(*s->f, params, state, optimizer_state);
+  }
+  return Rcpp::XPtr<session>(s.release(), true);
+}
+
+// Store data set `slot` (0 training, 1 validation): x is D x N in the engine's
+// layout; y is 0-based class indices (cross-entropy) or an O x N matrix.
+// [[Rcpp::export(rng = false)]]
+void nn_session_data(SEXP ptr, int slot, Rcpp::NumericMatrix x, SEXP y) {
+  session& s = get(ptr);
+  dispatch(s, [&](auto& tr) {
+    using T = typename std::decay_t<decltype(tr.data[0].x)>::value_type;
+    auto& d = tr.data[slot];
+    d.D = x.nrow();
+    d.N = x.ncol();
+    d.x.assign(x.begin(), x.end());
+    d.cls.clear();
+    d.target.clear();
+    if (Rf_isInteger(y)) {
+      Rcpp::IntegerVector c(y);
+      d.cls.assign(c.begin(), c.end());
+      d.O = tr.net.output_size();
+    } else {
+      Rcpp::NumericMatrix t(y);
+      d.O = t.nrow();
+      d.target.assign(t.begin(), t.end());
+    }
+    (void)sizeof(T);
+    return 0;
+  });
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List nn_session_epoch(SEXP ptr, int epoch, int batch_size, Rcpp::NumericVector lr, bool shuffle) {
+  statlearn_host::begin();
+  session& s = get(ptr);
+  const std::vector<double> rates(lr.begin(), lr.end());
+  return dispatch(s, [&](auto& tr) { return result(tr.train_epoch(epoch, batch_size, rates, shuffle)); });
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List nn_session_evaluate(SEXP ptr, int slot, int batch_size) {
+  statlearn_host::begin();
+  session& s = get(ptr);
+  return dispatch(s, [&](auto& tr) { return result(tr.evaluate(slot, batch_size)); });
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericMatrix nn_session_predict(SEXP ptr, Rcpp::NumericMatrix x, int batch_size, bool transform) {
+  statlearn_host::begin();
+  session& s = get(ptr);
+  return dispatch(s, [&](auto& tr) {
+    using T = typename std::decay_t<decltype(tr.data[0].x)>::value_type;
+    const std::vector<T> xx(x.begin(), x.end());
+    const std::size_t N = x.ncol(), O = tr.net.output_size();
+    std::vector<T> out(O * N);
+    tr.predict(xx.data(), N, batch_size, transform, out.data());
+    Rcpp::NumericMatrix res(O, N);
+    std::copy(out.begin(), out.end(), res.begin());
+    return res;
+  });
+}
+
+// Parameters, state and optimizer state as plain R vectors.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List nn_session_export(SEXP ptr) {
+  session& s = get(ptr);
+  return dispatch(s, [&](auto& tr) {
+    Rcpp::List params, state, s1, s2;
+    for (auto* p : tr.net.params()) params.push_back(to_r(p->value));
+    for (auto* v : tr.net.state()) state.push_back(to_r(*v));
+    for (auto& v : tr.opt_state.s1) s1.push_back(to_r(v));
+    for (auto& v : tr.opt_state.s2) s2.push_back(to_r(v));
+    Rcpp::List opt = Rcpp::List::create(Rcpp::Named("t") = tr.opt_state.t, Rcpp::Named("s1") = s1,
+                                        Rcpp::Named("s2") = s2);
+    return Rcpp::List::create(Rcpp::Named("params") = params, Rcpp::Named("state") = state,
+                              Rcpp::Named("optimizer_state") = opt);
+  });
+}
+
+// Mean loss (plus penalty) over data set `slot` as one training-mode batch,
+// and the gradient of every parameter tensor.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List nn_session_gradient(SEXP ptr, int slot) {
+  statlearn_host::begin();
+  session& s = get(ptr);
+  return dispatch(s, [&](auto& tr) {
+    const double loss = tr.full_batch_loss(slot, true);
+    Rcpp::List grads;
+    for (auto* p : tr.net.params()) grads.push_back(to_r(p->grad));
+    return Rcpp::List::create(Rcpp::Named("loss") = loss, Rcpp::Named("gradients") = grads);
+  });
+}
+
+// Backpropagated and central-difference gradients for up to `max_per_tensor`
+// evenly spaced entries of every parameter tensor (1-based `index`).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List nn_session_gradient_check(SEXP ptr, int slot, double eps, int max_per_tensor) {
+  statlearn_host::begin();
+  session& s = get(ptr);
+  return dispatch(s, [&](auto& tr) {
+    using T = typename std::decay_t<decltype(tr.data[0].x)>::value_type;
+    tr.full_batch_loss(slot, true);
+    auto ps = tr.net.params();
+    std::vector<std::vector<T>> grads;
+    for (auto* p : ps) grads.push_back(p->grad);
+    Rcpp::List out;
+    for (std::size_t k = 0; k < ps.size(); ++k) {
+      const std::size_t n = ps[k]->value.size();
+      const std::size_t m = std::min<std::size_t>(n, static_cast<std::size_t>(max_per_tensor));
+      Rcpp::NumericVector index(m), analytic(m), numeric(m);
+      for (std::size_t j = 0; j < m; ++j) {
+        const std::size_t i = m == n ? j : (j * n) / m;
+        statlearn::hooks::check_interrupt();
+        T& w = ps[k]->value[i];
+        const T w0 = w;
+        w = static_cast<T>(w0 + eps);
+        const double hi_w = static_cast<double>(w) - w0;
+        const double up = tr.full_batch_loss(slot, false);
+        w = static_cast<T>(w0 - eps);
+        const double lo_w = w0 - static_cast<double>(w);
+        const double down = tr.full_batch_loss(slot, false);
+        w = w0;
+        index[j] = static_cast<double>(i) + 1.0;
+        analytic[j] = grads[k][i];
+        numeric[j] = (up - down) / (hi_w + lo_w);
+      }
+      out.push_back(Rcpp::List::create(Rcpp::Named("index") = index, Rcpp::Named("analytic") = analytic,
+                                       Rcpp::Named("numeric") = numeric));
+    }
+    return out;
+  });
+}
