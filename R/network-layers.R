@@ -134,7 +134,7 @@ window_output <- function(in_hw, k, strides, dilation, padding, arg) {
         abort_input(arg, sprintf('at most the input size %s (or use padding = "same")', hw_string(in_hw)),
                     hw_string(k), class = "statlearn_error_shape")
       }
-      abort_input(arg, sprintf('with dilation %s an effective size (k - 1) * dilation + 1 of at most the input size %s (or use padding = "same")',
+      abort_input(arg, sprintf('small enough that the dilated size (k - 1) * dilation + 1 (dilation %s) is at most the input size %s (or use padding = "same")',
                                hw_string(dilation), hw_string(in_hw)),
                   sprintf("%s (effective %s)", hw_string(k), hw_string(ek)),
                   class = "statlearn_error_shape")
@@ -154,14 +154,15 @@ window_output <- function(in_hw, k, strides, dilation, padding, arg) {
 # Checks common to every layer; returns the layer's name and input shape.
 begin_layer <- function(net, type, name) {
   check_network(net)
+  name <- check_layer_name(name, net, type)
   n <- length(net$layers)
   if (n > 0L && identical(net$layers[[n]]$activation, "softmax")) {
-    abort_input("net",
-                "a network whose last layer is not a softmax (softmax is allowed only in the output layer)",
-                sprintf("layer %s with a softmax activation", net$layers[[n]]$name),
-                class = "statlearn_error_softmax")
+    with_layer(name, abort_input(
+      "net", "a network whose last layer is not a softmax (softmax is allowed only in the output layer)",
+      sprintf("layer %s with a softmax activation", net$layers[[n]]$name),
+      class = "statlearn_error_softmax"))
   }
-  list(type = type, name = check_layer_name(name, net, type), in_shape = current_shape(net))
+  list(type = type, name = name, in_shape = current_shape(net))
 }
 
 add_layer <- function(net, start, out_shape, fields) {
@@ -262,7 +263,8 @@ network <- function(input_shape) {
 #'   penalties on the kernel (not on the bias).
 #' @param kernel_initializer How the weights are drawn before training:
 #'   `"auto"`, `"glorot_uniform"`, `"glorot_normal"`, `"he_uniform"`,
-#'   `"he_normal"`, `"lecun_uniform"` or `"lecun_normal"` (see Details).
+#'   `"he_normal"`, `"lecun_uniform"` or `"lecun_normal"` (see Details of
+#'   [layer_dense()]).
 #' @param alpha The slope of `"leaky_relu"` for negative inputs (default
 #'   0.01) or the scale of `"elu"` (default 1); must be `NULL` for the other
 #'   activations.
@@ -298,10 +300,10 @@ layer_dense <- function(net, units, activation = "identity", use_bias = TRUE, l1
 #'
 #' Output size (as in TensorFlow): with effective kernel size \eqn{e = (k - 1)
 #' d + 1} for kernel size \eqn{k} and dilation \eqn{d}, `padding = "valid"`
-#' gives \eqn{\lfloor (n - e) / s \rfloor + 1} positions along a side of length
+#' gives \eqn{\lfloor (n - e) / s \rfloor + 1}{floor((n - e) / s) + 1} positions along a side of length
 #' \eqn{n} with stride \eqn{s} (the kernel must fit: \eqn{e \le n}), and
-#' `padding = "same"` gives \eqn{\lceil n / s \rceil}, padding with
-#' \eqn{\max((out - 1) s + e - n, 0)} zeros split evenly, the odd one at the
+#' `padding = "same"` gives \eqn{\lceil n / s \rceil}{ceiling(n / s)}, padding with
+#' \eqn{\max((out - 1) s + e - n, 0)}{max((out - 1) s + e - n, 0)} zeros split evenly, the odd one at the
 #' bottom (right).
 #'
 #' @inheritParams layer_dense
@@ -312,7 +314,8 @@ layer_dense <- function(net, units, activation = "identity", use_bias = TRUE, l1
 #'   width).
 #' @param strides Step between windows: one whole number or two.
 #' @param padding `"valid"` (windows inside the image only) or `"same"` (zero
-#'   padding so that the output has \eqn{\lceil n / s \rceil} positions).
+#'   padding so that the output has \eqn{\lceil n / s \rceil}{ceiling(n / s)}
+#'   positions).
 #' @param dilation Spacing between the kernel's cells (1 for a dense window):
 #'   one whole number or two.
 #' @return The network with the layer appended; its output shape is
@@ -697,9 +700,14 @@ summary.statlearn_network <- function(object, ...) {
 print.statlearn_network_summary <- function(x, ...) {
   cat(sprintf("Network with input %s\n\n", shape_string(attr(x, "input_shape"))))
   if (nrow(x) > 0L) {
-    df <- data.frame(layer = x$layer, type = x$type, output_shape = x$output_shape,
-                     params = format_count(x$params), stringsAsFactors = FALSE)
-    print(df, row.names = FALSE, right = FALSE)
+    # Text columns left-aligned (headers too), counts right-aligned.
+    cols <- list(layer = x$layer, type = x$type, output_shape = x$output_shape)
+    width <- vapply(names(cols), function(h) max(nchar(c(cols[[h]], h))), numeric(1))
+    df <- as.data.frame(Map(function(v, w) formatC(v, width = -w), cols, width),
+                        stringsAsFactors = FALSE)
+    names(df) <- mapply(function(h, w) formatC(h, width = -w), names(cols), width)
+    df$params <- format_count(x$params)
+    print(df, row.names = FALSE, right = TRUE)
     cat("\n")
   }
   tr <- attr(x, "trainable")
