@@ -41,9 +41,6 @@ check_pair <- function(v, arg, lower = 1L) {
 }
 
 # A finite number >= 0.
-check_nonnegative <- function(v, arg) {
-  check_number(v, arg, lower = 0, upper = Inf, upper_open = TRUE)
-}
 
 # The slope/scale of leaky_relu and elu; NULL gives the default, and any other
 # activation takes none (stored as 0).

@@ -5,10 +5,8 @@
 
 # checks -----------------------------------------------------------------------
 
-check_network <- function(net, arg = "net") {
-  if (!inherits(net, "statlearn_network")) {
-    abort_input(arg, "a network specification from network() and layer_*()", describe(net))
-  }
+check_trainable_network <- function(net, arg = "net") {
+  check_network(net, arg)
   if (length(net$layers) == 0L) {
     abort_input(arg, "a network with at least one layer", "a network without layers",
                 class = "statlearn_error_empty")
@@ -284,7 +282,7 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
   resume <- inherits(net, "statlearn_network_fit")
   fit0 <- if (resume) net else NULL
   if (resume) net <- fit0$network
-  check_network(net)
+  check_trainable_network(net)
   precision <- if (resume && missing(precision)) fit0$precision else match.arg(precision)
   epochs <- check_count(epochs, "epochs")
   batch_size <- check_count(batch_size, "batch_size")
@@ -665,7 +663,7 @@ gradient_check <- function(net, x, y, loss = NULL, weights = NULL,
     net <- fit$network
     loss <- fit$loss
   }
-  check_network(net)
+  check_trainable_network(net)
   loss <- if (is.null(loss)) default_loss(y) else
     check_choice(loss, c("cross_entropy", "binary_cross_entropy", "mse"), "loss")
   eps <- if (is.null(eps)) (if (precision == "double") 1e-6 else 1e-2) else eps
@@ -717,7 +715,7 @@ gradient_check <- function(net, x, y, loss = NULL, weights = NULL,
 lr_finder <- function(net, x, y, loss = NULL, optimizer = optimizer_sgd(momentum = 0.9),
                       min_lr = 1e-6, max_lr = 1, steps = 100L, batch_size = 32L,
                       seed = NULL, threads = NULL) {
-  check_network(net)
+  check_trainable_network(net)
   check_number(min_lr, "min_lr", lower = 0, lower_open = TRUE)
   check_number(max_lr, "max_lr", lower = min_lr, lower_open = TRUE)
   steps <- check_count(steps, "steps", lower = 2)
