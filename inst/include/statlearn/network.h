@@ -282,6 +282,10 @@ template <class T>
 void optimizer_step(const optimizer_spec& o, const std::vector<parameter<T>*>& ps,
                     optimizer_state<T>& st, double lr, int threads) {
   st.t += 1.0;
+  enum { sgd, adagrad, rmsprop, adam } kind = adam;
+  if (o.type == "sgd") kind = sgd;
+  else if (o.type == "adagrad") kind = adagrad;
+  else if (o.type == "rmsprop") kind = rmsprop;
   const double bc1 = 1.0 - std::pow(o.beta1, st.t), bc2 = 1.0 - std::pow(o.beta2, st.t);
   for (std::size_t k = 0; k < ps.size(); ++k) {
     T* w = ps[k]->value.data();
@@ -293,17 +297,17 @@ void optimizer_step(const optimizer_spec& o, const std::vector<parameter<T>*>& p
       for (std::size_t i = s; i < e; ++i) {
         const double wi = w[i];
         double g = g0[i];
-        if (o.type == "sgd") {
+        if (kind == sgd) {
           g += o.weight_decay * wi;
           const double v = o.momentum * a[i] + g;
           a[i] = static_cast<T>(v);
           const double step = o.nesterov ? g + o.momentum * v : v;
           w[i] = static_cast<T>(wi - lr * step);
-        } else if (o.type == "adagrad") {
+        } else if (kind == adagrad) {
           const double s2 = a[i] + g * g;
           a[i] = static_cast<T>(s2);
           w[i] = static_cast<T>(wi - lr * g / (std::sqrt(s2) + o.eps));
-        } else if (o.type == "rmsprop") {
+        } else if (kind == rmsprop) {
           const double s2 = o.rho * a[i] + (1.0 - o.rho) * g * g;
           a[i] = static_cast<T>(s2);
           const double u = g / (std::sqrt(s2) + o.eps);

@@ -340,6 +340,18 @@ struct patch_geometry {
   std::size_t P() const { return static_cast<std::size_t>(out.h) * out.w; }
 };
 
+// Copy a short run (a kernel row): an inline loop, as a library memcpy call
+// costs more than the copy for a handful of values.
+template <class T>
+inline void copy_run(T* dst, const T* src, int n) {
+  int q = 0;
+  for (; q + 4 <= n; q += 4) {
+    const T a = src[q], b = src[q + 1], c = src[q + 2], d = src[q + 3];
+    dst[q] = a; dst[q + 1] = b; dst[q + 2] = c; dst[q + 3] = d;
+  }
+  for (; q < n; ++q) dst[q] = src[q];
+}
+
 template <class T>
 void im2col(const patch_geometry& g, const T* x, T* cols, std::size_t B, int threads) {
   const std::size_t K = g.K(), P = g.P(), D = g.in.size();
@@ -351,15 +363,22 @@ void im2col(const patch_geometry& g, const T* x, T* cols, std::size_t B, int thr
       for (int r = 0; r < g.out.h; ++r) {
         for (int s = 0; s < g.out.w; ++s) {
           T* col = cj + (static_cast<std::size_t>(r) * g.out.w + s) * K;
+          const int c0 = s * g.sw - g.pw;
+          const bool inside = g.dw == 1 && c0 >= 0 && c0 + g.kw <= g.in.w;
           for (int ki = 0; ki < g.kh; ++ki) {
             const int row = r * g.sh - g.ph + ki * g.dh;
+            if (inside && row >= 0 && row < g.in.h) {  // one contiguous run of kw * C values
+              copy_run(col + static_cast<std::size_t>(ki) * g.kw * C,
+                       xi + (static_cast<std::size_t>(row) * g.in.w + c0) * C, g.kw * C);
+              continue;
+            }
             for (int kj = 0; kj < g.kw; ++kj) {
               const int cc = s * g.sw - g.pw + kj * g.dw;
               T* dst = col + (static_cast<std::size_t>(ki) * g.kw + kj) * C;
               if (row < 0 || row >= g.in.h || cc < 0 || cc >= g.in.w) {
-                std::fill(dst, dst + C, T(0));
+                for (int c = 0; c < C; ++c) dst[c] = T(0);
               } else {
-                std::memcpy(dst, xi + (static_cast<std::size_t>(row) * g.in.w + cc) * C, C * sizeof(T));
+                copy_run(dst, xi + (static_cast<std::size_t>(row) * g.in.w + cc) * C, C);
               }
             }
           }
@@ -382,9 +401,17 @@ void col2im(const patch_geometry& g, const T* cols, T* dx, std::size_t B, int th
       for (int r = 0; r < g.out.h; ++r) {
         for (int s = 0; s < g.out.w; ++s) {
           const T* col = cj + (static_cast<std::size_t>(r) * g.out.w + s) * K;
+          const int c0 = s * g.sw - g.pw;
+          const bool inside = g.dw == 1 && c0 >= 0 && c0 + g.kw <= g.in.w;
           for (int ki = 0; ki < g.kh; ++ki) {
             const int row = r * g.sh - g.ph + ki * g.dh;
             if (row < 0 || row >= g.in.h) continue;
+            if (inside) {  // one contiguous run of kw * C values
+              const T* src = col + static_cast<std::size_t>(ki) * g.kw * C;
+              T* dst = xi + (static_cast<std::size_t>(row) * g.in.w + c0) * C;
+              for (int q = 0; q < g.kw * C; ++q) dst[q] += src[q];
+              continue;
+            }
             for (int kj = 0; kj < g.kw; ++kj) {
               const int cc = s * g.sw - g.pw + kj * g.dw;
               if (cc < 0 || cc >= g.in.w) continue;
