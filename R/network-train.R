@@ -555,7 +555,7 @@ print.statlearn_network_fit <- function(x, ...) {
   h <- x$history
   cat(sprintf("Neural network: %d layers, %s parameters, %s loss\n", length(x$network$layers),
               format(sum(parameter_table(x$network)$size), big.mark = ","), x$loss))
-  cat(sprintf("Trained %d epoch(s) with %s", x$epochs, class(x$optimizer)[1L]))
+  cat(sprintf("Trained %d epoch(s) with %s (lr %g)", x$epochs, x$optimizer$type, x$optimizer$lr))
   if (nrow(h)) {
     last <- h[nrow(h), ]
     cat(sprintf("; final loss %.4g", last$loss))
