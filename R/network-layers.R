@@ -26,22 +26,6 @@ check_network <- function(net, arg = "net") {
   invisible(net)
 }
 
-# One or two whole numbers >= lower (height then width); returns integer(2).
-check_pair <- function(v, arg, lower = 1L) {
-  if (!is.numeric(v) || !(length(v) %in% 1:2) || anyNA(v) || !all(is.finite(v)) ||
-      any(v != round(v))) {
-    abort_input(arg, "one or two whole numbers (height, width)", describe(v),
-                class = "statlearn_error_type")
-  }
-  if (any(v < lower)) {
-    abort_input(arg, sprintf("at least %d", lower), paste(format(v), collapse = " x "),
-                class = "statlearn_error_range")
-  }
-  as.integer(rep_len(v, 2L))
-}
-
-# A finite number >= 0.
-
 # The slope/scale of leaky_relu and elu; NULL gives the default, and any other
 # activation takes none (stored as 0).
 check_alpha <- function(alpha, activation) {

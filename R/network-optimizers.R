@@ -4,33 +4,6 @@
 # epoch boundaries. optimizer_reference_step() is the R statement of the update
 # equations that the engine must reproduce.
 
-# checks ----------------------------------------------------------------------
-
-# A positive finite number (learning rates, eps).
-check_positive <- function(v, arg) {
-  v <- check_number(v, arg, lower = 0, lower_open = TRUE)
-  if (!is.finite(v)) abort_input(arg, "a finite positive number", format(v), class = "statlearn_error_range")
-  v
-}
-
-# A number in [0, 1) (momentum, betas, rho).
-check_unit_open <- function(v, arg) check_number(v, arg, lower = 0, upper = 1, upper_open = TRUE)
-
-# A non-negative finite number (weight decay, min_delta, accumulator).
-check_nonnegative <- function(v, arg) {
-  v <- check_number(v, arg, lower = 0)
-  if (!is.finite(v)) abort_input(arg, "a finite non-negative number", format(v), class = "statlearn_error_range")
-  v
-}
-
-# A single non-empty string.
-check_string <- function(v, arg) {
-  if (!is.character(v) || length(v) != 1L || is.na(v) || !nzchar(v)) {
-    abort_input(arg, "a single non-empty string", describe(v), class = "statlearn_error_type")
-  }
-  v
-}
-
 # Optimizers --------------------------------------------------------------------
 
 new_optimizer <- function(type, ...) {

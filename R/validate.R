@@ -247,3 +247,44 @@ check_class_y <- function(y, n, arg = "y", min_classes = 2L) {
 
 # Class labels as a factor with the training levels, from class indices 1..K.
 class_factor <- function(index, levels) factor(levels[index], levels = levels)
+
+# Numbers and strings for tuning arguments (neural networks and others). ------
+
+# One or two whole numbers >= lower (height then width); returns integer(2).
+check_pair <- function(v, arg, lower = 1L) {
+  if (!is.numeric(v) || !(length(v) %in% 1:2) || anyNA(v) || !all(is.finite(v)) ||
+      any(v != round(v))) {
+    abort_input(arg, "one or two whole numbers (height, width)", describe(v),
+                class = "statlearn_error_type")
+  }
+  if (any(v < lower)) {
+    abort_input(arg, sprintf("at least %d", lower), paste(format(v), collapse = " x "),
+                class = "statlearn_error_range")
+  }
+  as.integer(rep_len(v, 2L))
+}
+
+# A positive finite number (learning rates, eps).
+check_positive <- function(v, arg) {
+  v <- check_number(v, arg, lower = 0, lower_open = TRUE)
+  if (!is.finite(v)) abort_input(arg, "a finite positive number", format(v), class = "statlearn_error_range")
+  v
+}
+
+# A number in [0, 1) (momentum, betas, rho).
+check_unit_open <- function(v, arg) check_number(v, arg, lower = 0, upper = 1, upper_open = TRUE)
+
+# A non-negative finite number (weight decay, min_delta, accumulator).
+check_nonnegative <- function(v, arg) {
+  v <- check_number(v, arg, lower = 0)
+  if (!is.finite(v)) abort_input(arg, "a finite non-negative number", format(v), class = "statlearn_error_range")
+  v
+}
+
+# A single non-empty string.
+check_string <- function(v, arg) {
+  if (!is.character(v) || length(v) != 1L || is.na(v) || !nzchar(v)) {
+    abort_input(arg, "a single non-empty string", describe(v), class = "statlearn_error_type")
+  }
+  v
+}
