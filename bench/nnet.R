@@ -6,8 +6,8 @@
 #  2. LeNet-style CNN on zip_train, batch 64, Adam: training images per second
 #     and the fraction of the measured SGEMM peak (1024^3) it reaches.
 # Same data and the same starting weights on both sides; medians of several
-# runs (bench::bench_time: wall clock and CPU); ratios printed. nnet is single-threaded; statlearn runs
-# with 1 and 2 threads. Takes about 2-3 minutes.
+# runs (bench::bench_time: wall clock and CPU); ratios printed. nnet is
+# single-threaded; statlearn runs with 1 and 2 threads. Takes about 2-3 minutes.
 # Run from the package root with the package installed:
 #   R_LIBS=/tmp/lib-bench Rscript bench/nnet.R
 library(statlearn)
