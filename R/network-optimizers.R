@@ -251,6 +251,10 @@ new_schedule <- function(type, ...) {
 #'   epochs).
 #' * `schedule_exponential()`: `lr * gamma^(epoch - 1)`, constant within an
 #'   epoch.
+#' * `schedule_linear()`: the Deep Learning book's rule (eq. 8.14), per step:
+#'   `(1 - u) * lr + u * final_lr` with `u = min(k / K, 1)`, falling linearly
+#'   from `lr` to `final_lr` over the `K` steps of `epochs` epochs (of the
+#'   whole run when `epochs = NULL`) and constant after.
 #' * `schedule_cosine()`: per step, `min_lr + (lr - min_lr) * (1 + cos(pi * k / K)) / 2`,
 #'   where `K` counts the steps of `epochs` epochs (of the whole run when
 #'   `epochs = NULL`); the rate starts at `lr` and ends near `min_lr`, and
@@ -266,15 +270,16 @@ new_schedule <- function(type, ...) {
 #' @param step_size Number of epochs between drops (a whole number >= 1).
 #' @param gamma Multiplicative factor in (0, 1].
 #' @param min_lr Final learning rate (>= 0; at most the optimizer's `lr`).
-#' @param epochs Length of the cosine in epochs, or `NULL` for the number of
-#'   epochs of the training run.
+#' @param final_lr Learning rate reached at the end of the linear decay (>= 0).
+#' @param epochs Length of the cosine or linear decay in epochs, or `NULL`
+#'   for the number of epochs of the training run.
 #' @param max_lr Peak learning rate of the cycle.
 #' @param pct_start Fraction in (0, 1) of all steps spent rising.
 #' @param div_factor The starting rate is `max_lr / div_factor` (>= 1).
 #' @param final_div_factor The final rate is `max_lr / (div_factor *
 #'   final_div_factor)` (>= 1).
 #' @return A list of class `c("statlearn_schedule_<type>", "statlearn_schedule")`
-#'   with field `type` (`"step"`, `"exponential"`, `"cosine"` or
+#'   with field `type` (`"step"`, `"exponential"`, `"linear"`, `"cosine"` or
 #'   `"one_cycle"`) and the arguments as fields.
 #' @references Goodfellow, Bengio and Courville (2016), *Deep Learning*,
 #'   section 8.3.1. Loshchilov and Hutter (2017), SGDR: stochastic gradient
@@ -286,6 +291,7 @@ new_schedule <- function(type, ...) {
 #' @examples
 #' schedule_step(step_size = 10, gamma = 0.5)
 #' schedule_cosine(min_lr = 1e-5)
+#' schedule_linear(final_lr = 1e-4, epochs = 20)
 #' schedule_one_cycle(max_lr = 0.01)
 schedule_step <- function(step_size, gamma = 0.1) {
   step_size <- check_count(step_size, "step_size")
@@ -298,6 +304,14 @@ schedule_step <- function(step_size, gamma = 0.1) {
 schedule_exponential <- function(gamma) {
   gamma <- check_number(gamma, "gamma", lower = 0, upper = 1, lower_open = TRUE)
   new_schedule("exponential", gamma = gamma)
+}
+
+#' @rdname schedule_step
+#' @export
+schedule_linear <- function(final_lr = 0, epochs = NULL) {
+  final_lr <- check_nonnegative(final_lr, "final_lr")
+  if (!is.null(epochs)) epochs <- check_count(epochs, "epochs")
+  new_schedule("linear", final_lr = final_lr, epochs = epochs)
 }
 
 #' @rdname schedule_step
@@ -349,6 +363,11 @@ schedule_rates <- function(schedule, lr, epoch, steps_per_epoch, epochs) {
   switch(schedule$type,
     step = rep(lr * schedule$gamma^((epoch - 1L) %/% schedule$step_size), steps_per_epoch),
     exponential = rep(lr * schedule$gamma^(epoch - 1L), steps_per_epoch),
+    linear = {
+      total <- (if (is.null(schedule$epochs)) epochs else schedule$epochs) * steps_per_epoch
+      u <- pmin(k / total, 1)
+      (1 - u) * lr + u * schedule$final_lr
+    },
     cosine = {
       if (schedule$min_lr > lr) {
         abort_input("min_lr", sprintf("at most the optimizer's learning rate %g", lr),
@@ -370,7 +389,7 @@ schedule_rates <- function(schedule, lr, epoch, steps_per_epoch, epochs) {
       out[!up] <- cosine_anneal(hi, end, (k[!up] - peak) / (total - 1 - peak))
       out
     },
-    abort_input("schedule", 'a schedule of type "step", "exponential", "cosine" or "one_cycle"',
+    abort_input("schedule", 'a schedule of type "step", "exponential", "linear", "cosine" or "one_cycle"',
                 sprintf('type "%s"', schedule$type), class = "statlearn_error_range")
   )
 }

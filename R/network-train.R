@@ -720,7 +720,8 @@ gradient_check <- function(net, x, y, loss = NULL, weights = NULL,
 #' @param min_lr,max_lr Range of learning rates.
 #' @param steps Number of optimizer steps.
 #' @return A data frame of class `statlearn_lr_finder` with columns `lr`,
-#'   `loss` and `smoothed` (exponentially smoothed, bias-corrected loss), and
+#'   `loss` and `smoothed` (exponentially smoothed, bias-corrected loss; NA
+#'   once the loss diverges), and
 #'   attribute `suggested`; it has `print` and `plot` methods.
 #' @family neural networks
 #' @references Smith, L. N. (2017) Cyclical learning rates for training neural
@@ -771,11 +772,13 @@ lr_finder <- function(net, x, y, loss = NULL, optimizer = optimizer_sgd(momentum
     avg <- 0.9 * avg + 0.1 * losses[i]
     sm[i] <- avg / (1 - 0.9^i)
   }
-  ok <- is.finite(sm)
+  sm[!is.finite(sm)] <- NA
   slope <- c(NA, diff(sm) / diff(log(lrs[seq_len(k)])))
-  slope[!ok] <- NA
+  # The first steps' smoothed loss is mostly batch-to-batch noise: look for
+  # the steepest descent after the first tenth of the run, before the minimum.
   lim <- which.min(sm)
-  sug <- if (lim > 2) lrs[which.min(slope[seq_len(lim)])] else lrs[1L]
+  start <- max(2L, ceiling(k / 10))
+  sug <- if (lim > start) lrs[start - 1L + which.min(slope[start:lim])] else lrs[max(1L, lim %/% 2L)]
   structure(data.frame(lr = lrs[seq_len(k)], loss = losses, smoothed = sm),
             suggested = sug, class = c("statlearn_lr_finder", "data.frame"))
 }
@@ -785,14 +788,17 @@ print.statlearn_lr_finder <- function(x, ...) {
   cat(sprintf("Learning-rate range test: %d steps from %.3g to %.3g\n", nrow(x), x$lr[1L],
               x$lr[nrow(x)]))
   cat(sprintf("Lowest smoothed loss %.4g at lr = %.3g; suggested lr (steepest descent) = %.3g\n",
-              min(x$smoothed), x$lr[which.min(x$smoothed)], attr(x, "suggested")))
+              min(x$smoothed, na.rm = TRUE), x$lr[which.min(x$smoothed)], attr(x, "suggested")))
   invisible(x)
 }
 
 #' @export
 plot.statlearn_lr_finder <- function(x, y, ...) {
+  # Diverged steps would stretch the axis: show up to four times the first loss.
+  top <- min(max(x$smoothed, na.rm = TRUE), 4 * x$smoothed[1L])
+  lo <- min(x$smoothed, na.rm = TRUE)
   graphics::plot(x$lr, x$smoothed, log = "x", type = "l", xlab = "learning rate",
-                 ylab = "loss (smoothed)", ...)
+                 ylab = "loss (smoothed)", ylim = c(lo, top), ...)
   graphics::points(x$lr, x$loss, pch = ".", col = "grey40")
   graphics::abline(v = attr(x, "suggested"), lty = 2, col = 2)
   invisible(x)

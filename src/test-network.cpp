@@ -119,3 +119,22 @@ context("network core: losses and training") {
     expect_true(same);
   }
 }
+
+context("network core: vector kernels") {
+  test_that("the float exponential is accurate and the vector body equals the scalar tail") {
+    double worst = 0.0;
+    for (int i = -8000; i <= 8000; ++i) {
+      const float x = static_cast<float>(i) * 0.01f;
+      const double rel = std::fabs(nn::vec::exp_scalar(x) - std::exp(static_cast<double>(x))) /
+                         std::exp(static_cast<double>(x));
+      worst = std::max(worst, rel);
+    }
+    expect_true(worst < 5e-7);
+    std::vector<float> x(37), y(37);
+    for (int i = 0; i < 37; ++i) x[i] = static_cast<float>(i - 18) * 0.731f;
+    nn::vec::sigmoid(x.data(), y.data(), x.size());
+    bool same = true;
+    for (int i = 0; i < 37; ++i) same = same && y[i] == nn::vec::sigmoid_scalar(x[i]);
+    expect_true(same);
+  }
+}

@@ -310,3 +310,15 @@ test_that("lambda callbacks receive epoch and logs and can stop training", {
   expect_identical(seen, c(1, 0.5, 2, 0.05))
   expect_false(lambda_step(callback_lambda(function(epoch, logs) NULL), 1L, list(loss = 1)))
 })
+
+test_that("the linear decay of DL eq. 8.14 falls from lr to final_lr and then stays", {
+  s <- schedule_linear(final_lr = 0.01, epochs = 2)
+  # 4 steps per epoch, decay over 8 steps, a run of 3 epochs
+  r1 <- statlearn:::schedule_rates(s, 0.1, 1, 4, 3)
+  r2 <- statlearn:::schedule_rates(s, 0.1, 2, 4, 3)
+  r3 <- statlearn:::schedule_rates(s, 0.1, 3, 4, 3)
+  expect_equal(r1, 0.1 - 0.09 * (0:3) / 8, tolerance = 1e-14)
+  expect_equal(r2, 0.1 - 0.09 * (4:7) / 8, tolerance = 1e-14)
+  expect_equal(r3, rep(0.01, 4), tolerance = 1e-14)
+  expect_error(schedule_linear(final_lr = -1), class = "statlearn_error_input")
+})

@@ -154,14 +154,23 @@ class network {
             if (zj[o] > zj[am]) am = o;
           const double mx = zj[am];
           double s = 0.0;
-          for (std::size_t o = 0; o < O; ++o) s += std::exp(static_cast<double>(zj[o]) - mx);
+          for (std::size_t o = 0; o < O; ++o) {
+            const double ez = std::exp(static_cast<double>(zj[o]) - mx);
+            if (dj != nullptr) dj[o] = static_cast<T>(ez);
+            s += ez;
+          }
           const int y = cls[j];
           ls += mx + std::log(s) - zj[y];
           if (static_cast<int>(am) == y) cs += 1.0;
           if (dj != nullptr) {
-            for (std::size_t o = 0; o < O; ++o)
-              dj[o] = static_cast<T>((std::exp(static_cast<double>(zj[o]) - mx) / s -
-                                      (static_cast<int>(o) == y ? 1.0 : 0.0)) * invB);
+            // dj holds exp(z - max) rounded to T: recompute in double only
+            // where T is coarser than double.
+            const double scale = invB / s;
+            for (std::size_t o = 0; o < O; ++o) {
+              const double ez = sizeof(T) == sizeof(double) ? static_cast<double>(dj[o])
+                                                            : std::exp(static_cast<double>(zj[o]) - mx);
+              dj[o] = static_cast<T>(ez * scale - (static_cast<int>(o) == y ? invB : 0.0));
+            }
           }
         } else if (loss == loss_kind::binary_cross_entropy) {
           const T* tj = tgt + j * O;
@@ -372,16 +381,27 @@ class trainer {
     const std::size_t steps = (N + batch - 1) / batch;
     double loss_total = 0.0, correct = 0.0, seen = 0.0;
     const auto params = net.params();
+    // One full batch: the order of the examples changes nothing but the
+    // rounding of sums, so the data are used in place (no copy).
+    const bool in_place = steps == 1;
     try {
       with_threads(threads, [&] {
         for (std::size_t s = 0; s < steps; ++s) {
           hooks::check_interrupt();
           const std::size_t b0 = s * batch, B = std::min(batch, N - b0);
-          gather(d, order.data() + b0, B);
+          const T* x = d.x.data();
+          const int* c = d.cls.empty() ? nullptr : d.cls.data();
+          const T* t = d.target.empty() ? nullptr : d.target.data();
+          if (!in_place) {
+            gather(d, order.data() + b0, B);
+            x = xb.data();
+            c = cb.empty() ? nullptr : cb.data();
+            t = tb.empty() ? nullptr : tb.data();
+          }
           run_context ctx = context(true);
-          const T* z = net.forward(xb.data(), B, ctx);
-          const double ls = net.loss_sum(z, B, cb.data(), tb.data(), &correct, true, threads);
-          net.backward(xb.data(), B, ctx);
+          const T* z = net.forward(x, B, ctx);
+          const double ls = net.loss_sum(z, B, c, t, &correct, true, threads);
+          net.backward(x, B, ctx);
           const double pen = net.penalty(true);
           optimizer_step(opt, params, opt_state, s < lr.size() ? lr[s] : lr.back(), threads);
           loss_total += ls + pen * B;

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "nn_simd.h"
 #include "parallel.h"
 #include "rng.h"
 #include "sgemm.h"
@@ -228,13 +229,13 @@ class activation_layer : public layer<T> {
         std::memcpy(y, x, n * sizeof(T));
         break;
       case activation::sigmoid:
-        for (std::size_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-x[i]));
+        vec::sigmoid(x, y, n);
         break;
       case activation::tanh:
         for (std::size_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
         break;
       case activation::relu:
-        for (std::size_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : T(0);
+        vec::relu(x, y, n);
         break;
       case activation::leaky_relu:
         for (std::size_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : alpha * x[i];
@@ -263,7 +264,7 @@ class activation_layer : public layer<T> {
         for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * (T(1) - y[i] * y[i]);
         break;
       case activation::relu:
-        for (std::size_t i = 0; i < n; ++i) dx[i] = x[i] > T(0) ? dy[i] : T(0);
+        vec::relu_grad(x, dy, dx, n);
         break;
       case activation::leaky_relu:
         for (std::size_t i = 0; i < n; ++i) dx[i] = x[i] > T(0) ? dy[i] : alpha * dy[i];
@@ -320,10 +321,7 @@ class dense_layer : public layer<T> {
   // y[, j] += b for every column j of a rows x cols matrix.
   static void add_bias(T* y, const T* b, std::size_t rows, std::size_t cols, int threads) {
     parallel_chunks(cols, example_grain(rows), threads, [&](std::size_t s, std::size_t e, std::size_t) {
-      for (std::size_t j = s; j < e; ++j) {
-        T* c = y + j * rows;
-        for (std::size_t i = 0; i < rows; ++i) c[i] += b[i];
-      }
+      for (std::size_t j = s; j < e; ++j) vec::add(y + j * rows, b, rows);
     });
   }
 };
