@@ -235,9 +235,10 @@ new_session <- function(net, loss, weights, optimizer, optimizer_state, precisio
 #'   fastest), or an array `n x height x width x channels` (or
 #'   `n x height x width` for one channel).
 #' @param y The response: a factor of class labels (cross-entropy), or a
-#'   numeric vector or matrix (squared error), or 0/1 values or a two-level
-#'   factor (binary cross-entropy). Its columns (or classes) must match the
-#'   units of the last layer.
+#'   numeric vector or matrix (squared error); with `loss =
+#'   "binary_cross_entropy"`, 0/1 (or `[0, 1]`) values, one column per output,
+#'   or a two-level factor. Its columns (or classes) must match the units of
+#'   the last layer.
 #' @param loss `"cross_entropy"` (softmax fused into the loss),
 #'   `"binary_cross_entropy"` (sigmoid fused), or `"mse"` (mean squared error
 #'   over outputs). The default is cross-entropy for a factor `y` and squared
@@ -615,16 +616,16 @@ plot.statlearn_network_fit <- function(x, y, ...) {
     op <- graphics::par(mfrow = c(1L, 2L))
     on.exit(graphics::par(op))
   }
-  curves <- function(a, b, what) {
+  curves <- function(a, b, what, where) {
     rng <- range(c(a, b), na.rm = TRUE)
     graphics::plot(h$epoch, a, type = "l", ylim = rng, xlab = "epoch", ylab = what, col = 1, ...)
     if (!all(is.na(b))) {
       graphics::lines(h$epoch, b, col = 2, lty = 2)
-      graphics::legend("topright", c("training", "validation"), col = 1:2, lty = 1:2, bty = "n")
+      graphics::legend(where, c("training", "validation"), col = 1:2, lty = 1:2, bty = "n")
     }
   }
-  curves(h$loss, h$val_loss, "loss")
-  if (acc) curves(h$accuracy, h$val_accuracy, "accuracy")
+  curves(h$loss, h$val_loss, "loss", "topright")
+  if (acc) curves(h$accuracy, h$val_accuracy, "accuracy", "bottomright")
   invisible(x)
 }
 

@@ -370,3 +370,16 @@ test_that("bad input gives classed statlearn errors", {
   expect_statlearn_error(train_network(fit, x, y, loss = "mse", epochs = 1), pattern = "loss")
   expect_statlearn_error(gradient_check(net, x, y, eps = -1), pattern = "eps")
 })
+
+test_that("dropout masks do not depend on validation data or on resuming", {
+  d <- img_data(n = 60, h = 8, w = 8, c = 1, seed = 13)
+  net <- network(c(8, 8, 1)) |> layer_flatten() |> layer_dropout(0.5) |> layer_dense(3)
+  a <- train_network(net, d$x, d$y, epochs = 2, batch_size = 20, seed = 4, threads = 1, verbose = FALSE)
+  b <- train_network(net, d$x, d$y, epochs = 2, batch_size = 20, seed = 4, threads = 1, verbose = FALSE,
+                     validation_data = list(d$x[1:5, , , , drop = FALSE], d$y[1:5]))
+  expect_identical(a$weights, b$weights)
+  c1 <- train_network(net, d$x, d$y, epochs = 1, batch_size = 20, seed = 4, threads = 1, verbose = FALSE,
+                      validation_data = list(d$x[1:5, , , , drop = FALSE], d$y[1:5]))
+  c2 <- train_network(c1, d$x, d$y, epochs = 1, batch_size = 20, threads = 1, verbose = FALSE)
+  expect_identical(c2$weights, a$weights)
+})

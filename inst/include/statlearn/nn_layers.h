@@ -637,8 +637,9 @@ class flatten_layer : public layer<T> {
 };
 
 // Inverted dropout: in training each unit is kept with probability 1 - rate and
-// scaled by 1 / (1 - rate); the mask of example j at step t comes from the
-// stream (seed, layer, t, j), so it does not depend on threads.
+// scaled by 1 / (1 - rate); the mask of example j of step t comes from the
+// stream (seed, layer, t, j), so it depends on neither the thread count nor
+// the session's batch capacity (a resumed fit draws the same masks).
 template <class T>
 class dropout_layer : public layer<T> {
  public:
@@ -659,7 +660,7 @@ class dropout_layer : public layer<T> {
     const std::uint64_t key = mix64(ctx.seed ^ (0xa0761d6478bd642fULL * (this->index + 1)));
     parallel_chunks(B, example_grain(D), ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
       for (std::size_t j = b; j < e; ++j) {
-        stream rs(key, ctx.step * ctx.capacity + j);
+        stream rs(mix64(key + ctx.step), j);
         T* m = mask.data() + j * D;
         for (std::size_t i = 0; i < D; ++i) {
           m[i] = rs.uniform() >= rate ? keep : T(0);
