@@ -312,7 +312,14 @@ layer_dense <- function(net, units, activation = "identity", use_bias = TRUE, l1
 layer_conv2d <- function(net, filters, kernel_size, strides = 1, padding = "valid", dilation = 1,
                          activation = "identity", use_bias = TRUE, l1 = 0, l2 = 0,
                          kernel_initializer = "auto", alpha = NULL, name = NULL) {
-  start <- begin_layer(net, "conv2d", name)
+  patch_layer(net, "conv2d", name, filters, kernel_size, strides, padding, dilation,
+              weight_args = list(activation, alpha, use_bias, l1, l2, kernel_initializer))
+}
+
+# conv2d and locally_connected2d: the same checks, windows and fields.
+patch_layer <- function(net, type, name, filters, kernel_size, strides, padding, dilation,
+                        weight_args) {
+  start <- begin_layer(net, type, name)
   fields <- with_layer(start$name, {
     check_image_input(net, start$in_shape)
     filters <- check_count(filters, "filters")
@@ -323,7 +330,7 @@ layer_conv2d <- function(net, filters, kernel_size, strides = 1, padding = "vali
     win <- window_output(start$in_shape[1:2], kernel_size, strides, dilation, padding, "kernel_size")
     c(list(filters = filters, kernel_size = kernel_size, strides = strides, padding = padding,
            dilation = dilation, pad = win$pad),
-      weight_fields(activation, alpha, use_bias, l1, l2, kernel_initializer),
+      do.call(weight_fields, weight_args),
       list(.out = win$out))
   })
   out <- c(fields$.out, fields$filters)
@@ -355,23 +362,8 @@ layer_conv2d <- function(net, filters, kernel_size, strides = 1, padding = "vali
 layer_locally_connected2d <- function(net, filters, kernel_size, strides = 1, padding = "valid",
                                       activation = "identity", use_bias = TRUE, l1 = 0, l2 = 0,
                                       kernel_initializer = "auto", alpha = NULL, name = NULL) {
-  start <- begin_layer(net, "locally_connected2d", name)
-  fields <- with_layer(start$name, {
-    check_image_input(net, start$in_shape)
-    filters <- check_count(filters, "filters")
-    kernel_size <- check_pair(kernel_size, "kernel_size")
-    strides <- check_pair(strides, "strides")
-    padding <- check_choice(padding, c("valid", "same"), "padding")
-    dilation <- c(1L, 1L)
-    win <- window_output(start$in_shape[1:2], kernel_size, strides, dilation, padding, "kernel_size")
-    c(list(filters = filters, kernel_size = kernel_size, strides = strides, padding = padding,
-           dilation = dilation, pad = win$pad),
-      weight_fields(activation, alpha, use_bias, l1, l2, kernel_initializer),
-      list(.out = win$out))
-  })
-  out <- c(fields$.out, fields$filters)
-  fields$.out <- NULL
-  add_layer(net, start, out, fields)
+  patch_layer(net, "locally_connected2d", name, filters, kernel_size, strides, padding, 1L,
+              weight_args = list(activation, alpha, use_bias, l1, l2, kernel_initializer))
 }
 
 pool_layer <- function(net, type, pool_size, strides, padding, name) {

@@ -259,7 +259,9 @@ new_session <- function(net, loss, weights, optimizer, optimizer_state, precisio
 #'   specification (`network`), the weights as R arrays (`weights`, one
 #'   list per layer), the `loss`, class `levels`, the `optimizer` and its
 #'   state, and `history`, a data frame with one row per epoch (`loss`,
-#'   `accuracy`, `val_loss`, `val_accuracy`, `lr`, `seconds`).
+#'   `accuracy`, `val_loss`, `val_accuracy`, `lr`, `seconds`). The training
+#'   `loss` is the mean over the epoch's steps (with dropout active) and, like
+#'   `val_loss`, includes the layers' L1/L2 penalties.
 #' @references Goodfellow, I., Bengio, Y. and Courville, A. (2016) *Deep
 #'   Learning*, chapters 6-9. Hastie, T., Tibshirani, R. and Friedman, J.
 #'   (2009) *The Elements of Statistical Learning*, section 11.
@@ -464,8 +466,9 @@ network_outputs <- function(object, xe, transform, batch_size, threads) {
 #' @param object A fit from [train_network()].
 #' @param newdata Inputs shaped as `x` was for [train_network()].
 #' @param type `"class"` (a factor with the training levels; the default for
-#'   classification), `"prob"` (class probabilities: the softmax or sigmoid the
-#'   loss fuses), or `"response"` (the network's raw output: logits for
+#'   classification with a factor response), `"prob"` (class probabilities: the
+#'   softmax or sigmoid the loss fuses; the default for binary cross-entropy
+#'   with 0/1 targets), or `"response"` (the network's raw output: logits for
 #'   classification, predictions for regression, the default there).
 #' @param batch_size Examples per forward pass.
 #' @inheritParams statlearn-params
@@ -486,7 +489,9 @@ predict.statlearn_network_fit <- function(object, newdata, type = NULL, batch_si
     abort_input("newdata", "the inputs to predict for", "nothing")
   }
   classify <- !is.null(object$levels) || object$loss != "mse"
-  type <- if (is.null(type)) (if (!is.null(object$levels)) "class" else "response") else
+  type <- if (is.null(type)) {
+    if (!is.null(object$levels)) "class" else if (object$loss == "binary_cross_entropy") "prob" else "response"
+  } else
     check_choice(type, c("class", "prob", "response"), "type")
   if (type != "response" && object$loss == "mse") {
     abort_input("type", "\"response\" for a regression network", sprintf("\"%s\"", type))

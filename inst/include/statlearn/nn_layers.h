@@ -435,21 +435,23 @@ inline patch_geometry geometry_of(const layer_spec& s, int units) {
 
 // ---- conv2d (shared weights) -----------------------------------------------------
 
-// Kernel stored K x F (column-major), k = c + C * (kj + kw * ki).
+// What conv2d and locally connected layers share: the patch geometry, the
+// patch buffers, a kernel of `copies` K x F blocks and a bias of `copies` * F.
 template <class T>
-class conv2d_layer : public layer<T> {
+class patch_layer : public layer<T> {
  public:
   parameter<T> kernel, bias;
   bool use_bias;
   patch_geometry g;
   std::vector<T> cols, dcols;
-  conv2d_layer(const layer_spec& s) : use_bias(s.use_bias), g(geometry_of(s, s.units)) {
+  patch_layer(const layer_spec& s, std::size_t copies)
+      : use_bias(s.use_bias), g(geometry_of(s, s.units)) {
     this->in = s.in;
     this->out = g.out;
-    kernel = parameter<T>(g.K() * s.units);
+    kernel = parameter<T>(g.K() * s.units * copies);
     kernel.l1 = s.l1;
     kernel.l2 = s.l2;
-    if (use_bias) bias = parameter<T>(s.units);
+    if (use_bias) bias = parameter<T>(static_cast<std::size_t>(s.units) * copies);
   }
   std::vector<parameter<T>*> params() override {
     if (use_bias) return {&kernel, &bias};
@@ -459,6 +461,19 @@ class conv2d_layer : public layer<T> {
     cols.resize(g.K() * g.P() * cap);
     dcols.resize(g.K() * g.P() * cap);
   }
+};
+
+// Kernel stored K x F (column-major), k = c + C * (kj + kw * ki).
+template <class T>
+class conv2d_layer : public patch_layer<T> {
+ public:
+  using patch_layer<T>::kernel;
+  using patch_layer<T>::bias;
+  using patch_layer<T>::use_bias;
+  using patch_layer<T>::g;
+  using patch_layer<T>::cols;
+  using patch_layer<T>::dcols;
+  explicit conv2d_layer(const layer_spec& s) : patch_layer<T>(s, 1) {}
   void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
     const std::size_t K = g.K(), N = g.P() * B, F = g.out.c;
     im2col(g, x, cols.data(), B, ctx.threads);
@@ -484,28 +499,16 @@ class conv2d_layer : public layer<T> {
 // Kernel: one K x F block per output position p (p = s + out_w * r), stored
 // one after another; bias F x P.
 template <class T>
-class locally_connected_layer : public layer<T> {
+class locally_connected_layer : public patch_layer<T> {
  public:
-  parameter<T> kernel, bias;
-  bool use_bias;
-  patch_geometry g;
-  std::vector<T> cols, dcols;
-  locally_connected_layer(const layer_spec& s) : use_bias(s.use_bias), g(geometry_of(s, s.units)) {
-    this->in = s.in;
-    this->out = g.out;
-    kernel = parameter<T>(g.K() * s.units * g.P());
-    kernel.l1 = s.l1;
-    kernel.l2 = s.l2;
-    if (use_bias) bias = parameter<T>(static_cast<std::size_t>(s.units) * g.P());
-  }
-  std::vector<parameter<T>*> params() override {
-    if (use_bias) return {&kernel, &bias};
-    return {&kernel};
-  }
-  void reserve(std::size_t cap) override {
-    cols.resize(g.K() * g.P() * cap);
-    dcols.resize(g.K() * g.P() * cap);
-  }
+  using patch_layer<T>::kernel;
+  using patch_layer<T>::bias;
+  using patch_layer<T>::use_bias;
+  using patch_layer<T>::g;
+  using patch_layer<T>::cols;
+  using patch_layer<T>::dcols;
+  explicit locally_connected_layer(const layer_spec& s)
+      : patch_layer<T>(s, static_cast<std::size_t>(s.out.h) * s.out.w) {}
   void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
     const std::size_t K = g.K(), P = g.P(), F = g.out.c;
     im2col(g, x, cols.data(), B, ctx.threads);
