@@ -384,12 +384,9 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
         logs$val_loss <- v$loss
         if (classify) logs$val_accuracy <- v$accuracy
       }
-      row <- data.frame(epoch = epoch, loss = logs$loss,
-                        accuracy = if (classify) logs$accuracy else NA_real_,
-                        val_loss = logs$val_loss %||% NA_real_,
-                        val_accuracy = logs$val_accuracy %||% NA_real_,
-                        lr = lr[length(lr)], seconds = proc.time()[["elapsed"]] - t0)
-      rows[[length(rows) + 1L]] <- row
+      rows[[length(rows) + 1L]] <- c(epoch, logs$loss, if (classify) logs$accuracy else NA_real_,
+                                     logs$val_loss %||% NA_real_, logs$val_accuracy %||% NA_real_,
+                                     lr[length(lr)], proc.time()[["elapsed"]] - t0)
       if (!is.null(bar)) {
         cli::cli_progress_update(id = bar, extra = list(loss = formatC(logs$loss, digits = 4, format = "g")))
       } else if (verbose) {
@@ -428,7 +425,11 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
       restored <- es_state[[k]]$best_epoch
     }
   }
-  history <- rbind(history, do.call(rbind, rows))
+  cols <- c("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds")
+  new_rows <- as.data.frame(matrix(unlist(rows), ncol = length(cols), byrow = TRUE,
+                                   dimnames = list(NULL, cols)))
+  new_rows$epoch <- as.integer(new_rows$epoch)
+  history <- rbind(history, new_rows)
   rownames(history) <- NULL
   structure(
     list(network = net,

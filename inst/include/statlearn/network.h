@@ -145,6 +145,7 @@ class network {
     const double invB = 1.0 / static_cast<double>(B);
     parallel_chunks(B, grain, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
       double ls = 0.0, cs = 0.0;
+      std::vector<double> ex(loss == loss_kind::cross_entropy ? O : 0);
       for (std::size_t j = b; j < e; ++j) {
         const T* zj = z + j * O;
         T* dj = dz == nullptr ? nullptr : dz + j * O;
@@ -155,22 +156,16 @@ class network {
           const double mx = zj[am];
           double s = 0.0;
           for (std::size_t o = 0; o < O; ++o) {
-            const double ez = std::exp(static_cast<double>(zj[o]) - mx);
-            if (dj != nullptr) dj[o] = static_cast<T>(ez);
-            s += ez;
+            ex[o] = std::exp(static_cast<double>(zj[o]) - mx);
+            s += ex[o];
           }
           const int y = cls[j];
           ls += mx + std::log(s) - zj[y];
           if (static_cast<int>(am) == y) cs += 1.0;
           if (dj != nullptr) {
-            // dj holds exp(z - max) rounded to T: recompute in double only
-            // where T is coarser than double.
             const double scale = invB / s;
-            for (std::size_t o = 0; o < O; ++o) {
-              const double ez = sizeof(T) == sizeof(double) ? static_cast<double>(dj[o])
-                                                            : std::exp(static_cast<double>(zj[o]) - mx);
-              dj[o] = static_cast<T>(ez * scale - (static_cast<int>(o) == y ? invB : 0.0));
-            }
+            for (std::size_t o = 0; o < O; ++o)
+              dj[o] = static_cast<T>(ex[o] * scale - (static_cast<int>(o) == y ? invB : 0.0));
           }
         } else if (loss == loss_kind::binary_cross_entropy) {
           const T* tj = tgt + j * O;
