@@ -109,6 +109,10 @@ nn_session_gradient_check <- function(ptr, slot, eps, max_per_tensor) {
     .Call(`_statlearn_nn_session_gradient_check`, ptr, slot, eps, max_per_tensor)
 }
 
+nn_conv_forward_seconds <- function(layer, x, method, reps, threads) {
+    .Call(`_statlearn_nn_conv_forward_seconds`, layer, x, method, reps, threads)
+}
+
 cpp_sgemm <- function(a, b, trans_a, trans_b, alpha, threads) {
     .Call(`_statlearn_cpp_sgemm`, a, b, trans_a, trans_b, alpha, threads)
 }

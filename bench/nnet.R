@@ -3,7 +3,9 @@
 #  1. MLP 256-32-10 (sigmoid hidden, softmax output, cross-entropy) on the zip
 #     training digits (7291 x 256): full-batch gradient evaluations per second,
 #     statlearn against nnet. Target: statlearn >= 20x nnet.
-#  2. LeNet-style CNN on zip_train, batch 64, Adam: training images per second
+#  2. LeNet-style CNN on zip_train, batch 64, Adam: training images per second,
+#     and its conv layers' forward pass by im2col + GEMM against a direct
+#     convolution (the engine uses the faster)
 #     and the fraction of the measured SGEMM peak (1024^3) it reaches.
 # Same data and the same starting weights on both sides; medians of several
 # runs (bench::bench_time: wall clock and CPU); ratios printed. nnet is
@@ -212,6 +214,27 @@ for (threads in 1:2) {
                                     images_per_s = ips, gflops = ips * flops / 1e9,
                                     peak_fraction = ips * flops / 1e9 / peak[threads])
 }
+
+# Convolution method: im2col + GEMM against a direct (AVX2) convolution, for
+# the forward pass of the two LeNet conv layers on a batch of 64 digits.
+cat("\n== conv2d forward, im2col + GEMM vs direct, batch 64 (median of 5 x 50 passes)\n")
+first <- t(x[1:64, ])
+set.seed(2)
+second <- matrix(runif(8 * 8 * 6 * 64), 8 * 8 * 6)
+conv_rows <- list()
+for (k in 1:2) {
+  layer <- lenet$layers[[c(1, 3)[k]]]
+  xin <- if (k == 1) first else second
+  for (threads in 1:2) {
+    secs <- sapply(c("im2col", "direct"), function(m) {
+      median(replicate(5, statlearn:::nn_conv_forward_seconds(layer, xin, m, 50L, threads))) / 50
+    })
+    conv_rows[[length(conv_rows) + 1]] <- data.frame(layer = layer$name, threads = threads,
+      im2col_ms = 1000 * secs[["im2col"]], direct_ms = 1000 * secs[["direct"]],
+      direct_over_im2col = secs[["direct"]] / secs[["im2col"]])
+  }
+}
+print(do.call(rbind, conv_rows), digits = 3, row.names = FALSE)
 
 cat("\n== summary\n")
 mlp_res <- do.call(rbind, mlp_rows)

@@ -416,6 +416,20 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// nn_conv_forward_seconds
+double nn_conv_forward_seconds(Rcpp::List layer, Rcpp::NumericMatrix x, std::string method, int reps, int threads);
+RcppExport SEXP _statlearn_nn_conv_forward_seconds(SEXP layerSEXP, SEXP xSEXP, SEXP methodSEXP, SEXP repsSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type layer(layerSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< int >::type reps(repsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(nn_conv_forward_seconds(layer, x, method, reps, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_sgemm
 Rcpp::NumericMatrix cpp_sgemm(const Rcpp::NumericMatrix& a, const Rcpp::NumericMatrix& b, bool trans_a, bool trans_b, double alpha, int threads);
 RcppExport SEXP _statlearn_cpp_sgemm(SEXP aSEXP, SEXP bSEXP, SEXP trans_aSEXP, SEXP trans_bSEXP, SEXP alphaSEXP, SEXP threadsSEXP) {
@@ -529,6 +543,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_nn_session_export", (DL_FUNC) &_statlearn_nn_session_export, 1},
     {"_statlearn_nn_session_gradient", (DL_FUNC) &_statlearn_nn_session_gradient, 2},
     {"_statlearn_nn_session_gradient_check", (DL_FUNC) &_statlearn_nn_session_gradient_check, 4},
+    {"_statlearn_nn_conv_forward_seconds", (DL_FUNC) &_statlearn_nn_conv_forward_seconds, 5},
     {"_statlearn_cpp_sgemm", (DL_FUNC) &_statlearn_cpp_sgemm, 6},
     {"_statlearn_cpp_sgemm_seconds", (DL_FUNC) &_statlearn_cpp_sgemm_seconds, 6},
     {"_statlearn_cpp_best_subset", (DL_FUNC) &_statlearn_cpp_best_subset, 7},

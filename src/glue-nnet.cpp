@@ -3,6 +3,7 @@
 // per epoch, so callbacks and progress run in R); the fit itself is always
 // exported back to plain R vectors. Internal: called from R/network-train.R.
 #include <Rcpp.h>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -297,4 +298,39 @@ Rcpp::List nn_session_gradient_check(SEXP ptr, int slot, double eps, int max_per
     }
     return out;
   });
+}
+
+// Seconds for `reps` forward passes of one conv2d layer over x (D x B, the
+// engine's layout), by im2col + GEMM or directly: bench/nnet.R measures which
+// is faster. Internal.
+// [[Rcpp::export(rng = false)]]
+double nn_conv_forward_seconds(Rcpp::List layer, Rcpp::NumericMatrix x, std::string method, int reps,
+                               int threads) {
+  statlearn_host::begin();
+  const nn::layer_spec s = parse_spec(Rcpp::List::create(layer))[0];
+  nn::conv2d_layer<float> conv(s);
+  for (float& v : conv.kernel.value) v = 0.01f;
+  for (float& v : conv.bias.value) v = 0.1f;
+  const std::size_t B = x.ncol();
+  conv.reserve(B);
+  const std::vector<float> xx(x.begin(), x.end());
+  std::vector<float> y(conv.out.size() * B);
+  const std::vector<float> wt = nn::filters_fastest(conv.kernel.value.data(), conv.g.K(), conv.g.out.c);
+  nn::run_context ctx;
+  ctx.threads = threads;
+  double seconds = 0.0;
+  statlearn::with_threads(threads, [&] {
+    auto run = [&] {
+      if (method == "direct") {
+        nn::conv_direct(conv.g, xx.data(), wt.data(), conv.bias.value.data(), y.data(), B, threads);
+      } else {
+        conv.forward(xx.data(), y.data(), B, ctx);
+      }
+    };
+    run();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int r = 0; r < reps; ++r) run();
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  });
+  return seconds;
 }

@@ -138,3 +138,29 @@ context("network core: vector kernels") {
     expect_true(same);
   }
 }
+
+context("network core: direct convolution") {
+  test_that("the direct convolution equals im2col + GEMM") {
+    const int cases[3][3] = {{1, 0, 1}, {2, 1, 1}, {1, 2, 2}};
+    for (const auto& cs : cases) {
+      nn::patch_geometry g = geometry(cs[0], cs[1], cs[2]);
+      g.out.c = 11;  // not a multiple of 8
+      const std::size_t B = 4, K = g.K(), P = g.P(), F = g.out.c;
+      std::vector<float> x(g.in.size() * B), w(K * F), bias(F), cols(K * P * B), y1(F * P * B),
+          y2(F * P * B);
+      std::uint64_t s = 11;
+      for (float& v : x) v = static_cast<float>(next_value(s));
+      for (float& v : w) v = static_cast<float>(next_value(s));
+      for (float& v : bias) v = static_cast<float>(next_value(s));
+      nn::im2col(g, x.data(), cols.data(), B, 1);
+      nn::gemm(true, false, F, P * B, K, 1.0f, w.data(), K, cols.data(), K, 0.0f, y1.data(), F, 1);
+      for (std::size_t n = 0; n < P * B; ++n)
+        for (std::size_t f = 0; f < F; ++f) y1[f + F * n] += bias[f];
+      const std::vector<float> wt = nn::filters_fastest(w.data(), K, F);
+      nn::conv_direct(g, x.data(), wt.data(), bias.data(), y2.data(), B, 2);
+      double worst = 0.0;
+      for (std::size_t i = 0; i < y1.size(); ++i) worst = std::max(worst, std::fabs(double(y1[i]) - y2[i]));
+      expect_true(worst < 1e-5);
+    }
+  }
+}

@@ -433,6 +433,111 @@ inline patch_geometry geometry_of(const layer_spec& s, int units) {
   return g;
 }
 
+// ---- direct convolution (the alternative to im2col + GEMM) -------------------
+
+// y = conv(x) without a patch matrix: for every output position, filter
+// sums over the window, vectorised over the filters (AVX2, 8 at a time; a
+// portable loop otherwise). wt holds the kernel with filters fastest, padded
+// to Fp = a multiple of 8 filters: wt[f + Fp * k]. bench/nnet.R compares it
+// with im2col + GEMM on the LeNet layers; the engine uses whichever measured
+// faster (im2col + GEMM, see bench/RESULTS.md).
+inline std::size_t padded_filters(std::size_t F) { return (F + 7) / 8 * 8; }
+
+template <class T>
+std::vector<T> filters_fastest(const T* kernel, std::size_t K, std::size_t F) {
+  const std::size_t Fp = padded_filters(F);
+  std::vector<T> wt(Fp * K, T(0));
+  for (std::size_t f = 0; f < F; ++f)
+    for (std::size_t k = 0; k < K; ++k) wt[f + Fp * k] = kernel[k + K * f];
+  return wt;
+}
+
+template <class T>
+void conv_direct_portable(const patch_geometry& g, const T* x, const T* wt, const T* bias, T* y,
+                          std::size_t b, std::size_t e) {
+  const std::size_t F = g.out.c, Fp = padded_filters(F), D = g.in.size(), O = g.out.size();
+  const int C = g.in.c;
+  std::vector<T> acc(Fp);
+  for (std::size_t j = b; j < e; ++j) {
+    const T* xi = x + j * D;
+    for (int r = 0; r < g.out.h; ++r)
+      for (int s = 0; s < g.out.w; ++s) {
+        for (std::size_t f = 0; f < Fp; ++f) acc[f] = bias != nullptr && f < F ? bias[f] : T(0);
+        for (int ki = 0; ki < g.kh; ++ki) {
+          const int row = r * g.sh - g.ph + ki * g.dh;
+          if (row < 0 || row >= g.in.h) continue;
+          for (int kj = 0; kj < g.kw; ++kj) {
+            const int cc = s * g.sw - g.pw + kj * g.dw;
+            if (cc < 0 || cc >= g.in.w) continue;
+            const T* xp = xi + (static_cast<std::size_t>(row) * g.in.w + cc) * C;
+            const T* wk = wt + Fp * ((static_cast<std::size_t>(ki) * g.kw + kj) * C);
+            for (int c = 0; c < C; ++c)
+              for (std::size_t f = 0; f < Fp; ++f) acc[f] += xp[c] * wk[c * Fp + f];
+          }
+        }
+        T* yo = y + j * O + (static_cast<std::size_t>(r) * g.out.w + s) * F;
+        for (std::size_t f = 0; f < F; ++f) yo[f] = acc[f];
+      }
+  }
+}
+
+#ifdef STATLEARN_X86
+__attribute__((target("avx2,fma"))) inline void conv_direct_avx2(
+    const patch_geometry& g, const float* x, const float* wt, const float* bias, float* y,
+    std::size_t b, std::size_t e) {
+  const std::size_t F = g.out.c, Fp = padded_filters(F), D = g.in.size(), O = g.out.size();
+  const int C = g.in.c;
+  alignas(32) float tmp[32];
+  for (std::size_t j = b; j < e; ++j) {
+    const float* xi = x + j * D;
+    for (int r = 0; r < g.out.h; ++r)
+      for (int s = 0; s < g.out.w; ++s) {
+        float* yo = y + j * O + (static_cast<std::size_t>(r) * g.out.w + s) * F;
+        for (std::size_t f0 = 0; f0 < Fp; f0 += 32) {  // up to 4 vectors of filters
+          const int nv = static_cast<int>(std::min<std::size_t>(4, (Fp - f0) / 8));
+          __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
+                           _mm256_setzero_ps()};
+          for (int ki = 0; ki < g.kh; ++ki) {
+            const int row = r * g.sh - g.ph + ki * g.dh;
+            if (row < 0 || row >= g.in.h) continue;
+            for (int kj = 0; kj < g.kw; ++kj) {
+              const int cc = s * g.sw - g.pw + kj * g.dw;
+              if (cc < 0 || cc >= g.in.w) continue;
+              const float* xp = xi + (static_cast<std::size_t>(row) * g.in.w + cc) * C;
+              const float* wk = wt + Fp * ((static_cast<std::size_t>(ki) * g.kw + kj) * C) + f0;
+              for (int c = 0; c < C; ++c) {
+                const __m256 xv = _mm256_set1_ps(xp[c]);
+                for (int q = 0; q < nv; ++q)
+                  acc[q] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(wk + c * Fp + 8 * q), acc[q]);
+              }
+            }
+          }
+          for (int q = 0; q < nv; ++q) _mm256_store_ps(tmp + 8 * q, acc[q]);
+          const std::size_t nf = std::min<std::size_t>(F - f0, 8 * nv);
+          for (std::size_t f = 0; f < nf; ++f)
+            yo[f0 + f] = tmp[f] + (bias != nullptr ? bias[f0 + f] : 0.0f);
+        }
+      }
+  }
+}
+#endif
+
+template <class T>
+void conv_direct(const patch_geometry& g, const T* x, const T* wt, const T* bias, T* y, std::size_t B,
+                 int threads) {
+  parallel_chunks(B, example_grain(g.out.size() * g.K()), threads,
+                  [&](std::size_t b, std::size_t e, std::size_t) {
+#ifdef STATLEARN_X86
+    if (sizeof(T) == sizeof(float) && vec::use_avx2()) {
+      conv_direct_avx2(g, reinterpret_cast<const float*>(x), reinterpret_cast<const float*>(wt),
+                       reinterpret_cast<const float*>(bias), reinterpret_cast<float*>(y), b, e);
+      return;
+    }
+#endif
+    conv_direct_portable(g, x, wt, bias, y, b, e);
+  });
+}
+
 // ---- conv2d (shared weights) -----------------------------------------------------
 
 // What conv2d and locally connected layers share: the patch geometry, the
