@@ -658,6 +658,7 @@ class pool_layer : public layer<T> {
     const int C = g.in.c;
     parallel_chunks(B, example_grain(O * g.kh * g.kw), ctx.threads,
                     [&](std::size_t b, std::size_t e, std::size_t) {
+      std::vector<double> acc(is_max ? 0 : C);
       for (std::size_t j = b; j < e; ++j) {
         const T* xi = x + j * D;
         T* yo = y + j * O;
@@ -667,24 +668,31 @@ class pool_layer : public layer<T> {
           for (int s = 0; s < g.out.w; ++s) {
             const int c0 = std::max(0, s * g.sw - g.pw), c1 = std::min(g.in.w, s * g.sw - g.pw + g.kw);
             const std::size_t o = (static_cast<std::size_t>(r) * g.out.w + s) * C;
-            for (int c = 0; c < C; ++c) {
-              if (is_max) {
-                std::int32_t best = -1;
-                T bv = T(0);
-                for (int rr = r0; rr < r1; ++rr)
-                  for (int cc = c0; cc < c1; ++cc) {
-                    const std::int32_t idx = (rr * g.in.w + cc) * C + c;
-                    if (best < 0 || xi[idx] > bv) { best = idx; bv = xi[idx]; }
-                  }
-                yo[o + c] = bv;
-                ai[o + c] = best;
-              } else {
-                double sum = 0.0;
-                for (int rr = r0; rr < r1; ++rr)
-                  for (int cc = c0; cc < c1; ++cc) sum += xi[(rr * g.in.w + cc) * C + c];
-                const int cnt = (r1 - r0) * (c1 - c0);
-                yo[o + c] = static_cast<T>(cnt > 0 ? sum / cnt : 0.0);
+            // Window cells in row-major order, channels innermost (contiguous);
+            // ties keep the first maximum.
+            T* yc = yo + o;
+            bool first = true;
+            if (!is_max) std::fill(acc.begin(), acc.end(), 0.0);
+            for (int rr = r0; rr < r1; ++rr)
+              for (int cc = c0; cc < c1; ++cc) {
+                const std::int32_t base = (rr * g.in.w + cc) * C;
+                const T* xp = xi + base;
+                if (!is_max) {
+                  for (int c = 0; c < C; ++c) acc[c] += xp[c];
+                } else if (first) {
+                  for (int c = 0; c < C; ++c) { yc[c] = xp[c]; ai[o + c] = base + c; }
+                } else {
+                  for (int c = 0; c < C; ++c)
+                    if (xp[c] > yc[c]) { yc[c] = xp[c]; ai[o + c] = base + c; }
+                }
+                first = false;
               }
+            if (is_max && first) {  // an empty window (only padding)
+              for (int c = 0; c < C; ++c) { yc[c] = T(0); ai[o + c] = -1; }
+            }
+            if (!is_max) {
+              const int cnt = (r1 - r0) * (c1 - c0);
+              for (int c = 0; c < C; ++c) yc[c] = static_cast<T>(cnt > 0 ? acc[c] / cnt : 0.0);
             }
           }
         }
