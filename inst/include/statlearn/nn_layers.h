@@ -353,7 +353,7 @@ inline void copy_run(T* dst, const T* src, int n) {
 template <class T>
 void im2col(const patch_geometry& g, const T* x, T* cols, std::size_t B, int threads) {
   const std::size_t K = g.K(), P = g.P(), D = g.in.size();
-  const int C = g.in.c;
+  const int C = g.in.c, kwC = g.kw * C;
   parallel_chunks(B, example_grain(K * P), threads, [&](std::size_t b, std::size_t e, std::size_t) {
     for (std::size_t j = b; j < e; ++j) {
       const T* xi = x + j * D;
@@ -362,21 +362,30 @@ void im2col(const patch_geometry& g, const T* x, T* cols, std::size_t B, int thr
         for (int s = 0; s < g.out.w; ++s) {
           T* col = cj + (static_cast<std::size_t>(r) * g.out.w + s) * K;
           const int c0 = s * g.sw - g.pw;
-          const bool inside = g.dw == 1 && c0 >= 0 && c0 + g.kw <= g.in.w;
+          // Kernel columns [lo, hi) fall inside the image (dense windows).
+          const int lo = g.dw == 1 ? std::min(g.kw, std::max(0, -c0)) : 0;
+          const int hi = g.dw == 1 ? std::max(lo, std::min(g.kw, g.in.w - c0)) : 0;
           for (int ki = 0; ki < g.kh; ++ki) {
             const int row = r * g.sh - g.ph + ki * g.dh;
-            if (inside && row >= 0 && row < g.in.h) {  // one contiguous run of kw * C values
-              copy_run(col + static_cast<std::size_t>(ki) * g.kw * C,
-                       xi + (static_cast<std::size_t>(row) * g.in.w + c0) * C, g.kw * C);
+            T* dst = col + static_cast<std::size_t>(ki) * kwC;
+            if (row < 0 || row >= g.in.h) {
+              for (int q = 0; q < kwC; ++q) dst[q] = T(0);
+              continue;
+            }
+            if (g.dw == 1) {  // zeros, one contiguous run of the image row, zeros
+              for (int q = 0; q < lo * C; ++q) dst[q] = T(0);
+              copy_run(dst + lo * C, xi + (static_cast<std::size_t>(row) * g.in.w + c0 + lo) * C,
+                       (hi - lo) * C);
+              for (int q = hi * C; q < kwC; ++q) dst[q] = T(0);
               continue;
             }
             for (int kj = 0; kj < g.kw; ++kj) {
-              const int cc = s * g.sw - g.pw + kj * g.dw;
-              T* dst = col + (static_cast<std::size_t>(ki) * g.kw + kj) * C;
-              if (row < 0 || row >= g.in.h || cc < 0 || cc >= g.in.w) {
-                for (int c = 0; c < C; ++c) dst[c] = T(0);
+              const int cc = c0 + kj * g.dw;
+              T* d = dst + kj * C;
+              if (cc < 0 || cc >= g.in.w) {
+                for (int c = 0; c < C; ++c) d[c] = T(0);
               } else {
-                copy_run(dst, xi + (static_cast<std::size_t>(row) * g.in.w + cc) * C, C);
+                copy_run(d, xi + (static_cast<std::size_t>(row) * g.in.w + cc) * C, C);
               }
             }
           }
