@@ -286,7 +286,8 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
   fit0 <- if (resume) net else NULL
   if (resume) net <- fit0$network
   check_trainable_network(net)
-  precision <- if (resume && missing(precision)) fit0$precision else match.arg(precision)
+  precision <- if (resume && missing(precision)) fit0$precision else
+    check_choice(precision[1L], c("single", "double"), "precision")
   epochs <- check_count(epochs, "epochs")
   batch_size <- check_count(batch_size, "batch_size")
   check_number(validation_split, "validation_split", lower = 0, upper = 1, upper_open = TRUE)
@@ -677,7 +678,7 @@ plot.statlearn_network_fit <- function(x, y, ...) {
 gradient_check <- function(net, x, y, loss = NULL, weights = NULL,
                            precision = c("double", "single"), eps = 1e-4,
                            max_per_tensor = 20L, seed = NULL, threads = NULL) {
-  precision <- match.arg(precision)
+  precision <- check_choice(precision[1L], c("double", "single"), "precision")
   fit <- if (inherits(net, "statlearn_network_fit")) net else NULL
   if (!is.null(fit)) {
     net <- fit$network

@@ -369,6 +369,11 @@ test_that("bad input gives classed statlearn errors", {
   expect_statlearn_error(predict(fit, x, type = "link"), pattern = "type")
   expect_statlearn_error(train_network(fit, x, y, loss = "mse", epochs = 1), pattern = "loss")
   expect_statlearn_error(gradient_check(net, x, y, eps = -1), pattern = "eps")
+  expect_statlearn_error(train_network(net, x, y, precision = "half"), pattern = "precision")
+  expect_statlearn_error(gradient_check(net, x, y, precision = "half"), pattern = "precision")
+  expect_statlearn_error(train_network(net, x, y, threads = 0), pattern = "threads")
+  expect_statlearn_error(train_network(net, x, y, callbacks = "x"), pattern = "callbacks")
+  expect_statlearn_error(train_network(net, x, y, validation_data = list(x)), pattern = "validation_data")
 })
 
 test_that("dropout masks do not depend on validation data or on resuming", {
