@@ -299,9 +299,14 @@ layer_dense <- function(net, units, activation = "identity", use_bias = TRUE, l1
 #'   positions).
 #' @param dilation Spacing between the kernel's cells (1 for a dense window):
 #'   one whole number or two.
+#' @param untie_biases Give every position of a feature map its own bias
+#'   (the weights stay shared), as ESL's zip code networks Net-4 and Net-5 do
+#'   (section 11.7, Table 11.1)? The bias is then an array out_height x
+#'   out_width x filters.
 #' @return The network with the layer appended; its output shape is
 #'   out_height x out_width x filters.
 #' @references Goodfellow, Bengio and Courville (2016), sections 9.1-9.5.
+#'   Hastie, Tibshirani and Friedman (2009), section 11.7.
 #' @family neural networks
 #' @export
 #' @examples
@@ -311,14 +316,16 @@ layer_dense <- function(net, units, activation = "identity", use_bias = TRUE, l1
 #' net
 layer_conv2d <- function(net, filters, kernel_size, strides = 1, padding = "valid", dilation = 1,
                          activation = "identity", use_bias = TRUE, l1 = 0, l2 = 0,
-                         kernel_initializer = "auto", alpha = NULL, name = NULL) {
+                         kernel_initializer = "auto", alpha = NULL, name = NULL,
+                         untie_biases = FALSE) {
   patch_layer(net, "conv2d", name, filters, kernel_size, strides, padding, dilation,
-              weight_args = list(activation, alpha, use_bias, l1, l2, kernel_initializer))
+              weight_args = list(activation, alpha, use_bias, l1, l2, kernel_initializer),
+              untie_biases = untie_biases)
 }
 
 # conv2d and locally_connected2d: the same checks, windows and fields.
 patch_layer <- function(net, type, name, filters, kernel_size, strides, padding, dilation,
-                        weight_args) {
+                        weight_args, untie_biases = NULL) {
   start <- begin_layer(net, type, name)
   fields <- with_layer(start$name, {
     check_image_input(net, start$in_shape)
@@ -331,6 +338,7 @@ patch_layer <- function(net, type, name, filters, kernel_size, strides, padding,
     c(list(filters = filters, kernel_size = kernel_size, strides = strides, padding = padding,
            dilation = dilation, pad = win$pad),
       do.call(weight_fields, weight_args),
+      if (!is.null(untie_biases)) list(untie_biases = check_flag(untie_biases, "untie_biases")),
       list(.out = win$out))
   })
   out <- c(fields$.out, fields$filters)
@@ -525,7 +533,10 @@ layer_param_shapes <- function(layer) {
     },
     conv2d = {
       shapes <- list(kernel = c(layer$kernel_size, cin, layer$filters))
-      if (layer$use_bias) shapes$bias <- layer$filters
+      if (layer$use_bias) {
+        shapes$bias <- if (isTRUE(layer$untie_biases)) c(layer$out_shape[1:2], layer$filters) else
+          layer$filters
+      }
       shapes
     },
     locally_connected2d = {

@@ -139,7 +139,9 @@ resolve_seed <- function(seed) {
 tensor_perm <- function(layer, name) {
   if (name == "kernel" && layer$type == "conv2d") return(c(3L, 2L, 1L, 4L))
   if (name == "kernel" && layer$type == "locally_connected2d") return(c(3L, 2L, 1L, 4L, 6L, 5L))
-  if (name == "bias" && layer$type == "locally_connected2d") return(c(3L, 2L, 1L))
+  if (name == "bias" && (layer$type == "locally_connected2d" || isTRUE(layer$untie_biases))) {
+    return(c(3L, 2L, 1L))
+  }
   NULL
 }
 

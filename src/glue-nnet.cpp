@@ -74,6 +74,7 @@ std::vector<nn::layer_spec> parse_spec(const Rcpp::List& layers) {
     if (s.alpha == 0.0 && s.act == nn::activation::leaky_relu) s.alpha = 0.01;
     if (s.alpha == 0.0 && s.act == nn::activation::elu) s.alpha = 1.0;
     s.use_bias = has(l, "use_bias") ? Rcpp::as<bool>(l["use_bias"]) : true;
+    s.untie_biases = has(l, "untie_biases") && Rcpp::as<bool>(l["untie_biases"]);
     s.l1 = dbl(l, "l1", 0.0);
     s.l2 = dbl(l, "l2", 0.0);
     s.rate = dbl(l, "rate", 0.0);

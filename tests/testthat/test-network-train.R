@@ -388,3 +388,30 @@ test_that("dropout masks do not depend on validation data or on resuming", {
   c2 <- train_network(c1, d$x, d$y, epochs = 1, batch_size = 20, threads = 1, verbose = FALSE)
   expect_identical(c2$weights, a$weights)
 })
+
+test_that("conv2d with untied biases: per-position bias, gradients, ESL Table 11.1 counts", {
+  d <- img_data(n = 3, h = 6, w = 6, c = 2)
+  net <- network(c(6, 6, 2)) |> layer_conv2d(2, 3, strides = 2, padding = "same", untie_biases = TRUE)
+  layer <- net$layers[[1]]
+  fit <- fit_with(net)
+  w <- fit$weights[[1]]
+  expect_equal(dim(w$bias), c(3, 3, 2))
+  w$bias[] <- seq_along(w$bias) / 10
+  fit$weights[[1]] <- w
+  got <- as_images(predict(fit, d$x), layer$out_shape)
+  ref <- naive_conv(d$x[2, , , ], w$kernel, c(0, 0), layer$strides, layer$pad, layer$dilation,
+                    layer$out_shape[1:2])
+  expect_equal(got[2, , , ], ref + w$bias, tolerance = 1e-12)
+  expect_gradients(net |> layer_flatten() |> layer_dense(3), d$x, d$y)
+  # ESL Net-4 and Net-5 (Table 11.1: 1132 and 1060 weights)
+  net4 <- network(c(16, 16, 1)) |>
+    layer_conv2d(2, 3, strides = 2, padding = "same", activation = "sigmoid", untie_biases = TRUE) |>
+    layer_locally_connected2d(1, 5, strides = 2, padding = "same", activation = "sigmoid") |>
+    layer_dense(10)
+  net5 <- network(c(16, 16, 1)) |>
+    layer_conv2d(2, 3, strides = 2, padding = "same", activation = "sigmoid", untie_biases = TRUE) |>
+    layer_conv2d(4, 5, strides = 2, padding = "same", activation = "sigmoid", untie_biases = TRUE) |>
+    layer_dense(10)
+  expect_equal(sum(statlearn:::parameter_table(net4)$size), 1132)
+  expect_equal(sum(statlearn:::parameter_table(net5)$size), 1060)
+})

@@ -61,6 +61,7 @@ struct layer_spec {
   activation act = activation::identity;
   double alpha = 0.0;                 // leaky_relu slope, elu scale
   bool use_bias = true;
+  bool untie_biases = false;          // conv2d: one bias per position and filter
   double l1 = 0.0, l2 = 0.0;          // penalties on the kernel
   double rate = 0.0;                  // dropout
   double momentum = 0.99, epsilon = 1e-3;  // batch norm
@@ -550,22 +551,40 @@ void conv_direct(const patch_geometry& g, const T* x, const T* wt, const T* bias
 // ---- conv2d (shared weights) -----------------------------------------------------
 
 // What conv2d and locally connected layers share: the patch geometry, the
-// patch buffers, a kernel of `copies` K x F blocks and a bias of `copies` * F.
+// patch buffers, a kernel of `copies` K x F blocks and a bias of F per
+// position (`untied`, F x P) or per feature map (F).
 template <class T>
 class patch_layer : public layer<T> {
  public:
   parameter<T> kernel, bias;
-  bool use_bias;
+  bool use_bias, untied;
   patch_geometry g;
   std::vector<T> cols, dcols;
-  patch_layer(const layer_spec& s, std::size_t copies)
-      : use_bias(s.use_bias), g(geometry_of(s, s.units)) {
+  patch_layer(const layer_spec& s, std::size_t copies, bool untied_bias)
+      : use_bias(s.use_bias), untied(untied_bias), g(geometry_of(s, s.units)) {
     this->in = s.in;
     this->out = g.out;
     kernel = parameter<T>(g.K() * s.units * copies);
     kernel.l1 = s.l1;
     kernel.l2 = s.l2;
-    if (use_bias) bias = parameter<T>(static_cast<std::size_t>(s.units) * copies);
+    if (use_bias) bias = parameter<T>(static_cast<std::size_t>(s.units) * (untied ? g.P() : 1));
+  }
+  // Bias and its gradient for the F x (P * B) output of B examples.
+  void add_bias(T* y, std::size_t B, int threads) const {
+    const std::size_t F = g.out.c, P = g.P();
+    if (untied) {
+      dense_layer<T>::add_bias(y, bias.value.data(), F * P, B, threads);
+    } else {
+      dense_layer<T>::add_bias(y, bias.value.data(), F, P * B, threads);
+    }
+  }
+  void bias_gradient(const T* dy, std::size_t B, int threads) {
+    const std::size_t F = g.out.c, P = g.P();
+    if (untied) {
+      row_sums(dy, F * P, B, F * P, bias.grad.data(), threads);
+    } else {
+      row_sums(dy, F, P * B, F, bias.grad.data(), threads);
+    }
   }
   std::vector<parameter<T>*> params() override {
     if (use_bias) return {&kernel, &bias};
@@ -587,19 +606,19 @@ class conv2d_layer : public patch_layer<T> {
   using patch_layer<T>::g;
   using patch_layer<T>::cols;
   using patch_layer<T>::dcols;
-  explicit conv2d_layer(const layer_spec& s) : patch_layer<T>(s, 1) {}
+  explicit conv2d_layer(const layer_spec& s) : patch_layer<T>(s, 1, s.untie_biases) {}
   void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
     const std::size_t K = g.K(), N = g.P() * B, F = g.out.c;
     im2col(g, x, cols.data(), B, ctx.threads);
     gemm(true, false, F, N, K, T(1), kernel.value.data(), K, cols.data(), K, T(0), y, F, ctx.threads);
-    if (use_bias) dense_layer<T>::add_bias(y, bias.value.data(), F, N, ctx.threads);
+    if (use_bias) this->add_bias(y, B, ctx.threads);
   }
   void backward(const T*, const T*, const T* dy, T* dx, std::size_t B,
                 const run_context& ctx) override {
     // cols still holds this batch's patches from forward().
     const std::size_t K = g.K(), N = g.P() * B, F = g.out.c;
     gemm(false, true, K, F, N, T(1), cols.data(), K, dy, F, T(0), kernel.grad.data(), K, ctx.threads);
-    if (use_bias) row_sums(dy, F, N, F, bias.grad.data(), ctx.threads);
+    if (use_bias) this->bias_gradient(dy, B, ctx.threads);
     if (dx != nullptr) {
       gemm(false, false, K, N, F, T(1), kernel.value.data(), K, dy, F, T(0), dcols.data(), K,
            ctx.threads);
@@ -622,7 +641,7 @@ class locally_connected_layer : public patch_layer<T> {
   using patch_layer<T>::cols;
   using patch_layer<T>::dcols;
   explicit locally_connected_layer(const layer_spec& s)
-      : patch_layer<T>(s, static_cast<std::size_t>(s.out.h) * s.out.w) {}
+      : patch_layer<T>(s, static_cast<std::size_t>(s.out.h) * s.out.w, true) {}
   void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
     const std::size_t K = g.K(), P = g.P(), F = g.out.c;
     im2col(g, x, cols.data(), B, ctx.threads);
@@ -630,7 +649,7 @@ class locally_connected_layer : public patch_layer<T> {
       gemm(true, false, F, B, K, T(1), kernel.value.data() + p * K * F, K, cols.data() + K * p, K * P,
            T(0), y + F * p, F * P, 1);
     });
-    if (use_bias) dense_layer<T>::add_bias(y, bias.value.data(), F * P, B, ctx.threads);
+    if (use_bias) this->add_bias(y, B, ctx.threads);
   }
   void backward(const T*, const T*, const T* dy, T* dx, std::size_t B,
                 const run_context& ctx) override {
@@ -642,7 +661,7 @@ class locally_connected_layer : public patch_layer<T> {
         gemm(false, false, K, B, F, T(1), kernel.value.data() + p * K * F, K, dy + F * p, F * P, T(0),
              dcols.data() + K * p, K * P, 1);
     });
-    if (use_bias) row_sums(dy, F * P, B, F * P, bias.grad.data(), ctx.threads);
+    if (use_bias) this->bias_gradient(dy, B, ctx.threads);
     if (dx != nullptr) col2im(g, dcols.data(), dx, B, ctx.threads);
   }
 };
