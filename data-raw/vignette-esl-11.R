@@ -24,12 +24,15 @@ zip_nets <- function(act = "sigmoid", l2 = 0) {
       layer_locally_connected2d(1, 5, strides = 2, padding = "same", activation = act, l2 = l2) |>
       layer_dense(10, l2 = l2),
     `Net-4` = network(c(16, 16, 1)) |>
-      layer_conv2d(2, 3, strides = 2, padding = "same", activation = act, l2 = l2) |>
+      layer_conv2d(2, 3, strides = 2, padding = "same", untie_biases = TRUE,
+                   activation = act, l2 = l2) |>
       layer_locally_connected2d(1, 5, strides = 2, padding = "same", activation = act, l2 = l2) |>
       layer_dense(10, l2 = l2),
     `Net-5` = network(c(16, 16, 1)) |>
-      layer_conv2d(2, 3, strides = 2, padding = "same", activation = act, l2 = l2) |>
-      layer_conv2d(4, 5, strides = 2, padding = "same", activation = act, l2 = l2) |>
+      layer_conv2d(2, 3, strides = 2, padding = "same", untie_biases = TRUE,
+                   activation = act, l2 = l2) |>
+      layer_conv2d(4, 5, strides = 2, padding = "same", untie_biases = TRUE,
+                   activation = act, l2 = l2) |>
       layer_dense(10, l2 = l2)
   )
 }
