@@ -120,6 +120,34 @@ context("network core: losses and training") {
   }
 }
 
+namespace {
+int interrupt_calls = 0;
+bool interrupt_on_third_call() { return ++interrupt_calls >= 3; }
+}  // namespace
+
+context("network core: interrupts") {
+  test_that("an interrupt stops an epoch between steps and reports it") {
+    nn::layer_spec d1;
+    d1.type = "dense"; d1.in = nn::shape3{1, 1, 4}; d1.units = 2; d1.out = nn::shape3{1, 1, 2};
+    nn::optimizer_spec o;
+    nn::trainer<float> tr({d1}, d1.in, nn::loss_kind::cross_entropy, o, 1, 5);
+    tr.init_optimizer();
+    auto& d = tr.data[0];
+    d.D = 4; d.N = 100; d.O = 2;
+    d.x.assign(d.D * d.N, 0.5f);
+    d.cls.assign(d.N, 1);
+    interrupt_calls = 0;
+    statlearn::hooks::reset();
+    statlearn::hooks::set_interrupt_checker(&interrupt_on_third_call);
+    const nn::epoch_result r = tr.train_epoch(1, 10, std::vector<double>(10, 0.1), true);
+    statlearn::hooks::set_interrupt_checker(nullptr);
+    statlearn::hooks::reset();
+    const bool stopped = r.interrupted && r.steps == 2 && r.step_loss.size() == 2;
+    expect_true(stopped);
+    expect_true(std::isfinite(r.loss));
+  }
+}
+
 context("network core: vector kernels") {
   test_that("the float exponential is accurate and the vector body equals the scalar tail") {
     double worst = 0.0;
