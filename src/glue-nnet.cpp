@@ -176,7 +176,6 @@ SEXP nn_session_create(Rcpp::List layers, Rcpp::IntegerVector input_shape, std::
 void nn_session_data(SEXP ptr, int slot, Rcpp::NumericMatrix x, SEXP y) {
   session& s = get(ptr);
   dispatch(s, [&](auto& tr) {
-    using T = typename std::decay_t<decltype(tr.data[0].x)>::value_type;
     auto& d = tr.data[slot];
     d.D = x.nrow();
     d.N = x.ncol();
@@ -192,7 +191,6 @@ void nn_session_data(SEXP ptr, int slot, Rcpp::NumericMatrix x, SEXP y) {
       d.O = t.nrow();
       d.target.assign(t.begin(), t.end());
     }
-    (void)sizeof(T);
     return 0;
   });
 }

@@ -600,29 +600,27 @@ class patch_layer : public layer<T> {
 template <class T>
 class conv2d_layer : public patch_layer<T> {
  public:
-  using patch_layer<T>::kernel;
-  using patch_layer<T>::bias;
-  using patch_layer<T>::use_bias;
-  using patch_layer<T>::g;
-  using patch_layer<T>::cols;
-  using patch_layer<T>::dcols;
   explicit conv2d_layer(const layer_spec& s) : patch_layer<T>(s, 1, s.untie_biases) {}
   void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const patch_geometry& g = this->g;
     const std::size_t K = g.K(), N = g.P() * B, F = g.out.c;
-    im2col(g, x, cols.data(), B, ctx.threads);
-    gemm(true, false, F, N, K, T(1), kernel.value.data(), K, cols.data(), K, T(0), y, F, ctx.threads);
-    if (use_bias) this->add_bias(y, B, ctx.threads);
+    T* cols = this->cols.data();
+    im2col(g, x, cols, B, ctx.threads);
+    gemm(true, false, F, N, K, T(1), this->kernel.value.data(), K, cols, K, T(0), y, F, ctx.threads);
+    if (this->use_bias) this->add_bias(y, B, ctx.threads);
   }
   void backward(const T*, const T*, const T* dy, T* dx, std::size_t B,
                 const run_context& ctx) override {
-    // cols still holds this batch's patches from forward().
+    // The patch matrix still holds this batch's patches from forward().
+    const patch_geometry& g = this->g;
     const std::size_t K = g.K(), N = g.P() * B, F = g.out.c;
-    gemm(false, true, K, F, N, T(1), cols.data(), K, dy, F, T(0), kernel.grad.data(), K, ctx.threads);
-    if (use_bias) this->bias_gradient(dy, B, ctx.threads);
+    parameter<T>& W = this->kernel;
+    gemm(false, true, K, F, N, T(1), this->cols.data(), K, dy, F, T(0), W.grad.data(), K, ctx.threads);
+    if (this->use_bias) this->bias_gradient(dy, B, ctx.threads);
     if (dx != nullptr) {
-      gemm(false, false, K, N, F, T(1), kernel.value.data(), K, dy, F, T(0), dcols.data(), K,
-           ctx.threads);
-      col2im(g, dcols.data(), dx, B, ctx.threads);
+      T* dcols = this->dcols.data();
+      gemm(false, false, K, N, F, T(1), W.value.data(), K, dy, F, T(0), dcols, K, ctx.threads);
+      col2im(g, dcols, dx, B, ctx.threads);
     }
   }
 };
@@ -634,35 +632,34 @@ class conv2d_layer : public patch_layer<T> {
 template <class T>
 class locally_connected_layer : public patch_layer<T> {
  public:
-  using patch_layer<T>::kernel;
-  using patch_layer<T>::bias;
-  using patch_layer<T>::use_bias;
-  using patch_layer<T>::g;
-  using patch_layer<T>::cols;
-  using patch_layer<T>::dcols;
   explicit locally_connected_layer(const layer_spec& s)
       : patch_layer<T>(s, static_cast<std::size_t>(s.out.h) * s.out.w, true) {}
   void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const patch_geometry& g = this->g;
     const std::size_t K = g.K(), P = g.P(), F = g.out.c;
-    im2col(g, x, cols.data(), B, ctx.threads);
+    const T* W = this->kernel.value.data();
+    T* cols = this->cols.data();
+    im2col(g, x, cols, B, ctx.threads);
     parallel_tasks(P, ctx.threads, [&](std::size_t p) {
-      gemm(true, false, F, B, K, T(1), kernel.value.data() + p * K * F, K, cols.data() + K * p, K * P,
-           T(0), y + F * p, F * P, 1);
+      gemm(true, false, F, B, K, T(1), W + p * K * F, K, cols + K * p, K * P, T(0), y + F * p, F * P, 1);
     });
-    if (use_bias) this->add_bias(y, B, ctx.threads);
+    if (this->use_bias) this->add_bias(y, B, ctx.threads);
   }
   void backward(const T*, const T*, const T* dy, T* dx, std::size_t B,
                 const run_context& ctx) override {
+    const patch_geometry& g = this->g;
     const std::size_t K = g.K(), P = g.P(), F = g.out.c;
+    const T* W = this->kernel.value.data();
+    T* dW = this->kernel.grad.data();
+    const T* cols = this->cols.data();
+    T* dcols = this->dcols.data();
     parallel_tasks(P, ctx.threads, [&](std::size_t p) {
-      gemm(false, true, K, F, B, T(1), cols.data() + K * p, K * P, dy + F * p, F * P, T(0),
-           kernel.grad.data() + p * K * F, K, 1);
+      gemm(false, true, K, F, B, T(1), cols + K * p, K * P, dy + F * p, F * P, T(0), dW + p * K * F, K, 1);
       if (dx != nullptr)
-        gemm(false, false, K, B, F, T(1), kernel.value.data() + p * K * F, K, dy + F * p, F * P, T(0),
-             dcols.data() + K * p, K * P, 1);
+        gemm(false, false, K, B, F, T(1), W + p * K * F, K, dy + F * p, F * P, T(0), dcols + K * p, K * P, 1);
     });
-    if (use_bias) this->bias_gradient(dy, B, ctx.threads);
-    if (dx != nullptr) col2im(g, dcols.data(), dx, B, ctx.threads);
+    if (this->use_bias) this->bias_gradient(dy, B, ctx.threads);
+    if (dx != nullptr) col2im(g, dcols, dx, B, ctx.threads);
   }
 };
 
