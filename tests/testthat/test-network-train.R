@@ -415,3 +415,16 @@ test_that("conv2d with untied biases: per-position bias, gradients, ESL Table 11
   expect_equal(sum(statlearn:::parameter_table(net4)$size), 1132)
   expect_equal(sum(statlearn:::parameter_table(net5)$size), 1060)
 })
+
+test_that("plot methods draw learning curves and the range test", {
+  x <- as.matrix(iris[, 1:4])
+  fit <- train_network(network(4) |> layer_dense(3), x, iris$Species, epochs = 3,
+                       validation_split = 0.2, seed = 1, threads = 1, verbose = FALSE)
+  lrf <- lr_finder(network(4) |> layer_dense(3), x, iris$Species, steps = 20, batch_size = 10,
+                   max_lr = 100, seed = 1, threads = 1)
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  expect_identical(plot(fit), fit)
+  expect_identical(plot(lrf), lrf)
+  expect_output(print(lrf), "suggested lr")
+})
