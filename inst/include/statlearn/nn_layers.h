@@ -601,12 +601,21 @@ template <class T>
 class conv2d_layer : public patch_layer<T> {
  public:
   explicit conv2d_layer(const layer_spec& s) : patch_layer<T>(s, 1, s.untie_biases) {}
+  // Blocks of examples, each task building its patches and multiplying them
+  // at once while they are still in cache. Every output element gets the same
+  // operations as one GEMM over the whole batch (the k loop is the same), so
+  // the result does not depend on the blocks or the thread count.
   void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
     const patch_geometry& g = this->g;
-    const std::size_t K = g.K(), N = g.P() * B, F = g.out.c;
+    const std::size_t K = g.K(), P = g.P(), F = g.out.c, D = g.in.size(), O = g.out.size();
+    const T* W = this->kernel.value.data();
     T* cols = this->cols.data();
-    im2col(g, x, cols, B, ctx.threads);
-    gemm(true, false, F, N, K, T(1), this->kernel.value.data(), K, cols, K, T(0), y, F, ctx.threads);
+    const std::size_t block = std::max<std::size_t>(1, 65536 / (K * P));
+    parallel_chunks(B, block, ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      T* c = cols + b * K * P;
+      im2col(g, x + b * D, c, e - b, 1);
+      gemm(true, false, F, P * (e - b), K, T(1), W, K, c, K, T(0), y + b * O, F, 1);
+    });
     if (this->use_bias) this->add_bias(y, B, ctx.threads);
   }
   void backward(const T*, const T*, const T* dy, T* dx, std::size_t B,
