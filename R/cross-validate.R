@@ -60,18 +60,9 @@ cross_validate.statlearn_path <- function(fit, folds = 10, foldid = NULL, measur
   threads <- resolve_threads(threads)
   td <- training_data(fit, parent.frame(), x = x, y = y, weights = weights)
   n <- nrow(td$x)
-  if (is.null(foldid)) {
-    folds <- check_count(folds, "folds", lower = 2, upper = n)
-    foldid <- sample(rep(seq_len(folds), length.out = n))
-  } else {
-    if (!is.numeric(foldid) || length(foldid) != n || anyNA(foldid)) {
-      abort_input("foldid", sprintf("%d fold numbers, one per observation", n), describe(foldid),
-                  class = "statlearn_error_length")
-    }
-    foldid <- as.integer(factor(foldid))
-    folds <- max(foldid)
-    if (folds < 2L) abort_input("foldid", "at least two distinct folds", "one", class = "statlearn_error_range")
-  }
+  fo <- check_foldid(foldid, folds, n)
+  foldid <- fo$foldid
+  folds <- fo$folds
   pred <- cv_predictions(fit, td$x, td$y, td$weights, foldid, threads)
   w <- td$weights
   fold_w <- as.vector(tapply(w, foldid, sum))

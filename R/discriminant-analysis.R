@@ -721,18 +721,9 @@ cross_validate.statlearn_regularized_discriminant <- function(fit, folds = 10, f
     abort_input("y", sprintf("the classes of the fit (%s)", paste(fit$levels, collapse = ", ")),
                 "other classes", class = "statlearn_error_level")
   }
-  if (is.null(foldid)) {
-    folds <- check_count(folds, "folds", lower = 2, upper = n)
-    foldid <- sample(rep(seq_len(folds), length.out = n))
-  } else {
-    if (!is.numeric(foldid) || length(foldid) != n || anyNA(foldid)) {
-      abort_input("foldid", sprintf("%d fold numbers, one per observation", n), describe(foldid),
-                  class = "statlearn_error_length")
-    }
-    foldid <- as.integer(factor(foldid))
-    folds <- max(foldid)
-    if (folds < 2L) abort_input("foldid", "at least two distinct folds", "one", class = "statlearn_error_range")
-  }
+  fo <- check_foldid(foldid, folds, n)
+  foldid <- fo$foldid
+  folds <- fo$folds
   K <- length(fit$levels)
   w <- td$weights
   fold_err <- matrix(NA_real_, folds, nrow(grid))

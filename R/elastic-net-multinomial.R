@@ -32,11 +32,7 @@ fit_multinomial_net <- function(x, xnames, y, weights, offset, opt, type) {
   da <- design_args(x)
   res <- cpp_multinomial_elastic_net(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, Y, w,
                                      type == "grouped", opt)
-  if (!res$converged) {
-    warn(sprintf("Coordinate descent did not converge within maxit = %d passes; the path stops at lambda = %g. Increase `maxit` or `thresh`.",
-                 opt$maxit, if (length(res$lambda)) min(res$lambda) else NA),
-         class = "statlearn_warning_convergence")
-  }
+  warn_path_convergence(res, opt)
   L <- length(res$lambda)
   beta <- res$beta
   dimnames(beta) <- list(xnames, classes, paste0("s", seq_len(L) - 1L))

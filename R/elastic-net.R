@@ -221,11 +221,7 @@ fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NU
                         if (is.null(offset)) rep(0, nrow(x)) else offset,
                         glm_family_code(opt$family), opt)
   }
-  if (!res$converged) {
-    warn(sprintf("Coordinate descent did not converge within maxit = %d passes; the path stops at lambda = %g. Increase `maxit` or `thresh`.",
-                 opt$maxit, if (length(res$lambda)) min(res$lambda) else NA),
-         class = "statlearn_warning_convergence")
-  }
+  warn_path_convergence(res, opt)
   L <- length(res$lambda)
   beta <- res$beta
   dimnames(beta) <- list(xnames, paste0("s", seq_len(L) - 1L))

@@ -57,9 +57,18 @@ network_input <- function(x, net, arg = "x") {
   out
 }
 
-# The default loss for a response: cross-entropy for factors, else squared error.
-default_loss <- function(y) {
+# The loss: the one given, or by default cross-entropy for a factor response
+# and squared error otherwise.
+resolve_loss <- function(loss, y) {
+  if (!is.null(loss)) return(check_choice(loss, c("cross_entropy", "binary_cross_entropy", "mse"), "loss"))
   if (is.factor(y) || is.character(y)) "cross_entropy" else "mse"
+}
+
+check_optimizer <- function(optimizer) {
+  if (!inherits(optimizer, "statlearn_optimizer")) {
+    abort_input("optimizer", "an optimizer such as optimizer_adam()", describe(optimizer))
+  }
+  optimizer
 }
 
 # Targets for the engine, checked against the network's output units.
@@ -126,11 +135,6 @@ with_seed <- function(seed, expr) {
   expr
 }
 
-resolve_seed <- function(seed) {
-  if (is.null(seed)) return(sample.int(.Machine$integer.max, 1L))
-  check_number(seed, "seed")
-  seed
-}
 
 # Weights in R's layout <-> the engine's flat tensors -------------------------------
 
@@ -298,9 +302,7 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
   threads <- resolve_threads(threads)
   callbacks <- callbacks_check(callbacks)
   if (is.null(optimizer)) optimizer <- if (resume) fit0$optimizer else optimizer_adam()
-  if (!inherits(optimizer, "statlearn_optimizer")) {
-    abort_input("optimizer", "an optimizer such as optimizer_adam()", describe(optimizer))
-  }
+  check_optimizer(optimizer)
   units <- network_output_units(net)
   if (resume) {
     if (!is.null(loss) && !identical(loss, fit0$loss)) {
@@ -309,8 +311,7 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
     }
     loss <- fit0$loss
   } else {
-    loss <- if (is.null(loss)) default_loss(y) else
-      check_choice(loss, c("cross_entropy", "binary_cross_entropy", "mse"), "loss")
+    loss <- resolve_loss(loss, y)
   }
   xe <- network_input(x, net, "x")
   n <- ncol(xe)
@@ -539,6 +540,12 @@ predict.statlearn_network_fit <- function(object, newdata, type = NULL, batch_si
 evaluate <- function(object, x, y, ...) UseMethod("evaluate")
 
 #' @rdname evaluate
+#' @export
+evaluate.default <- function(object, x, y, ...) {
+  abort_input("object", "a fit from train_network()", describe(object), class = "statlearn_error_type")
+}
+
+#' @rdname evaluate
 #' @param batch_size Examples per forward pass.
 #' @inheritParams statlearn-params
 #' @export
@@ -687,8 +694,7 @@ gradient_check <- function(net, x, y, loss = NULL, weights = NULL,
     loss <- fit$loss
   }
   check_trainable_network(net)
-  loss <- if (is.null(loss)) default_loss(y) else
-    check_choice(loss, c("cross_entropy", "binary_cross_entropy", "mse"), "loss")
+  loss <- resolve_loss(loss, y)
   check_number(eps, "eps", lower = 0, lower_open = TRUE)
   max_per_tensor <- check_count(max_per_tensor, "max_per_tensor")
   seed <- resolve_seed(seed)
@@ -751,11 +757,8 @@ lr_finder <- function(net, x, y, loss = NULL, optimizer = optimizer_sgd(momentum
   check_number(max_lr, "max_lr", lower = min_lr, lower_open = TRUE)
   steps <- check_count(steps, "steps", lower = 2)
   batch_size <- check_count(batch_size, "batch_size")
-  if (!inherits(optimizer, "statlearn_optimizer")) {
-    abort_input("optimizer", "an optimizer such as optimizer_sgd()", describe(optimizer))
-  }
-  loss <- if (is.null(loss)) default_loss(y) else
-    check_choice(loss, c("cross_entropy", "binary_cross_entropy", "mse"), "loss")
+  check_optimizer(optimizer)
+  loss <- resolve_loss(loss, y)
   xe <- network_input(x, net, "x")
   tg <- network_targets(y, ncol(xe), loss, network_output_units(net), arg = "y")
   seed <- resolve_seed(seed)

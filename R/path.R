@@ -236,3 +236,12 @@ fit_response <- function(fit, y, n) {
   if (identical(fit$family, "multinomial")) return(multinomial_codes(y, n, fit$classes))
   glm_response(y, n, fit$family)$y
 }
+
+# One warning when a coordinate-descent path stopped before converging.
+warn_path_convergence <- function(res, opt) {
+  if (res$converged) return(invisible())
+  warn(sprintf("Coordinate descent did not converge within maxit = %d passes; the path stops at lambda = %g. Increase `maxit` or `thresh`.",
+               opt$maxit, if (length(res$lambda)) min(res$lambda) else NA),
+       class = "statlearn_warning_convergence")
+}
+

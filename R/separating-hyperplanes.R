@@ -12,11 +12,6 @@ two_class_y <- function(y, n, arg = "y") {
   y
 }
 
-resolve_seed <- function(seed) {
-  if (is.null(seed)) return(as.double(sample.int(.Machine$integer.max, 1L)))
-  check_number(seed, "seed", integer = TRUE) * 1
-}
-
 hyperplane_fit <- function(fit, x, y, class) {
   fit$xnames <- column_names(x)
   names(fit$beta) <- fit$xnames

@@ -288,3 +288,28 @@ check_string <- function(v, arg) {
   }
   v
 }
+
+# The seed of a random computation: NULL draws one whole number with R's RNG
+# (so set.seed() reproduces the result); returned as a double for the glue.
+resolve_seed <- function(seed) {
+  if (is.null(seed)) return(as.double(sample.int(.Machine$integer.max, 1L)))
+  check_number(seed, "seed", integer = TRUE) * 1
+}
+
+# Fold numbers for cross-validation: random folds of n observations, or the
+# user's foldid renumbered 1..K. Returns list(foldid, folds).
+check_foldid <- function(foldid, folds, n) {
+  if (is.null(foldid)) {
+    folds <- check_count(folds, "folds", lower = 2, upper = n)
+    return(list(foldid = sample(rep(seq_len(folds), length.out = n)), folds = folds))
+  }
+  if (!is.numeric(foldid) || length(foldid) != n || anyNA(foldid)) {
+    abort_input("foldid", sprintf("%d fold numbers, one per observation", n), describe(foldid),
+                class = "statlearn_error_length")
+  }
+  foldid <- as.integer(factor(foldid))
+  folds <- max(foldid)
+  if (folds < 2L) abort_input("foldid", "at least two distinct folds", "one", class = "statlearn_error_range")
+  list(foldid = foldid, folds = folds)
+}
+

@@ -366,6 +366,7 @@ test_that("bad input gives classed statlearn errors", {
   expect_statlearn_error(train_network(net, x[0, ], y[0]), "statlearn_error_empty")
   expect_statlearn_error(evaluate(fit, x, factor(rep("dog", 150))), "statlearn_error_levels", "dog")
   expect_statlearn_error(predict(fit, x[, 1:2]), "statlearn_error_shape")
+  expect_statlearn_error(evaluate(lm(Sepal.Length ~ ., iris), x, y), "statlearn_error_type", "object")
   expect_statlearn_error(predict(fit, x, type = "link"), pattern = "type")
   expect_statlearn_error(train_network(fit, x, y, loss = "mse", epochs = 1), pattern = "loss")
   expect_statlearn_error(gradient_check(net, x, y, eps = -1), pattern = "eps")
