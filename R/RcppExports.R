@@ -133,3 +133,7 @@ cpp_forward_stagewise <- function(x, y, w, epsilon, max_steps, standardize) {
     .Call(`_statlearn_cpp_forward_stagewise`, x, y, w, epsilon, max_steps, standardize)
 }
 
+cpp_unit_tests <- function() {
+    .Call(`_statlearn_cpp_unit_tests`)
+}
+

@@ -16,10 +16,3 @@
 #' @importFrom stats anova coef confint deviance fitted logLik nobs predict residuals vcov
 #' @importFrom Matrix crossprod
 "_PACKAGE"
-
-# The C++ unit tests of the core (testthat's Catch integration) are run by
-# tests/testthat/test-cpp.R through testthat::run_cpp_tests(); this call makes
-# the test runner a registered native routine.
-cpp_unit_tests <- function(use_xml = FALSE) {
-  .Call("run_testthat_tests", use_xml, PACKAGE = "statlearn")
-}

@@ -512,8 +512,15 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-
-RcppExport SEXP run_testthat_tests(SEXP);
+// cpp_unit_tests
+Rcpp::DataFrame cpp_unit_tests();
+RcppExport SEXP _statlearn_cpp_unit_tests() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    rcpp_result_gen = Rcpp::wrap(cpp_unit_tests());
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_class_moments", (DL_FUNC) &_statlearn_cpp_class_moments, 5},
@@ -549,7 +556,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_best_subset", (DL_FUNC) &_statlearn_cpp_best_subset, 7},
     {"_statlearn_cpp_stepwise", (DL_FUNC) &_statlearn_cpp_stepwise, 12},
     {"_statlearn_cpp_forward_stagewise", (DL_FUNC) &_statlearn_cpp_forward_stagewise, 6},
-    {"run_testthat_tests", (DL_FUNC) &run_testthat_tests, 1},
+    {"_statlearn_cpp_unit_tests", (DL_FUNC) &_statlearn_cpp_unit_tests, 0},
     {NULL, NULL, 0}
 };
 

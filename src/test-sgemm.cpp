@@ -1,11 +1,10 @@
 // C++ unit tests of statlearn/sgemm.h against a double-precision triple loop.
-// Core headers first: testthat.h defines a `context` macro that clashes with TBB.
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <vector>
 #include "statlearn/sgemm.h"
-#include <testthat.h>
+#include "unit-test.h"
 
 namespace {
 
@@ -65,60 +64,60 @@ std::vector<sd::isa> kernels() {
 
 }  // namespace
 
-context("sgemm: float32 GEMM core") {
-  test_that("every kernel matches a double triple loop on odd shapes and all transposes") {
-    const std::size_t ms[] = {0, 1, 2, 7, 17, 33, 65, 100, 301};
-    const std::size_t ns[] = {0, 1, 5, 8, 13, 64, 70};
-    const std::size_t ks[] = {0, 1, 3, 31, 257, 530};
-    double worst = 0.0;
-    std::uint64_t seed = 1;
-    for (sd::isa which : kernels())
-      for (std::size_t m : ms)
-        for (std::size_t n : ns)
-          for (std::size_t k : ks)
-            for (int t = 0; t < 4; ++t) {
-              if (m * n * k > 2000000) continue;
-              worst = std::max(worst, check(which, t & 1, t & 2, m, n, k, 1.0f, 0.0f, 2, ++seed));
-            }
-    const bool ok = worst < 1e-6;
-    expect_true(ok);
-  }
-
-  test_that("alpha and beta (including beta = 0 with NaN in C) follow the BLAS") {
-    double worst = 0.0;
-    std::uint64_t seed = 99;
-    const float alphas[] = {1.0f, -0.5f, 2.0f}, betas[] = {0.0f, 1.0f, -1.5f};
-    for (sd::isa which : kernels())
-      for (float alpha : alphas)
-        for (float beta : betas)
+UNIT_TEST("sgemm: float32 GEMM core",
+          "every kernel matches a double triple loop on odd shapes and all transposes") {
+  const std::size_t ms[] = {0, 1, 2, 7, 17, 33, 65, 100, 301};
+  const std::size_t ns[] = {0, 1, 5, 8, 13, 64, 70};
+  const std::size_t ks[] = {0, 1, 3, 31, 257, 530};
+  double worst = 0.0;
+  std::uint64_t seed = 1;
+  for (sd::isa which : kernels())
+    for (std::size_t m : ms)
+      for (std::size_t n : ns)
+        for (std::size_t k : ks)
           for (int t = 0; t < 4; ++t) {
-            worst = std::max(worst, check(which, t & 1, t & 2, 45, 19, 300, alpha, beta, 1, ++seed));
-            worst = std::max(worst, check(which, t & 1, t & 2, 3, 2, 0, alpha, beta, 1, ++seed));
+            if (m * n * k > 2000000) continue;
+            worst = std::max(worst, check(which, t & 1, t & 2, m, n, k, 1.0f, 0.0f, 2, ++seed));
           }
-    const bool ok = worst < 1e-6;
-    expect_true(ok);
-    // alpha = 0 and beta = 0: C becomes zero whatever it held.
-    std::vector<float> A(4, 1.0f), B(4, 1.0f), C(4, std::numeric_limits<float>::quiet_NaN());
-    statlearn::sgemm(false, false, 2, 2, 2, 0.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2, 1);
-    const bool zero = C[0] == 0.0f && C[1] == 0.0f && C[2] == 0.0f && C[3] == 0.0f;
-    expect_true(zero);
-  }
+  const bool ok = worst < 1e-6;
+  UNIT_EXPECT(ok);
+}
 
-  test_that("1 and 2 threads give identical bits") {
-    const std::size_t m = 700, n = 90, k = 600;
-    std::vector<float> A(m * k), B(k * n), C1(m * n), C2(m * n);
-    std::uint64_t seed = 5;
-    for (float& x : A) x = next_uniform(seed);
-    for (float& x : B) x = next_uniform(seed);
-    bool same = true;
-    for (int t = 0; t < 4; ++t) {
-      const bool ta = t & 1, tb = t & 2;
-      statlearn::sgemm(ta, tb, m, n, k, 1.0f, A.data(), ta ? k : m, B.data(), tb ? n : k, 0.0f,
-                       C1.data(), m, 1);
-      statlearn::sgemm(ta, tb, m, n, k, 1.0f, A.data(), ta ? k : m, B.data(), tb ? n : k, 0.0f,
-                       C2.data(), m, 2);
-      same = same && C1 == C2;
-    }
-    expect_true(same);
+UNIT_TEST("sgemm: float32 GEMM core",
+          "alpha and beta (including beta = 0 with NaN in C) follow the BLAS") {
+  double worst = 0.0;
+  std::uint64_t seed = 99;
+  const float alphas[] = {1.0f, -0.5f, 2.0f}, betas[] = {0.0f, 1.0f, -1.5f};
+  for (sd::isa which : kernels())
+    for (float alpha : alphas)
+      for (float beta : betas)
+        for (int t = 0; t < 4; ++t) {
+          worst = std::max(worst, check(which, t & 1, t & 2, 45, 19, 300, alpha, beta, 1, ++seed));
+          worst = std::max(worst, check(which, t & 1, t & 2, 3, 2, 0, alpha, beta, 1, ++seed));
+        }
+  const bool ok = worst < 1e-6;
+  UNIT_EXPECT(ok);
+  // alpha = 0 and beta = 0: C becomes zero whatever it held.
+  std::vector<float> A(4, 1.0f), B(4, 1.0f), C(4, std::numeric_limits<float>::quiet_NaN());
+  statlearn::sgemm(false, false, 2, 2, 2, 0.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2, 1);
+  const bool zero = C[0] == 0.0f && C[1] == 0.0f && C[2] == 0.0f && C[3] == 0.0f;
+  UNIT_EXPECT(zero);
+}
+
+UNIT_TEST("sgemm: float32 GEMM core", "1 and 2 threads give identical bits") {
+  const std::size_t m = 700, n = 90, k = 600;
+  std::vector<float> A(m * k), B(k * n), C1(m * n), C2(m * n);
+  std::uint64_t seed = 5;
+  for (float& x : A) x = next_uniform(seed);
+  for (float& x : B) x = next_uniform(seed);
+  bool same = true;
+  for (int t = 0; t < 4; ++t) {
+    const bool ta = t & 1, tb = t & 2;
+    statlearn::sgemm(ta, tb, m, n, k, 1.0f, A.data(), ta ? k : m, B.data(), tb ? n : k, 0.0f,
+                     C1.data(), m, 1);
+    statlearn::sgemm(ta, tb, m, n, k, 1.0f, A.data(), ta ? k : m, B.data(), tb ? n : k, 0.0f,
+                     C2.data(), m, 2);
+    same = same && C1 == C2;
   }
+  UNIT_EXPECT(same);
 }

@@ -187,16 +187,26 @@ inline config config_for(isa which) {
 
 // Grow-only, 64-byte-aligned per-thread buffer. Reused across calls because
 // the first touch of fresh pages is slow.
+// C++17 aligned new rather than std::aligned_alloc, which the Windows C
+// runtime lacks.
 struct buffer {
+  static constexpr std::align_val_t kAlign{64};
   float* data = nullptr;
   std::size_t size = 0;
-  ~buffer() { std::free(data); }
+  buffer() = default;
+  buffer(const buffer&) = delete;
+  buffer& operator=(const buffer&) = delete;
+  ~buffer() { release(); }
+  void release() {
+    if (data != nullptr) ::operator delete(data, kAlign);
+    data = nullptr;
+    size = 0;
+  }
   float* get(std::size_t n) {
     if (n > size) {
-      std::free(data);
+      release();
       const std::size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
-      data = static_cast<float*>(std::aligned_alloc(64, bytes));
-      if (data == nullptr) throw std::bad_alloc();
+      data = static_cast<float*>(::operator new(bytes, kAlign));  // throws std::bad_alloc
       size = bytes / sizeof(float);
     }
     return data;
