@@ -56,36 +56,14 @@ fit_multinomial_net <- function(x, xnames, y, weights, offset, opt, type) {
 # Coefficients: a list with one (p + 1) x L matrix (or vector) per class.
 #' @export
 coef.statlearn_multinomial_net <- function(object, lambda = NULL, ...) {
-  L <- length(object$lambda)
-  if (is.null(lambda)) {
-    index <- seq_len(L); wts <- NULL
-  } else {
-    if (!is.numeric(lambda) || anyNA(lambda) || length(lambda) == 0L) {
-      abort_input("lambda", "numeric values", describe(lambda), class = "statlearn_error_type")
-    }
-    lo <- min(object$lambda); hi <- max(object$lambda)
-    if (any(lambda < lo * (1 - 1e-12) | lambda > hi * (1 + 1e-12))) {
-      abort_input("lambda", sprintf("within the path's range [%g, %g]", lo, hi),
-                  format(lambda[lambda < lo | lambda > hi][1L]), class = "statlearn_error_range")
-    }
-  }
+  p <- length(object$xnames)
   out <- lapply(seq_along(object$classes), function(k) {
-    full <- rbind(object$a0[k, ], object$beta[, k, , drop = TRUE])
-    full <- matrix(full, nrow = length(object$xnames) + 1L)
-    rownames(full) <- c("(Intercept)", object$xnames)
-    if (is.null(lambda)) {
-      colnames(full) <- paste0("lambda=", signif(object$lambda, 4))
-      return(full)
-    }
-    m <- vapply(lambda, function(v) {
-      a <- object$lambda
-      j <- max(which(a >= v))
-      if (j == length(a) || a[j] == v) return(full[, j])
-      t <- (a[j] - v) / (a[j] - a[j + 1L])
-      (1 - t) * full[, j] + t * full[, j + 1L]
-    }, numeric(nrow(full)))
-    m <- matrix(m, nrow = nrow(full), dimnames = list(rownames(full), paste0("lambda=", signif(lambda, 4))))
-    coef_result(m)
+    class_path <- list(a0 = object$a0[k, ], beta = matrix(object$beta[, k, ], nrow = p),
+                       xnames = object$xnames)
+    if (!is.null(lambda)) return(path_coef_interpolate(class_path, object$lambda, lambda, "lambda"))
+    full <- rbind(class_path$a0, class_path$beta)
+    dimnames(full) <- list(c("(Intercept)", object$xnames), paste0("lambda=", signif(object$lambda, 4)))
+    full
   })
   names(out) <- object$classes
   out

@@ -55,7 +55,10 @@
 #'   1e-6 (relative) of the optimum along the whole path (measured against
 #'   glmnet at its default 1e-7; see `bench/RESULTS.md`).
 #' @param maxit Maximum number of passes over the data.
-#' @param dfmax Stop the path once more than `dfmax` variables are nonzero.
+#' @param dfmax Stop the path at the first `lambda` whose solution has more than
+#'   `dfmax` nonzero variables (that solution is kept). As in glmnet, the rule
+#'   applies from the fifth `lambda` on and not to a `lambda` sequence you give;
+#'   for the multinomial family a variable counts when it is nonzero in any class.
 #' @return An object of class `c("statlearn_elastic_net", "statlearn_path",
 #'   "statlearn_model")` (with `"statlearn_lasso"` first for `lasso()`):
 #'   `a0`, `beta` (p x L, original scale), `lambda`, `df`, `dev_ratio`,

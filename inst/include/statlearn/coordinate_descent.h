@@ -74,10 +74,16 @@ struct enet_path {
 namespace enet_detail {
 
 // Weighted column means and variances (divisor: the weights, summing to one),
-// and the scales used to standardise, shared by every elastic-net engine.
-// Parallel over columns; each column is one fixed sum.
+// and the scales used to standardise, shared by every elastic-net engine. As
+// glmnet: the scale is the weighted standard deviation about the column's mean
+// whether or not there is an intercept; without one, columns are not centred
+// (xm = 0), so xv_j = sum w x_std_j^2 = 1 + mean^2 / var instead of 1.
+// Parallel over columns; each column is one fixed two-pass sum.
 struct column_scaling {
-  std::vector<double> xm, var, xs;
+  std::vector<double> xm;    // centring point: the weighted mean, or 0 without intercept
+  std::vector<double> var;   // weighted variance about the mean
+  std::vector<double> xs;    // scale: sqrt(var) when standardising, else 1
+  std::vector<double> xv;    // sum w ((x - xm) / xs)^2
   std::vector<char> usable;  // columns with variation (relative to their size)
 };
 
@@ -85,14 +91,15 @@ inline column_scaling scale_columns(const design_view& X, const std::vector<doub
                                     bool intercept, bool standardize, int threads) {
   const std::size_t n = X.n, p = X.p;
   column_scaling cs;
-  cs.xm.assign(p, 0.0); cs.var.assign(p, 0.0); cs.xs.assign(p, 1.0); cs.usable.assign(p, 1);
+  cs.xm.assign(p, 0.0); cs.var.assign(p, 0.0); cs.xs.assign(p, 1.0); cs.xv.assign(p, 0.0);
+  cs.usable.assign(p, 1);
+  std::vector<double> mean(p, 0.0);
   parallel_chunks(p, 16, threads, [&](std::size_t b, std::size_t e, std::size_t) {
     for (std::size_t j = b; j < e; ++j) {
       double m = 0.0, v = 0.0;
       if (X.sparse()) {
         double wnz = 0.0;
-        if (intercept)
-          for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) m += w[X.row_idx[q]] * X.values[q];
+        for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) m += w[X.row_idx[q]] * X.values[q];
         for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) {
           const double d = X.values[q] - m;
           v += w[X.row_idx[q]] * d * d;
@@ -101,19 +108,23 @@ inline column_scaling scale_columns(const design_view& X, const std::vector<doub
         v += (1.0 - wnz) * m * m;  // rows that are zero contribute w * m^2
       } else {
         const double* col = X.dense + j * n;
-        if (intercept) for (std::size_t i = 0; i < n; ++i) m += w[i] * col[i];
+        for (std::size_t i = 0; i < n; ++i) m += w[i] * col[i];
         for (std::size_t i = 0; i < n; ++i) {
           const double d = col[i] - m;
           v += w[i] * d * d;
         }
       }
-      cs.xm[j] = m;
+      mean[j] = m;
       cs.var[j] = v;
     }
   });
   for (std::size_t j = 0; j < p; ++j) {
-    cs.usable[j] = cs.var[j] > 1e-24 * std::max(1.0, cs.xm[j] * cs.xm[j]) && cs.var[j] > 0.0;
+    cs.xm[j] = intercept ? mean[j] : 0.0;
+    cs.usable[j] = cs.var[j] > 1e-24 * std::max(1.0, mean[j] * mean[j]) && cs.var[j] > 0.0;
     cs.xs[j] = (standardize && cs.usable[j]) ? std::sqrt(cs.var[j]) : 1.0;
+    // Second moment about the centring point: var + (mean - xm)^2.
+    const double shift = mean[j] - cs.xm[j];
+    cs.xv[j] = (cs.var[j] + shift * shift) / (cs.xs[j] * cs.xs[j]);
   }
   return cs;
 }
@@ -127,6 +138,15 @@ inline std::vector<double> rescaled_penalty_factors(const std::vector<double>& p
   return vp;
 }
 
+
+// glmnet's end of a path, applied from the fifth lambda on and never to a
+// sequence the user gave: more than dfmax nonzero variables (that solution is
+// kept), a relative gain of fit below tol, or a fit (R^2 or deviance ratio)
+// above 0.999.
+inline bool path_ends(bool user, int k, int df, int dfmax, double gain, double tol, double fit) {
+  if (user || k + 1 < 5) return false;
+  return (dfmax >= 0 && df > dfmax) || gain < tol || fit > 0.999;
+}
 
 inline double soft(double u, double t) {
   if (u > t) return u - t;
@@ -201,8 +221,7 @@ inline enet_path elastic_net_path(const design_view& X, const std::vector<double
   for (std::size_t i = 0; i < n; ++i) P.w[i] = w_in[i] / wsum;
   const column_scaling cs = scale_columns(X, P.w, opt.intercept, opt.standardize, opt.threads);
   P.xm = cs.xm; P.xs = cs.xs; P.usable = cs.usable;
-  P.xv.assign(p, 1.0);
-  if (!opt.standardize) P.xv = cs.var;
+  P.xv = cs.xv;
   // Response.
   P.ym = 0.0;
   if (opt.intercept) for (std::size_t i = 0; i < n; ++i) P.ym += P.w[i] * y_in[i];
@@ -363,14 +382,12 @@ inline enet_path elastic_net_path(const design_view& X, const std::vector<double
       ok = solve(lam, lam_prev, true);
     }
     if (!ok) { out.converged = false; break; }
-    int df = 0;
-    for (std::size_t j = 0; j < p; ++j) df += b[j] != 0.0;
-    if (opt.dfmax >= 0 && df > opt.dfmax) break;
     record(lam);
     lam_prev = lam;
-    if (!user && k + 1 >= 5) {
-      if (rsq - rsq_prev < 1e-5 * rsq || rsq > 0.999) break;
-    }
+    int df = 0;
+    for (std::size_t j = 0; j < p; ++j) df += b[j] != 0.0;
+    const double gain = rsq == 0.0 ? std::numeric_limits<double>::infinity() : (rsq - rsq_prev) / rsq;
+    if (path_ends(user, k, df, opt.dfmax, gain, 1e-5, rsq)) break;
     rsq_prev = rsq;
     if (opt.main_thread) hooks::check_interrupt(); else if (hooks::aborted()) throw interrupted();
   }

@@ -43,28 +43,30 @@ struct columns {
   columns(const design_view& X_, const std::vector<double>& m_, const std::vector<double>& s_)
       : X(X_), m(m_), s(s_) {}
 
-  // sum_i x_std_ij * a_i for a dense vector a (with the sum of a given).
+  // sum_i x_std_ij * a_i for a dense vector a (with the sum of a given, which
+  // centres sparse columns; dense ones are centred as they are summed).
   double dot(std::size_t j, const std::vector<double>& a, double sum_a) const {
+    if (!X.sparse()) return simd_dot_centred(X.dense + j * X.n, m[j], a.data(), X.n) / s[j];
     double t = 0.0;
-    if (X.sparse()) {
-      for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) t += X.values[k] * a[X.row_idx[k]];
-    } else {
-      t = simd_dot(X.dense + j * X.n, a.data(), X.n);
-    }
+    for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) t += X.values[k] * a[X.row_idx[k]];
     return (t - m[j] * sum_a) / s[j];
   }
-  // sum_i v_i x_std_ij^2, and (in vx) sum_i v_i x_std_ij
+  // sum_i v_i x_std_ij^2, and (in vx) sum_i v_i x_std_ij. Dense columns are
+  // centred as they are summed; sparse ones implicitly (their means are small
+  // next to their spread, or they would not be sparse).
   double weighted_square(std::size_t j, const std::vector<double>& v, double sum_v,
                          double& vx) const {
+    if (!X.sparse()) {
+      double b, a;
+      simd_weighted_moments(v.data(), X.dense + j * X.n, m[j], X.n, b, a);
+      vx = b / s[j];
+      return a / (s[j] * s[j]);
+    }
     double a = 0.0, b = 0.0;
-    if (X.sparse()) {
-      for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) {
-        const double xv = X.values[k], vi = v[X.row_idx[k]];
-        a += vi * xv * xv;
-        b += vi * xv;
-      }
-    } else {
-      simd_weighted_moments(v.data(), X.dense + j * X.n, X.n, b, a);
+    for (int k = X.col_ptr[j]; k < X.col_ptr[j + 1]; ++k) {
+      const double xv = X.values[k], vi = v[X.row_idx[k]];
+      a += vi * xv * xv;
+      b += vi * xv;
     }
     vx = (b - m[j] * sum_v) / s[j];
     return (a - 2.0 * m[j] * b + m[j] * m[j] * sum_v) / (s[j] * s[j]);
@@ -242,12 +244,12 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
     if (!xv_ok[j] && !X.sparse()) {
       // one pass for the curvature and the gradient
       double s1, s2, s3;
-      simd_weighted_moments_dot(v.data(), X.dense + j * n, r.data(), n, s1, s2, s3);
-      const double mj = xm[j], sj = xs[j];
-      xv[j] = (s2 - 2.0 * mj * s1 + mj * mj * sum_v) / (sj * sj);
-      vx[j] = (s1 - mj * sum_v) / sj;
+      simd_weighted_moments_dot(v.data(), X.dense + j * n, xm[j], r.data(), n, s1, s2, s3);
+      const double sj = xs[j];
+      xv[j] = s2 / (sj * sj);
+      vx[j] = s1 / sj;
       xv_ok[j] = 1;
-      gj = (s3 - mj * sum_r) / sj;
+      gj = s3 / sj;
     } else {
       if (!xv_ok[j]) { xv[j] = cols.weighted_square(j, v, sum_v, vx[j]); xv_ok[j] = 1; }
       gj = cols.dot(j, r, sum_r);
@@ -362,17 +364,23 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
       ok = solve(lam, lam_prev, true);
     }
     if (!ok) { out.converged = false; break; }
-    int df = 0;
-    for (std::size_t j = 0; j < p; ++j) df += b[j] != 0.0;
-    if (opt.dfmax >= 0 && df > opt.dfmax) break;
     const double dev = deviance();
     record(lam, dev);
     const double dr = out.dev_ratio.back();
     lam_prev = lam;
-    // glmnet's rule for these families: an absolute change of the deviance ratio.
-    if (!user && k + 1 >= 5) {
-      if (dr - dr_prev < 1e-5 || dr > 0.999) break;
+    int df = 0;
+    for (std::size_t j = 0; j < p; ++j) df += b[j] != 0.0;
+    // glmnet's gain of fit: binomial, the change of the deviance ratio from the
+    // last lambda (tolerance 1e-5); Poisson, the relative change over the last
+    // four (tolerance 1e-4).
+    double gain;
+    if (family == glm_family::binomial) {
+      gain = dr - dr_prev;
+    } else {
+      const std::size_t m = out.dev_ratio.size();
+      gain = m >= 5 ? (dr - out.dev_ratio[m - 5]) / dr : std::numeric_limits<double>::infinity();
     }
+    if (path_ends(user, k, df, opt.dfmax, gain, family == glm_family::binomial ? 1e-5 : 1e-4, dr)) break;
     dr_prev = dr;
     if (opt.main_thread) hooks::check_interrupt(); else if (hooks::aborted()) throw interrupted();
   }

@@ -59,7 +59,6 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
   const enet_detail::column_scaling cs = enet_detail::scale_columns(X, w, opt.intercept, opt.standardize, opt.threads);
   const std::vector<double>& xm = cs.xm;
   const std::vector<double>& xs = cs.xs;
-  const std::vector<double>& var = cs.var;
   const std::vector<char>& usable = cs.usable;
   const std::vector<double> vp = enet_detail::rescaled_penalty_factors(opt.penalty_factor);
   const double alpha = opt.alpha, alf = std::max(alpha, 1e-3);
@@ -85,13 +84,11 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
     }
   };
   // sum_i x_std_ij a_i, given sum_a = sum_i a_i
+  // (dense columns are centred as they are summed)
   auto col_dot = [&](std::size_t j, const double* a, double sum_a) {
+    if (!X.sparse()) return simd_dot_centred(X.dense + j * n, xm[j], a, n) / xs[j];
     double t = 0.0;
-    if (X.sparse()) {
-      for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) t += X.values[q] * a[X.row_idx[q]];
-    } else {
-      t = simd_dot(X.dense + j * n, a, n);
-    }
+    for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) t += X.values[q] * a[X.row_idx[q]];
     return (t - xm[j] * sum_a) / xs[j];
   };
 
@@ -195,9 +192,9 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
         if (X.sparse()) {
           xv[j] = cols.weighted_square(j, V, sum_v, vxj[j]);
         } else {
-          simd_weighted_moments(V.data(), X.dense + j * n, n, s1, s2);
-          xv[j] = (s2 - 2.0 * xm[j] * s1 + xm[j] * xm[j] * sum_v) / (xs[j] * xs[j]);
-          vxj[j] = (s1 - xm[j] * sum_v) / xs[j];
+          simd_weighted_moments(V.data(), X.dense + j * n, xm[j], n, s1, s2);
+          xv[j] = s2 / (xs[j] * xs[j]);
+          vxj[j] = s1 / xs[j];
         }
         xv_ok[j] = 1;
       }
@@ -274,17 +271,14 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
       }
     // sum_i (w_i / 2) x_std_ij, to keep sum_rr current
     auto half_mean = [&](std::size_t j) {
+      if (!X.sparse()) return simd_dot_centred(X.dense + j * n, xm[j], half.data(), n) / xs[j];
       double t = 0.0;
-      if (X.sparse()) {
-        for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) t += half[X.row_idx[q]] * X.values[q];
-      } else {
-        t = simd_dot(X.dense + j * n, half.data(), n);
-      }
+      for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) t += half[X.row_idx[q]] * X.values[q];
       return (t - xm[j] * 0.5) / xs[j];
     };
     std::vector<double> g(K), u(K);
     auto update = [&](std::size_t j) {
-      const double L = 0.5 * (opt.standardize ? 1.0 : var[j]);  // (1/2) sum w x_std^2
+      const double L = 0.5 * cs.xv[j];  // (1/2) sum w x_std^2
       double norm = 0.0;
       for (std::size_t k = 0; k < K; ++k) {
         g[k] = col_dot(j, RR.data() + k * n, sum_rr[k]);
@@ -487,9 +481,8 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
     record(lam);
     const double dr = out.dev_ratio.back();
     lam_prev = lam;
-    if (!user && k + 1 >= 5) {
-      if (dr - dr_prev < 1e-5 || dr > 0.999) break;
-    }
+    // df counts the variables nonzero in any class.
+    if (enet_detail::path_ends(user, k, out.df.back(), opt.dfmax, dr - dr_prev, 1e-5, dr)) break;
     dr_prev = dr;
     if (opt.main_thread) hooks::check_interrupt(); else if (hooks::aborted()) throw interrupted();
   }
