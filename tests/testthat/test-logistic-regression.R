@@ -160,6 +160,74 @@ test_that("ESL Tables 4.2 and 4.3 (South African heart disease)", {
   expect_equal(unname(coef(fwd)), unname(coef(small)), tolerance = 1e-10, info = "forward path")
 })
 
+test_that("badly scaled columns: glm's answer, computed stably", {
+  # Reference: glm on centred columns (well conditioned), mapped back to the
+  # original ones exactly; glm on the raw columns loses digits itself.
+  set.seed(61)
+  n <- 400
+  x <- matrix(rnorm(3 * n), n, 3, dimnames = list(NULL, c("a", "b", "c")))
+  y <- rbinom(n, 1, plogis(0.5 + drop(x %*% c(1, -1, 0.5))))
+  for (shift in c(1e5, 1e6, 1e8)) {
+    xs <- x
+    xs[, 1] <- xs[, 1] + shift
+    m <- colMeans(xs)
+    g <- glm(y ~ sweep(xs, 2, m), family = binomial, control = glm.control(epsilon = 1e-12))
+    b <- unname(coef(g))
+    ref <- c(b[1] - sum(b[-1] * m), b[-1])
+    # The covariance of (intercept, slopes) = T V T', T = [1, -m'; 0, I].
+    Tm <- diag(4)
+    Tm[1, 2:4] <- -m
+    ref_se <- sqrt(diag(Tm %*% vcov(g) %*% t(Tm)))
+    f <- logistic_regression(xs, y, epsilon = 1e-12)
+    info <- paste("mean/sd", shift)
+    expect_equal(unname(coef(f)), ref, tolerance = 1e-8, info = info)
+    expect_equal(unname(sqrt(diag(vcov(f)))), ref_se, tolerance = 1e-8, info = info)
+    if (shift <= 1e5) {
+      expect_equal(unname(coef(f)), unname(coef(glm(y ~ xs, family = binomial))), tolerance = 1e-8,
+                   info = info)
+    }
+  }
+  # Tiny and huge units: coefficients scale inversely, exactly as glm's.
+  for (u in c(1e-6, 1e6)) {
+    expect_equal(unname(coef(logistic_regression(x * u, y))),
+                 unname(coef(glm(y ~ I(x * u), family = binomial))), tolerance = 1e-10)
+  }
+  # Multinomial: shifting a column changes only the intercepts.
+  yk <- factor(sample(c("p", "q", "r"), n, TRUE))
+  xs <- x
+  xs[, 2] <- xs[, 2] + 1e6
+  f0 <- logistic_regression(x, yk)
+  f1 <- logistic_regression(xs, yk)
+  expect_equal(coef(f1)[, -1], coef(f0)[, -1], tolerance = 1e-8)
+  expect_equal(coef(f1)[, 1], coef(f0)[, 1] - 1e6 * coef(f0)[, "b"], tolerance = 1e-8)
+})
+
+test_that("nearly collinear columns: the MLE to glm's accuracy, no false collinearity", {
+  # Reference: the same model in the well-conditioned columns (x1, x2 - x1, x3),
+  # whose difference is exact in floating point.
+  set.seed(62)
+  n <- 400
+  x1 <- rnorm(n); x2 <- rnorm(n); x3 <- rnorm(n)
+  y <- rbinom(n, 1, plogis(0.5 + x1 - x2 + 0.5 * x3))
+  for (e in c(1e-4, 1e-6, 1e-7)) {
+    xc <- cbind(x1, x1 + e * x2, x3)
+    z <- cbind(xc[, 1], xc[, 2] - xc[, 1], xc[, 3])
+    c <- unname(coef(glm(y ~ z, family = binomial, control = glm.control(epsilon = 1e-14))))
+    ref <- c(c[1], c[2] - c[3], c[3], c[4])
+    f <- logistic_regression(xc, y, epsilon = if (e < 1e-6) 1e-8 else 1e-12)
+    info <- paste("collinear", e)
+    expect_true(f$converged, info = info)
+    expect_equal(unname(coef(f)), ref, tolerance = if (e < 1e-5) 1e-6 else 1e-8, info = info)
+    if (e >= 1e-4) {  # the same iterations as glm, with its default epsilon
+      expect_equal(unname(coef(logistic_regression(xc, y))),
+                   unname(coef(glm(y ~ xc, family = binomial))), tolerance = 1e-8, info = info)
+    }
+  }
+  # Exactly dependent: glm's rank test names the column.
+  expect_error(logistic_regression(cbind(a = x1, b = 2 * x1, c = x3), y),
+               class = "statlearn_error_collinear", regexp = "'b'")
+})
+
 test_that("complete separation gives one classed warning", {
   set.seed(4)
   x <- c(rnorm(30, -2), rnorm(30, 2))
