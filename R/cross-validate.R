@@ -7,7 +7,11 @@
 #' model within one standard error of it (ESL section 7.10, used for Table 3.3).
 #'
 #' The folds are drawn with R's random number generator, so `set.seed()`
-#' reproduces them; methods with a parallel engine run the folds in parallel.
+#' reproduces them; for classification (binomial and multinomial fits) they are
+#' stratified, each class spread over the folds as evenly as it can be. A fold
+#' whose training part (the other folds) misses a class is a classed error
+#' (`statlearn_error_cv_fold`). Methods with a parallel engine run the folds in
+#' parallel.
 #' The training data are taken again from the fit's call (as [update()] does)
 #' unless `x` and `y` are given.
 #'
@@ -60,9 +64,11 @@ cross_validate.statlearn_path <- function(fit, folds = 10, foldid = NULL, measur
   threads <- resolve_threads(threads)
   td <- training_data(fit, parent.frame(), x = x, y = y, weights = weights)
   n <- nrow(td$x)
-  fo <- check_foldid(foldid, folds, n)
+  classes <- cv_classes(fit, td$y)
+  fo <- check_foldid(foldid, folds, n, strata = classes)
   foldid <- fo$foldid
   folds <- fo$folds
+  if (!is.null(classes)) check_fold_classes(foldid[td$weights > 0], classes[td$weights > 0])
   pred <- cv_predictions(fit, td$x, td$y, td$weights, foldid, threads)
   w <- td$weights
   fold_w <- as.vector(tapply(w, foldid, sum))
@@ -76,8 +82,26 @@ cross_validate.statlearn_path <- function(fit, folds = 10, foldid = NULL, measur
     fold_err <- apply(loss, 2L, function(l) as.vector(tapply(w * l, foldid, sum))) / fold_w
   }
   fold_err <- matrix(fold_err, nrow = folds)
+  # Folds that measure nothing are left out, with one warning: a test part
+  # whose weights are all zero, and (for the AUC) one that holds one class.
+  none <- !(fold_w > 0) | apply(is.na(fold_err), 1L, all)
+  if (all(none)) {
+    abort(sprintf("No fold can be scored with measure = \"%s\" (%s); use other folds%s.", measure,
+                  if (measure == "auc") "none holds both classes with positive weight" else "all weights are zero",
+                  if (measure == "auc") " or measure = \"deviance\"" else ""),
+          class = c("statlearn_error_cv_fold", "statlearn_error_input"))
+  }
+  if (any(none)) {
+    warn(sprintf("Cross-validation leaves out fold%s %s: %s.", if (sum(none) > 1L) "s" else "",
+                 paste(which(none), collapse = ", "),
+                 if (measure == "auc") "a test part with zero total weight or one class only has no AUC"
+                 else "its test part has zero total weight"),
+         class = "statlearn_warning_cv_fold")
+    fold_err <- fold_err[!none, , drop = FALSE]
+    fold_w <- fold_w[!none]
+  }
   cvm <- colSums(fold_err * fold_w) / sum(fold_w)
-  cvsd <- sqrt(colSums(sweep(fold_err, 2L, cvm)^2 * fold_w) / sum(fold_w) / (folds - 1L))
+  cvsd <- sqrt(colSums(sweep(fold_err, 2L, cvm)^2 * fold_w) / sum(fold_w) / max(nrow(fold_err) - 1L, 1L))
   # AUC is better when larger: select on its negative.
   sel <- one_se_selection(if (measure == "auc") -cvm else cvm, cvsd, fit$complexity)
   structure(list(
@@ -88,6 +112,15 @@ cross_validate.statlearn_path <- function(fit, folds = 10, foldid = NULL, measur
     tuning_min = fit$tuning[sel$min], tuning_1se = fit$tuning[sel$one_se],
     foldid = foldid, folds = folds
   ), class = "statlearn_cv")
+}
+
+# The classes of a classification fit's training response (which stratify its
+# folds), or NULL for regression and for binomial proportions.
+cv_classes <- function(fit, y) {
+  family <- if (is.null(fit$family)) "gaussian" else fit$family
+  if (family == "multinomial") return(y)
+  if (family == "binomial" && all(y %in% c(0, 1))) return(y)
+  NULL
 }
 
 # The losses a fit's cross-validation can use, the default first.

@@ -721,7 +721,7 @@ cross_validate.statlearn_regularized_discriminant <- function(fit, folds = 10, f
     abort_input("y", sprintf("the classes of the fit (%s)", paste(fit$levels, collapse = ", ")),
                 "other classes", class = "statlearn_error_level")
   }
-  fo <- check_foldid(foldid, folds, n)
+  fo <- check_foldid(foldid, folds, n, strata = cls)
   foldid <- fo$foldid
   folds <- fo$folds
   K <- length(fit$levels)

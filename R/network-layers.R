@@ -147,8 +147,26 @@ begin_layer <- function(net, type, name) {
 }
 
 add_layer <- function(net, start, out_shape, fields) {
+  # Sizes are R integers (and int in the engine): a layer whose output or
+  # weights would hold more than .Machine$integer.max numbers cannot be built.
+  limit <- .Machine$integer.max
+  too_big <- function(dims) any(!is.finite(dims)) || prod(as.double(dims)) > limit
+  if (too_big(out_shape)) {
+    with_layer(start$name, abort_input(
+      "the layer's size", sprintf("an output of at most %d numbers per example", limit),
+      sprintf("%s = %.4g numbers", paste(out_shape, collapse = " x "), prod(as.double(out_shape))),
+      class = "statlearn_error_shape"))
+  }
   layer <- c(list(type = start$type, name = start$name, in_shape = as.integer(start$in_shape),
                   out_shape = as.integer(out_shape)), fields)
+  for (nm in names(shapes <- layer_param_shapes_double(layer))) {
+    if (too_big(shapes[[nm]])) {
+      with_layer(start$name, abort_input(
+        "the layer's size", sprintf("a %s of at most %d weights", nm, limit),
+        sprintf("%s = %.4g weights", paste(shapes[[nm]], collapse = " x "), prod(shapes[[nm]])),
+        class = "statlearn_error_shape"))
+    }
+  }
   net$layers[[length(net$layers) + 1L]] <- layer
   net
 }
@@ -524,10 +542,16 @@ layer_activation <- function(net, activation, alpha = NULL, name = NULL) {
 # The dims of each parameter array of a layer, as a named list (empty for
 # layers without parameters). 1-d parameters have a single dim.
 layer_param_shapes <- function(layer) {
+  lapply(layer_param_shapes_double(layer), as.integer)
+}
+
+# The same in doubles, so that add_layer() can check the sizes before they
+# are made integers.
+layer_param_shapes_double <- function(layer) {
   cin <- layer$in_shape[3L]
-  switch(layer$type,
+  shapes <- switch(layer$type,
     dense = {
-      shapes <- list(kernel = c(as.integer(prod(layer$in_shape)), layer$units))
+      shapes <- list(kernel = c(prod(as.double(layer$in_shape)), layer$units))
       if (layer$use_bias) shapes$bias <- layer$units
       shapes
     },

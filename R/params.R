@@ -4,7 +4,7 @@
 #'   as [statlearn_threads()] describes. Results are identical for any value.
 #' @param weights Optional non-negative observation weights, one per row.
 #' @param seed `NULL` (draw one from R's random number generator, so that
-#'   [set.seed()] reproduces the result) or a whole number.
+#'   [set.seed()] reproduces the result) or a whole number from 0 to 2147483647.
 #' @param formula A model formula, such as `lpsa ~ .`.
 #' @param data A data frame holding the variables of `formula`.
 #' @param subset Optional expression selecting the rows of `data` to use.

@@ -158,6 +158,11 @@ check_number <- function(v, arg, lower = -Inf, upper = Inf, lower_open = FALSE,
   if (integer && (!is.finite(v) || v != round(v))) {
     abort_input(arg, "a single whole number", describe(v), class = "statlearn_error_type")
   }
+  # Whole numbers become R integers: beyond .Machine$integer.max they would be NA.
+  if (integer && abs(v) > .Machine$integer.max) {
+    abort_input(arg, sprintf("a whole number of at most %d in size", .Machine$integer.max),
+                format(v), class = "statlearn_error_range")
+  }
   too_low <- if (lower_open) v <= lower else v < lower
   too_high <- if (upper_open) v >= upper else v > upper
   if (too_low || too_high) {
@@ -293,15 +298,25 @@ check_string <- function(v, arg) {
 # (so set.seed() reproduces the result); returned as a double for the glue.
 resolve_seed <- function(seed) {
   if (is.null(seed)) return(as.double(sample.int(.Machine$integer.max, 1L)))
-  check_number(seed, "seed", integer = TRUE) * 1
+  check_number(seed, "seed", lower = 0, integer = TRUE) * 1
 }
 
 # Fold numbers for cross-validation: random folds of n observations, or the
-# user's foldid renumbered 1..K. Returns list(foldid, folds).
-check_foldid <- function(foldid, folds, n) {
+# user's foldid renumbered 1..K. Returns list(foldid, folds). With `strata`
+# (the classes of a classification fit), the folds are stratified: the
+# observations are ordered by class (randomly within a class) and dealt to the
+# folds in turn, so each class is spread over the folds as evenly as it can be
+# and the fold sizes still differ by at most one.
+check_foldid <- function(foldid, folds, n, strata = NULL) {
   if (is.null(foldid)) {
     folds <- check_count(folds, "folds", lower = 2, upper = n)
-    return(list(foldid = sample(rep(seq_len(folds), length.out = n)), folds = folds))
+    if (is.null(strata)) {
+      return(list(foldid = sample(rep(seq_len(folds), length.out = n)), folds = folds))
+    }
+    ord <- order(as.integer(factor(strata)), stats::runif(n))
+    id <- integer(n)
+    id[ord] <- rep_len(sample.int(folds), n)
+    return(list(foldid = id, folds = folds))
   }
   if (!is.numeric(foldid) || length(foldid) != n || anyNA(foldid)) {
     abort_input("foldid", sprintf("%d fold numbers, one per observation", n), describe(foldid),
@@ -313,3 +328,27 @@ check_foldid <- function(foldid, folds, n) {
   list(foldid = foldid, folds = folds)
 }
 
+
+# Every training part of a classification CV (all folds but one) must hold
+# every class, or the fit of that part has nothing to learn a class from (a
+# binomial one would put an infinite intercept).
+check_fold_classes <- function(foldid, classes) {
+  classes <- factor(classes)
+  for (k in sort(unique(foldid))) {
+    seen <- unique(classes[foldid != k])
+    if (length(seen) < nlevels(classes)) {
+      missing <- setdiff(levels(classes), as.character(seen))
+      counts <- table(classes)[missing]
+      fix <- if (any(counts < 2L)) {
+        sprintf("class %s has a single observation; cross-validation needs at least two of every class",
+                paste0("'", names(counts)[counts < 2L], "'", collapse = ", "))
+      } else {
+        "give `foldid` that leaves every class in each training part, or let the folds be drawn (they are stratified)"
+      }
+      abort(sprintf("Fold %d cannot be fitted: without it the training data hold no observation of class %s; %s.",
+                    k, paste0("'", missing, "'", collapse = ", "), fix),
+            class = c("statlearn_error_cv_fold", "statlearn_error_input"))
+    }
+  }
+  invisible(TRUE)
+}

@@ -110,3 +110,50 @@ test_that("GLM bad input gives classed errors", {
   expect_error(predict(f, d$x, type = "class"), class = "statlearn_error_range")
   expect_error(cross_validate(f, measure = "auc"), class = "statlearn_error_range")
 })
+
+test_that("classification folds are stratified; folds that cannot be fitted or scored are named", {
+  set.seed(71)
+  n <- 120
+  x <- matrix(rnorm(n * 4), n, 4)
+  y <- rep(0:1, c(108, 12))
+  f <- lasso(x, y, family = "binomial")
+  set.seed(1)
+  cv <- cross_validate(f, folds = 10)
+  # Each class spread evenly: 12 events over 10 folds is 1 or 2 per fold.
+  events <- tapply(y, cv$foldid, sum)
+  expect_true(all(events %in% 1:2))
+  expect_true(all(table(cv$foldid) %in% 12L))
+  expect_true(all(is.finite(cv$cvm)))
+  # The same out-of-fold deviance by hand, refitting each training part on the
+  # full fit's lambdas.
+  fold_dev <- t(vapply(1:10, function(k) {
+    tr <- cv$foldid != k
+    fk <- lasso(x[tr, ], y[tr], family = "binomial", lambda = f$lambda)
+    p <- pmin(pmax(predict(fk, x[!tr, ], lambda = f$lambda, type = "response"), 1e-5), 1 - 1e-5)
+    colMeans(-2 * (y[!tr] * log(p) + (1 - y[!tr]) * log(1 - p)))
+  }, numeric(length(f$lambda))))
+  expect_equal(cv$cvm, unname(colMeans(fold_dev)), tolerance = 1e-6)
+  # A class with a single observation: no fold holding it can be fitted.
+  y1 <- c(1, rep(0, n - 1))
+  f1 <- lasso(x, y1, family = "binomial")
+  expect_error(cross_validate(f1, folds = 5), class = "statlearn_error_cv_fold",
+               regexp = "single observation")
+  # User folds that put every event in one fold.
+  fid <- rep(1:4, each = 30)
+  fid[y == 1] <- 4
+  fid[which(y == 0)[1:12]] <- 1
+  expect_error(cross_validate(f, foldid = fid), class = "statlearn_error_cv_fold", regexp = "Fold 4")
+  # AUC with a test part of one class: left out with a warning, not NA.
+  fid2 <- rep(1:4, length.out = n)
+  fid2[y == 1] <- rep(1:3, 4)
+  expect_warning(cva <- cross_validate(f, foldid = fid2, measure = "auc"),
+                 class = "statlearn_warning_cv_fold")
+  expect_true(all(is.finite(cva$cvm)))
+  expect_true(is.numeric(coef(cva)))
+  # A fold whose weights are all zero.
+  w <- rep(1, n)
+  w[fid2 == 2] <- 0
+  fw <- lasso(x, y, family = "binomial", weights = w)
+  expect_warning(cvw <- cross_validate(fw, foldid = fid2), class = "statlearn_warning_cv_fold")
+  expect_true(all(is.finite(cvw$cvm)))
+})

@@ -126,3 +126,12 @@ test_that("bad input gives classed errors", {
   expect_error(coef(f, lambda = 1e6), class = "statlearn_error_range")
   expect_error(cross_validate(f, folds = 1), class = "statlearn_error_range")
 })
+
+test_that("whole-number tuning values past the integer range are classed errors, not NA", {
+  d <- sim_linear()
+  for (arg in c("maxit", "dfmax", "nlambda", "threads")) {
+    a <- stats::setNames(list(2^31), arg)
+    expect_statlearn_error(do.call(lasso, c(list(d$x, d$y), a)), "statlearn_error_range", arg)
+  }
+  expect_statlearn_error(lasso(d$x, d$y, maxit = 1e300), "statlearn_error_range", "maxit")
+})

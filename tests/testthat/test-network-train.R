@@ -375,6 +375,22 @@ test_that("bad input gives classed statlearn errors", {
   expect_statlearn_error(train_network(net, x, y, threads = 0), pattern = "threads")
   expect_statlearn_error(train_network(net, x, y, callbacks = "x"), pattern = "callbacks")
   expect_statlearn_error(train_network(net, x, y, validation_data = list(x)), pattern = "validation_data")
+  # Seeds: negative ones were undefined behaviour in the engine.
+  expect_statlearn_error(train_network(net, x, y, seed = -1), "statlearn_error_range", "seed")
+  expect_statlearn_error(train_network(net, x, y, seed = 1.5), "statlearn_error_type", "seed")
+  # Whole numbers past .Machine$integer.max used to become NA with a coercion
+  # warning and then fit nothing.
+  for (arg in c("epochs", "batch_size", "seed", "threads")) {
+    a <- stats::setNames(list(2^31), arg)
+    expect_statlearn_error(do.call(train_network, c(list(net, x, y), a)), "statlearn_error_range",
+                           arg)
+  }
+  # Layer sizes whose weights or outputs would overflow an integer.
+  expect_statlearn_error(network(4) |> layer_dense(2^31), "statlearn_error_range", "units")
+  expect_statlearn_error(network(100000) |> layer_dense(30000), "statlearn_error_shape",
+                         "kernel of at most")
+  expect_statlearn_error(network(c(50000, 50000, 1)) |> layer_conv2d(2, 3, padding = "same"),
+                         "statlearn_error_shape", "output of at most")
 })
 
 test_that("dropout masks do not depend on validation data or on resuming", {
