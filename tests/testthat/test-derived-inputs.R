@@ -165,3 +165,34 @@ test_that("bad input raises classed errors", {
   expect_error(coef(fit, ncomp = 7), class = "statlearn_error_range")
   expect_error(predict(fit, d$x[, 1:3]), class = "statlearn_error_input")
 })
+
+test_that("pcr, plsr and lars need no p x p matrix per row chunk (peak memory)", {
+  skip_if_not(full_tests(), "set STATLEARN_TEST_LEVEL=full")
+  skip_if_not(file.exists("/proc/self/status"), "needs Linux's /proc")
+  # In a fresh R process: the rise of the resident high-water mark during a
+  # fit. The cross products once kept one p x p partial per row chunk (n / 262
+  # of them at p = 1000: +300 MB); now the Gram kernel keeps a few small
+  # buffers per thread. Bound: the design itself (R may copy it) plus four
+  # p x p matrices.
+  script <- tempfile(fileext = ".R")
+  on.exit(unlink(script))
+  writeLines(c(
+    "hwm <- function() as.numeric(gsub('[^0-9]', '', grep('VmHWM', readLines('/proc/self/status'), value = TRUE))) * 1024",
+    "library(statlearn)",
+    "set.seed(1); n <- 1e4; p <- 1000",
+    "x <- matrix(rnorm(n * p), n); y <- rnorm(n); invisible(gc())",
+    "out <- c()",
+    "for (f in c('pcr', 'plsr', 'lars')) {",
+    "  h0 <- hwm()",
+    "  fit <- switch(f, pcr = pcr(x, y, ncomp = 5, threads = 2), plsr = plsr(x, y, ncomp = 5, threads = 2),",
+    "                lars = lars(x, y, max_steps = 5, threads = 2))",
+    "  out[f] <- hwm() - h0; rm(fit); gc()",
+    "}",
+    "cat(out)"), script)
+  rise <- as.numeric(strsplit(system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE,
+                                      env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":"))),
+                              " ")[[1]])
+  bound <- 1e4 * 1000 * 8 + 4 * 1000^2 * 8
+  expect_length(rise, 3L)
+  expect_true(all(rise < bound), info = paste(round(rise / 2^20), "MB"))
+})

@@ -4,9 +4,10 @@
 //
 // Both work from the weighted cross products of the centred (and optionally
 // scaled) predictors, S = Xc' W Xc (p x p) and s = Xc' W yc (p), which are
-// computed once in parallel over fixed row chunks and combined in chunk order
-// (bit-identical for any thread count). After that every component costs
-// O(p^2), so n >> p problems cost one pass over the data.
+// computed once by the Gram kernel of gram.h (column tiles, each summed over
+// the rows in order: bit-identical for any thread count, and no extra p x p
+// matrix per row chunk). After that every component costs O(p^2), so n >> p
+// problems cost one pass over the data.
 //
 //   PCR: eigen-decomposition S = V D V' (D = d^2, the squared singular values
 //        of the weighted centred X); the fit with m components regresses y on
@@ -24,6 +25,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "gram.h"
 #include "hooks.h"
 #include "parallel.h"
 
@@ -79,29 +81,22 @@ inline centred_moments weighted_moments(const arma::mat& x, const arma::vec& y,
     m.ymean = 0.0;
   }
 
-  // Pass 2: cross products of the centred rows, scaled by sqrt(w).
-  std::vector<arma::mat> part_xx(nchunk);
-  std::vector<arma::vec> part_xy(nchunk);
-  std::vector<double> part_yy(nchunk, 0.0);
-  const arma::rowvec mrow = m.xmean.t();
-  parallel_chunks(n, grain, threads, [&](std::size_t b, std::size_t e, std::size_t c) {
-    arma::mat xc = x.rows(b, e - 1);
-    xc.each_row() -= mrow;
-    arma::vec sw = arma::sqrt(w.subvec(b, e - 1));
-    xc.each_col() %= sw;
-    arma::vec yc = (y.subvec(b, e - 1) - m.ymean) % sw;
-    part_xx[c] = xc.t() * xc;
-    part_xy[c] = xc.t() * yc;
-    part_yy[c] = arma::dot(yc, yc);
-  });
-  hooks::check_interrupt();
-  m.xtx.zeros(p, p);
+  // Pass 2: the centred weighted cross products. X'WX from gram.h (tiles of
+  // columns, each one task over the rows in order: deterministic, and no
+  // per-chunk p x p partials); X'Wy and y'Wy as one fixed sum per column.
+  m.xtx.set_size(p, p);
+  gram(x.memptr(), n, p, w.memptr(), m.xmean.memptr(), threads, m.xtx.memptr());
   m.xty.zeros(p);
-  for (std::size_t c = 0; c < nchunk; ++c) {
-    m.xtx += part_xx[c];
-    m.xty += part_xy[c];
-    m.yty += part_yy[c];
-  }
+  parallel_tasks(p, threads, [&](std::size_t j) {
+    const double* col = x.colptr(j);
+    const double mj = m.xmean(j);
+    double s = 0.0;
+    for (std::size_t i = 0; i < n; ++i) s += w[i] * (col[i] - mj) * (y[i] - m.ymean);
+    m.xty(j) = s;
+  });
+  m.yty = 0.0;
+  for (std::size_t i = 0; i < n; ++i) m.yty += w[i] * (y[i] - m.ymean) * (y[i] - m.ymean);
+  hooks::check_interrupt();
   m.xscale.ones(p);
   if (scale) {
     for (std::size_t j = 0; j < p; ++j) {
