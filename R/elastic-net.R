@@ -361,6 +361,10 @@ predict.statlearn_elastic_net <- function(object, newx, lambda = NULL, s = NULL,
                                           type = c("link", "response", "class"),
                                           newoffset = NULL, ...) {
   type <- check_choice(type, c("link", "response", "class"), "type")
+  if (type == "class" && object$family %in% c("gaussian", "poisson")) {
+    abort_input("type", sprintf('"link" or "response" for family = "%s" (classes need a binomial or multinomial fit)',
+                                object$family), '"class"', class = "statlearn_error_range")
+  }
   B <- coef(object, lambda = lambda, s = s)
   x <- if (missing(newx) || is.null(newx)) training_data(object, parent.frame())$x
        else new_design(object, newx, arg = "newx", sparse_ok = TRUE)
@@ -375,11 +379,7 @@ predict.statlearn_elastic_net <- function(object, newx, lambda = NULL, s = NULL,
   }
   family <- object$family
   if (type == "link" || family == "gaussian") return(link)
-  if (family == "poisson") {
-    if (type == "class") abort_input("type", '"link" or "response" for family = "poisson"', '"class"',
-                                     class = "statlearn_error_range")
-    return(exp(link))
-  }
+  if (family == "poisson") return(exp(link))
   prob <- 1 / (1 + exp(-link))
   if (type == "response") return(prob)
   cls <- (prob > 0.5) + 1L

@@ -154,6 +154,7 @@ fit_linear_regression <- function(x, y, weights, intercept, method, threads = NU
 successive_orthogonalization <- function(x, y, tol = 1e-7) {
   x <- check_x(x, "x")
   y <- check_y(y, nrow(x), "y")
+  tol <- check_number(tol, "tol", lower = 0, upper = 1, upper_open = TRUE)
   p <- ncol(x)
   Z <- matrix(0, nrow(x), 0L)
   R <- matrix(0, 0L, 0L)
@@ -255,13 +256,14 @@ print.summary.statlearn_linear_regression <- function(x, digits = max(3L, getOpt
 
 #' @export
 confint.statlearn_linear_regression <- function(object, parm, level = 0.95, ...) {
+  level <- check_number(level, "level", 0, 1, lower_open = TRUE, upper_open = TRUE)
   b <- object$coefficients
   se <- summary(object)$coefficients[, 2L]
   q <- stats::qt((1 + level) / 2, object$df.residual)
   ci <- cbind(b - q * se, b + q * se)
   pct <- paste(format(100 * c((1 - level) / 2, (1 + level) / 2), trim = TRUE, digits = 3), "%")
   dimnames(ci) <- list(names(b), pct)
-  if (!missing(parm)) ci <- ci[parm, , drop = FALSE]
+  if (!missing(parm)) ci <- ci[check_parm(parm, rownames(ci)), , drop = FALSE]
   ci
 }
 

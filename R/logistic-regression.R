@@ -302,7 +302,7 @@ confint.statlearn_logistic_regression <- function(object, parm, level = 0.95, ..
   ci <- cbind(b - q * se, b + q * se)
   pct <- paste(format(100 * c((1 - level) / 2, (1 + level) / 2), trim = TRUE, digits = 3), "%")
   dimnames(ci) <- list(names(b), pct)
-  if (!missing(parm)) ci <- ci[parm, , drop = FALSE]
+  if (!missing(parm)) ci <- ci[check_parm(parm, rownames(ci)), , drop = FALSE]
   ci
 }
 
@@ -495,7 +495,12 @@ logistic_training <- function(fit, env) {
           class = c("statlearn_error_missing", "statlearn_error_input"))
   }
   if (!is.null(fit$terms)) {
-    mf <- logistic_model_frame(call, env)
+    # The data are looked up where the formula was written (as update() and
+    # model.frame() do), so that a fit made inside a function can be stepped;
+    # then in the caller's environment.
+    fenv <- environment(fit$terms)
+    mf <- tryCatch(logistic_model_frame(call, if (is.null(fenv)) env else fenv),
+                   statlearn_error_formula = function(e) logistic_model_frame(call, env))
     des <- formula_design(mf, fit$contrasts)
     x <- des$x
     storage.mode(x) <- "double"

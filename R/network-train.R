@@ -414,6 +414,7 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
         interrupted <- TRUE
         break
       }
+      if (!is.finite(res$loss)) stop_divergence(epoch, lr, xe, precision, optimizer)
       logs <- list(loss = res$loss)
       if (classify) logs$accuracy <- res$accuracy
       if (!is.null(val)) {
@@ -678,6 +679,22 @@ plot.statlearn_network_fit <- function(x, y, ...) {
   invisible(x)
 }
 
+# Training whose loss became NaN or Inf stops with a classed error that names
+# the likely causes, rather than going on to NaN weights.
+stop_divergence <- function(epoch, lr, xe, precision, optimizer) {
+  scale <- max(abs(range(xe)))
+  causes <- c(
+    sprintf("a learning rate too large for this problem (lr = %g; try one 10 times smaller, or lr_finder())",
+            max(lr)),
+    if (scale > 1e3) sprintf("inputs on a large scale (the largest |x| is %.3g; standardise them)", scale),
+    if (precision == "single") 'the range of single precision (precision = "double" trains in float64)',
+    if ((optimizer$weight_decay %||% 0) > 0) sprintf("a large weight decay (%g)", optimizer$weight_decay)
+  )
+  abort(sprintf("The training loss became %s in epoch %d, so the weights are no longer numbers. Likely causes: %s.",
+                "non-finite (NaN or Inf)", epoch, paste(causes, collapse = "; ")),
+        class = "statlearn_error_divergence")
+}
+
 #' Check backpropagation against finite differences
 #'
 #' Compares the gradient that backpropagation computes for every parameter
@@ -815,8 +832,8 @@ lr_finder <- function(net, x, y, loss = NULL, optimizer = optimizer_sgd(momentum
                       min_lr = 1e-6, max_lr = 1, steps = 100L, batch_size = 32L,
                       seed = NULL, threads = NULL) {
   check_trainable_network(net)
-  check_number(min_lr, "min_lr", lower = 0, lower_open = TRUE)
-  check_number(max_lr, "max_lr", lower = min_lr, lower_open = TRUE)
+  check_number(min_lr, "min_lr", lower = 0, upper = Inf, lower_open = TRUE, upper_open = TRUE)
+  check_number(max_lr, "max_lr", lower = min_lr, upper = Inf, lower_open = TRUE, upper_open = TRUE)
   steps <- check_count(steps, "steps", lower = 2)
   batch_size <- check_count(batch_size, "batch_size")
   check_optimizer(optimizer)

@@ -126,7 +126,13 @@ print.statlearn_path <- function(x, digits = max(3L, getOption("digits") - 3L), 
 
 path_table <- function(fit) {
   tab <- data.frame(fit$axes, check.names = FALSE)
-  tab$nonzero <- colSums(fit$beta != 0)
+  # A multinomial path's beta is p x K x L: a variable counts once when it is
+  # nonzero in any class.
+  tab$nonzero <- if (length(dim(fit$beta)) == 3L) {
+    apply(fit$beta != 0, 3L, function(b) sum(rowSums(b) > 0))
+  } else {
+    colSums(fit$beta != 0)
+  }
   tab
 }
 
@@ -217,8 +223,13 @@ training_data <- function(fit, env = parent.frame(), x = NULL, y = NULL, weights
                                    nrow(xx)))
     }
   }
-  # The caller's environment first, then the global one (as update() would).
-  out <- tryCatch(tryCatch(rebuild(env), error = function(e) rebuild(globalenv())),
+  # Where the formula was written first (as update() and model.frame() do, so
+  # that a fit made inside a function works), then the caller's environment,
+  # then the global one.
+  fenv <- if (!is.null(fit$terms)) environment(fit$terms)
+  first <- function() if (is.null(fenv)) rebuild(env) else
+    tryCatch(rebuild(fenv), error = function(e) rebuild(env))
+  out <- tryCatch(tryCatch(first(), error = function(e) rebuild(globalenv())),
                   statlearn_error = function(e) stop(e), error = function(e) {
     abort(sprintf("Could not rebuild the training data from the fit's call (%s); pass `x` and `y`.",
                   conditionMessage(e)), class = c("statlearn_error_missing", "statlearn_error_input"))

@@ -352,3 +352,17 @@ check_fold_classes <- function(foldid, classes) {
   }
   invisible(TRUE)
 }
+
+# The `parm` of confint(): coefficient names or positions among `names`.
+check_parm <- function(parm, names) {
+  ok <- if (is.character(parm)) parm %in% names
+        else if (is.numeric(parm)) !is.na(parm) & parm >= 1 & parm <= length(names) & parm == round(parm)
+        else FALSE
+  if (length(parm) == 0L || !all(ok)) {
+    abort_input("parm", sprintf("coefficient names or positions among %s",
+                                paste0("'", names, "'", collapse = ", ")),
+                if (length(parm) == 0L) "none" else format(parm[!ok][1L]),
+                class = "statlearn_error_range")
+  }
+  parm
+}

@@ -97,3 +97,15 @@ test_that("sparse x gives the dense answer for multinomial and poisson fits", {
   fd <- lasso(as.matrix(xs), yp, family = "poisson", thresh = 1e-12)
   expect_equal(fs$beta, fd$beta, tolerance = 1e-7)
 })
+
+test_that("summary and print of a multinomial path count a variable once across classes", {
+  d <- sim_multi(seed = 43)
+  f <- lasso(d$x, d$y, family = "multinomial")
+  s <- summary(f)
+  expect_s3_class(s, "summary.statlearn_path")
+  expect_identical(as.integer(s$table$nonzero), as.integer(f$df))
+  # independent count from the coefficient array
+  nz <- vapply(seq_along(f$lambda), function(l) sum(rowSums(abs(f$beta[, , l])) > 0), 1)
+  expect_identical(as.integer(s$table$nonzero), as.integer(nz))
+  expect_output(print(s), "path")
+})

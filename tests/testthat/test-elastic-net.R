@@ -135,3 +135,11 @@ test_that("whole-number tuning values past the integer range are classed errors,
   }
   expect_statlearn_error(lasso(d$x, d$y, maxit = 1e300), "statlearn_error_range", "maxit")
 })
+
+test_that("class predictions need a classification family", {
+  d <- sim_linear()
+  f <- lasso(d$x, d$y)
+  expect_statlearn_error(predict(f, d$x, type = "class"), "statlearn_error_range", "gaussian")
+  fp <- lasso(d$x, rpois(100, 2), family = "poisson")
+  expect_statlearn_error(predict(fp, d$x, type = "class"), "statlearn_error_range", "poisson")
+})

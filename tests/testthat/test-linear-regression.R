@@ -120,3 +120,18 @@ test_that("ill-conditioned or aliased designs fall back to QR", {
   expect_message(b <- linear_regression(x2, y), "Aliased")
   expect_identical(b$method, "qr")
 })
+
+test_that("confint() names unknown coefficients; successive_orthogonalization() checks tol", {
+  train <- subset(prostate, train, select = -train)
+  f <- linear_regression(lpsa ~ ., data = train)
+  expect_statlearn_error(confint(f, "unknown"), "statlearn_error_range", "parm")
+  expect_statlearn_error(confint(f, 12), "statlearn_error_range", "parm")
+  expect_statlearn_error(confint(f, level = 1.5), "statlearn_error_range", "level")
+  expect_equal(confint(f, "lcavol"), confint(lm(lpsa ~ ., data = train), "lcavol"), tolerance = 1e-10,
+               ignore_attr = TRUE)
+  x <- as.matrix(train[, 1:8])
+  expect_statlearn_error(successive_orthogonalization(x, train$lpsa, tol = -1), "statlearn_error_range",
+                         "tol")
+  expect_statlearn_error(successive_orthogonalization(x, train$lpsa, tol = NA), "statlearn_error_type",
+                         "tol")
+})

@@ -263,3 +263,24 @@ test_that("bad input gives classed errors", {
   expect_statlearn_error(wald_test(fit, "nope"), "statlearn_error_range")
   expect_statlearn_error(anova(fit), "statlearn_error_missing")
 })
+
+test_that("stepwise() and fitted() work on fits made inside a function", {
+  make <- function() {
+    heart <- SAheart
+    logistic_regression(chd ~ sbp + tobacco + ldl + famhist + obesity + alcohol + age, data = heart)
+  }
+  inner <- stepwise(make())
+  outer <- stepwise(logistic_regression(chd ~ sbp + tobacco + ldl + famhist + obesity + alcohol + age,
+                                        data = SAheart))
+  expect_equal(coef(inner), coef(outer), tolerance = 1e-12)
+  expect_identical(inner$steps$change, outer$steps$change)
+  make_lasso <- function() {
+    train <- subset(prostate, train, select = -train)
+    lasso(lpsa ~ ., data = train)
+  }
+  fl <- make_lasso()
+  train <- subset(prostate, train, select = -train)
+  expect_equal(fitted(fl, lambda = fl$lambda[10]),
+               drop(cbind(1, as.matrix(train[, 1:8])) %*% coef(fl, lambda = fl$lambda[10])),
+               tolerance = 1e-10, ignore_attr = TRUE)
+})

@@ -391,6 +391,20 @@ test_that("bad input gives classed statlearn errors", {
                          "kernel of at most")
   expect_statlearn_error(network(c(50000, 50000, 1)) |> layer_conv2d(2, 3, padding = "same"),
                          "statlearn_error_shape", "output of at most")
+  expect_statlearn_error(lr_finder(net, x, y, max_lr = Inf), "statlearn_error_range", "max_lr")
+  expect_statlearn_error(gradient_check(net, x, y, eps = Inf), "statlearn_error_range", "eps")
+  expect_statlearn_error(gradient_check(net, x, y, weights = list()), "statlearn_error_shape", "weights")
+  w <- fit$weights
+  w[[1]]$kernel <- w[[1]]$kernel[, 1:2]
+  expect_statlearn_error(gradient_check(net, x, y, weights = w), "statlearn_error_shape", "kernel")
+})
+
+test_that("a loss that becomes non-finite stops training with a classed error naming the causes", {
+  x <- as.matrix(iris[, 1:4])
+  net <- network(4) |> layer_dense(16, activation = "relu") |> layer_dense(1)
+  expect_error(train_network(net, x, iris$Sepal.Length, loss = "mse", epochs = 20, seed = 1,
+                             optimizer = optimizer_sgd(lr = 10), threads = 1, verbose = FALSE),
+               class = "statlearn_error_divergence", regexp = "learning rate")
 })
 
 test_that("dropout masks do not depend on validation data or on resuming", {

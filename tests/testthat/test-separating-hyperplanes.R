@@ -104,3 +104,11 @@ test_that("bad input gives classed errors", {
   expect_statlearn_error(predict(fit, s$x[, 1, drop = FALSE]), "statlearn_error_dimension")
   expect_statlearn_error(predict(fit), "statlearn_error_missing")
 })
+
+test_that("non-finite values in formula data are classed errors", {
+  set.seed(3)
+  d <- data.frame(y = factor(rep(c("a", "b"), 10)), x1 = rnorm(20), x2 = rnorm(20))
+  d$x1[4] <- Inf
+  expect_statlearn_error(perceptron(y ~ ., d), "statlearn_error_nonfinite", "data")
+  expect_statlearn_error(separating_hyperplane(y ~ ., d), "statlearn_error_nonfinite", "data")
+})
