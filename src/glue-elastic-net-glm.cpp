@@ -14,8 +14,10 @@ Rcpp::List cpp_glm_elastic_net(const Rcpp::NumericMatrix& x, const Rcpp::Integer
                                int family, const Rcpp::List& options) {
   statlearn_host::begin();
   const statlearn::design_view v = statlearn_host::make_view(x, sp_i, sp_p, sp_x, n, p);
-  const statlearn::enet_path fit = statlearn::glm_elastic_net_path(
-      v, y, w, offset, static_cast<statlearn::glm_family>(family), statlearn_host::make_options(options));
+  const statlearn::enet_path fit = statlearn_host::interruptible_call([&] {
+    return statlearn::glm_elastic_net_path(v, y, w, offset, static_cast<statlearn::glm_family>(family),
+                                           statlearn_host::make_options(options));
+  });
   return statlearn_host::path_list(fit, p);
 }
 
@@ -34,9 +36,11 @@ Rcpp::NumericMatrix cpp_glm_elastic_net_cv(const Rcpp::NumericMatrix& x, const R
   opt.threads = 1;
   opt.main_thread = false;
   const auto fam = static_cast<statlearn::glm_family>(family);
-  const std::vector<double> pred = statlearn::cv_linear_predictors(
-      v, w, foldid, folds, opt_in.threads, opt_in.lambda.size(),
-      [&](const std::vector<double>& wk) { return statlearn::glm_elastic_net_path(v, y, wk, offset, fam, opt); });
+  const std::vector<double> pred = statlearn_host::interruptible_call([&] {
+    return statlearn::cv_linear_predictors(
+        v, w, foldid, folds, opt_in.threads, opt_in.lambda.size(),
+        [&](const std::vector<double>& wk) { return statlearn::glm_elastic_net_path(v, y, wk, offset, fam, opt); });
+  });
   Rcpp::NumericMatrix out(n, opt_in.lambda.size());
   std::copy(pred.begin(), pred.end(), out.begin());
   return out;
@@ -52,8 +56,9 @@ Rcpp::List cpp_multinomial_elastic_net(const Rcpp::NumericMatrix& x, const Rcpp:
   const statlearn::design_view v = statlearn_host::make_view(x, sp_i, sp_p, sp_x, n, p);
   const std::vector<double> y(Y.begin(), Y.end());
   const std::size_t K = Y.ncol();
-  const statlearn::multinomial_path fit = statlearn::multinomial_elastic_net_path(
-      v, y, K, w, grouped, statlearn_host::make_options(options));
+  const statlearn::multinomial_path fit = statlearn_host::interruptible_call([&] {
+    return statlearn::multinomial_elastic_net_path(v, y, K, w, grouped, statlearn_host::make_options(options));
+  });
   const std::size_t L = fit.lambda.size();
   Rcpp::NumericVector beta(fit.beta.begin(), fit.beta.end());
   beta.attr("dim") = Rcpp::IntegerVector::create(p, static_cast<int>(K), static_cast<int>(L));
@@ -78,7 +83,8 @@ Rcpp::NumericVector cpp_multinomial_elastic_net_cv(const Rcpp::NumericMatrix& x,
   const std::vector<double> y(Y.begin(), Y.end());
   const std::size_t K = Y.ncol();
   const statlearn::enet_options opt = statlearn_host::make_options(options);
-  const std::vector<double> links = statlearn::multinomial_cv_links(v, y, K, w, grouped, foldid, folds, opt);
+  const std::vector<double> links = statlearn_host::interruptible_call(
+      [&] { return statlearn::multinomial_cv_links(v, y, K, w, grouped, foldid, folds, opt); });
   Rcpp::NumericVector out(links.begin(), links.end());
   out.attr("dim") = Rcpp::IntegerVector::create(n, static_cast<int>(K), static_cast<int>(opt.lambda.size()));
   return out;

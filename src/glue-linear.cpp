@@ -18,7 +18,8 @@ Rcpp::List cpp_elastic_net(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVect
                            const Rcpp::List& options) {
   statlearn_host::begin();
   const statlearn::design_view v = make_view(x, sp_i, sp_p, sp_x, n, p);
-  const statlearn::enet_path fit = statlearn::elastic_net_path(v, y, w, make_options(options));
+  const statlearn::enet_path fit = statlearn_host::interruptible_call(
+      [&] { return statlearn::elastic_net_path(v, y, w, make_options(options)); });
   return statlearn_host::path_list(fit, p);
 }
 
@@ -32,7 +33,8 @@ Rcpp::NumericMatrix cpp_elastic_net_cv(const Rcpp::NumericMatrix& x, const Rcpp:
   statlearn_host::begin();
   const statlearn::design_view v = make_view(x, sp_i, sp_p, sp_x, n, p);
   const statlearn::enet_options opt = make_options(options);
-  const std::vector<double> pred = statlearn::elastic_net_cv_predictions(v, y, w, foldid, folds, opt);
+  const std::vector<double> pred = statlearn_host::interruptible_call(
+      [&] { return statlearn::elastic_net_cv_predictions(v, y, w, foldid, folds, opt); });
   Rcpp::NumericMatrix out(n, opt.lambda.size());
   std::copy(pred.begin(), pred.end(), out.begin());
   return out;

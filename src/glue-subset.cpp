@@ -37,7 +37,8 @@ Rcpp::List cpp_best_subset(const Rcpp::NumericMatrix& x, const Rcpp::NumericVect
   const ss::gram g = gram_of(x, y, w);
   const int dep = ss::first_dependent_column(g);
   if (dep >= 0) return Rcpp::List::create(Rcpp::Named("dependent") = dep + 1);
-  const ss::search_result res = ss::leaps_and_bounds(g, max_size, nbest, threads);
+  const ss::search_result res = statlearn_host::interruptible_call(
+      [&] { return ss::leaps_and_bounds(g, max_size, nbest, threads); });
   const double scale = g.tss > 0.0 ? g.ynorm * g.ynorm : 0.0;
   std::vector<int> size, rank;
   std::vector<double> rss;

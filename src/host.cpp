@@ -1,9 +1,8 @@
 // The R host side of statlearn/hooks.h: an interrupt checker that runs on the
 // main thread and never longjmps through C++ frames.
-#include <Rinternals.h>
+#include "host.h"  // Rcpp first: it includes R's headers without their macros
 #include <R_ext/Utils.h>
 #include "statlearn/hooks.h"
-#include "host.h"
 
 namespace {
 void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }

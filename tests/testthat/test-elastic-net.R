@@ -143,3 +143,28 @@ test_that("class predictions need a classification family", {
   fp <- lasso(d$x, rpois(100, 2), family = "poisson")
   expect_statlearn_error(predict(fp, d$x, type = "class"), "statlearn_error_range", "poisson")
 })
+
+test_that("Ctrl-C stops cross-validation within a second or two, as R's interrupt", {
+  skip_if_not(full_tests(), "set STATLEARN_TEST_LEVEL=full")
+  skip_if_not(.Platform$OS.type == "unix" && nzchar(Sys.which("kill")), "needs kill")
+  # A child R process sends itself SIGINT one second into a 20-fold CV that
+  # runs for about 20 s uninterrupted (the folds used to run on the main
+  # thread, which never looked for Ctrl-C).
+  script <- tempfile(fileext = ".R")
+  on.exit(unlink(script))
+  writeLines(c(
+    "library(statlearn)",
+    "set.seed(1); n <- 20000; p <- 800",
+    "x <- matrix(rnorm(n * p), n); y <- drop(x[, 1:50] %*% rnorm(50)) + rnorm(n)",
+    "fit <- lasso(x, y, lambda_min_ratio = 1e-4, thresh = 1e-14, threads = 1)",
+    "t0 <- proc.time()[['elapsed']]",
+    "system(sprintf('(sleep 1; kill -INT %d) &', Sys.getpid()))",
+    "res <- tryCatch(cross_validate(fit, folds = 20, threads = 1), interrupt = function(c) 'interrupt',",
+    "                error = function(e) paste('error', class(e)[1]))",
+    "cat(if (is.character(res)) res else 'finished', proc.time()[['elapsed']] - t0)"), script)
+  out <- system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE,
+                 env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":")))
+  words <- strsplit(tail(out, 1), " ")[[1]]
+  expect_identical(words[1], "interrupt")
+  expect_lt(as.numeric(words[2]), 4)
+})

@@ -406,7 +406,8 @@ std::vector<double> cv_linear_predictors(const design_view& X, const std::vector
   const std::size_t n = X.n, p = X.p;
   std::vector<double> pred(n * L, 0.0);
   std::vector<char> failed(K, 0);
-  parallel_tasks(static_cast<std::size_t>(K), threads, [&](std::size_t k) {
+  // The folds run off the main thread, which stays free to notice Ctrl-C.
+  interruptible([&] { parallel_tasks(static_cast<std::size_t>(K), threads, [&](std::size_t k) {
     const int fold = static_cast<int>(k) + 1;
     std::vector<double> wk(w);
     for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) wk[i] = 0.0;
@@ -437,8 +438,7 @@ std::vector<double> cv_linear_predictors(const design_view& X, const std::vector
         }
       }
     }
-  });
-  if (hooks::aborted()) throw interrupted();
+  }); });
   for (int k = 0; k < K; ++k)
     if (failed[k]) throw std::runtime_error("the fit of a cross-validation fold failed");
   return pred;

@@ -43,6 +43,17 @@ inline void check_interrupt() {
   }
 }
 
+// Main thread only: like check_interrupt(), but reports instead of throwing
+// (for a main thread that waits on workers and must join them first).
+inline bool poll_interrupt() {
+  interrupt_fn fn = interrupt_checker();
+  if (fn != nullptr && fn()) {
+    abort_flag().store(true);
+    return true;
+  }
+  return abort_flag().load();
+}
+
 // Any thread: has an abort been requested?
 inline bool aborted() { return abort_flag().load(std::memory_order_relaxed); }
 

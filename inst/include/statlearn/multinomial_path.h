@@ -502,7 +502,8 @@ inline std::vector<double> multinomial_cv_links(const design_view& X, const std:
   enet_options opt = opt_in;
   opt.threads = 1;
   opt.main_thread = false;
-  parallel_tasks(static_cast<std::size_t>(folds), opt_in.threads, [&](std::size_t f) {
+  // The folds run off the main thread, which stays free to notice Ctrl-C.
+  interruptible([&] { parallel_tasks(static_cast<std::size_t>(folds), opt_in.threads, [&](std::size_t f) {
     const int fold = static_cast<int>(f) + 1;
     std::vector<double> wk(w);
     for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) wk[i] = 0.0;
@@ -535,8 +536,7 @@ inline std::vector<double> multinomial_cv_links(const design_view& X, const std:
         }
       }
     }
-  });
-  if (hooks::aborted()) throw interrupted();
+  }); });
   for (int f = 0; f < folds; ++f)
     if (failed[f]) throw std::runtime_error("the fit of a cross-validation fold failed");
   return out;

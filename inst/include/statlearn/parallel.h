@@ -8,8 +8,12 @@
 #ifndef STATLEARN_PARALLEL_H
 #define STATLEARN_PARALLEL_H
 
+#include <chrono>
 #include <cstddef>
 #include <algorithm>
+#include <exception>
+#include <future>
+#include <thread>
 #include <vector>
 
 #include <tbb/blocked_range.h>
@@ -70,6 +74,29 @@ void with_threads(int threads, F f) {
   }
   tbb::task_arena arena(threads);
   arena.execute(f);
+}
+
+// Run f() (long work whose loops run on TBB and whose tasks check
+// hooks::aborted()) on a helper thread while this, the main thread, asks the
+// host for user interrupts every 50 ms; an interrupt sets the abort flag, the
+// workers stop at their next check, and once they are joined `interrupted`
+// is thrown here. An exception thrown by f() is rethrown here.
+template <class F>
+void interruptible(F f) {
+  std::exception_ptr error;
+  auto task = std::async(std::launch::async, [&] {
+    try {
+      f();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  while (task.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+    hooks::poll_interrupt();
+  }
+  task.get();
+  if (error) std::rethrow_exception(error);
+  if (hooks::aborted()) throw interrupted();
 }
 
 // Run body(i) for each task i in [0, n), one task per chunk.
