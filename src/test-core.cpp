@@ -1,7 +1,12 @@
 // C++ unit tests of the R-free core, run by tests/testthat/test-cpp.R.
+#include <algorithm>
+#include <cmath>
 #include <vector>
+#include "statlearn/gram.h"
 #include "statlearn/parallel.h"
+#include "statlearn/simd.h"
 #include "statlearn/rng.h"
+#include <tbb/global_control.h>
 #include "unit-test.h"
 
 UNIT_TEST("core: deterministic parallel chunks",
@@ -43,4 +48,68 @@ UNIT_TEST("core: counter-based random streams", "streams are reproducible and un
   mean /= m;
   const bool near_half = mean > 0.495 && mean < 0.505;
   UNIT_EXPECT(near_half);
+}
+
+UNIT_TEST("core: deterministic parallel chunks",
+          "the Gram kernel gives identical bits for 1, 2, 3 and 4 threads") {
+  const std::size_t n = 1000, p = 130;  // two column tiles, several row chunks
+  std::vector<double> x(n * p), w(n), m(p);
+  statlearn::stream s(11, 0);
+  for (double& v : x) v = s.uniform() - 0.5;
+  for (double& v : w) v = s.uniform();
+  for (double& v : m) v = 0.1 * s.uniform();
+  // TBB caps arenas at the core count; lift the cap so that arenas of 3 and 4
+  // really run more threads than this 2-core machine has.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  std::vector<double> g1(p * p), g(p * p);
+  statlearn::gram(x.data(), n, p, w.data(), m.data(), 1, g1.data());
+  bool same = true;
+  for (int threads = 2; threads <= 4; ++threads) {
+    statlearn::gram(x.data(), n, p, w.data(), m.data(), threads, g.data());
+    same = same && g == g1;
+  }
+  UNIT_EXPECT(same);
+  // and it is the centred weighted cross product
+  double worst = 0.0;
+  for (std::size_t j = 0; j < p; j += 17)
+    for (std::size_t k = 0; k < p; k += 13) {
+      double ref = 0.0;
+      for (std::size_t i = 0; i < n; ++i) ref += w[i] * (x[j * n + i] - m[j]) * (x[k * n + i] - m[k]);
+      worst = std::max(worst, std::fabs(ref - g1[k * p + j]));
+    }
+  UNIT_EXPECT(worst < 1e-10);
+}
+
+UNIT_TEST("core: vector kernels", "every instruction set gives the same centred dot and moments") {
+  // The AVX2 and portable kernels, called directly whatever the host has.
+  const std::size_t n = 1003;  // not a multiple of any vector width
+  std::vector<double> x(n), a(n), v(n);
+  statlearn::stream s(12, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    x[i] = 1e6 + s.uniform();  // a large mean: centring must not lose it
+    a[i] = s.uniform() - 0.5;
+    v[i] = s.uniform();
+  }
+  const double m = 1e6 + 0.5;
+  double ref = 0.0, r1 = 0.0, r2 = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    ref += (x[i] - m) * a[i];
+    r1 += v[i] * (x[i] - m);
+    r2 += v[i] * (x[i] - m) * (x[i] - m);
+  }
+  namespace sd = statlearn::simd_detail;
+  const double dp = sd::dot_c_portable(x.data(), m, a.data(), n);
+  double p1, p2;
+  sd::moments_portable(v.data(), x.data(), m, n, p1, p2);
+  UNIT_EXPECT(std::fabs(dp - ref) < 1e-10);
+  UNIT_EXPECT(std::fabs(p1 - r1) < 1e-10 && std::fabs(p2 - r2) < 1e-10);
+#ifdef STATLEARN_X86
+  if (statlearn::gram_detail::best_isa() != statlearn::gram_detail::isa::portable) {
+    const double d2 = sd::dot_c_avx2(x.data(), m, a.data(), n);
+    double q1, q2;
+    sd::moments_avx2(v.data(), x.data(), m, n, q1, q2);
+    UNIT_EXPECT(std::fabs(d2 - ref) < 1e-10);
+    UNIT_EXPECT(std::fabs(q1 - r1) < 1e-10 && std::fabs(q2 - r2) < 1e-10);
+  }
+#endif
 }
