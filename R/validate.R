@@ -366,3 +366,31 @@ check_parm <- function(parm, names) {
   }
   parm
 }
+
+# Values whose squares and cross products stay representable in double
+# precision: a fit that sums x^2 overflows beyond about 1e154 and underflows
+# below about 1e-154, and would then be silently wrong. Checked per column
+# (a column of zeros is fine); `v` is a matrix, a dgCMatrix or a vector.
+check_magnitude <- function(v, arg, limit = 1e152) {
+  colmax <- if (methods::is(v, "dgCMatrix")) {
+    vapply(seq_len(ncol(v)), function(j) {
+      k <- seq.int(v@p[j] + 1L, length.out = v@p[j + 1L] - v@p[j])
+      if (length(k)) max(abs(v@x[k])) else 0
+    }, numeric(1))
+  } else if (is.matrix(v)) {
+    apply(abs(v), 2L, max)
+  } else {
+    max(abs(v))
+  }
+  big <- colmax > limit
+  small <- colmax > 0 & colmax < 1 / limit
+  if (any(big | small)) {
+    j <- which(big | small)[1L]
+    abort_input(arg, sprintf("values of magnitude between %g and %g (rescale them; standardisation handles any units in that range)",
+                             1 / limit, limit),
+                sprintf("%s largest |value| %g", if (is.matrix(v) || methods::is(v, "dgCMatrix"))
+                  sprintf("column %d with", j) else "a", colmax[j]),
+                class = "statlearn_error_range")
+  }
+  invisible(v)
+}

@@ -87,3 +87,24 @@ test_that("a column with a mean of 1e8 gives glmnet's path, not NaN", {
     expect_equal(b[slopes, ], b0[slopes, ], tolerance = 1e-6, info = info)
   }
 })
+
+test_that("with standardize = TRUE the path does not depend on the units of x", {
+  d <- sim_families(seed = 54, shift = 0)
+  for (fam in c("gaussian", "binomial", "poisson", "multinomial")) {
+    f0 <- lasso(d$x, d[[fam]], family = fam)
+    for (s in c(1e-150, 1e-12, 1e12, 1e150)) {
+      info <- sprintf("%s, x * %g", fam, s)
+      f <- lasso(d$x * s, d[[fam]], family = fam)
+      # Same lambdas (the penalty is on the standardised scale) and the same
+      # predictions: coefficients scale by 1/s.
+      expect_equal(f$lambda, f0$lambda, tolerance = 1e-10, info = info)
+      l <- f0$lambda[length(f0$lambda) %/% 2]
+      p0 <- predict(f0, d$x, lambda = l, type = "link")
+      expect_equal(predict(f, d$x * s, lambda = l, type = "link"), p0, tolerance = 1e-8, info = info)
+    }
+  }
+  # Outside the representable range of squares: a classed error, never a wrong path.
+  expect_statlearn_error(lasso(d$x * 1e300, d$gaussian), "statlearn_error_range", "magnitude")
+  expect_statlearn_error(lasso(d$x * 1e-300, d$gaussian), "statlearn_error_range", "magnitude")
+  expect_statlearn_error(lasso(d$x, d$gaussian * 1e300), "statlearn_error_range", "`y`")
+})

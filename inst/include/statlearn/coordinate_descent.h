@@ -120,7 +120,9 @@ inline column_scaling scale_columns(const design_view& X, const std::vector<doub
   });
   for (std::size_t j = 0; j < p; ++j) {
     cs.xm[j] = intercept ? mean[j] : 0.0;
-    cs.usable[j] = cs.var[j] > 1e-24 * std::max(1.0, mean[j] * mean[j]) && cs.var[j] > 0.0;
+    // Constant columns: a variance that is rounding relative to the mean (a
+    // scale-free test, so columns of tiny units stay usable).
+    cs.usable[j] = cs.var[j] > 1e-24 * mean[j] * mean[j] && cs.var[j] > 0.0;
     cs.xs[j] = (standardize && cs.usable[j]) ? std::sqrt(cs.var[j]) : 1.0;
     // Second moment about the centring point: var + (mean - xm)^2.
     const double shift = mean[j] - cs.xm[j];
