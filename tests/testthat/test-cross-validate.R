@@ -1,0 +1,68 @@
+# The cross-validation driver against manual refit loops: the fold errors,
+# their weighted mean and standard error, and the one-standard-error choice.
+
+cv_by_hand <- function(pred_fold, y, foldid) {
+  K <- max(foldid)
+  err <- t(vapply(seq_len(K), function(k) {
+    te <- foldid == k
+    colMeans((y[te] - pred_fold(k))^2)
+  }, numeric(ncol(pred_fold(1)))))
+  nk <- tabulate(foldid)
+  cvm <- colSums(err * nk) / sum(nk)
+  cvsd <- sqrt(colSums(sweep(err, 2, cvm)^2 * nk) / sum(nk) / (K - 1))
+  list(cvm = cvm, cvsd = cvsd)
+}
+
+test_that("ridge and PCR cross-validation equal manual refit loops (PCR refits by pls)", {
+  d <- subset(prostate, train, select = -train)
+  x <- as.matrix(d[, 1:8]); y <- d$lpsa
+  set.seed(11)
+  fid <- sample(rep(1:5, length.out = nrow(x)))
+  # ridge: refit on each training part on the full fit's lambdas
+  fr <- ridge_regression(x, y)
+  cv <- cross_validate(fr, foldid = fid, threads = 1)
+  ref <- cv_by_hand(function(k) {
+    tr <- fid != k
+    fk <- ridge_regression(x[tr, ], y[tr], lambda = fr$lambda)
+    cbind(1, x[!tr, ]) %*% coef(fk)
+  }, y, fid)
+  expect_equal(unname(cv$cvm), unname(ref$cvm), tolerance = 1e-10)
+  expect_equal(unname(cv$cvsd), unname(ref$cvsd), tolerance = 1e-10)
+  # the one-standard-error rule: the simplest model (smallest df) within one
+  # standard error of the minimum
+  imin <- which.min(ref$cvm)
+  within <- which(ref$cvm <= ref$cvm[imin] + ref$cvsd[imin])
+  expect_identical(cv$index_min, unname(imin))
+  expect_identical(cv$index_1se, unname(within[which.min(fr$complexity[within])]))
+  # PCR: pls::pcr on each training part (standardised columns; the divisor of
+  # the standard deviation does not change principal-component fits)
+  skip_if_not_installed("pls")
+  fp <- pcr(x, y)
+  cvp <- cross_validate(fp, foldid = fid, threads = 1)
+  refp <- cv_by_hand(function(k) {
+    tr <- fid != k
+    pk <- pls::pcr(y ~ x, ncomp = 8, scale = TRUE, data = list(y = y[tr], x = x[tr, ]))
+    cbind(mean(y[tr]), drop(predict(pk, newdata = list(x = x[!tr, ]), ncomp = 1:8)))
+  }, y, fid)
+  expect_equal(unname(cvp$cvm), unname(refp$cvm), tolerance = 1e-8)
+  expect_equal(unname(cvp$cvsd), unname(refp$cvsd), tolerance = 1e-8)
+})
+
+test_that("every path's cross-validation is identical for 1 and 2 threads", {
+  d <- subset(prostate, train, select = -train)
+  x <- as.matrix(d[, 1:8]); y <- d$lpsa
+  set.seed(12)
+  fid <- sample(rep(1:5, length.out = nrow(x)))
+  fits <- list(ridge = ridge_regression(x, y), lasso = lasso(x, y), lars = lars(x, y),
+               pcr = pcr(x, y), plsr = plsr(x, y), subset = best_subset(x, y),
+               stepwise = stepwise(x, y), stagewise = forward_stagewise(x, y, epsilon = 0.05))
+  for (nm in names(fits)) {
+    c1 <- cross_validate(fits[[nm]], foldid = fid, threads = 1)
+    c2 <- cross_validate(fits[[nm]], foldid = fid, threads = 2)
+    expect_identical(c1$cvm, c2$cvm, info = nm)
+    expect_true(all(is.finite(c1$cvm)), info = nm)
+    # rule = "min" gives the minimum-error model
+    expect_equal(coef(c1, rule = "min"), coef(fits[[nm]], c1$tuning_min), info = nm,
+                 ignore_attr = TRUE)
+  }
+})
