@@ -29,6 +29,10 @@ cpp_chunked_sum <- function(v, threads) {
     .Call(`_statlearn_cpp_chunked_sum`, v, threads)
 }
 
+cpp_column_max_abs <- function(x) {
+    .Call(`_statlearn_cpp_column_max_abs`, x)
+}
+
 cpp_derived_fit <- function(x, y, w, scale, ncomp, pls, threads) {
     .Call(`_statlearn_cpp_derived_fit`, x, y, w, scale, ncomp, pls, threads)
 }

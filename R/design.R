@@ -31,6 +31,7 @@ formula_design <- function(mf, contrasts = NULL) {
   x <- stats::model.matrix(tt, mf, contrasts.arg = contrasts)
   # na.action drops NA rows; Inf (and NaN kept by na.pass) must not reach a fit.
   check_finite_values(x, "data")
+  check_magnitude(x, "data")
   assign <- attr(x, "assign")
   intercept <- attr(tt, "intercept") == 1L
   if (intercept) {

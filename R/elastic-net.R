@@ -201,7 +201,6 @@ fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NU
                             thresh = NULL, maxit = 100000, dfmax = NULL, offset = NULL,
                             threads = NULL, type_multinomial = "ungrouped") {
   x <- check_x(x, "x", sparse_ok = TRUE, names = FALSE)
-  check_magnitude(x, "x")
   xnames <- column_names(x)
   opt <- elastic_net_options(x, alpha, family, lambda, nlambda, lambda_min_ratio, penalty_factor,
                              lower, upper, standardize, intercept, thresh, maxit, dfmax, threads)

@@ -58,7 +58,9 @@ fit_ridge <- function(x, y, weights = NULL, lambda = NULL, nlambda = 100, standa
   ym <- sum(y * ws)
   xc <- sweep(x, 2L, xm)
   scales <- if (standardize) sqrt(colSums(xc^2 * ws)) else rep(1, ncol(x))
-  constant <- scales <= 1e-12 * pmax(1, abs(xm))
+  # Constant: no spread, or spread that is rounding relative to the mean (a
+  # scale-free test: columns in tiny units are not constant).
+  constant <- scales == 0 | scales <= 1e-12 * abs(xm)
   if (any(constant)) {
     abort_input("x", "columns that vary", sprintf("constant column(s) %s",
                 paste0("'", colnames(x)[constant], "'", collapse = ", ")),

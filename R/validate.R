@@ -77,6 +77,7 @@ check_x <- function(x, arg = "x", sparse_ok = FALSE, names = TRUE) {
                     class = "statlearn_error_empty")
       }
       check_finite_values(x@x, arg)
+      check_magnitude(x, arg)
       if (is.null(colnames(x))) colnames(x) <- paste0("V", seq_len(ncol(x)))
       return(x)
     }
@@ -100,6 +101,7 @@ check_x <- function(x, arg = "x", sparse_ok = FALSE, names = TRUE) {
   }
   if (!is.double(x)) storage.mode(x) <- "double"
   check_finite_values(x, arg)
+  check_magnitude(x, arg)
   if (names && is.null(colnames(x))) colnames(x) <- column_names(x)
   x
 }
@@ -122,6 +124,7 @@ check_y <- function(y, n, arg = "y") {
   }
   y <- as.double(y)
   check_finite_values(y, arg)
+  check_magnitude(y, arg)
   y
 }
 
@@ -373,14 +376,16 @@ check_parm <- function(parm, names) {
 # (a column of zeros is fine); `v` is a matrix, a dgCMatrix or a vector.
 check_magnitude <- function(v, arg, limit = 1e152) {
   colmax <- if (methods::is(v, "dgCMatrix")) {
-    vapply(seq_len(ncol(v)), function(j) {
-      k <- seq.int(v@p[j] + 1L, length.out = v@p[j + 1L] - v@p[j])
-      if (length(k)) max(abs(v@x[k])) else 0
-    }, numeric(1))
+    cm <- numeric(ncol(v))
+    if (length(v@x)) {
+      col <- rep.int(seq_len(ncol(v)), diff(v@p))
+      cm[sort(unique(col))] <- vapply(split(abs(v@x), col), max, numeric(1))
+    }
+    cm
   } else if (is.matrix(v)) {
-    apply(abs(v), 2L, max)
+    cpp_column_max_abs(v)
   } else {
-    max(abs(v))
+    max(abs(range(v)))
   }
   big <- colmax > limit
   small <- colmax > 0 & colmax < 1 / limit

@@ -100,6 +100,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_column_max_abs
+std::vector<double> cpp_column_max_abs(const Rcpp::NumericMatrix& x);
+RcppExport SEXP _statlearn_cpp_column_max_abs(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_column_max_abs(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_derived_fit
 Rcpp::List cpp_derived_fit(const arma::mat& x, const arma::vec& y, const arma::vec& w, bool scale, int ncomp, bool pls, int threads);
 RcppExport SEXP _statlearn_cpp_derived_fit(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP scaleSEXP, SEXP ncompSEXP, SEXP plsSEXP, SEXP threadsSEXP) {
@@ -530,6 +540,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_quadratic_scores", (DL_FUNC) &_statlearn_cpp_quadratic_scores, 6},
     {"_statlearn_cpp_posterior", (DL_FUNC) &_statlearn_cpp_posterior, 2},
     {"_statlearn_cpp_chunked_sum", (DL_FUNC) &_statlearn_cpp_chunked_sum, 2},
+    {"_statlearn_cpp_column_max_abs", (DL_FUNC) &_statlearn_cpp_column_max_abs, 1},
     {"_statlearn_cpp_derived_fit", (DL_FUNC) &_statlearn_cpp_derived_fit, 7},
     {"_statlearn_cpp_glm_elastic_net", (DL_FUNC) &_statlearn_cpp_glm_elastic_net, 11},
     {"_statlearn_cpp_glm_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_glm_elastic_net_cv, 13},

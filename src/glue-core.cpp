@@ -1,6 +1,7 @@
 // Glue for the shared core utilities (used by the tests of determinism).
 #include <Rcpp.h>
 #include <vector>
+#include "statlearn/column_range.h"
 #include "statlearn/parallel.h"
 #include "host.h"
 
@@ -17,4 +18,10 @@ double cpp_chunked_sum(const std::vector<double>& v, int threads) {
   double total = 0.0;
   for (double p : part) total += p;
   return total;
+}
+
+// Largest |value| of each column of a numeric matrix (input checks).
+// [[Rcpp::export(rng = false)]]
+std::vector<double> cpp_column_max_abs(const Rcpp::NumericMatrix& x) {
+  return statlearn::column_max_abs(x.begin(), x.nrow(), x.ncol());
 }
