@@ -27,3 +27,14 @@ round_trip <- function(object) {
 expect_statlearn_error <- function(expr, class = "statlearn_error_input", pattern = NULL) {
   expect_error(expr, class = class, regexp = pattern)
 }
+
+# Run R code in a fresh R process that sees the same libraries; returns the
+# last line it printed to standard output.
+run_in_fresh_r <- function(lines) {
+  script <- tempfile(fileext = ".R")
+  on.exit(unlink(script))
+  writeLines(lines, script)
+  out <- system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE,
+                 env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":")))
+  utils::tail(out, 1L)
+}

@@ -174,9 +174,7 @@ test_that("pcr, plsr and lars need no p x p matrix per row chunk (peak memory)",
   # of them at p = 1000: +300 MB); now the Gram kernel keeps a few small
   # buffers per thread. Bound: the design itself (R may copy it) plus four
   # p x p matrices.
-  script <- tempfile(fileext = ".R")
-  on.exit(unlink(script))
-  writeLines(c(
+  out <- run_in_fresh_r(c(
     "hwm <- function() as.numeric(gsub('[^0-9]', '', grep('VmHWM', readLines('/proc/self/status'), value = TRUE))) * 1024",
     "library(statlearn)",
     "set.seed(1); n <- 1e4; p <- 1000",
@@ -188,10 +186,8 @@ test_that("pcr, plsr and lars need no p x p matrix per row chunk (peak memory)",
     "                lars = lars(x, y, max_steps = 5, threads = 2))",
     "  out[f] <- hwm() - h0; rm(fit); gc()",
     "}",
-    "cat(out)"), script)
-  rise <- as.numeric(strsplit(system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE,
-                                      env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":"))),
-                              " ")[[1]])
+    "cat(out)"))
+  rise <- as.numeric(strsplit(out, " ")[[1]])
   bound <- 1e4 * 1000 * 8 + 4 * 1000^2 * 8
   expect_length(rise, 3L)
   expect_true(all(rise < bound), info = paste(round(rise / 2^20), "MB"))

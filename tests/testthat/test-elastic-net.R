@@ -150,9 +150,7 @@ test_that("Ctrl-C stops cross-validation within a second or two, as R's interrup
   # A child R process sends itself SIGINT one second into a 20-fold CV that
   # runs for about 20 s uninterrupted (the folds used to run on the main
   # thread, which never looked for Ctrl-C).
-  script <- tempfile(fileext = ".R")
-  on.exit(unlink(script))
-  writeLines(c(
+  out <- run_in_fresh_r(c(
     "library(statlearn)",
     "set.seed(1); n <- 20000; p <- 800",
     "x <- matrix(rnorm(n * p), n); y <- drop(x[, 1:50] %*% rnorm(50)) + rnorm(n)",
@@ -161,10 +159,8 @@ test_that("Ctrl-C stops cross-validation within a second or two, as R's interrup
     "system(sprintf('(sleep 1; kill -INT %d) &', Sys.getpid()))",
     "res <- tryCatch(cross_validate(fit, folds = 20, threads = 1), interrupt = function(c) 'interrupt',",
     "                error = function(e) paste('error', class(e)[1]))",
-    "cat(if (is.character(res)) res else 'finished', proc.time()[['elapsed']] - t0)"), script)
-  out <- system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE,
-                 env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":")))
-  words <- strsplit(tail(out, 1), " ")[[1]]
+    "cat(if (is.character(res)) res else 'finished', proc.time()[['elapsed']] - t0)"))
+  words <- strsplit(out, " ")[[1]]
   expect_identical(words[1], "interrupt")
   expect_lt(as.numeric(words[2]), 4)
 })
