@@ -183,9 +183,14 @@ fit_separating_hyperplane <- function(x, y, tol, max_iter) {
           class = c("statlearn_error_not_separable", "statlearn_error_input"))
   }
   if (!res$converged && !res$polished) {
+    # Say whether the hyperplane reached so far separates the training points:
+    # it need not, before convergence.
+    separates <- all(yy * (drop(x %*% res$beta) + res$beta0) > 0)
     warn(sprintf(paste0("separating_hyperplane() stopped after %d steps (`max_iter`) with a relative ",
-                        "optimality gap of %.2g (`tol` = %g); the hyperplane separates the classes ",
-                        "but its margin may not be the largest."), res$iterations, res$gap, tol),
+                        "optimality gap of %.2g (`tol` = %g); %s. Increase `max_iter`."),
+                 res$iterations, res$gap, tol,
+                 if (separates) "the hyperplane separates the classes but its margin may not be the largest"
+                 else "the hyperplane does not yet separate the classes"),
          class = "statlearn_warning_convergence")
   }
   res$margin <- res$distance / 2

@@ -112,3 +112,25 @@ test_that("non-finite values in formula data are classed errors", {
   expect_statlearn_error(perceptron(y ~ ., d), "statlearn_error_nonfinite", "data")
   expect_statlearn_error(separating_hyperplane(y ~ ., d), "statlearn_error_nonfinite", "data")
 })
+
+test_that("a stopped separating_hyperplane() says truthfully whether it separates", {
+  # Separable with a thin gap, so that a few steps do not reach the optimum.
+  set.seed(4)
+  x <- matrix(rnorm(400), 200)
+  y <- factor(ifelse(x[, 1] + 0.05 * x[, 2] > 0, "a", "b"))
+  x[, 1] <- x[, 1] + ifelse(y == "a", 0.01, -0.01)
+  seen <- 0
+  for (it in c(1, 2, 5, 50)) {
+    msg <- NULL
+    fit <- withCallingHandlers(separating_hyperplane(x, y, max_iter = it),
+                               statlearn_warning_convergence = function(w) {
+                                 msg <<- conditionMessage(w)
+                                 invokeRestart("muffleWarning")
+                               })
+    expect_false(is.null(msg), info = paste("max_iter", it))
+    separates <- all(margins(fit, x, y) > 0)
+    expect_identical(grepl("does not yet separate", msg), !separates, info = paste("max_iter", it))
+    seen <- seen + 1
+  }
+  expect_identical(seen, 4)
+})
