@@ -135,3 +135,40 @@ test_that("confint() names unknown coefficients; successive_orthogonalization() 
   expect_statlearn_error(successive_orthogonalization(x, train$lpsa, tol = NA), "statlearn_error_type",
                          "tol")
 })
+
+test_that("subset and na.action of formula methods act as lm's and glm's", {
+  d <- subset(prostate, select = -train)
+  d$lcavol[c(3, 17)] <- NA
+  keep <- prostate$train
+  # linear regression: subset and the default na.omit, as lm
+  f <- linear_regression(lpsa ~ ., data = d, subset = keep)
+  g <- lm(lpsa ~ ., data = d, subset = keep)
+  expect_equal(coef(f), coef(g), tolerance = 1e-10)
+  expect_identical(nobs(f), nobs(g))
+  expect_error(linear_regression(lpsa ~ ., data = d, na.action = na.fail))
+  # logistic regression, as glm
+  fl <- logistic_regression(svi ~ lcavol + lweight + age, data = d, subset = keep)
+  gl <- glm(svi ~ lcavol + lweight + age, family = binomial, data = d, subset = keep)
+  expect_equal(unname(coef(fl)), unname(coef(gl)), tolerance = 1e-8)
+  # the lasso on the same rows as its matrix interface
+  fz <- lasso(lpsa ~ ., data = d, subset = keep)
+  ok <- keep & complete.cases(d)
+  fx <- lasso(as.matrix(d[ok, 1:8]), d$lpsa[ok])
+  expect_equal(unname(fz$beta), unname(fx$beta), tolerance = 1e-10)
+  expect_equal(fz$nobs, sum(ok))
+})
+
+test_that("interval levels of predict() and confint() follow lm's", {
+  train <- subset(prostate, train, select = -train)
+  test <- subset(prostate, !train, select = -train)
+  f <- linear_regression(lpsa ~ ., data = train)
+  g <- lm(lpsa ~ ., data = train)
+  for (lev in c(0.5, 0.9, 0.99)) {
+    for (int in c("confidence", "prediction")) {
+      expect_equal(unname(as.matrix(predict(f, test, interval = int, level = lev))),
+                   unname(predict(g, test, interval = int, level = lev)), tolerance = 1e-10,
+                   info = paste(int, lev))
+    }
+    expect_equal(unname(confint(f, level = lev)), unname(confint(g, level = lev)), tolerance = 1e-10)
+  }
+})
