@@ -157,3 +157,25 @@ test_that("classification folds are stratified; folds that cannot be fitted or s
   expect_warning(cvw <- cross_validate(fw, foldid = fid2), class = "statlearn_warning_cv_fold")
   expect_true(all(is.finite(cvw$cvm)))
 })
+
+test_that("Poisson cross-validation by deviance, mse and mae equals manual refits", {
+  d <- sim_glm(seed = 35)
+  f <- lasso(d$x, d$yp, family = "poisson")
+  set.seed(3)
+  fid <- sample(rep(1:4, length.out = nrow(d$x)))
+  mu <- matrix(NA_real_, nrow(d$x), length(f$lambda))
+  for (k in 1:4) {
+    tr <- fid != k
+    fk <- lasso(d$x[tr, ], d$yp[tr], family = "poisson", lambda = f$lambda)
+    mu[!tr, ] <- predict(fk, d$x[!tr, ], lambda = f$lambda, type = "response")
+  }
+  y <- d$yp
+  losses <- list(deviance = 2 * (ifelse(y > 0, y * log(y / mu), 0) - (y - mu)),
+                 mse = (y - mu)^2, mae = abs(y - mu))
+  for (m in names(losses)) {
+    cv <- cross_validate(f, foldid = fid, measure = m)
+    fold <- apply(losses[[m]], 2, function(l) tapply(l, fid, mean))
+    expect_equal(cv$cvm, unname(colMeans(fold * tabulate(fid)) / mean(tabulate(fid))), tolerance = 1e-6,
+                 info = m)
+  }
+})
