@@ -164,3 +164,32 @@ test_that("Ctrl-C stops cross-validation within a second or two, as R's interrup
   expect_identical(words[1], "interrupt")
   expect_lt(as.numeric(words[2]), 4)
 })
+
+test_that("nlambda and lambda_min_ratio give glmnet's sequence", {
+  skip_if_not_installed("glmnet")
+  d <- sim_linear()
+  for (args in list(list(nlambda = 20, lambda_min_ratio = 0.05), list(nlambda = 7, lambda_min_ratio = 0.3))) {
+    g <- glmnet::glmnet(d$x, d$y, nlambda = args$nlambda, lambda.min.ratio = args$lambda_min_ratio)
+    f <- lasso(d$x, d$y, nlambda = args$nlambda, lambda_min_ratio = args$lambda_min_ratio)
+    expect_equal(f$lambda, g$lambda, tolerance = 1e-12, info = paste(args, collapse = " "))
+  }
+  expect_statlearn_error(lasso(d$x, d$y, lambda_min_ratio = 1), "statlearn_error_range", "lambda_min_ratio")
+  expect_statlearn_error(lasso(d$x, d$y, nlambda = 0), "statlearn_error_range", "nlambda")
+})
+
+test_that("print and plot of paths and cross-validations run and return their object", {
+  d <- sim_linear()
+  f <- lasso(d$x, d$y)
+  set.seed(1)
+  cv <- cross_validate(f, folds = 5, threads = 1)
+  fm <- lasso(d$x, factor(ifelse(d$y > 1, "hi", "lo")), family = "multinomial")
+  png(tf <- tempfile(fileext = ".png"))
+  on.exit({ grDevices::dev.off(); unlink(tf) })
+  expect_output(p <- print(cv), "one-standard-error|1se|lambda")
+  expect_identical(p, cv)
+  expect_identical(plot(cv), cv)
+  expect_output(print(f), "path")
+  expect_identical(plot(f), f)
+  expect_output(print(fm), "path|multinomial")
+  expect_identical(plot(fm), fm)
+})
