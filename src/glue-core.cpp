@@ -9,15 +9,7 @@
 // [[Rcpp::export(rng = false)]]
 double cpp_chunked_sum(const std::vector<double>& v, int threads) {
   statlearn_host::begin();
-  std::vector<double> part(statlearn::chunk_count(v.size(), 4096), 0.0);
-  statlearn::parallel_chunks(v.size(), 4096, threads, [&](std::size_t b, std::size_t e, std::size_t c) {
-    double s = 0.0;
-    for (std::size_t i = b; i < e; ++i) s += v[i];
-    part[c] = s;
-  });
-  double total = 0.0;
-  for (double p : part) total += p;
-  return total;
+  return statlearn::ordered_sum(v.data(), v.size(), 4096, threads);
 }
 
 // Largest |value| of each column of a numeric matrix (input checks).

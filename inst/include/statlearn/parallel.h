@@ -64,6 +64,20 @@ void parallel_chunks(std::size_t n, std::size_t grain, int threads, Body body) {
   arena.execute(run_all);
 }
 
+// Sum of v[0..n) in fixed chunks of `grain`, each summed by one task and the
+// partial sums combined in chunk order: the same bits for any thread count.
+inline double ordered_sum(const double* v, std::size_t n, std::size_t grain, int threads) {
+  std::vector<double> part(chunk_count(n, grain), 0.0);
+  parallel_chunks(n, grain, threads, [&](std::size_t b, std::size_t e, std::size_t c) {
+    double s = 0.0;
+    for (std::size_t i = b; i < e; ++i) s += v[i];
+    part[c] = s;
+  });
+  double total = 0.0;
+  for (double p : part) total += p;
+  return total;
+}
+
 // Run f() inside one arena of `threads` workers, so that the parallel loops it
 // starts share that arena instead of each creating its own.
 template <class F>
