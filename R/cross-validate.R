@@ -52,6 +52,7 @@ cross_validate <- function(fit, folds = 10, foldid = NULL, measure = NULL,
 #' @export
 cross_validate.default <- function(fit, folds = 10, foldid = NULL, measure = NULL,
                                    x = NULL, y = NULL, weights = NULL, threads = NULL, ...) {
+  check_dots(..., fun = "cross_validate")
   abort_input("fit", "a statlearn path fit (best_subset, ridge_regression, lasso, elastic_net, lars, pcr or plsr)",
               describe(fit), class = "statlearn_error_type")
 }
@@ -59,6 +60,7 @@ cross_validate.default <- function(fit, folds = 10, foldid = NULL, measure = NUL
 #' @export
 cross_validate.statlearn_path <- function(fit, folds = 10, foldid = NULL, measure = NULL,
                                           x = NULL, y = NULL, weights = NULL, threads = NULL, ...) {
+  check_dots(..., fun = "cross_validate")
   measures <- cv_measures(fit)
   measure <- if (is.null(measure)) measures[1L] else check_choice(measure, measures, "measure")
   threads <- resolve_threads(threads)
@@ -169,8 +171,10 @@ pointwise_loss <- function(y, pred, measure) {
     },
     poisson = {
       mu <- exp(pred)
+      ylogy <- y * log(y)  # per observation, 0 log 0 = 0
+      ylogy[y == 0] <- 0
       switch(measure,
-             deviance = 2 * (ifelse(y > 0, y * log(y / mu), 0) - (y - mu)),
+             deviance = 2 * ((ylogy - y * pred) - (y - mu)),
              mse = (y - mu)^2, mae = abs(y - mu))
     })
 }
@@ -240,6 +244,7 @@ cv_choice <- function(object, rule) {
 #'   minimum) or `"min"` (the minimum cross-validated error).
 #' @export
 coef.statlearn_cv <- function(object, rule = c("1se", "min"), ...) {
+  check_dots(..., fun = "coef")
   args <- list(object$fit)
   args[[object$tuning_name]] <- cv_choice(object, rule)
   do.call(coef, args)
@@ -249,6 +254,7 @@ coef.statlearn_cv <- function(object, rule = c("1se", "min"), ...) {
 #' @param newdata New data for `predict()`, as for the fitted model.
 #' @export
 predict.statlearn_cv <- function(object, newdata, rule = c("1se", "min"), ...) {
+  check_dots(..., fun = "predict")
   args <- list(object$fit, newdata)  # positional: methods name it newdata or newx
   args[[object$tuning_name]] <- cv_choice(object, rule)
   do.call(stats::predict, args)

@@ -41,6 +41,7 @@ pcr <- function(x, ...) UseMethod("pcr")
 #' @export
 pcr.default <- function(x, y, ncomp = NULL, standardize = TRUE, weights = NULL,
                         threads = NULL, ...) {
+  check_dots(..., fun = "pcr")
   fit <- fit_derived(x, y, weights, ncomp, standardize, threads, pls = FALSE)
   fit$call <- match.call()
   fit
@@ -50,6 +51,7 @@ pcr.default <- function(x, y, ncomp = NULL, standardize = TRUE, weights = NULL,
 #' @export
 pcr.formula <- function(formula, data, subset, weights, na.action, ncomp = NULL,
                         standardize = TRUE, threads = NULL, ...) {
+  check_dots(..., fun = "pcr")
   call <- match.call()
   mf <- formula_model_frame(call, parent.frame())
   des <- formula_design(mf)
@@ -91,6 +93,7 @@ plsr <- function(x, ...) UseMethod("plsr")
 #' @export
 plsr.default <- function(x, y, ncomp = NULL, standardize = TRUE, weights = NULL,
                          threads = NULL, ...) {
+  check_dots(..., fun = "plsr")
   fit <- fit_derived(x, y, weights, ncomp, standardize, threads, pls = TRUE)
   fit$call <- match.call()
   fit
@@ -100,6 +103,7 @@ plsr.default <- function(x, y, ncomp = NULL, standardize = TRUE, weights = NULL,
 #' @export
 plsr.formula <- function(formula, data, subset, weights, na.action, ncomp = NULL,
                          standardize = TRUE, threads = NULL, ...) {
+  check_dots(..., fun = "plsr")
   call <- match.call()
   mf <- formula_model_frame(call, parent.frame())
   des <- formula_design(mf)
@@ -149,11 +153,13 @@ fit_derived <- function(x, y, weights, ncomp, standardize, threads, pls) {
 #' @param object A fit from [pcr()] or [plsr()].
 #' @export
 coef.statlearn_derived <- function(object, ncomp = NULL, ...) {
+  check_dots(..., fun = "coef")
   path_coef_discrete(object, ncomp, "ncomp")
 }
 
 #' @export
 summary.statlearn_derived <- function(object, ...) {
+  check_dots(..., fun = "summary")
   out <- NextMethod()
   out$explained <- object$explained
   class(out) <- c("summary.statlearn_derived", class(out))

@@ -89,3 +89,14 @@ new_design <- function(fit, newdata, arg = "newdata", sparse_ok = FALSE) {
   check_finite_values(x, arg)
   x
 }
+
+# Solve S a = b for a symmetric positive (semi)definite S whose variables may
+# be in very different units: equilibrate by the diagonal first, so that a
+# covariance of columns in units 1e-8 and 1e8 is not "computationally
+# singular" (its condition number is then that of the correlation matrix).
+solve_equilibrated <- function(S, b) {
+  d <- sqrt(diag(S))
+  d[!(d > 0)] <- 1
+  b <- as.matrix(b)
+  solve(S / tcrossprod(d), b / d) / d
+}

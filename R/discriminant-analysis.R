@@ -209,6 +209,7 @@ linear_discriminant <- function(x, ...) UseMethod("linear_discriminant")
 #' @export
 linear_discriminant.default <- function(x, y, prior = NULL, rank = NULL, weights = NULL,
                                         threads = NULL, ...) {
+  check_dots(..., fun = "linear_discriminant")
   x <- check_x(x, "x", names = FALSE)
   fit <- fit_linear_discriminant(x, y, weights, prior, rank, threads)
   fit$call <- match.call()
@@ -219,6 +220,7 @@ linear_discriminant.default <- function(x, y, prior = NULL, rank = NULL, weights
 #' @export
 linear_discriminant.formula <- function(formula, data, subset, weights, na.action, prior = NULL,
                                         rank = NULL, threads = NULL, ...) {
+  check_dots(..., fun = "linear_discriminant")
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   fit <- fit_linear_discriminant(formula_x(des), des$y, des$weights, prior, rank, threads)
@@ -265,7 +267,7 @@ lda_functions <- function(object, L) {
   lp <- log(object$prior)
   M <- t(object$means)
   if (L == object$max_rank) {
-    A <- solve(object$covariance, M)
+    A <- solve_equilibrated(object$covariance, M)
     cst <- -0.5 * colSums(M * A) + lp
   } else {
     V <- object$scaling[, seq_len(L), drop = FALSE]
@@ -304,6 +306,7 @@ lda_functions <- function(object, L) {
 predict.statlearn_linear_discriminant <- function(object, newdata = NULL,
                                                   type = c("class", "prob", "link", "variates"),
                                                   dimension = object$rank, threads = NULL, ...) {
+  check_dots(..., fun = "predict")
   predict_linear(object, newdata, type, dimension, threads, parent.frame())
 }
 
@@ -324,6 +327,7 @@ predict_linear <- function(object, newdata, type, dimension, threads, env) {
 
 #' @export
 fitted.statlearn_linear_discriminant <- function(object, type = c("class", "prob"), threads = NULL, ...) {
+  check_dots(..., fun = "fitted")
   predict_linear(object, NULL, check_choice(type, c("class", "prob"), "type"), object$rank, threads,
                  parent.frame())
 }
@@ -455,6 +459,7 @@ quadratic_discriminant <- function(x, ...) UseMethod("quadratic_discriminant")
 #' @rdname quadratic_discriminant
 #' @export
 quadratic_discriminant.default <- function(x, y, prior = NULL, weights = NULL, threads = NULL, ...) {
+  check_dots(..., fun = "quadratic_discriminant")
   x <- check_x(x, "x", names = FALSE)
   fit <- fit_quadratic_discriminant(x, y, weights, prior, threads)
   fit$call <- match.call()
@@ -465,6 +470,7 @@ quadratic_discriminant.default <- function(x, y, prior = NULL, weights = NULL, t
 #' @export
 quadratic_discriminant.formula <- function(formula, data, subset, weights, na.action, prior = NULL,
                                            threads = NULL, ...) {
+  check_dots(..., fun = "quadratic_discriminant")
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   fit <- fit_quadratic_discriminant(formula_x(des), des$y, des$weights, prior, threads)
@@ -537,11 +543,13 @@ predict_quadratic <- function(object, newdata, type, threads, env) {
 predict.statlearn_quadratic_discriminant <- function(object, newdata = NULL,
                                                      type = c("class", "prob", "link"),
                                                      threads = NULL, ...) {
+  check_dots(..., fun = "predict")
   predict_quadratic(object, newdata, type, threads, parent.frame())
 }
 
 #' @export
 fitted.statlearn_quadratic_discriminant <- function(object, type = c("class", "prob"), threads = NULL, ...) {
+  check_dots(..., fun = "fitted")
   predict_quadratic(object, NULL, check_choice(type, c("class", "prob"), "type"), threads, parent.frame())
 }
 
@@ -594,6 +602,7 @@ regularized_discriminant <- function(x, ...) UseMethod("regularized_discriminant
 #' @export
 regularized_discriminant.default <- function(x, y, alpha, gamma = 1, prior = NULL, weights = NULL,
                                              threads = NULL, ...) {
+  check_dots(..., fun = "regularized_discriminant")
   x <- check_x(x, "x", names = FALSE)
   fit <- fit_regularized_discriminant(x, y, weights, alpha, gamma, prior, threads)
   fit$call <- match.call()
@@ -604,6 +613,7 @@ regularized_discriminant.default <- function(x, y, alpha, gamma = 1, prior = NUL
 #' @export
 regularized_discriminant.formula <- function(formula, data, subset, weights, na.action, alpha,
                                              gamma = 1, prior = NULL, threads = NULL, ...) {
+  check_dots(..., fun = "regularized_discriminant")
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   fit <- fit_regularized_discriminant(formula_x(des), des$y, des$weights, alpha, gamma, prior, threads)
@@ -645,11 +655,13 @@ fit_regularized_discriminant <- function(x, y, weights, alpha, gamma, prior, thr
 predict.statlearn_regularized_discriminant <- function(object, newdata = NULL,
                                                        type = c("class", "prob", "link"),
                                                        threads = NULL, ...) {
+  check_dots(..., fun = "predict")
   predict_quadratic(object, newdata, type, threads, parent.frame())
 }
 
 #' @export
 fitted.statlearn_regularized_discriminant <- function(object, type = c("class", "prob"), threads = NULL, ...) {
+  check_dots(..., fun = "fitted")
   predict_quadratic(object, NULL, check_choice(type, c("class", "prob"), "type"), threads, parent.frame())
 }
 
@@ -704,6 +716,7 @@ cross_validate.statlearn_regularized_discriminant <- function(fit, folds = 10, f
                                                               x = NULL, y = NULL, weights = NULL,
                                                               threads = NULL,
                                                               alpha = seq(0, 1, 0.1), gamma = 1, ...) {
+  check_dots(..., fun = "cross_validate")
   check_choice(measure, "misclassification", "measure")
   threads <- resolve_threads(threads)
   grid_check <- function(v, arg) {

@@ -56,6 +56,7 @@ fit_multinomial_net <- function(x, xnames, y, weights, offset, opt, type) {
 # Coefficients: a list with one (p + 1) x L matrix (or vector) per class.
 #' @export
 coef.statlearn_multinomial_net <- function(object, lambda = NULL, ...) {
+  check_dots(..., fun = "coef")
   p <- length(object$xnames)
   out <- lapply(seq_along(object$classes), function(k) {
     class_path <- list(a0 = object$a0[k, ], beta = matrix(object$beta[, k, ], nrow = p),
@@ -72,6 +73,7 @@ coef.statlearn_multinomial_net <- function(object, lambda = NULL, ...) {
 #' @rdname elastic_net
 #' @export
 predict.statlearn_multinomial_net <- function(object, newx, lambda = NULL, type = c("class", "prob", "link"), ...) {
+  check_dots(..., fun = "predict")
   type <- check_choice(type, c("class", "prob", "link"), "type")
   if (is.null(lambda)) lambda <- object$lambda
   x <- if (missing(newx) || is.null(newx)) training_data(object, parent.frame())$x
@@ -103,6 +105,7 @@ fitted.statlearn_multinomial_net <- function(object, ...) predict(object, type =
 
 #' @export
 residuals.statlearn_multinomial_net <- function(object, ...) {
+  check_dots(..., fun = "residuals")
   abort("residuals() is not defined for multinomial fits; use predict(type = \"prob\").",
         class = c("statlearn_error_unsupported", "statlearn_error_input"))
 }

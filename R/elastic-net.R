@@ -94,6 +94,7 @@ elastic_net.default <- function(x, y, alpha = 0.5,
                                 standardize = TRUE, intercept = TRUE, thresh = NULL,
                                 maxit = 100000, dfmax = NULL, offset = NULL,
                                 type_multinomial = c("ungrouped", "grouped"), threads = NULL, ...) {
+  check_dots(..., fun = "elastic_net")
   fit <- fit_elastic_net(x, y, alpha, family, weights, lambda, nlambda, lambda_min_ratio,
                          penalty_factor, lower, upper, standardize, intercept, thresh, maxit,
                          dfmax, offset, threads, type_multinomial)
@@ -101,9 +102,15 @@ elastic_net.default <- function(x, y, alpha = 0.5,
   fit
 }
 
+# What the formula methods pass on to fit_elastic_net() through `...`.
+enet_formula_arguments <- c("family", "lambda", "nlambda", "lambda_min_ratio", "penalty_factor",
+                            "lower", "upper", "standardize", "intercept", "thresh", "maxit",
+                            "dfmax", "threads", "type_multinomial")
+
 #' @rdname elastic_net
 #' @export
 elastic_net.formula <- function(formula, data, alpha = 0.5, subset, weights, na.action, ...) {
+  check_dots(..., fun = "elastic_net", allowed = enet_formula_arguments)
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   fit <- fit_elastic_net(des$x, des$y, alpha = alpha, weights = des$weights, offset = des$offset, ...)
@@ -123,6 +130,7 @@ lasso.default <- function(x, y, family = c("gaussian", "binomial", "poisson", "m
                           intercept = TRUE, thresh = NULL, maxit = 100000, dfmax = NULL,
                           offset = NULL, type_multinomial = c("ungrouped", "grouped"),
                           threads = NULL, ...) {
+  check_dots(..., fun = "lasso")
   fit <- fit_elastic_net(x, y, 1, family, weights, lambda, nlambda, lambda_min_ratio,
                          penalty_factor, lower, upper, standardize, intercept, thresh, maxit,
                          dfmax, offset, threads, type_multinomial)
@@ -133,6 +141,7 @@ lasso.default <- function(x, y, family = c("gaussian", "binomial", "poisson", "m
 #' @rdname elastic_net
 #' @export
 lasso.formula <- function(formula, data, subset, weights, na.action, ...) {
+  check_dots(..., fun = "lasso", allowed = enet_formula_arguments)
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   fit <- fit_elastic_net(des$x, des$y, alpha = 1, weights = des$weights, offset = des$offset, ...)
@@ -214,6 +223,11 @@ fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NU
   if (opt$family == "gaussian") check_magnitude(y, "y")
   w <- check_weights(weights, nrow(x))
   offset <- check_offset(offset, nrow(x), opt$family)
+  if (opt$family == "poisson" && !opt$intercept && !is.null(offset) && max(offset) > 700) {
+    # Without an intercept to absorb it, exp(offset) overflows the starting fit.
+    abort_input("offset", "at most 700 for a Poisson fit without intercept (exp(offset) is the starting mean)",
+                format(max(offset)), class = "statlearn_error_range")
+  }
   if (stats::var(y[w > 0]) == 0 || sum(w > 0) < 2L) {
     abort_input("y", "a response that varies", "a constant response", class = "statlearn_error_constant")
   }
@@ -282,6 +296,7 @@ shrinkage_factor <- function(fit, env) {
 #'   book's axis in Figure 3.10), between 0 and 1.
 #' @export
 coef.statlearn_elastic_net <- function(object, lambda = NULL, s = NULL, ...) {
+  check_dots(..., fun = "coef")
   if (!is.null(lambda) && !is.null(s)) {
     abort_input("s", "NULL when `lambda` is given (choose one)", describe(s),
                 class = "statlearn_error_conflict")
@@ -361,6 +376,7 @@ check_offset <- function(offset, n, family) {
 predict.statlearn_elastic_net <- function(object, newx, lambda = NULL, s = NULL,
                                           type = c("link", "response", "class"),
                                           newoffset = NULL, ...) {
+  check_dots(..., fun = "predict")
   type <- check_choice(type, c("link", "response", "class"), "type")
   if (type == "class" && object$family %in% c("gaussian", "poisson")) {
     abort_input("type", sprintf('"link" or "response" for family = "%s" (classes need a binomial or multinomial fit)',

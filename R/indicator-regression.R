@@ -34,6 +34,7 @@ indicator_regression <- function(x, ...) UseMethod("indicator_regression")
 #' @rdname indicator_regression
 #' @export
 indicator_regression.default <- function(x, y, weights = NULL, ...) {
+  check_dots(..., fun = "indicator_regression")
   x <- check_x(x, "x")
   fit <- fit_indicator_regression(x, y, weights)
   fit$call <- match.call()
@@ -43,6 +44,7 @@ indicator_regression.default <- function(x, y, weights = NULL, ...) {
 #' @rdname indicator_regression
 #' @export
 indicator_regression.formula <- function(formula, data, subset, weights, na.action, ...) {
+  check_dots(..., fun = "indicator_regression")
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   fit <- fit_indicator_regression(formula_x(des), des$y, des$weights)
@@ -85,6 +87,7 @@ fit_indicator_regression <- function(x, y, weights) {
 #' @export
 predict.statlearn_indicator_regression <- function(object, newdata = NULL, type = c("class", "link"),
                                                    ...) {
+  check_dots(..., fun = "predict")
   predict_indicator(object, newdata, type, parent.frame())
 }
 
@@ -100,6 +103,7 @@ predict_indicator <- function(object, newdata, type, env) {
 
 #' @export
 fitted.statlearn_indicator_regression <- function(object, type = c("class", "link"), ...) {
+  check_dots(..., fun = "fitted")
   predict_indicator(object, NULL, type, parent.frame())
 }
 

@@ -57,6 +57,7 @@ lars <- function(x, ...) UseMethod("lars")
 #' @export
 lars.default <- function(x, y, type = c("lar", "lasso", "stagewise"), standardize = TRUE,
                          intercept = TRUE, max_steps = NULL, weights = NULL, threads = NULL, ...) {
+  check_dots(..., fun = "lars")
   fit <- fit_lars(x, y, weights, type, standardize, intercept, max_steps, threads)
   fit$call <- match.call()
   fit
@@ -67,6 +68,7 @@ lars.default <- function(x, y, type = c("lar", "lasso", "stagewise"), standardiz
 lars.formula <- function(formula, data, subset, weights, na.action,
                          type = c("lar", "lasso", "stagewise"), standardize = TRUE,
                          intercept = TRUE, max_steps = NULL, threads = NULL, ...) {
+  check_dots(..., fun = "lars")
   call <- match.call()
   mf <- formula_model_frame(call, parent.frame())
   des <- formula_design(mf)
@@ -126,6 +128,7 @@ fit_lars <- function(x, y, weights, type, standardize, intercept, max_steps, thr
 #' @rdname lars
 #' @export
 coef.statlearn_lars <- function(object, s = NULL, step = NULL, lambda = NULL, ...) {
+  check_dots(..., fun = "coef")
   given <- !c(is.null(s), is.null(step), is.null(lambda))
   if (sum(given) > 1L) {
     abort_input("s", "given alone (not together with `step` or `lambda`)", "several of them",
@@ -149,6 +152,7 @@ lars_step_view <- function(fit) {
 
 #' @export
 summary.statlearn_lars <- function(object, ...) {
+  check_dots(..., fun = "summary")
   out <- NextMethod()
   out$table$action <- object$actions
   out$table$rss <- object$rss

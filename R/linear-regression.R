@@ -39,6 +39,7 @@ linear_regression <- function(x, ...) UseMethod("linear_regression")
 #' @export
 linear_regression.default <- function(x, y, weights = NULL, intercept = TRUE,
                                       method = c("auto", "qr", "gram_schmidt"), threads = NULL, ...) {
+  check_dots(..., fun = "linear_regression")
   x <- check_x(x, "x", names = FALSE)
   fit <- fit_linear_regression(x, y, weights, check_flag(intercept, "intercept"), method, threads)
   fit$call <- match.call()
@@ -49,6 +50,7 @@ linear_regression.default <- function(x, y, weights = NULL, intercept = TRUE,
 #' @export
 linear_regression.formula <- function(formula, data, subset, weights, na.action,
                                       method = c("auto", "qr", "gram_schmidt"), threads = NULL, ...) {
+  check_dots(..., fun = "linear_regression")
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   x <- des$x
@@ -215,6 +217,7 @@ print.statlearn_linear_regression <- function(x, digits = max(3L, getOption("dig
 
 #' @export
 summary.statlearn_linear_regression <- function(object, ...) {
+  check_dots(..., fun = "summary")
   b <- object$coefficients
   ok <- !is.na(b)
   se <- rep(NA_real_, length(b))
@@ -256,6 +259,7 @@ print.summary.statlearn_linear_regression <- function(x, digits = max(3L, getOpt
 
 #' @export
 confint.statlearn_linear_regression <- function(object, parm, level = 0.95, ...) {
+  check_dots(..., fun = "confint")
   level <- check_number(level, "level", 0, 1, lower_open = TRUE, upper_open = TRUE)
   b <- object$coefficients
   se <- summary(object)$coefficients[, 2L]
@@ -283,6 +287,7 @@ confint.statlearn_linear_regression <- function(object, parm, level = 0.95, ...)
 #' predict(fit, prostate[1:3, ], interval = "prediction")
 predict.statlearn_linear_regression <- function(object, newdata, interval = c("none", "confidence", "prediction"),
                                                 level = 0.95, ...) {
+  check_dots(..., fun = "predict")
   interval <- check_choice(interval, c("none", "confidence", "prediction"), "interval")
   level <- check_number(level, "level", 0, 1, lower_open = TRUE, upper_open = TRUE)
   if (missing(newdata) || is.null(newdata)) {

@@ -61,6 +61,7 @@ logistic_regression <- function(x, ...) UseMethod("logistic_regression")
 #' @export
 logistic_regression.default <- function(x, y, weights = NULL, offset = NULL, intercept = TRUE,
                                         maxit = 25, epsilon = 1e-8, threads = NULL, ...) {
+  check_dots(..., fun = "logistic_regression")
   x <- check_x(x, "x", names = FALSE)
   fit <- fit_logistic_regression(x, y, weights, offset, check_flag(intercept, "intercept"),
                                  maxit, epsilon, threads)
@@ -72,6 +73,7 @@ logistic_regression.default <- function(x, y, weights = NULL, offset = NULL, int
 #' @export
 logistic_regression.formula <- function(formula, data, subset, weights, na.action, offset,
                                         maxit = 25, epsilon = 1e-8, threads = NULL, ...) {
+  check_dots(..., fun = "logistic_regression")
   call <- match.call()
   mf <- logistic_model_frame(call, parent.frame())
   des <- formula_design(mf)
@@ -215,6 +217,7 @@ fitted.statlearn_logistic_regression <- function(object, ...) object$fitted.valu
 #' @export
 residuals.statlearn_logistic_regression <- function(object, type = c("deviance", "pearson", "response"),
                                                     ...) {
+  check_dots(..., fun = "residuals")
   type <- check_choice(type, c("deviance", "pearson", "response"), "type")
   prob <- object$fitted.values
   w <- object$weights
@@ -263,6 +266,7 @@ print.statlearn_logistic_regression <- function(x, digits = max(3L, getOption("d
 
 #' @export
 summary.statlearn_logistic_regression <- function(object, ...) {
+  check_dots(..., fun = "summary")
   b <- logistic_coef_vector(object)
   se <- sqrt(diag(object$vcov))
   z <- b / se
@@ -295,6 +299,7 @@ print.summary.statlearn_logistic_regression <- function(x, digits = max(3L, getO
 
 #' @export
 confint.statlearn_logistic_regression <- function(object, parm, level = 0.95, ...) {
+  check_dots(..., fun = "confint")
   level <- check_number(level, "level", 0, 1, lower_open = TRUE, upper_open = TRUE)
   b <- logistic_coef_vector(object)
   se <- sqrt(diag(object$vcov))
@@ -326,6 +331,7 @@ confint.statlearn_logistic_regression <- function(object, parm, level = 0.95, ..
 #' table(predict(fit, SAheart), SAheart$chd)
 predict.statlearn_logistic_regression <- function(object, newdata, type = c("class", "prob", "link"),
                                                   offset = NULL, ...) {
+  check_dots(..., fun = "predict")
   type <- check_choice(type, c("class", "prob", "link"), "type")
   if (missing(newdata) || is.null(newdata)) {
     eta <- object$linear.predictors
@@ -404,7 +410,7 @@ wald_test <- function(fit, terms) {
   idx <- wald_index(fit, terms)
   V <- fit$vcov[idx, idx, drop = FALSE]
   bs <- b[idx]
-  stat <- drop(crossprod(bs, solve(V, bs)))
+  stat <- drop(crossprod(bs, solve_equilibrated(V, bs)))
   df <- length(idx)
   structure(data.frame(Chisq = stat, Df = df, `Pr(>Chisq)` = stats::pchisq(stat, df, lower.tail = FALSE),
                        check.names = FALSE, row.names = paste(names(b)[idx], collapse = ", ")),
@@ -539,6 +545,7 @@ logistic_training <- function(fit, env) {
 #' stepwise(fit)   # ESL Table 4.3
 stepwise.statlearn_logistic_regression <- function(x, direction = c("backward", "forward", "both"),
                                                    criterion = c("AIC", "BIC"), ...) {
+  check_dots(..., fun = "stepwise")
   fit <- x
   direction <- check_choice(direction, c("backward", "forward", "both"), "direction")
   criterion <- check_choice(criterion, c("AIC", "BIC"), "criterion")

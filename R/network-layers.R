@@ -689,6 +689,7 @@ format_count <- function(v) format(v, big.mark = ",", scientific = FALSE, trim =
 #' s
 #' sum(s$params)
 summary.statlearn_network <- function(object, ...) {
+  check_dots(..., fun = "summary")
   layers <- object$layers
   counts <- matrix(vapply(layers, count_params, numeric(2)), nrow = 2L)
   out <- data.frame(

@@ -524,6 +524,7 @@ network_outputs <- function(object, xe, transform, batch_size, threads) {
 #' head(predict(fit, x, type = "prob"))
 predict.statlearn_network_fit <- function(object, newdata, type = NULL, batch_size = 256L,
                                           threads = NULL, ...) {
+  check_dots(..., fun = "predict")
   if (missing(newdata)) {
     abort_input("newdata", "the inputs to predict for", "nothing")
   }
@@ -576,6 +577,7 @@ evaluate <- function(object, x, y, ...) UseMethod("evaluate")
 #' @rdname evaluate
 #' @export
 evaluate.default <- function(object, x, y, ...) {
+  check_dots(..., fun = "evaluate")
   abort_input("object", "a fit from train_network()", describe(object), class = "statlearn_error_type")
 }
 
@@ -590,6 +592,7 @@ evaluate.default <- function(object, x, y, ...) {
 #'                      threads = 1, verbose = FALSE)
 #' evaluate(fit, x, iris$Species)
 evaluate.statlearn_network_fit <- function(object, x, y, batch_size = 256L, threads = NULL, ...) {
+  check_dots(..., fun = "evaluate")
   batch_size <- check_count(batch_size, "batch_size")
   xe <- network_input(x, object$network, "x")
   tg <- network_targets(y, ncol(xe), object$loss, network_output_units(object$network),
@@ -621,6 +624,7 @@ print.statlearn_network_fit <- function(x, ...) {
 
 #' @export
 summary.statlearn_network_fit <- function(object, ...) {
+  check_dots(..., fun = "summary")
   structure(list(layers = summary(object$network), history = object$history, loss = object$loss,
                  optimizer = object$optimizer, epochs = object$epochs,
                  best_epoch = object$best_epoch),

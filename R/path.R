@@ -138,6 +138,7 @@ path_table <- function(fit) {
 
 #' @export
 summary.statlearn_path <- function(object, ...) {
+  check_dots(..., fun = "summary")
   structure(list(method = object$method, call = object$call, table = path_table(object),
                  nobs = object$nobs, p = length(object$xnames)),
             class = "summary.statlearn_path")

@@ -32,6 +32,7 @@ ridge_regression <- function(x, ...) UseMethod("ridge_regression")
 #' @export
 ridge_regression.default <- function(x, y, weights = NULL, lambda = NULL, nlambda = 100,
                                      standardize = TRUE, ...) {
+  check_dots(..., fun = "ridge_regression")
   fit <- fit_ridge(x, y, weights, lambda, nlambda, standardize)
   fit$call <- match.call()
   fit
@@ -40,6 +41,8 @@ ridge_regression.default <- function(x, y, weights = NULL, lambda = NULL, nlambd
 #' @rdname ridge_regression
 #' @export
 ridge_regression.formula <- function(formula, data, subset, weights, na.action, ...) {
+  check_dots(..., fun = "ridge_regression",
+             allowed = setdiff(names(formals(fit_ridge)), c("x", "y", "weights")))
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   fit <- fit_ridge(des$x, des$y, des$weights, ...)
@@ -103,6 +106,7 @@ ridge_coef_std <- function(d, v, uty, lambda) {
 #'   (between 0 and the rank of x); an alternative to `lambda`.
 #' @export
 coef.statlearn_ridge <- function(object, lambda = NULL, df = NULL, ...) {
+  check_dots(..., fun = "coef")
   if (!is.null(lambda) && !is.null(df)) {
     abort_input("df", "NULL when `lambda` is given (choose one)", describe(df),
                 class = "statlearn_error_conflict")

@@ -63,6 +63,7 @@ perceptron <- function(x, ...) UseMethod("perceptron")
 #' @rdname perceptron
 #' @export
 perceptron.default <- function(x, y, learning_rate = 1, max_epochs = 100, seed = NULL, ...) {
+  check_dots(..., fun = "perceptron")
   fit <- fit_perceptron(check_x(x, "x"), y, learning_rate, max_epochs, seed)
   fit$call <- match.call()
   fit
@@ -72,6 +73,7 @@ perceptron.default <- function(x, y, learning_rate = 1, max_epochs = 100, seed =
 #' @export
 perceptron.formula <- function(formula, data, subset, na.action, learning_rate = 1,
                                max_epochs = 100, seed = NULL, ...) {
+  check_dots(..., fun = "perceptron")
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   x <- des$x
@@ -150,6 +152,7 @@ separating_hyperplane <- function(x, ...) UseMethod("separating_hyperplane")
 #' @rdname separating_hyperplane
 #' @export
 separating_hyperplane.default <- function(x, y, tol = 1e-10, max_iter = 1e6, ...) {
+  check_dots(..., fun = "separating_hyperplane")
   fit <- fit_separating_hyperplane(check_x(x, "x"), y, tol, max_iter)
   fit$call <- match.call()
   fit
@@ -159,6 +162,7 @@ separating_hyperplane.default <- function(x, y, tol = 1e-10, max_iter = 1e6, ...
 #' @export
 separating_hyperplane.formula <- function(formula, data, subset, na.action, tol = 1e-10,
                                           max_iter = 1e6, ...) {
+  check_dots(..., fun = "separating_hyperplane")
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   x <- des$x
@@ -216,6 +220,7 @@ coef.statlearn_hyperplane <- function(object, ...) object$coefficients
 #' @return A factor or a numeric vector.
 #' @export
 predict.statlearn_hyperplane <- function(object, newdata, type = c("class", "link"), ...) {
+  check_dots(..., fun = "predict")
   type <- check_choice(type, c("class", "link"), "type")
   if (missing(newdata) || is.null(newdata)) {
     abort_input("newdata", "new data (the fit does not store its training inputs)", "none",

@@ -55,6 +55,7 @@ best_subset <- function(x, ...) UseMethod("best_subset")
 #' @export
 best_subset.default <- function(x, y, weights = NULL, max_size = NULL, nbest = 1,
                                 all_subsets = FALSE, threads = NULL, ...) {
+  check_dots(..., fun = "best_subset")
   fit <- fit_best_subset(x, y, weights, max_size, nbest, all_subsets, threads)
   fit$call <- match.call()
   fit
@@ -64,6 +65,7 @@ best_subset.default <- function(x, y, weights = NULL, max_size = NULL, nbest = 1
 #' @export
 best_subset.formula <- function(formula, data, subset, weights, na.action, max_size = NULL,
                                 nbest = 1, all_subsets = FALSE, threads = NULL, ...) {
+  check_dots(..., fun = "best_subset")
   call <- match.call()
   mf <- formula_model_frame(call, parent.frame())
   des <- formula_design(mf)
@@ -144,6 +146,7 @@ fit_best_subset <- function(x, y, weights, max_size, nbest, all_subsets, threads
 #' @param size Subset sizes; `NULL` for all.
 #' @export
 coef.statlearn_best_subset <- function(object, size = NULL, ...) {
+  check_dots(..., fun = "coef")
   path_coef_discrete(object, size, "size")
 }
 
@@ -160,6 +163,7 @@ print.statlearn_best_subset <- function(x, digits = max(3L, getOption("digits") 
 
 #' @export
 summary.statlearn_best_subset <- function(object, ...) {
+  check_dots(..., fun = "summary")
   tab <- data.frame(size = object$tuning, rss = object$rss, r2 = object$r2,
                     adjr2 = object$adjr2, cp = object$cp, bic = object$bic)
   structure(list(call = object$call, table = tab, which = object$which,
@@ -252,6 +256,7 @@ stepwise <- function(x, ...) UseMethod("stepwise")
 stepwise.default <- function(x, y, weights = NULL, direction = c("forward", "backward", "both"),
                              criterion = c("AIC", "BIC", "F", "RSS"), alpha_enter = 0.05,
                              alpha_remove = 0.10, max_size = NULL, max_steps = NULL, ...) {
+  check_dots(..., fun = "stepwise")
   fit <- fit_stepwise(x, y, weights, direction, criterion, alpha_enter, alpha_remove,
                       max_size, max_steps)
   fit$call <- match.call()
@@ -264,6 +269,7 @@ stepwise.formula <- function(formula, data, subset, weights, na.action,
                              direction = c("forward", "backward", "both"),
                              criterion = c("AIC", "BIC", "F", "RSS"), alpha_enter = 0.05,
                              alpha_remove = 0.10, max_size = NULL, max_steps = NULL, ...) {
+  check_dots(..., fun = "stepwise")
   call <- match.call()
   mf <- formula_model_frame(call, parent.frame())
   des <- formula_design(mf)
@@ -346,6 +352,7 @@ fit_stepwise <- function(x, y, weights, direction, criterion, alpha_enter, alpha
 #' @param step Steps along the path (0 is the starting model).
 #' @export
 coef.statlearn_stepwise <- function(object, size = NULL, step = NULL, ...) {
+  check_dots(..., fun = "coef")
   if (!is.null(step) && !is.null(size)) {
     abort_input("size", "NULL when `step` is given", describe(size), class = "statlearn_error_range")
   }
@@ -391,6 +398,7 @@ print.statlearn_stepwise <- function(x, digits = max(3L, getOption("digits") - 3
 
 #' @export
 summary.statlearn_stepwise <- function(object, ...) {
+  check_dots(..., fun = "summary")
   structure(list(fit = object), class = "summary.statlearn_stepwise")
 }
 
@@ -462,6 +470,7 @@ forward_stagewise <- function(x, ...) UseMethod("forward_stagewise")
 #' @export
 forward_stagewise.default <- function(x, y, weights = NULL, epsilon = 0.01, max_steps = 5000,
                                       standardize = TRUE, ...) {
+  check_dots(..., fun = "forward_stagewise")
   fit <- fit_stagewise(x, y, weights, epsilon, max_steps, standardize)
   fit$call <- match.call()
   fit
@@ -471,6 +480,7 @@ forward_stagewise.default <- function(x, y, weights = NULL, epsilon = 0.01, max_
 #' @export
 forward_stagewise.formula <- function(formula, data, subset, weights, na.action, epsilon = 0.01,
                                       max_steps = 5000, standardize = TRUE, ...) {
+  check_dots(..., fun = "forward_stagewise")
   call <- match.call()
   mf <- formula_model_frame(call, parent.frame())
   des <- formula_design(mf)
@@ -523,6 +533,7 @@ fit_stagewise <- function(x, y, weights, epsilon, max_steps, standardize, warn_s
 #' @param step Step numbers (0 = all coefficients zero); `NULL` for all.
 #' @export
 coef.statlearn_stagewise <- function(object, step = NULL, ...) {
+  check_dots(..., fun = "coef")
   path_coef_discrete(object, step, "step")
 }
 

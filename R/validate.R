@@ -265,9 +265,9 @@ check_pair <- function(v, arg, lower = 1L) {
     abort_input(arg, "one or two whole numbers (height, width)", describe(v),
                 class = "statlearn_error_type")
   }
-  if (any(v < lower)) {
-    abort_input(arg, sprintf("at least %d", lower), paste(format(v), collapse = " x "),
-                class = "statlearn_error_range")
+  if (any(v < lower) || any(v > .Machine$integer.max)) {
+    abort_input(arg, sprintf("between %d and %d", lower, .Machine$integer.max),
+                paste(format(v), collapse = " x "), class = "statlearn_error_range")
   }
   as.integer(rep_len(v, 2L))
 }
@@ -398,4 +398,24 @@ check_magnitude <- function(v, arg, limit = 1e152) {
                 class = "statlearn_error_range")
   }
   invisible(v)
+}
+
+# `...` of a method that takes no further arguments (it is there because the
+# generic has it). R would drop a misspelt or foreign argument silently, so
+# that lasso(x, y, alpha = 2) fitted a lasso and coef(fit, lamda = 0.1)
+# returned the whole path; name such arguments instead. `allowed` lists the
+# names a formula method passes on to its fitter.
+check_dots <- function(..., fun, allowed = character()) {
+  n <- ...length()
+  if (n == 0L) return(invisible())
+  nms <- ...names()
+  if (is.null(nms)) nms <- rep("", n)
+  nms[is.na(nms)] <- ""
+  bad <- nms == "" | !(nms %in% allowed)
+  if (!any(bad)) return(invisible())
+  shown <- ifelse(nms[bad] == "", sprintf("an unnamed argument (position %d in `...`)", which(bad)),
+                  sprintf("`%s`", nms[bad]))
+  abort(sprintf("%s() has no argument %s; see ?%s for the arguments it takes.",
+                fun, paste(shown, collapse = ", "), fun),
+        class = c("statlearn_error_argument", "statlearn_error_input"), arg = "...")
 }

@@ -65,7 +65,6 @@ test_that("unscaled fits match pls with scale = FALSE, and the full model is lea
 test_that("pcr and plsr on prostate match pls and reproduce ESL Table 3.3", {
   skip_if_not_installed("pls")
   pr <- derived_prostate()
-  skip_if(is.null(pr), "prostate data not available")
   X <- as.matrix(pr[, 1:8])
   y <- pr$lpsa
   for (m in c("pcr", "plsr")) {

@@ -97,6 +97,18 @@ test_that("cross-validated deviance and AUC agree with cv.glmnet on the same fol
     g <- glmnet::cv.glmnet(d$x, d$yb, family = "binomial", foldid = foldid, lambda = f$lambda,
                            type.measure = m, thresh = 1e-14)
     expect_equal(cv$cvm, g$cvm, tolerance = 1e-5, info = m)
+    expect_equal(cv$cvsd, g$cvsd, tolerance = 1e-4, info = m)
+    expect_equal(c(cv$tuning_min, cv$tuning_1se), c(g$lambda.min, g$lambda.1se), info = m)
+  }
+  # Poisson, by deviance and mse
+  f <- lasso(d$x, d$yp, family = "poisson", thresh = 1e-14)
+  for (m in c("deviance", "mse")) {
+    cv <- cross_validate(f, foldid = foldid, measure = m)
+    g <- glmnet::cv.glmnet(d$x, d$yp, family = "poisson", foldid = foldid, lambda = f$lambda,
+                           type.measure = m, thresh = 1e-14)
+    expect_equal(cv$cvm, g$cvm, tolerance = 1e-5, info = paste("poisson", m))
+    expect_equal(cv$cvsd, g$cvsd, tolerance = 1e-4, info = paste("poisson", m))
+    expect_equal(c(cv$tuning_min, cv$tuning_1se), c(g$lambda.min, g$lambda.1se), info = paste("poisson", m))
   }
 })
 
@@ -170,7 +182,8 @@ test_that("Poisson cross-validation by deviance, mse and mae equals manual refit
     mu[!tr, ] <- predict(fk, d$x[!tr, ], lambda = f$lambda, type = "response")
   }
   y <- d$yp
-  losses <- list(deviance = 2 * (ifelse(y > 0, y * log(y / mu), 0) - (y - mu)),
+  # deviance as twice the log-likelihood ratio of the saturated model
+  losses <- list(deviance = 2 * (stats::dpois(y, y, log = TRUE) - stats::dpois(y, mu, log = TRUE)),
                  mse = (y - mu)^2, mae = abs(y - mu))
   for (m in names(losses)) {
     cv <- cross_validate(f, foldid = fid, measure = m)
@@ -178,4 +191,24 @@ test_that("Poisson cross-validation by deviance, mse and mae equals manual refit
     expect_equal(cv$cvm, unname(colMeans(fold * tabulate(fid)) / mean(tabulate(fid))), tolerance = 1e-6,
                  info = m)
   }
+})
+
+test_that("a Poisson offset of 800 shifts the intercept only, and agrees with glmnet at offset 0", {
+  skip_if_not_installed("glmnet")
+  d <- sim_glm(seed = 34)
+  set.seed(2)
+  off <- rnorm(250) / 4
+  g <- glmnet::glmnet(d$x, d$yp, family = "poisson", offset = off, thresh = 1e-14)
+  f <- lasso(d$x, d$yp, family = "poisson", offset = off + 800, thresh = 1e-14)
+  L <- min(length(g$lambda), length(f$lambda))
+  expect_gt(L, 20)
+  expect_true(all(is.finite(f$beta)) && all(is.finite(f$a0)))
+  expect_equal(f$lambda[1:L], g$lambda[1:L], tolerance = 1e-10)
+  expect_equal(unname(f$beta[, 1:L]), unname(as.matrix(g$beta)[, 1:L]), tolerance = 1e-6)
+  expect_equal(unname(f$a0[1:L]) + 800, unname(g$a0[1:L]), tolerance = 1e-6)
+  expect_equal(predict(f, d$x[1:5, ], lambda = g$lambda[10], newoffset = off[1:5] + 800, type = "response"),
+               drop(predict(g, d$x[1:5, ], s = g$lambda[10], newoffset = off[1:5], type = "response")),
+               tolerance = 1e-6)
+  expect_error(lasso(d$x, d$yp, family = "poisson", offset = off + 800, intercept = FALSE),
+               class = "statlearn_error_range", regexp = "offset")
 })

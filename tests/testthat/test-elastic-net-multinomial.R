@@ -68,6 +68,8 @@ test_that("multinomial CV agrees with cv.glmnet on the same folds", {
     g <- glmnet::cv.glmnet(d$x, d$y, family = "multinomial", foldid = foldid, lambda = f$lambda,
                            type.measure = m, thresh = 1e-14)
     expect_equal(cv$cvm, g$cvm, tolerance = 1e-5, info = m)
+    expect_equal(cv$cvsd, g$cvsd, tolerance = 1e-4, info = m)
+    expect_equal(c(cv$tuning_min, cv$tuning_1se), c(g$lambda.min, g$lambda.1se), info = m)
   }
 })
 

@@ -99,6 +99,7 @@ test_that("cross_validate agrees with cv.glmnet on the same folds", {
   expect_equal(cv$cvm, g$cvm, tolerance = 1e-6)
   expect_equal(cv$cvsd, g$cvsd, tolerance = 1e-5)
   expect_equal(cv$tuning_min, g$lambda.min)
+  expect_equal(cv$tuning_1se, g$lambda.1se)
 })
 
 test_that("shrinkage factor s follows the book's definition", {

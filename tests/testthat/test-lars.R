@@ -51,7 +51,6 @@ test_that("stagewise matches the lars package on diabetes and prostate", {
   ref <- lars::lars(dia$x, dia$y, type = "forward.stagewise")
   expect_same_path(fit, ref, "diabetes stagewise")
   pr <- lars_prostate()
-  skip_if(is.null(pr))
   X <- as.matrix(pr[, 1:8])
   fit <- lars(X, pr$lpsa, type = "stagewise", threads = 1)
   ref <- lars::lars(X, pr$lpsa, type = "forward.stagewise")
@@ -141,7 +140,6 @@ test_that("coef() selects by s, step and lambda; the path is piecewise linear", 
 
 test_that("ESL Figure 3.15: LAR and lasso on prostate agree until a coefficient crosses zero", {
   pr <- lars_prostate()
-  skip_if(is.null(pr))
   X <- scale(as.matrix(pr[, 1:8]))
   tr <- pr$train
   lar_fit <- lars(X[tr, ], pr$lpsa[tr], type = "lar", threads = 1)

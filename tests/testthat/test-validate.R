@@ -24,7 +24,59 @@ test_that("every method gives the same answer in any units from 1e-150 to 1e150"
                      predict(linear_discriminant(x, yk, threads = 1), x), info = info)
     expect_identical(predict(quadratic_discriminant(x * s, yk, threads = 1), x * s),
                      predict(quadratic_discriminant(x, yk, threads = 1), x), info = info)
+    expect_identical(predict(regularized_discriminant(x * s, yk, alpha = 0.5, gamma = 0.5, threads = 1), x * s),
+                     predict(regularized_discriminant(x, yk, alpha = 0.5, gamma = 0.5, threads = 1), x),
+                     info = info)
+    sw <- forward_stagewise(x * s, y, epsilon = 0.01, max_steps = 300)
+    expect_equal(coef(sw)[-1, ] * s, coef(forward_stagewise(x, y, epsilon = 0.01, max_steps = 300))[-1, ],
+                 tolerance = 1e-10, info = info)
   }
+})
+
+test_that("discriminant analysis does not mistake columns in different units for collinear ones", {
+  # LDA and QDA are invariant to rescaling each column; the rank tests must be
+  # too (MASS::lda's own tolerance rejects the rescaled data, so it is fitted
+  # on the original columns).
+  skip_if_not_installed("MASS")
+  set.seed(4)
+  n <- 150
+  x <- matrix(rnorm(n * 5), n)
+  yk <- factor(sample(c("a", "b", "c"), n, TRUE))
+  xs <- sweep(x, 2, 10^c(-8, -4, 0, 4, 8), "*")
+  expect_equal(predict(linear_discriminant(xs, yk), xs, type = "prob"),
+               predict(MASS::lda(x, yk), x)$posterior, tolerance = 1e-8, ignore_attr = TRUE)
+  expect_equal(predict(quadratic_discriminant(xs, yk), xs, type = "prob"),
+               predict(MASS::qda(x, yk), x)$posterior, tolerance = 1e-8, ignore_attr = TRUE)
+  # and truly collinear columns are still caught, in any units
+  xc <- cbind(xs, xs[, 1] * 3e10 - xs[, 5] * 1e-6)
+  expect_statlearn_error(quadratic_discriminant(xc, yk), "statlearn_error_singular", "singular")
+})
+
+test_that("arguments a method does not take are an error naming them, not silently dropped", {
+  set.seed(5)
+  x <- matrix(rnorm(120), 40)
+  y <- rnorm(40)
+  d <- data.frame(y = y, x)
+  expect_statlearn_error(lasso(x, y, alpha = 0.5), "statlearn_error_argument", "lasso\\(\\) has no argument `alpha`")
+  expect_statlearn_error(lasso(y ~ ., data = d, alpha = 0.5), "statlearn_error_argument", "`alpha`")
+  expect_statlearn_error(best_subset(x, y, nvmax = 2), "statlearn_error_argument", "`nvmax`")
+  expect_statlearn_error(ridge_regression(y ~ ., data = d, lamda = 1), "statlearn_error_argument", "`lamda`")
+  fit <- lasso(x, y)
+  expect_statlearn_error(coef(fit, lamda = 0.1), "statlearn_error_argument", "coef\\(\\) has no argument `lamda`")
+  expect_statlearn_error(coef(fit, 0.1, NULL, 3), "statlearn_error_argument", "position 1")
+  expect_statlearn_error(predict(linear_regression(x, y), x, interval = "confidence", levl = 0.9),
+                         "statlearn_error_argument", "`levl`")
+  # what the formula methods do pass on still reaches the fitter
+  expect_equal(coef(ridge_regression(y ~ ., data = d, lambda = 2)), coef(ridge_regression(x, y, lambda = 2)),
+               ignore_attr = TRUE, tolerance = 1e-12)
+  expect_equal(coef(lasso(y ~ ., data = d, nlambda = 7))[, 7], coef(lasso(x, y, nlambda = 7))[, 7],
+               ignore_attr = TRUE, tolerance = 1e-12)
+})
+
+test_that("whole-number pairs beyond the integer range are a range error, not NA", {
+  img <- network(c(8, 8, 1))
+  expect_statlearn_error(layer_conv2d(img, 2, kernel_size = 3e9), "statlearn_error_range", "kernel_size")
+  expect_statlearn_error(layer_max_pool2d(img, pool_size = c(2, 2^31)), "statlearn_error_range", "pool_size")
 })
 
 test_that("values whose squares overflow or underflow are a classed error naming the argument", {

@@ -172,7 +172,11 @@ inline bool gaussian_factor(const double* sigma, std::size_t p, double* rinv, do
   arma::mat R;
   if (!arma::chol(R, S)) return false;
   const arma::vec dg = R.diag();
-  if (dg.min() <= 1e-10 * dg.max()) return false;
+  // Rank test in units of each variable (as qr()'s 1e-7 tolerance): R_jj /
+  // sd_j is sqrt(1 - R^2_j) of variable j on those before it, whatever the
+  // scales, so columns in units of 1e-8 and 1e8 do not look singular.
+  const arma::vec sd = arma::sqrt(S.diag());
+  if (!((dg / sd).min() > 1e-7)) return false;
   logdet = 2.0 * arma::accu(arma::log(dg));
   arma::mat Ri;
   if (!arma::inv(Ri, arma::trimatu(R))) return false;

@@ -132,8 +132,16 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
   // Intercept-only model (with the offset), by Newton's method on a0.
   double ybar = 0.0;
   for (std::size_t i = 0; i < n; ++i) ybar += w[i] * y[i];
-  if (opt.intercept) {
-    a0 = family == glm_family::binomial ? std::log(ybar / (1.0 - ybar)) : std::log(ybar);
+  if (opt.intercept && family == glm_family::poisson) {
+    // Closed form a0 = log(sum w y / sum w exp(offset)), with the offsets'
+    // maximum taken out so that offsets of several hundred do not overflow.
+    double omax = 0.0;
+    for (std::size_t i = 0; i < n; ++i) omax = i == 0 ? offset[i] : std::max(omax, offset[i]);
+    double se = 0.0;
+    for (std::size_t i = 0; i < n; ++i) se += w[i] * std::exp(offset[i] - omax);
+    a0 = std::log(ybar) - std::log(se) - omax;
+  } else if (opt.intercept) {
+    a0 = std::log(ybar / (1.0 - ybar));
     for (int it = 0; it < 100; ++it) {
       double g = 0.0, h = 0.0;
       for (std::size_t i = 0; i < n; ++i) {
