@@ -52,10 +52,9 @@ linear_regression.formula <- function(formula, data, subset, weights, na.action,
                                       method = c("auto", "qr", "gram_schmidt"), threads = NULL, ...) {
   check_dots(..., fun = "linear_regression")
   call <- match.call()
-  des <- formula_design(formula_model_frame(call, parent.frame()))
+  des <- formula_design(formula_model_frame(call, parent.frame()), columns = TRUE)
   x <- des$x
-  storage.mode(x) <- "double"
-  if (ncol(x) == 0L && !des$intercept) {
+  if (length(des$assign) == 0L && !des$intercept) {
     abort_input("formula", "at least one term", "an empty model", class = "statlearn_error_formula")
   }
   fit <- fit_linear_regression(x, des$y, des$weights, des$intercept, method, threads)
@@ -65,15 +64,17 @@ linear_regression.formula <- function(formula, data, subset, weights, na.action,
 fit_linear_regression <- function(x, y, weights, intercept, method, threads = NULL) {
   method <- check_choice(method, c("auto", "qr", "gram_schmidt"), "method")
   threads <- resolve_threads(threads)
-  n <- nrow(x)
+  # x is a matrix, or a formula design's list of columns (formula_design()).
+  columns <- is.list(x)
+  n <- if (columns) attr(x, "nrow") else nrow(x)
   if (n == 0L) abort_input("x", "at least one row", "none", class = "statlearn_error_empty")
-  check_finite_values(x, "x")
   y <- check_y(y, n, "y")
   w <- check_weights(weights, n)
-  xnames <- column_names(x)
+  xnames <- if (columns) names(x) else column_names(x)
+  rn <- if (columns) attr(x, "row_names") else rownames(x)
   allnames <- c(if (intercept) "(Intercept)", xnames)
   fast <- NULL
-  if (method == "auto" && ncol(x) > 0L && n >= 2L * length(allnames)) {
+  if (method == "auto" && length(xnames) > 0L && n >= 2L * length(allnames)) {
     fast <- cpp_least_squares(x, y, w, intercept, threads)
     if (!isTRUE(fast$ok)) fast <- NULL
   }
@@ -83,14 +84,15 @@ fit_linear_regression <- function(x, y, weights, intercept, method, threads = NU
     dimnames(cov_unscaled) <- list(allnames, allnames)
     df_res <- sum(w > 0) - length(allnames)
     return(structure(list(
-      coefficients = coef, fitted.values = stats::setNames(fast$fitted, rownames(x)),
-      residuals = stats::setNames(fast$residuals, rownames(x)), weights = w,
+      coefficients = coef, fitted.values = stats::setNames(fast$fitted, rn),
+      residuals = stats::setNames(fast$residuals, rn), weights = w,
       rank = length(allnames), df.residual = df_res,
       sigma = if (df_res > 0) sqrt(fast$rss / df_res) else NaN,
       rss = fast$rss, cov.unscaled = cov_unscaled, intercept = intercept, xnames = xnames,
       nobs = n, y = y, method = "cholesky"
     ), class = c("statlearn_linear_regression", "statlearn_model")))
   }
+  if (columns) x <- matrix(unlist(x, use.names = FALSE), n, length(xnames), dimnames = list(rn, xnames))
   xx <- if (intercept) cbind(1, x) else x
   colnames(xx) <- allnames
   sw <- sqrt(w)
@@ -128,8 +130,8 @@ fit_linear_regression <- function(x, y, weights, intercept, method, threads = NU
   nm <- colnames(xx)[piv[seq_len(rank)]]
   dimnames(cov_unscaled) <- list(nm, nm)
   structure(list(
-    coefficients = coef, fitted.values = stats::setNames(fitted, rownames(x)),
-    residuals = stats::setNames(res, rownames(x)), weights = w, rank = rank,
+    coefficients = coef, fitted.values = stats::setNames(fitted, rn),
+    residuals = stats::setNames(res, rn), weights = w, rank = rank,
     df.residual = df_res, sigma = sigma, rss = rss, cov.unscaled = cov_unscaled,
     intercept = intercept, xnames = xnames, nobs = n, y = y, method = method
   ), class = c("statlearn_linear_regression", "statlearn_model"))

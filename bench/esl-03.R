@@ -49,3 +49,14 @@ b <- mark(statlearn = summary(linear_regression(x, y)), lm = summary(lm(y ~ x)),
           iterations = 3, check = FALSE, memory = TRUE)
 print(b[, c("expression", "median", "mem_alloc")])
 ratio(b, "statlearn", "lm")
+
+cat("\n== the formula interface: summary(linear_regression(y ~ ., data = d)), same size\n")
+colnames(x) <- paste0("x", seq_len(p))
+d <- data.frame(y = y, x)
+b <- mark(formula = summary(linear_regression(y ~ ., data = d)),
+          matrix = summary(linear_regression(x, y)),
+          lm = summary(lm(y ~ ., data = d)),
+          iterations = 5, check = FALSE, memory = TRUE)
+print(b[, c("expression", "median", "mem_alloc")])
+ratio(b, "formula", "matrix")
+ratio(b, "formula", "lm")

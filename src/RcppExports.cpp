@@ -101,11 +101,11 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_column_max_abs
-std::vector<double> cpp_column_max_abs(const Rcpp::NumericMatrix& x);
+std::vector<double> cpp_column_max_abs(SEXP x);
 RcppExport SEXP _statlearn_cpp_column_max_abs(SEXP xSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_column_max_abs(x));
     return rcpp_result_gen;
 END_RCPP
@@ -264,11 +264,11 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_least_squares
-Rcpp::List cpp_least_squares(const Rcpp::NumericMatrix& x, const std::vector<double>& y, const std::vector<double>& w, bool intercept, int threads);
+Rcpp::List cpp_least_squares(SEXP x, const std::vector<double>& y, const std::vector<double>& w, bool intercept, int threads);
 RcppExport SEXP _statlearn_cpp_least_squares(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP interceptSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
     Rcpp::traits::input_parameter< const std::vector<double>& >::type y(ySEXP);
     Rcpp::traits::input_parameter< const std::vector<double>& >::type w(wSEXP);
     Rcpp::traits::input_parameter< bool >::type intercept(interceptSEXP);

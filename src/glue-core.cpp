@@ -12,8 +12,10 @@ double cpp_chunked_sum(const std::vector<double>& v, int threads) {
   return statlearn::ordered_sum(v.data(), v.size(), 4096, threads);
 }
 
-// Largest |value| of each column of a numeric matrix (input checks).
+// Largest |value| of each column of a numeric matrix or list of columns (input checks).
 // [[Rcpp::export(rng = false)]]
-std::vector<double> cpp_column_max_abs(const Rcpp::NumericMatrix& x) {
-  return statlearn::column_max_abs(x.begin(), x.nrow(), x.ncol());
+std::vector<double> cpp_column_max_abs(SEXP x) {
+  std::size_t n = 0;
+  const std::vector<const double*> cols = statlearn_host::design_columns(x, n);
+  return statlearn::column_max_abs(cols.data(), n, cols.size());
 }

@@ -41,14 +41,16 @@ Rcpp::NumericMatrix cpp_elastic_net_cv(const Rcpp::NumericMatrix& x, const Rcpp:
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_least_squares(const Rcpp::NumericMatrix& x, const std::vector<double>& y,
-                             const std::vector<double>& w, bool intercept, int threads) {
+Rcpp::List cpp_least_squares(SEXP x, const std::vector<double>& y, const std::vector<double>& w,
+                             bool intercept, int threads) {
   statlearn_host::begin();
-  const statlearn::ls_fit f = statlearn::least_squares(x.begin(), x.nrow(), x.ncol(), y.data(),
+  std::size_t n = 0;
+  const std::vector<const double*> cols = statlearn_host::design_columns(x, n);
+  const statlearn::ls_fit f = statlearn::least_squares(cols.data(), n, cols.size(), y.data(),
                                                        w.data(), intercept, threads);
   statlearn::hooks::check_interrupt();
   if (!f.ok) return Rcpp::List::create(Rcpp::Named("ok") = false, Rcpp::Named("condition") = f.condition);
-  const int q = static_cast<int>(x.ncol()) + (intercept ? 1 : 0);
+  const int q = static_cast<int>(cols.size()) + (intercept ? 1 : 0);
   Rcpp::NumericMatrix cov(q, q);
   std::copy(f.cov_unscaled.begin(), f.cov_unscaled.end(), cov.begin());
   return Rcpp::List::create(

@@ -14,4 +14,26 @@ void begin() {
   statlearn::hooks::reset();
   statlearn::hooks::set_interrupt_checker(&r_interrupt_pending);
 }
+
+std::vector<const double*> design_columns(SEXP x, std::size_t& n) {
+  std::vector<const double*> ptr;
+  if (TYPEOF(x) == VECSXP) {
+    const R_xlen_t p = Rf_xlength(x);
+    n = p > 0 ? static_cast<std::size_t>(Rf_xlength(VECTOR_ELT(x, 0))) : 0;
+    ptr.resize(p);
+    for (R_xlen_t j = 0; j < p; ++j) {
+      SEXP col = VECTOR_ELT(x, j);
+      if (TYPEOF(col) != REALSXP || static_cast<std::size_t>(Rf_xlength(col)) != n)
+        Rcpp::stop("design_columns: columns must be double vectors of one length");
+      ptr[j] = REAL(col);
+    }
+    return ptr;
+  }
+  if (TYPEOF(x) != REALSXP || !Rf_isMatrix(x)) Rcpp::stop("design_columns: a double matrix expected");
+  n = static_cast<std::size_t>(Rf_nrows(x));
+  const std::size_t p = static_cast<std::size_t>(Rf_ncols(x));
+  ptr.resize(p);
+  for (std::size_t j = 0; j < p; ++j) ptr[j] = REAL(x) + j * n;
+  return ptr;
+}
 }  // namespace statlearn_host

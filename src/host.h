@@ -2,6 +2,7 @@
 #ifndef STATLEARN_HOST_H
 #define STATLEARN_HOST_H
 #include <Rcpp.h>
+#include <vector>
 #include "statlearn/hooks.h"
 namespace statlearn_host {
 // Call at the start of every glue function that runs core work.
@@ -17,5 +18,10 @@ auto interruptible_call(F f) -> decltype(f()) {
     throw Rcpp::internal::InterruptedException();
   }
 }
+
+// Column pointers of a design given as a numeric matrix or as a list of
+// numeric vectors of equal length (a data frame's columns, used uncopied).
+// The R side guarantees doubles and lengths; n receives the number of rows.
+std::vector<const double*> design_columns(SEXP x, std::size_t& n);
 }  // namespace statlearn_host
 #endif

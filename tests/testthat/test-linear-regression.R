@@ -172,3 +172,24 @@ test_that("interval levels of predict() and confint() follow lm's", {
     expect_equal(unname(confint(f, level = lev)), unname(confint(g, level = lev)), tolerance = 1e-10)
   }
 })
+
+test_that("the formula interface matches lm whether it uses the data's columns in place or a model matrix", {
+  set.seed(21)
+  n <- 200
+  d <- data.frame(a = rnorm(n), b = rnorm(n), k = sample(1:5, n, TRUE), g = factor(sample(c("u", "v", "w"), n, TRUE)))
+  d$y <- d$a - 2 * d$b + 0.3 * d$k + rnorm(n)
+  d$a2 <- 2 * d$a  # aliased: the fast path must hand over to QR
+  rownames(d) <- paste0("r", seq_len(n))
+  for (form in list(y ~ a + b, y ~ ., y ~ a + b + k, y ~ a * b + g, y ~ a + I(b^2) + log(k), y ~ a + b - 1)) {
+    f <- suppressMessages(linear_regression(form, data = d))  # y ~ . says that a2 is aliased
+    g <- lm(form, data = d)
+    info <- deparse(form)
+    expect_equal(coef(f), coef(g), tolerance = 1e-10, info = info)
+    expect_equal(fitted(f), fitted(g), tolerance = 1e-10, info = info)
+    expect_identical(names(residuals(f)), names(residuals(g)), info = info)
+    expect_equal(suppressWarnings(predict(f, d[1:5, ])), suppressWarnings(predict(g, d[1:5, ])),
+                 tolerance = 1e-10, info = info)
+  }
+  expect_statlearn_error(linear_regression(y ~ a + b, data = transform(d, b = ifelse(seq_len(n) == 7, Inf, b))),
+                         "statlearn_error_nonfinite", "data")
+})

@@ -10,13 +10,19 @@
 
 namespace statlearn {
 
-inline std::vector<double> column_max_abs(const double* x, std::size_t n, std::size_t p) {
+// Columns are given by pointers (a matrix's or a data frame's). A column holding NaN or NA gives NaN, one holding +-Inf gives Inf, so one
+// pass also tells the caller whether every value is finite.
+inline std::vector<double> column_max_abs(const double* const* x, std::size_t n, std::size_t p) {
   std::vector<double> out(p, 0.0);
   for (std::size_t j = 0; j < p; ++j) {
-    const double* col = x + j * n;
-    double m = 0.0;
-    for (std::size_t i = 0; i < n; ++i) m = std::fmax(m, std::fabs(col[i]));
-    out[j] = m;
+    const double* col = x[j];
+    double m = 0.0, z = 0.0;  // z stays 0 unless a value is NaN or infinite
+    for (std::size_t i = 0; i < n; ++i) {
+      const double a = std::fabs(col[i]);
+      m = a > m ? a : m;
+      z += col[i] - col[i];
+    }
+    out[j] = (z == 0.0 || std::isinf(m)) ? m : std::nan("");
   }
   return out;
 }

@@ -140,22 +140,18 @@ inline void block(isa which, const double* A, const double* B, std::size_t len, 
   block_portable(A, B, len, nj, nk, out, ldo);
 }
 
-// Pack columns [c0, c0 + nc) of rows [r0, r0 + nr) of X, centred by m and
-// (if w) multiplied by w, into buf with column stride len (zero-padded).
-inline void pack(const double* X, std::size_t ldx, std::size_t r0, std::size_t nr, std::size_t c0,
-                 std::size_t nc, const double* m, const double* w, double* buf, std::size_t len) {
-  for (std::size_t c = 0; c < nc; ++c) {
-    const double* col = X + (c0 + c) * ldx + r0;
-    const double mc = m ? m[c0 + c] : 0.0;
-    double* dst = buf + c * len;
-    if (w) {
-      const double* ww = w + r0;
-      for (std::size_t i = 0; i < nr; ++i) dst[i] = (col[i] - mc) * ww[i];
-    } else {
-      for (std::size_t i = 0; i < nr; ++i) dst[i] = col[i] - mc;
-    }
-    for (std::size_t i = nr; i < len; ++i) dst[i] = 0.0;
+// Pack rows [r0, r0 + nr) of column `col`, centred by mc and (if w)
+// multiplied by w, into dst (zero-padded to len).
+inline void pack(const double* col, std::size_t r0, std::size_t nr, double mc, const double* w,
+                 double* dst, std::size_t len) {
+  col += r0;
+  if (w) {
+    const double* ww = w + r0;
+    for (std::size_t i = 0; i < nr; ++i) dst[i] = (col[i] - mc) * ww[i];
+  } else {
+    for (std::size_t i = 0; i < nr; ++i) dst[i] = col[i] - mc;
   }
+  for (std::size_t i = nr; i < len; ++i) dst[i] = 0.0;
 }
 
 inline std::vector<double>& scratch(int which) {
@@ -165,12 +161,14 @@ inline std::vector<double>& scratch(int which) {
 
 }  // namespace gram_detail
 
-// Cross products between the centred columns `cols` (indices into X) and all
-// of `cols2`: out is cols.size() x cols2.size(), column-major, computing
-// sum_i w_i (x_ij - m_j)(x_ik - m_k). w and m may be null (ones / zeros).
+// Cross products between the centred columns `cols` (indices into the column
+// pointers X: column j is X[j][0..n)) and all of `cols2`: out is cols.size() x
+// cols2.size(), column-major, computing sum_i w_i (x_ij - m_j)(x_ik - m_k). w
+// and m may be null (ones / zeros). Columns given by pointers need not be one
+// matrix (the formula interface passes a data frame's columns uncopied).
 // Tasks are tiles of (cols x cols2); when `symmetric` (cols == cols2) only the
 // upper tiles are computed and mirrored.
-inline void cross_products(const double* X, std::size_t n, const std::vector<std::size_t>& cols,
+inline void cross_products(const double* const* X, std::size_t n, const std::vector<std::size_t>& cols,
                            const std::vector<std::size_t>& cols2, const double* w, const double* m,
                            bool symmetric, int threads, double* out) {
   using namespace gram_detail;
@@ -197,11 +195,11 @@ inline void cross_products(const double* X, std::size_t n, const std::vector<std
       // Pack through the index lists (columns need not be contiguous).
       for (std::size_t c = 0; c < nj; ++c) {
         const std::size_t col = cols[j0 + c];
-        pack(X, n, r0, nr, col, 1, m, w, bufA.data() + c * len, len);
+        pack(X[col], r0, nr, m ? m[col] : 0.0, w, bufA.data() + c * len, len);
       }
       for (std::size_t c = 0; c < nk; ++c) {
         const std::size_t col = cols2[k0 + c];
-        pack(X, n, r0, nr, col, 1, m, nullptr, bufB.data() + c * len, len);
+        pack(X[col], r0, nr, m ? m[col] : 0.0, nullptr, bufB.data() + c * len, len);
       }
       block(which, bufA.data(), bufB.data(), len, nj, nk, acc.data(), nk);
     }
@@ -213,12 +211,37 @@ inline void cross_products(const double* X, std::size_t n, const std::vector<std
   });
 }
 
-// Full p x p centred weighted Gram matrix of X (n x p, column-major).
-inline void gram(const double* X, std::size_t n, std::size_t p, const double* w, const double* m,
-                 int threads, double* out) {
+// Pointers to the p columns of a column-major n x p matrix.
+inline std::vector<const double*> column_pointers(const double* X, std::size_t n, std::size_t p) {
+  std::vector<const double*> ptr(p);
+  for (std::size_t j = 0; j < p; ++j) ptr[j] = X + j * n;
+  return ptr;
+}
+
+// The same for a column-major matrix X with columns up to the largest index used.
+inline void cross_products(const double* X, std::size_t n, const std::vector<std::size_t>& cols,
+                           const std::vector<std::size_t>& cols2, const double* w, const double* m,
+                           bool symmetric, int threads, double* out) {
+  std::size_t p = 0;
+  for (std::size_t c : cols) p = std::max(p, c + 1);
+  for (std::size_t c : cols2) p = std::max(p, c + 1);
+  const std::vector<const double*> ptr = column_pointers(X, n, p);
+  cross_products(ptr.data(), n, cols, cols2, w, m, symmetric, threads, out);
+}
+
+// Full p x p centred weighted Gram matrix of the columns X[0..p).
+inline void gram(const double* const* X, std::size_t n, std::size_t p, const double* w,
+                 const double* m, int threads, double* out) {
   std::vector<std::size_t> cols(p);
   for (std::size_t j = 0; j < p; ++j) cols[j] = j;
   cross_products(X, n, cols, cols, w, m, true, threads, out);
+}
+
+// Full p x p centred weighted Gram matrix of X (n x p, column-major).
+inline void gram(const double* X, std::size_t n, std::size_t p, const double* w, const double* m,
+                 int threads, double* out) {
+  const std::vector<const double*> ptr = column_pointers(X, n, p);
+  gram(ptr.data(), n, p, w, m, threads, out);
 }
 
 }  // namespace statlearn

@@ -3,7 +3,8 @@
 // Corrected semi-normal equations: the centred, weighted Gram matrix S of x
 // (gram.h: parallel, SIMD) is factored S = L L' (Cholesky), the coefficients
 // solved from L L' b = X_c' W y, and then refined once from the residual
-// (b += (L L')^{-1} X_c' W r). For a full-rank design whose condition number
+// (b += (L L')^{-1} X_c' W r). The design is given by its column pointers (a
+// matrix's columns, or a data frame's columns used in place). For a full-rank design whose condition number
 // is moderate this reaches the accuracy of a Householder QR at a fraction of
 // its cost (Bjorck 1987, "Stability analysis of the method of seminormal
 // equations for linear least squares problems"). The caller falls back to QR
@@ -72,7 +73,7 @@ inline void chol_solve(const std::vector<double>& L, std::size_t p, std::vector<
 }  // namespace ls_detail
 
 // x: n x p column-major; w: n non-negative weights; y: n.
-inline ls_fit least_squares(const double* x, std::size_t n, std::size_t p, const double* y,
+inline ls_fit least_squares(const double* const* x, std::size_t n, std::size_t p, const double* y,
                             const double* w, bool intercept, int threads,
                             double max_condition = 1e5) {
   using namespace ls_detail;
@@ -84,7 +85,7 @@ inline ls_fit least_squares(const double* x, std::size_t n, std::size_t p, const
   if (intercept) {
     parallel_chunks(p, 8, threads, [&](std::size_t b, std::size_t e, std::size_t) {
       for (std::size_t j = b; j < e; ++j) {
-        const double* col = x + j * n;
+        const double* col = x[j];
         double s = 0.0;
         for (std::size_t i = 0; i < n; ++i) s += w[i] * col[i];
         m[j] = s / W;
@@ -133,7 +134,7 @@ inline ls_fit least_squares(const double* x, std::size_t n, std::size_t p, const
   auto cross = [&](const std::vector<double>& v, std::vector<double>& g) {
     parallel_chunks(p, 8, threads, [&](std::size_t b, std::size_t e, std::size_t) {
       for (std::size_t j = b; j < e; ++j) {
-        const double* col = x + j * n;
+        const double* col = x[j];
         const double mj = m[j];
         double s0 = 0.0, s1 = 0.0;
         std::size_t i = 0;
@@ -155,7 +156,7 @@ inline ls_fit least_squares(const double* x, std::size_t n, std::size_t p, const
       for (std::size_t i = lo; i < hi; ++i) f[i] = a0;
       for (std::size_t j = 0; j < p; ++j) {
         const double bj = b[j];
-        const double* col = x + j * n;
+        const double* col = x[j];
         for (std::size_t i = lo; i < hi; ++i) f[i] += bj * col[i];
       }
       for (std::size_t i = lo; i < hi; ++i) out.residuals[i] = y[i] - f[i];
@@ -208,6 +209,14 @@ inline ls_fit least_squares(const double* x, std::size_t n, std::size_t p, const
   }
   out.ok = true;
   return out;
+}
+
+// The same for a column-major n x p matrix x.
+inline ls_fit least_squares(const double* x, std::size_t n, std::size_t p, const double* y,
+                            const double* w, bool intercept, int threads,
+                            double max_condition = 1e5) {
+  const std::vector<const double*> ptr = column_pointers(x, n, p);
+  return least_squares(ptr.data(), n, p, y, w, intercept, threads, max_condition);
 }
 
 }  // namespace statlearn
