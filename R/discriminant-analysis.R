@@ -1,7 +1,7 @@
 # Gaussian discriminant analysis (ESL 4.3): linear (LDA, with reduced-rank
 # canonical variates), quadratic (QDA) and regularized (RDA) discriminant
 # analysis. The class moments, the Cholesky factors and the discriminant scores
-# for many rows are computed in the core (inst/include/statlearn/discriminant.h).
+# for many rows are computed in the core (inst/include/statlearn/classify/discriminant.h).
 
 # ---------------------------------------------------------------------------
 # Shared set-up

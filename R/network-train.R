@@ -1,7 +1,7 @@
 # Training, prediction and checking of neural networks (Deep Learning book
 # ch. 6-9; ESL 11). The network specification and its layers live in
 # network-layers.R, optimizers, schedules and callbacks in
-# network-optimizers.R; the engine is inst/include/statlearn/network.h.
+# network-optimizers.R; the engine is inst/include/statlearn/nn/network.h.
 
 # checks -----------------------------------------------------------------------
 

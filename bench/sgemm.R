@@ -1,4 +1,4 @@
-# GFLOP/s of statlearn's float32 GEMM (statlearn/sgemm.h) on square shapes and
+# GFLOP/s of statlearn's float32 GEMM (statlearn/common/sgemm.h) on square shapes and
 # on the shapes of network training; compare with bench/sgemm-openblas.c
 # (see bench/README-sgemm.md). Timing is done in C++ on float buffers, so R's
 # double -> float conversion is excluded.

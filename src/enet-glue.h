@@ -4,7 +4,7 @@
 #include <Rcpp.h>
 #include <algorithm>
 #include <vector>
-#include "statlearn/coordinate_descent.h"
+#include "statlearn/linear/coordinate_descent.h"
 
 namespace statlearn_host {
 

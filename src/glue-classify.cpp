@@ -1,8 +1,8 @@
 // Glue for ESL chapter 4 discriminant analysis: converts R data to core
-// types, calls statlearn/discriminant.h, returns plain R lists and matrices.
+// types, calls statlearn/classify/discriminant.h, returns plain R lists and matrices.
 #include <RcppArmadillo.h>
 #include <vector>
-#include "statlearn/discriminant.h"
+#include "statlearn/classify/discriminant.h"
 #include "host.h"
 
 // [[Rcpp::export(rng = false)]]

@@ -1,8 +1,8 @@
 // Glue for the shared core utilities (used by the tests of determinism).
 #include <Rcpp.h>
 #include <vector>
-#include "statlearn/column_range.h"
-#include "statlearn/parallel.h"
+#include "statlearn/common/column_range.h"
+#include "statlearn/common/parallel.h"
 #include "host.h"
 
 // Sum of v in fixed chunks combined in order, on `threads` threads.

@@ -1,6 +1,6 @@
 // Glue for principal components and partial least squares regression.
 #include <RcppArmadillo.h>
-#include "statlearn/derived_inputs.h"
+#include "statlearn/linear/derived_inputs.h"
 #include "host.h"
 
 // [[Rcpp::export(rng = false)]]

@@ -1,8 +1,8 @@
 // Glue for the elastic net with binomial and Poisson responses (ESL 4.4.4).
 #include <Rcpp.h>
 #include <vector>
-#include "statlearn/glm_path.h"
-#include "statlearn/multinomial_path.h"
+#include "statlearn/linear/glm_path.h"
+#include "statlearn/linear/multinomial_path.h"
 #include "host.h"
 #include "enet-glue.h"
 

@@ -1,6 +1,6 @@
 // Glue for least angle regression (lar, lasso and stagewise paths).
 #include <RcppArmadillo.h>
-#include "statlearn/lars.h"
+#include "statlearn/linear/lars.h"
 #include "host.h"
 
 // [[Rcpp::export(rng = false)]]

@@ -2,8 +2,8 @@
 // core types, calls the core, returns plain R lists.
 #include <Rcpp.h>
 #include <vector>
-#include "statlearn/coordinate_descent.h"
-#include "statlearn/least_squares.h"
+#include "statlearn/linear/coordinate_descent.h"
+#include "statlearn/linear/least_squares.h"
 #include "host.h"
 #include "enet-glue.h"
 

@@ -3,8 +3,8 @@
 #include <RcppArmadillo.h>
 #include <cstdint>
 #include <vector>
-#include "statlearn/hyperplane.h"
-#include "statlearn/logistic.h"
+#include "statlearn/classify/hyperplane.h"
+#include "statlearn/classify/logistic.h"
 #include "host.h"
 
 // [[Rcpp::export(rng = false)]]

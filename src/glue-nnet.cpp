@@ -1,4 +1,4 @@
-// Glue for the neural-network engine (statlearn/network.h). A training
+// Glue for the neural-network engine (statlearn/nn/network.h). A training
 // session lives behind an external pointer only while R drives it (one call
 // per epoch, so callbacks and progress run in R); the fit itself is always
 // exported back to plain R vectors. Internal: called from R/network-train.R.
@@ -7,7 +7,8 @@
 #include <memory>
 #include <string>
 #include <vector>
-#include "statlearn/network.h"
+#include "statlearn/nn/gradient_check.h"
+#include "statlearn/nn/network.h"
 #include "host.h"
 
 namespace nn = statlearn::nn;
@@ -264,37 +265,11 @@ Rcpp::List nn_session_gradient_check(SEXP ptr, int slot, double eps, int max_per
   statlearn_host::begin();
   session& s = get(ptr);
   return dispatch(s, [&](auto& tr) {
-    using T = typename std::decay_t<decltype(tr.data[0].x)>::value_type;
-    tr.full_batch_loss(slot, true);
-    auto ps = tr.net.params();
-    std::vector<std::vector<T>> grads;
-    for (auto* p : ps) grads.push_back(p->grad);
+    const auto samples = statlearn::nn::gradient_check(tr, slot, eps, static_cast<std::size_t>(max_per_tensor));
     Rcpp::List out;
-    for (std::size_t k = 0; k < ps.size(); ++k) {
-      const std::size_t n = ps[k]->value.size();
-      const std::size_t m = std::min<std::size_t>(n, static_cast<std::size_t>(max_per_tensor));
-      Rcpp::NumericVector index(m), analytic(m), numeric(m);
-      for (std::size_t j = 0; j < m; ++j) {
-        const std::size_t i = m == n ? j : (j * n) / m;
-        statlearn::hooks::check_interrupt();
-        // Five-point central difference: error O(eps^4), so a step large
-        // enough to swamp single-precision rounding stays accurate.
-        T& w = ps[k]->value[i];
-        const T w0 = w;
-        double f[4];
-        const double steps[4] = {eps, -eps, 2 * eps, -2 * eps};
-        for (int q = 0; q < 4; ++q) {
-          w = static_cast<T>(w0 + steps[q]);
-          f[q] = tr.full_batch_loss(slot, false);
-        }
-        w = w0;
-        numeric[j] = (8.0 * (f[0] - f[1]) - (f[2] - f[3])) / (12.0 * eps);
-        index[j] = static_cast<double>(i) + 1.0;
-        analytic[j] = grads[k][i];
-      }
-      out.push_back(Rcpp::List::create(Rcpp::Named("index") = index, Rcpp::Named("analytic") = analytic,
-                                       Rcpp::Named("numeric") = numeric));
-    }
+    for (const auto& g : samples)
+      out.push_back(Rcpp::List::create(Rcpp::Named("index") = g.index, Rcpp::Named("analytic") = g.analytic,
+                                       Rcpp::Named("numeric") = g.numeric));
     return out;
   });
 }

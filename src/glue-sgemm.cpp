@@ -3,7 +3,7 @@
 #include <Rcpp.h>
 #include <chrono>
 #include <vector>
-#include "statlearn/sgemm.h"
+#include "statlearn/common/sgemm.h"
 #include "host.h"
 
 namespace {

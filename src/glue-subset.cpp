@@ -3,16 +3,17 @@
 #include <cmath>
 #include <cstdint>
 #include <vector>
-#include "statlearn/best_subset.h"
-#include "statlearn/stepwise.h"
-#include "statlearn/stagewise.h"
+#include "statlearn/linear/best_subset.h"
+#include "statlearn/linear/stepwise.h"
+#include "statlearn/linear/stagewise.h"
 #include "host.h"
 
 namespace ss = statlearn::subset;
 
 namespace {
-ss::gram gram_of(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w) {
-  return ss::make_gram(x.begin(), y.begin(), w.begin(), x.nrow(), x.ncol());
+ss::gram gram_of(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w,
+                 int threads = 1) {
+  return ss::make_gram(x.begin(), y.begin(), w.begin(), x.nrow(), x.ncol(), threads);
 }
 
 // Coefficients (original scale) and intercepts of a list of subsets.
@@ -34,7 +35,7 @@ Rcpp::List cpp_best_subset(const Rcpp::NumericMatrix& x, const Rcpp::NumericVect
                            const Rcpp::NumericVector& w, int max_size, int nbest, int threads,
                            bool all_subsets) {
   statlearn_host::begin();
-  const ss::gram g = gram_of(x, y, w);
+  const ss::gram g = gram_of(x, y, w, threads);
   const int dep = ss::first_dependent_column(g);
   if (dep >= 0) return Rcpp::List::create(Rcpp::Named("dependent") = dep + 1);
   const ss::search_result res = statlearn_host::interruptible_call(
@@ -137,27 +138,11 @@ Rcpp::List cpp_forward_stagewise(const Rcpp::NumericMatrix& x, const Rcpp::Numer
                                  bool standardize) {
   statlearn_host::begin();
   const ss::gram g = gram_of(x, y, w);
-  const int p = g.p;
-  // Predictors z_j = (x_j - xbar_j) / unit_j with unit_j the weighted sd
-  // (standardize) or 1; H and h are inner products divided by sum(w).
-  std::vector<double> unit(p);
-  for (int j = 0; j < p; ++j) {
-    unit[j] = standardize ? g.xnorm[j] / std::sqrt(g.sw) : 1.0;
-    if (!(unit[j] > 0.0)) unit[j] = 1.0;
-  }
-  std::vector<double> H(static_cast<std::size_t>(p) * p), h(p);
-  for (int j = 0; j < p; ++j) {
-    for (int k = 0; k < p; ++k) {
-      H[static_cast<std::size_t>(k) * p + j] =
-          g.at(j, k) * g.xnorm[j] * g.xnorm[k] / (g.sw * unit[j] * unit[k]);
-    }
-    h[j] = g.c[j] * g.xnorm[j] * g.ynorm / (g.sw * unit[j]);
-  }
-  const ss::stagewise_result res = ss::forward_stagewise(H, h, p, epsilon, max_steps);
+  const ss::stagewise_result res = ss::stagewise_fit(g, standardize, epsilon, max_steps);
   std::vector<int> variable(res.variable.size());
   for (std::size_t k = 0; k < variable.size(); ++k) variable[k] = res.variable[k] + 1;
   return Rcpp::List::create(
       Rcpp::Named("variable") = variable, Rcpp::Named("sign") = res.sign,
-      Rcpp::Named("converged") = res.converged, Rcpp::Named("unit") = unit,
+      Rcpp::Named("converged") = res.converged, Rcpp::Named("unit") = res.unit,
       Rcpp::Named("xbar") = g.xbar, Rcpp::Named("ybar") = g.ybar);
 }

@@ -1,8 +1,8 @@
-// The R host side of statlearn/hooks.h: an interrupt checker that runs on the
+// The R host side of statlearn/common/hooks.h: an interrupt checker that runs on the
 // main thread and never longjmps through C++ frames.
 #include "host.h"  // Rcpp first: it includes R's headers without their macros
 #include <R_ext/Utils.h>
-#include "statlearn/hooks.h"
+#include "statlearn/common/hooks.h"
 
 namespace {
 void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }

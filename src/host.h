@@ -3,7 +3,7 @@
 #define STATLEARN_HOST_H
 #include <Rcpp.h>
 #include <vector>
-#include "statlearn/hooks.h"
+#include "statlearn/common/hooks.h"
 namespace statlearn_host {
 // Call at the start of every glue function that runs core work.
 void begin();

@@ -2,10 +2,11 @@
 #include <algorithm>
 #include <cmath>
 #include <vector>
-#include "statlearn/gram.h"
-#include "statlearn/parallel.h"
-#include "statlearn/simd.h"
-#include "statlearn/rng.h"
+#include "statlearn/common/gram.h"
+#include "statlearn/common/linalg.h"
+#include "statlearn/common/parallel.h"
+#include "statlearn/common/simd.h"
+#include "statlearn/common/rng.h"
 #include <tbb/global_control.h>
 #include "unit-test.h"
 
@@ -102,4 +103,53 @@ UNIT_TEST("core: vector kernels", "every instruction set gives the same centred 
     UNIT_EXPECT(std::fabs(q1 - r1) < 1e-10 && std::fabs(q2 - r2) < 1e-10);
   }
 #endif
+}
+
+UNIT_TEST("core: linear algebra",
+          "Cholesky solves A x = b; the pivot test finds a dependent column in any units") {
+  // A = B'B for a 6 x 4 B whose columns are in units 1e-6 .. 1e6.
+  const std::size_t m = 6, q = 4;
+  const double scale[q] = {1e-6, 1.0, 1e3, 1e6};
+  std::vector<double> B(m * q);
+  statlearn::stream s(13, 0);
+  for (std::size_t j = 0; j < q; ++j)
+    for (std::size_t i = 0; i < m; ++i) B[j * m + i] = (s.uniform() - 0.5) * scale[j];
+  auto gram_of = [&](const std::vector<double>& X, std::size_t k) {
+    std::vector<double> A(k * k, 0.0);
+    for (std::size_t a = 0; a < k; ++a)
+      for (std::size_t b = 0; b < k; ++b)
+        for (std::size_t i = 0; i < m; ++i) A[b * k + a] += X[a * m + i] * X[b * m + i];
+    return A;
+  };
+  const std::vector<double> A = gram_of(B, q);
+  std::vector<double> L = A;
+  const statlearn::cholesky_status st = statlearn::cholesky_factor(L.data(), q, 1e-11);
+  UNIT_EXPECT(st.bad == -1);
+  const bool ratio_ok = st.min_ratio > 1e-3 && st.min_ratio <= 1.0;
+  UNIT_EXPECT(ratio_ok);
+  // solve A x = A 1 for x = 1, two right-hand sides at once
+  std::vector<double> rhs(2 * q, 0.0);
+  for (std::size_t a = 0; a < q; ++a)
+    for (std::size_t b = 0; b < q; ++b) {
+      rhs[a] += A[b * q + a] / scale[b];
+      rhs[q + a] += 2.0 * A[b * q + a] / scale[b];
+    }
+  statlearn::cholesky_solve(L.data(), q, rhs.data(), 2);
+  double worst = 0.0;
+  for (std::size_t a = 0; a < q; ++a) {
+    worst = std::max(worst, std::fabs(rhs[a] * scale[a] - 1.0));
+    worst = std::max(worst, std::fabs(rhs[q + a] * scale[a] - 2.0));
+  }
+  UNIT_EXPECT(worst < 1e-8);
+  // a fifth column = 3 x column 2 - column 4 (different units): pivot 4 is bad
+  std::vector<double> B5 = B;
+  B5.resize(m * (q + 1));
+  for (std::size_t i = 0; i < m; ++i) B5[q * m + i] = 3.0 * B[1 * m + i] - B[3 * m + i];
+  std::vector<double> A5 = gram_of(B5, q + 1);
+  const statlearn::cholesky_status st5 = statlearn::cholesky_factor(A5.data(), q + 1, 1e-11);
+  UNIT_EXPECT(st5.bad == 4);
+  UNIT_EXPECT(st5.min_ratio < 1e-11);
+  // not positive definite at all: LAPACK's failure is reported at its column
+  std::vector<double> N = {1.0, 2.0, 2.0, 1.0};
+  UNIT_EXPECT(statlearn::cholesky_factor(N.data(), 2).bad == 1);
 }

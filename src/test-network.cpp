@@ -1,9 +1,9 @@
-// C++ unit tests of the neural-network core (statlearn/network.h), run by
+// C++ unit tests of the neural-network core (statlearn/nn/network.h), run by
 // tests/testthat/test-cpp.R.
 #include <cmath>
 #include <cstdint>
 #include <vector>
-#include "statlearn/network.h"
+#include "statlearn/nn/network.h"
 #include "unit-test.h"
 
 namespace {

@@ -1,9 +1,9 @@
-// C++ unit tests of statlearn/sgemm.h against a double-precision triple loop.
+// C++ unit tests of statlearn/common/sgemm.h against a double-precision triple loop.
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <vector>
-#include "statlearn/sgemm.h"
+#include "statlearn/common/sgemm.h"
 #include <tbb/global_control.h>
 #include "unit-test.h"
 

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <cstdint>
 #include <vector>
-#include "statlearn/best_subset.h"
-#include "statlearn/rng.h"
-#include "statlearn/stepwise.h"
+#include "statlearn/linear/best_subset.h"
+#include "statlearn/common/rng.h"
+#include "statlearn/linear/stepwise.h"
 #include "unit-test.h"
 
 namespace {

@@ -1,4 +1,4 @@
-# Single-precision GEMM of the neural-network engine (statlearn/sgemm.h).
+# Single-precision GEMM of the neural-network engine (statlearn/common/sgemm.h).
 # Reference: %*% in double precision; float32 inputs and accumulation give a
 # relative error of order k * 6e-8, so 1e-5 relative to the norm is ample for
 # the shapes here. beta = 0 with NaN in C is tested in src/test-sgemm.cpp.

@@ -1,4 +1,4 @@
-// statlearn/stagewise.h -- incremental forward stagewise regression
+// statlearn/linear/stagewise.h -- incremental forward stagewise regression
 // (ESL Algorithm 3.4, section 3.8.1, Figure 3.19).
 //
 // Works on inner products only: with H = Z'WZ / sum(w) and h = Z'W r / sum(w)
@@ -11,7 +11,8 @@
 #include <cmath>
 #include <vector>
 
-#include "hooks.h"
+#include "statlearn/common/hooks.h"
+#include "statlearn/linear/best_subset.h"
 
 namespace statlearn {
 namespace subset {
@@ -20,7 +21,33 @@ struct stagewise_result {
   std::vector<int> variable;      // chosen coordinate of each step
   std::vector<int> sign;          // direction (+1 or -1) of each step
   bool converged = false;         // stopped because no step lowers the RSS
+  std::vector<double> unit;       // the unit of each predictor (see stagewise_fit)
 };
+
+// The inner products of the stagewise problem from the scaled Gram matrix of
+// best_subset.h: predictors z_j = (x_j - xbar_j) / unit_j, with unit_j the
+// weighted sd (standardize) or 1, and H, h divided by sum(w).
+struct stagewise_problem {
+  std::vector<double> H, h, unit;
+};
+
+inline stagewise_problem stagewise_setup(const gram& g, bool standardize) {
+  const std::size_t p = static_cast<std::size_t>(g.p);
+  stagewise_problem s;
+  s.unit.resize(p);
+  for (std::size_t j = 0; j < p; ++j) {
+    s.unit[j] = standardize ? g.xnorm[j] / std::sqrt(g.sw) : 1.0;
+    if (!(s.unit[j] > 0.0)) s.unit[j] = 1.0;
+  }
+  s.H.resize(p * p);
+  s.h.resize(p);
+  for (std::size_t j = 0; j < p; ++j) {
+    for (std::size_t k = 0; k < p; ++k)
+      s.H[k * p + j] = g.G[k * p + j] * g.xnorm[j] * g.xnorm[k] / (g.sw * s.unit[j] * s.unit[k]);
+    s.h[j] = g.c[j] * g.xnorm[j] * g.ynorm / (g.sw * s.unit[j]);
+  }
+  return s;
+}
 
 // H: p x p column-major, h: length p; epsilon > 0.
 inline stagewise_result forward_stagewise(const std::vector<double>& H, std::vector<double> h, int p,
@@ -54,6 +81,14 @@ inline stagewise_result forward_stagewise(const std::vector<double>& H, std::vec
     out.variable.push_back(jbest);
     out.sign.push_back(sg);
   }
+  return out;
+}
+
+// Forward stagewise from the scaled Gram matrix of x and y (make_gram()).
+inline stagewise_result stagewise_fit(const gram& g, bool standardize, double epsilon, int max_steps) {
+  const stagewise_problem s = stagewise_setup(g, standardize);
+  stagewise_result out = forward_stagewise(s.H, s.h, g.p, epsilon, max_steps);
+  out.unit = s.unit;
   return out;
 }
 

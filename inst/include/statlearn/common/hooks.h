@@ -1,4 +1,4 @@
-// statlearn/hooks.h -- the only way the R-free core reaches its host.
+// statlearn/common/hooks.h -- the only way the R-free core reaches its host.
 //
 // The core never includes R headers. A host (the Rcpp glue in src/) installs
 // an interrupt checker that runs on the main thread; outside R it is a no-op.

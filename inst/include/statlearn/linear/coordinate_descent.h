@@ -1,4 +1,4 @@
-// statlearn/coordinate_descent.h -- the elastic net by pathwise coordinate
+// statlearn/linear/coordinate_descent.h -- the elastic net by pathwise coordinate
 // descent (Friedman, Hastie and Tibshirani 2010; ESL 3.4.2, 3.8.6).
 //
 // Minimises, for each lambda of a decreasing sequence,
@@ -24,9 +24,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "gram.h"
-#include "hooks.h"
-#include "parallel.h"
+#include "statlearn/common/gram.h"
+#include "statlearn/common/hooks.h"
+#include "statlearn/common/parallel.h"
 
 namespace statlearn {
 

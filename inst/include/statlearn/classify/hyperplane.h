@@ -1,4 +1,4 @@
-// statlearn/hyperplane.h -- separating hyperplanes (ESL section 4.5).
+// statlearn/classify/hyperplane.h -- separating hyperplanes (ESL section 4.5).
 //
 // perceptron(): Rosenblatt's algorithm (ESL 4.5.1, eq. 4.44). Responses are
 // +1 / -1; each epoch visits the observations in a random order drawn from
@@ -29,8 +29,8 @@
 
 #include <armadillo>
 
-#include "hooks.h"
-#include "rng.h"
+#include "statlearn/common/hooks.h"
+#include "statlearn/common/rng.h"
 
 namespace statlearn {
 

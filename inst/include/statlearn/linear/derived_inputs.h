@@ -1,4 +1,4 @@
-// statlearn/derived_inputs.h -- methods using derived input directions
+// statlearn/linear/derived_inputs.h -- methods using derived input directions
 // (ESL section 3.5): principal components regression and partial least
 // squares.
 //
@@ -25,9 +25,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "gram.h"
-#include "hooks.h"
-#include "parallel.h"
+#include "statlearn/common/gram.h"
+#include "statlearn/common/hooks.h"
+#include "statlearn/common/parallel.h"
 
 namespace statlearn {
 

@@ -1,4 +1,4 @@
-// statlearn/simd.h -- vector kernels for coordinate descent, chosen at run time.
+// statlearn/common/simd.h -- vector kernels for coordinate descent, chosen at run time.
 //
 // R compiles packages without -march flags and without -ffast-math, so a plain
 // dot product runs as one dependent chain of scalar additions. These kernels
@@ -11,7 +11,7 @@
 
 #include <cstddef>
 
-#include "gram.h"  // gram_detail::best_isa()
+#include "statlearn/common/gram.h"  // gram_detail::best_isa()
 
 namespace statlearn {
 namespace simd_detail {

@@ -1,6 +1,6 @@
-// statlearn/network.h -- networks, losses, optimizers and the training loop.
+// statlearn/nn/network.h -- networks, losses, optimizers and the training loop.
 //
-// A network is a chain of layers (nn_layers.h) built from host specifications.
+// A network is a chain of layers (nn/layers.h) built from host specifications.
 // Dense, conv2d and locally connected layers with an activation become two
 // layers (the affine map, then the activation). The cross-entropy loss works on
 // logits: a final softmax (cross-entropy) or sigmoid (binary cross-entropy) is
@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "hooks.h"
-#include "nn_layers.h"
+#include "statlearn/common/hooks.h"
+#include "statlearn/nn/layers.h"
 
 namespace statlearn {
 namespace nn {

@@ -1,4 +1,4 @@
-// statlearn/least_squares.h -- weighted least squares for tall designs.
+// statlearn/linear/least_squares.h -- weighted least squares for tall designs.
 //
 // Corrected semi-normal equations: the centred, weighted Gram matrix S of x
 // (gram.h: parallel, SIMD) is factored S = L L' (Cholesky), the coefficients
@@ -21,8 +21,9 @@
 #include <cstddef>
 #include <vector>
 
-#include "gram.h"
-#include "parallel.h"
+#include "statlearn/common/gram.h"
+#include "statlearn/common/linalg.h"
+#include "statlearn/common/parallel.h"
 
 namespace statlearn {
 
@@ -36,47 +37,10 @@ struct ls_fit {
   double condition = 0.0;           // 1-norm estimate of cond(X_c D^-1), D the column norms
 };
 
-namespace ls_detail {
-
-// Cholesky of the p x p SPD matrix A (column-major) in place (lower). Returns
-// false if a pivot is not positive.
-inline bool cholesky(std::vector<double>& A, std::size_t p) {
-  for (std::size_t j = 0; j < p; ++j) {
-    double d = A[j * p + j];
-    for (std::size_t k = 0; k < j; ++k) d -= A[k * p + j] * A[k * p + j];
-    if (!(d > 0.0)) return false;
-    const double ljj = std::sqrt(d);
-    A[j * p + j] = ljj;
-    for (std::size_t i = j + 1; i < p; ++i) {
-      double s = A[j * p + i];
-      for (std::size_t k = 0; k < j; ++k) s -= A[k * p + i] * A[k * p + j];
-      A[j * p + i] = s / ljj;
-    }
-  }
-  return true;
-}
-
-// Solve L L' x = b in place.
-inline void chol_solve(const std::vector<double>& L, std::size_t p, std::vector<double>& b) {
-  for (std::size_t i = 0; i < p; ++i) {
-    double s = b[i];
-    for (std::size_t k = 0; k < i; ++k) s -= L[k * p + i] * b[k];
-    b[i] = s / L[i * p + i];
-  }
-  for (std::size_t ii = p; ii-- > 0;) {
-    double s = b[ii];
-    for (std::size_t k = ii + 1; k < p; ++k) s -= L[ii * p + k] * b[k];
-    b[ii] = s / L[ii * p + ii];
-  }
-}
-
-}  // namespace ls_detail
-
-// x: n x p column-major; w: n non-negative weights; y: n.
+// x: the p columns (pointers to n values each); w: n non-negative weights; y: n.
 inline ls_fit least_squares(const double* const* x, std::size_t n, std::size_t p, const double* y,
                             const double* w, bool intercept, int threads,
                             double max_condition = 1e5) {
-  using namespace ls_detail;
   ls_fit out;
   double W = 0.0, ym = 0.0;
   for (std::size_t i = 0; i < n; ++i) { W += w[i]; ym += w[i] * y[i]; }
@@ -95,7 +59,7 @@ inline ls_fit least_squares(const double* const* x, std::size_t n, std::size_t p
   std::vector<double> S(p * p);
   gram(x, n, p, w, m.data(), threads, S.data());
   std::vector<double> L = S;
-  if (!cholesky(L, p)) return out;
+  if (cholesky_factor(L.data(), p).bad >= 0) return out;
   // The smallest relative norm of a column's part orthogonal to the columns
   // before it (for the aliasing rule).
   double worst = 1.0;
@@ -110,12 +74,8 @@ inline ls_fit least_squares(const double* const* x, std::size_t n, std::size_t p
   // (X'WX)^{-1} of the centred columns, and a 1-norm condition estimate of the
   // column-scaled design: cond(X D^-1) ~ sqrt(||C||_1 ||C^-1||_1), C = D^-1 S D^-1.
   std::vector<double> Sinv(p * p, 0.0);
-  for (std::size_t j = 0; j < p; ++j) {
-    std::vector<double> e(p, 0.0);
-    e[j] = 1.0;
-    chol_solve(L, p, e);
-    for (std::size_t i = 0; i < p; ++i) Sinv[j * p + i] = e[i];
-  }
+  for (std::size_t j = 0; j < p; ++j) Sinv[j * p + j] = 1.0;
+  cholesky_solve(L.data(), p, Sinv.data(), p);
   double c1 = 0.0, ci1 = 0.0;
   for (std::size_t j = 0; j < p; ++j) {
     double a = 0.0, b = 0.0;
@@ -166,14 +126,14 @@ inline ls_fit least_squares(const double* const* x, std::size_t n, std::size_t p
   for (std::size_t i = 0; i < n; ++i) yc[i] = y[i] - ym;
   std::vector<double> b(p);
   cross(yc, b);
-  chol_solve(L, p, b);
+  cholesky_solve(L.data(), p, b.data());
   double a0 = ym;
   for (std::size_t j = 0; j < p; ++j) a0 -= m[j] * b[j];
   // One step of refinement from the residual.
   residuals(a0, b);
   std::vector<double> db(p);
   cross(out.residuals, db);
-  chol_solve(L, p, db);
+  cholesky_solve(L.data(), p, db.data());
   double rbar = 0.0;
   if (intercept) {
     for (std::size_t i = 0; i < n; ++i) rbar += w[i] * out.residuals[i];

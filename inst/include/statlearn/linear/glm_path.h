@@ -1,4 +1,4 @@
-// statlearn/glm_path.h -- the elastic net for generalised linear models:
+// statlearn/linear/glm_path.h -- the elastic net for generalised linear models:
 // binomial and Poisson responses (ESL 4.4.4, Friedman, Hastie and Tibshirani
 // 2010, section 3).
 //
@@ -20,10 +20,10 @@
 #include <functional>
 #include <vector>
 
-#include "coordinate_descent.h"
-#include "hooks.h"
-#include "parallel.h"
-#include "simd.h"
+#include "statlearn/linear/coordinate_descent.h"
+#include "statlearn/common/hooks.h"
+#include "statlearn/common/parallel.h"
+#include "statlearn/common/simd.h"
 
 namespace statlearn {
 

@@ -1,4 +1,4 @@
-// statlearn/best_subset.h -- exact best-subset regression by leaps and bounds
+// statlearn/linear/best_subset.h -- exact best-subset regression by leaps and bounds
 // (ESL section 3.3.1; Furnival and Wilson, 1974), and the Gram-matrix
 // machinery shared with stepwise.h and stagewise.h.
 //
@@ -44,8 +44,10 @@
 #include <utility>
 #include <vector>
 
-#include "hooks.h"
-#include "parallel.h"
+#include "statlearn/common/gram.h"
+#include "statlearn/common/hooks.h"
+#include "statlearn/common/linalg.h"
+#include "statlearn/common/parallel.h"
 
 namespace statlearn {
 namespace subset {
@@ -66,59 +68,43 @@ struct gram {
 };
 
 // x is n x p column-major. Columns with zero spread get xnorm = 0 (the caller
-// checks for them first).
-inline gram make_gram(const double* x, const double* y, const double* w, int n, int p) {
+// checks for them first). The cross products of [X, y] come from the Gram
+// kernel (common/gram.h), centred at the weighted means.
+inline gram make_gram(const double* x, const double* y, const double* w, int n, int p,
+                      int threads = 1) {
   gram g;
   g.p = p;
-  g.xbar.assign(p, 0.0);
-  g.xnorm.assign(p, 0.0);
-  g.G.assign(static_cast<std::size_t>(p) * p, 0.0);
-  g.c.assign(p, 0.0);
+  const std::size_t N = static_cast<std::size_t>(n), P = static_cast<std::size_t>(p);
   double sw = 0.0, sy = 0.0;
-  for (int i = 0; i < n; ++i) { sw += w[i]; sy += w[i] * y[i]; }
+  for (std::size_t i = 0; i < N; ++i) { sw += w[i]; sy += w[i] * y[i]; }
   g.sw = sw;
   g.ybar = sy / sw;
-  std::vector<double> yc(n), sqw(n);
-  double tss = 0.0;
-  for (int i = 0; i < n; ++i) {
-    yc[i] = y[i] - g.ybar;
-    sqw[i] = std::sqrt(w[i]);
-    tss += w[i] * yc[i] * yc[i];
-  }
-  g.tss = tss;
-  g.ynorm = tss > 0.0 ? std::sqrt(tss) : 1.0;
-  // Weighted centred columns, scaled by sqrt(w).
-  std::vector<double> xc(static_cast<std::size_t>(n) * p);
-  for (int j = 0; j < p; ++j) {
-    const double* col = x + static_cast<std::size_t>(j) * n;
+  std::vector<const double*> cols = column_pointers(x, N, P);
+  cols.push_back(y);
+  std::vector<double> m(P + 1);
+  for (std::size_t j = 0; j < P; ++j) {
+    const double* col = cols[j];
     double s = 0.0;
-    for (int i = 0; i < n; ++i) s += w[i] * col[i];
-    g.xbar[j] = s / sw;
-    double* out = xc.data() + static_cast<std::size_t>(j) * n;
-    for (int i = 0; i < n; ++i) out[i] = sqw[i] * (col[i] - g.xbar[j]);
+    for (std::size_t i = 0; i < N; ++i) s += w[i] * col[i];
+    m[j] = s / sw;
   }
-  for (int i = 0; i < n; ++i) yc[i] *= sqw[i];
-  for (int j = 0; j < p; ++j) {
-    const double* a = xc.data() + static_cast<std::size_t>(j) * n;
-    for (int k = j; k < p; ++k) {
-      const double* b = xc.data() + static_cast<std::size_t>(k) * n;
-      double s = 0.0;
-      for (int i = 0; i < n; ++i) s += a[i] * b[i];
-      g.G[static_cast<std::size_t>(k) * p + j] = s;
-      g.G[static_cast<std::size_t>(j) * p + k] = s;
+  m[P] = g.ybar;
+  g.xbar.assign(m.begin(), m.begin() + P);
+  std::vector<double> A((P + 1) * (P + 1));
+  statlearn::gram(cols.data(), N, P + 1, w, m.data(), threads, A.data());
+  g.tss = A[P * (P + 1) + P];
+  g.ynorm = g.tss > 0.0 ? std::sqrt(g.tss) : 1.0;
+  g.G.assign(P * P, 0.0);
+  g.c.assign(P, 0.0);
+  g.xnorm.assign(P, 0.0);
+  for (std::size_t j = 0; j < P; ++j) g.xnorm[j] = std::sqrt(A[j * (P + 1) + j]);
+  for (std::size_t k = 0; k < P; ++k) {
+    const double sk = g.xnorm[k] > 0.0 ? g.xnorm[k] : 1.0;
+    for (std::size_t j = 0; j < P; ++j) {
+      const double sj = g.xnorm[j] > 0.0 ? g.xnorm[j] : 1.0;
+      g.G[k * P + j] = A[k * (P + 1) + j] / (sj * sk);
     }
-    double s = 0.0;
-    for (int i = 0; i < n; ++i) s += a[i] * yc[i];
-    g.c[j] = s;
-  }
-  for (int j = 0; j < p; ++j) g.xnorm[j] = std::sqrt(g.G[static_cast<std::size_t>(j) * p + j]);
-  for (int j = 0; j < p; ++j) {
-    const double sj = g.xnorm[j] > 0.0 ? g.xnorm[j] : 1.0;
-    for (int k = 0; k < p; ++k) {
-      const double sk = g.xnorm[k] > 0.0 ? g.xnorm[k] : 1.0;
-      g.G[static_cast<std::size_t>(k) * p + j] /= sj * sk;
-    }
-    g.c[j] /= sj * g.ynorm;
+    g.c[k] = A[P * (P + 1) + k] / (sk * g.ynorm);
   }
   return g;
 }
@@ -126,60 +112,25 @@ inline gram make_gram(const double* x, const double* y, const double* w, int n, 
 // Index of the first column that is (numerically) a linear combination of the
 // earlier ones, or -1 when the scaled Gram matrix has full rank.
 inline int first_dependent_column(const gram& g, double tol = 1e-9) {
-  const int p = g.p;
   std::vector<double> L(g.G);
-  for (int j = 0; j < p; ++j) {
-    double d = L[static_cast<std::size_t>(j) * p + j];
-    for (int k = 0; k < j; ++k) {
-      const double v = L[static_cast<std::size_t>(k) * p + j];
-      d -= v * v;
-    }
-    if (!(d > tol) || g.xnorm[j] <= 0.0) return j;
-    d = std::sqrt(d);
-    L[static_cast<std::size_t>(j) * p + j] = d;
-    for (int i = j + 1; i < p; ++i) {
-      double s = L[static_cast<std::size_t>(j) * p + i];
-      for (int k = 0; k < j; ++k) {
-        s -= L[static_cast<std::size_t>(k) * p + i] * L[static_cast<std::size_t>(k) * p + j];
-      }
-      L[static_cast<std::size_t>(j) * p + i] = s / d;
-    }
-  }
-  return -1;
+  return static_cast<int>(cholesky_factor(L.data(), static_cast<std::size_t>(g.p), tol).bad);
 }
 
 // Least squares on the subset idx (scaled problem): coefficients b (length
-// idx.size()) and the scaled RSS. Cholesky of the sub-Gram matrix.
+// idx.size()) and the scaled RSS, 1 - c' G^{-1} c (G has a unit diagonal).
 inline double subset_solve(const gram& g, const std::vector<int>& idx, std::vector<double>* b) {
-  const int m = static_cast<int>(idx.size());
-  std::vector<double> L(static_cast<std::size_t>(m) * m, 0.0), z(m, 0.0);
-  for (int j = 0; j < m; ++j) {
-    double d = g.at(idx[j], idx[j]);
-    for (int k = 0; k < j; ++k) d -= L[k * m + j] * L[k * m + j];
-    if (!(d > 1e-14)) throw std::runtime_error("the predictors of a subset are numerically collinear");
-    d = std::sqrt(d);
-    L[j * m + j] = d;
-    for (int i = j + 1; i < m; ++i) {
-      double s = g.at(idx[i], idx[j]);
-      for (int k = 0; k < j; ++k) s -= L[k * m + i] * L[k * m + j];
-      L[j * m + i] = s / d;
-    }
+  const std::size_t m = idx.size();
+  std::vector<double> L(m * m), z(m);
+  for (std::size_t j = 0; j < m; ++j) {
+    z[j] = g.c[idx[j]];
+    for (std::size_t i = 0; i < m; ++i) L[j * m + i] = g.at(idx[i], idx[j]);
   }
+  if (cholesky_factor(L.data(), m, 1e-14).bad >= 0)
+    throw std::runtime_error("the predictors of a subset are numerically collinear");
+  cholesky_solve(L.data(), m, z.data());
   double rss = 1.0;
-  for (int j = 0; j < m; ++j) {
-    double s = g.c[idx[j]];
-    for (int k = 0; k < j; ++k) s -= L[k * m + j] * z[k];
-    z[j] = s / L[j * m + j];
-    rss -= z[j] * z[j];
-  }
-  if (b != nullptr) {
-    b->assign(m, 0.0);
-    for (int j = m - 1; j >= 0; --j) {
-      double s = z[j];
-      for (int k = j + 1; k < m; ++k) s -= L[j * m + k] * (*b)[k];
-      (*b)[j] = s / L[j * m + j];
-    }
-  }
+  for (std::size_t j = 0; j < m; ++j) rss -= g.c[idx[j]] * z[j];
+  if (b != nullptr) *b = z;
   return std::max(rss, 0.0);
 }
 

@@ -1,4 +1,4 @@
-// statlearn/nn_simd.h -- vectorised float32 element-wise kernels of the
+// statlearn/nn/simd.h -- vectorised float32 element-wise kernels of the
 // neural-network engine (relu and its gradient, sigmoid, bias rows).
 //
 // R compiles packages with -O2 and no -march flags, under which GCC
@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "cpu.h"
+#include "statlearn/common/cpu.h"
 
 namespace statlearn {
 namespace nn {

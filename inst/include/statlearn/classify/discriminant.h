@@ -1,4 +1,4 @@
-// statlearn/discriminant.h -- Gaussian discriminant analysis (ESL 4.3).
+// statlearn/classify/discriminant.h -- Gaussian discriminant analysis (ESL 4.3).
 //
 // class_moments(): per-class weighted means and centred scatter matrices. The
 // rows of each class are gathered into a contiguous block and the scatter is
@@ -30,10 +30,11 @@
 #include <vector>
 
 #include <armadillo>
+#include "statlearn/common/linalg.h"
 
-#include "gram.h"
-#include "hooks.h"
-#include "parallel.h"
+#include "statlearn/common/gram.h"
+#include "statlearn/common/hooks.h"
+#include "statlearn/common/parallel.h"
 
 namespace statlearn {
 
@@ -169,18 +170,16 @@ inline lda_scaling_result lda_scaling(const double* means, std::size_t p, std::s
 inline bool gaussian_factor(const double* sigma, std::size_t p, double* rinv, double& logdet) {
   arma::mat S(sigma, p, p);
   S = 0.5 * (S + S.t());
-  arma::mat R;
-  if (!arma::chol(R, S)) return false;
-  const arma::vec dg = R.diag();
-  // Rank test in units of each variable (as qr()'s 1e-7 tolerance): R_jj /
+  // Rank test in units of each variable (as qr()'s 1e-7 tolerance): L_jj /
   // sd_j is sqrt(1 - R^2_j) of variable j on those before it, whatever the
   // scales, so columns in units of 1e-8 and 1e8 do not look singular.
-  const arma::vec sd = arma::sqrt(S.diag());
-  if (!((dg / sd).min() > 1e-7)) return false;
-  logdet = 2.0 * arma::accu(arma::log(dg));
-  arma::mat Ri;
-  if (!arma::inv(Ri, arma::trimatu(R))) return false;
-  Ri = arma::trimatu(Ri);
+  if (cholesky_factor(S.memptr(), p, 1e-14).bad >= 0) return false;
+  const arma::mat L = arma::trimatl(S);
+  logdet = 2.0 * arma::accu(arma::log(L.diag()));
+  // R = L', so R^{-1} = (L^{-1})'.
+  arma::mat Li;
+  if (!arma::inv(Li, arma::trimatl(L))) return false;
+  const arma::mat Ri = arma::trimatu(Li.t());
   std::copy(Ri.begin(), Ri.end(), rinv);
   return true;
 }

@@ -1,4 +1,4 @@
-// statlearn/gram.h -- weighted, centred cross-product matrices.
+// statlearn/common/gram.h -- weighted, centred cross-product matrices.
 //
 // gram() computes G = (X - 1 m')' diag(w) (X - 1 m') for a column-major n x p
 // matrix X without forming the centred copy. It is the hot kernel of the
@@ -18,8 +18,8 @@
 #include <cstddef>
 #include <vector>
 
-#include "cpu.h"
-#include "parallel.h"
+#include "statlearn/common/cpu.h"
+#include "statlearn/common/parallel.h"
 
 namespace statlearn {
 namespace gram_detail {

@@ -1,4 +1,4 @@
-// statlearn/stepwise.h -- forward, backward and bidirectional stepwise
+// statlearn/linear/stepwise.h -- forward, backward and bidirectional stepwise
 // selection for least squares (ESL section 3.3.2), on the scaled Gram matrix of
 // best_subset.h.
 //
@@ -16,8 +16,8 @@
 #include <limits>
 #include <vector>
 
-#include "best_subset.h"
-#include "hooks.h"
+#include "statlearn/linear/best_subset.h"
+#include "statlearn/common/hooks.h"
 
 namespace statlearn {
 namespace subset {

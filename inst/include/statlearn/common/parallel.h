@@ -1,4 +1,4 @@
-// statlearn/parallel.h -- deterministic parallel loops on TBB.
+// statlearn/common/parallel.h -- deterministic parallel loops on TBB.
 //
 // parallel_for splits [0, n) into fixed chunks whose boundaries depend only on
 // n and the grain, never on the thread count, and runs them in an arena limited
@@ -20,7 +20,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
-#include "hooks.h"
+#include "statlearn/common/hooks.h"
 
 namespace statlearn {
 

@@ -1,4 +1,4 @@
-// statlearn/cpu.h -- which vector instructions this CPU has, checked once.
+// statlearn/common/cpu.h -- which vector instructions this CPU has, checked once.
 //
 // R compiles packages without -march flags, so every SIMD kernel of the core
 // (gram.h, simd.h, sgemm.h, discriminant.h) is compiled for several targets

@@ -1,4 +1,4 @@
-// statlearn/sgemm.h -- single-precision general matrix multiply.
+// statlearn/common/sgemm.h -- single-precision general matrix multiply.
 //
 // sgemm() computes C = alpha op(A) op(B) + beta C for column-major float
 // matrices, op(X) = X or X'. It is the workhorse of the neural-network engine
@@ -27,8 +27,8 @@
 #include <cstring>
 #include <new>
 
-#include "cpu.h"
-#include "parallel.h"
+#include "statlearn/common/cpu.h"
+#include "statlearn/common/parallel.h"
 
 namespace statlearn {
 namespace sgemm_detail {

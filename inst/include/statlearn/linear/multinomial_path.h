@@ -1,4 +1,4 @@
-// statlearn/multinomial_path.h -- the elastic net for multinomial responses
+// statlearn/linear/multinomial_path.h -- the elastic net for multinomial responses
 // (ESL 4.4, 18.4; Friedman, Hastie and Tibshirani 2010, section 4).
 //
 // Minimises, for each lambda of a decreasing sequence,
@@ -24,11 +24,11 @@
 #include <limits>
 #include <vector>
 
-#include "coordinate_descent.h"
-#include "glm_path.h"
-#include "hooks.h"
-#include "parallel.h"
-#include "simd.h"
+#include "statlearn/linear/coordinate_descent.h"
+#include "statlearn/linear/glm_path.h"
+#include "statlearn/common/hooks.h"
+#include "statlearn/common/parallel.h"
+#include "statlearn/common/simd.h"
 
 namespace statlearn {
 

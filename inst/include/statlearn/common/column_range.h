@@ -1,4 +1,4 @@
-// statlearn/column_range.h -- the largest absolute value of each column, in
+// statlearn/common/column_range.h -- the largest absolute value of each column, in
 // one pass and without a copy (for the input checks of the R layer: values
 // whose squares overflow or underflow in double precision).
 #ifndef STATLEARN_COLUMN_RANGE_H

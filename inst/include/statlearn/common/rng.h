@@ -1,4 +1,4 @@
-// statlearn/rng.h -- a small counter-based random stream.
+// statlearn/common/rng.h -- a small counter-based random stream.
 //
 // Every task (fold, replicate, restart, mini-batch) gets its own stream from
 // (seed, task index), so results never depend on scheduling. The seed itself is

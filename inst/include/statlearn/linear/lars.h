@@ -1,4 +1,4 @@
-// statlearn/lars.h -- Least Angle Regression and its lasso and forward
+// statlearn/linear/lars.h -- Least Angle Regression and its lasso and forward
 // stagewise modifications (Efron, Hastie, Johnstone and Tibshirani 2004;
 // ESL section 3.4.4, Algorithms 3.2 and 3.2a).
 //
@@ -29,8 +29,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "derived_inputs.h"
-#include "hooks.h"
+#include "statlearn/linear/derived_inputs.h"
+#include "statlearn/common/hooks.h"
 
 namespace statlearn {
 

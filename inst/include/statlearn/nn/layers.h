@@ -1,4 +1,4 @@
-// statlearn/nn_layers.h -- the layers of the neural-network engine.
+// statlearn/nn/layers.h -- the layers of the neural-network engine.
 //
 // Data layout. A mini-batch is a column-major D x B matrix: one column per
 // example, D = h * w * c features stored channel-fastest (index
@@ -25,10 +25,10 @@
 #include <string>
 #include <vector>
 
-#include "nn_simd.h"
-#include "parallel.h"
-#include "rng.h"
-#include "sgemm.h"
+#include "statlearn/nn/simd.h"
+#include "statlearn/common/parallel.h"
+#include "statlearn/common/rng.h"
+#include "statlearn/common/sgemm.h"
 
 namespace statlearn {
 namespace nn {

@@ -1,4 +1,4 @@
-// statlearn/logistic.h -- logistic regression by Newton-Raphson / IRLS.
+// statlearn/classify/logistic.h -- logistic regression by Newton-Raphson / IRLS.
 //
 // ESL section 4.4.1 (eqs 4.21-4.28). K classes coded 0..K-1, class 0 the
 // baseline: eta_k = offset_k + beta_k0 + x' beta_k for k = 1..K-1 and
@@ -35,10 +35,11 @@
 #include <vector>
 
 #include <armadillo>
+#include "statlearn/common/linalg.h"
 
-#include "gram.h"
-#include "hooks.h"
-#include "parallel.h"
+#include "statlearn/common/gram.h"
+#include "statlearn/common/hooks.h"
+#include "statlearn/common/parallel.h"
 
 namespace statlearn {
 
@@ -64,43 +65,6 @@ struct logistic_fit {
 };
 
 namespace logistic_detail {
-
-// Cholesky (lower, in place) with a relative pivot test. Returns -1 or the
-// index of the first pivot that is not clearly positive; *min_ratio gets the
-// smallest pivot relative to its diagonal entry (the squared sine of the angle
-// between a column and the span of those before it).
-inline long cholesky(std::vector<double>& A, std::size_t Q, double tol = 1e-11,
-                     double* min_ratio = nullptr) {
-  if (min_ratio) *min_ratio = 1.0;
-  for (std::size_t j = 0; j < Q; ++j) {
-    const double orig = A[j * Q + j];
-    double d = orig;
-    for (std::size_t k = 0; k < j; ++k) d -= A[k * Q + j] * A[k * Q + j];
-    if (min_ratio && orig > 0.0) *min_ratio = std::min(*min_ratio, d / orig);
-    if (!(d > tol * std::fabs(orig)) || !(orig > 0.0)) return static_cast<long>(j);
-    const double ljj = std::sqrt(d);
-    A[j * Q + j] = ljj;
-    for (std::size_t i = j + 1; i < Q; ++i) {
-      double s = A[j * Q + i];
-      for (std::size_t k = 0; k < j; ++k) s -= A[k * Q + i] * A[k * Q + j];
-      A[j * Q + i] = s / ljj;
-    }
-  }
-  return -1;
-}
-
-inline void chol_solve(const std::vector<double>& L, std::size_t Q, double* b) {
-  for (std::size_t i = 0; i < Q; ++i) {
-    double s = b[i];
-    for (std::size_t k = 0; k < i; ++k) s -= L[k * Q + i] * b[k];
-    b[i] = s / L[i * Q + i];
-  }
-  for (std::size_t ii = Q; ii-- > 0;) {
-    double s = b[ii];
-    for (std::size_t k = ii + 1; k < Q; ++k) s -= L[ii * Q + k] * b[k];
-    b[ii] = s / L[ii * Q + ii];
-  }
-}
 
 // Centring points and scales of the columns: the weighted mean (zero without
 // an intercept, where centring would change the model) and the root mean
@@ -383,8 +347,9 @@ inline logistic_fit logistic_irls(const double* X, std::size_t n, std::size_t p,
           }
       }
     L = H;
-    double min_ratio = 1.0;
-    long bad = cholesky(L, Q, 1e-11, &min_ratio);
+    const cholesky_status chol = cholesky_factor(L.data(), Q, 1e-11);
+    long bad = chol.bad;
+    const double min_ratio = chol.min_ratio;
     // Two classes and a nearly collinear design: take the step by QR instead,
     // as glm does (and with glm's test for a dependent column).
     const bool by_qr = K == 2 && (bad >= 0 || min_ratio < 1e-8);
@@ -397,7 +362,7 @@ inline logistic_fit logistic_irls(const double* X, std::size_t n, std::size_t p,
       break;  // weights collapsed (separation): keep the previous iterate
     }
     beta_old = beta;
-    if (!by_qr) chol_solve(L, Q, rhs.data());
+    if (!by_qr) cholesky_solve(L.data(), Q, rhs.data());
     if (have_beta) {
       for (std::size_t j = 0; j < Q; ++j) beta[j] += rhs[j];
     } else {
@@ -445,7 +410,7 @@ inline logistic_fit logistic_irls(const double* X, std::size_t n, std::size_t p,
     for (std::size_t c = 0; c < Q; ++c) {
       std::fill(tmp.begin(), tmp.end(), 0.0);
       tmp[c] = 1.0;
-      chol_solve(fit.cov, Q, tmp.data());
+      cholesky_solve(fit.cov.data(), Q, tmp.data());
       std::copy(tmp.begin(), tmp.end(), cov.begin() + c * Q);
     }
     const std::size_t o = opt.intercept ? 1 : 0;
