@@ -124,7 +124,15 @@ fit_derived <- function(x, y, weights, ncomp, standardize, threads, pls) {
   }
   max_comp <- min(n - 1L, p)
   ncomp <- if (is.null(ncomp)) max_comp else check_count(ncomp, "ncomp", lower = 1, upper = max_comp)
+  if (sum(weights > 0) < 2L) {
+    abort_input("weights", "at least two rows of positive weight", sprintf("%d", sum(weights > 0)),
+                class = "statlearn_error_empty")
+  }
   res <- cpp_derived_fit(x, y, weights, standardize, ncomp, pls, threads)
+  if (!(res$xtotal > 0)) {
+    abort_input("x", "columns that vary over the rows of positive weight", "no variation",
+                class = "statlearn_error_constant")
+  }
   xnames <- colnames(x)
   beta <- res$beta
   dimnames(beta) <- list(xnames, NULL)

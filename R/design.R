@@ -124,13 +124,20 @@ new_design <- function(fit, newdata, arg = "newdata", sparse_ok = FALSE) {
                   class = "statlearn_error_level")
     }
   }
+  if (nrow(newdata) == 0L) {
+    abort_input(arg, "at least one row", "a data frame with none", class = "statlearn_error_empty")
+  }
   tt <- stats::delete.response(fit$terms)
-  mf <- tryCatch(
-    stats::model.frame(tt, newdata, na.action = stats::na.pass, xlev = fit$xlevels),
-    error = function(e) abort(sprintf("`%s` does not fit the model's formula: %s", arg,
-                                      conditionMessage(e)),
-                              class = c("statlearn_error_formula", "statlearn_error_input"))
-  )
+  mf <- tryCatch({
+    mf <- stats::model.frame(tt, newdata, na.action = stats::na.pass, xlev = fit$xlevels)
+    # a variable of another type than in training (character for numeric,
+    # say) would give a design of the wrong shape
+    classes <- attr(fit$terms, "dataClasses")
+    if (!is.null(classes)) stats::.checkMFClasses(classes, mf)
+    mf
+  }, error = function(e) abort(sprintf("`%s` does not fit the model's formula: %s", arg,
+                                       conditionMessage(e)),
+                               class = c("statlearn_error_formula", "statlearn_error_input")))
   x <- stats::model.matrix(tt, mf, contrasts.arg = fit$contrasts)
   if (attr(tt, "intercept") == 1L) x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
   check_finite_values(x, arg)

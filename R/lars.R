@@ -84,6 +84,7 @@ fit_lars <- function(x, y, weights, type, standardize, intercept, max_steps, thr
   p <- ncol(x)
   y <- check_y(y, n)
   weights <- check_weights(weights, n)
+  check_response_varies(y, weights)
   type <- check_choice(type, lars_types, "type")
   standardize <- check_flag(standardize, "standardize")
   intercept <- check_flag(intercept, "intercept")

@@ -194,7 +194,21 @@ fitted.statlearn_linear_regression <- function(object, ...) object$fitted.values
 residuals.statlearn_linear_regression <- function(object, ...) object$residuals
 
 #' @export
-vcov.statlearn_linear_regression <- function(object, ...) object$sigma^2 * object$cov.unscaled
+vcov.statlearn_linear_regression <- function(object, ...) {
+  check_residual_df(object, "a covariance matrix")
+  object$sigma^2 * object$cov.unscaled
+}
+
+# Inference needs an estimate of sigma: at least one residual degree of
+# freedom (n greater than the number of estimated coefficients).
+check_residual_df <- function(object, what) {
+  if (!(object$df.residual > 0)) {
+    abort(sprintf(paste0("No residual degrees of freedom (%d observations with positive weight, ",
+                         "%d coefficients estimated): sigma and hence %s cannot be estimated."),
+                  as.integer(sum(object$weights > 0)), as.integer(object$rank), what),
+          class = c("statlearn_error_df", "statlearn_error_input"))
+  }
+}
 
 #' @export
 deviance.statlearn_linear_regression <- function(object, ...) object$rss
@@ -263,6 +277,7 @@ print.summary.statlearn_linear_regression <- function(x, digits = max(3L, getOpt
 confint.statlearn_linear_regression <- function(object, parm, level = 0.95, ...) {
   check_dots(..., fun = "confint")
   level <- check_number(level, "level", 0, 1, lower_open = TRUE, upper_open = TRUE)
+  check_residual_df(object, "confidence intervals")
   b <- object$coefficients
   se <- summary(object)$coefficients[, 2L]
   q <- stats::qt((1 + level) / 2, object$df.residual)
@@ -306,6 +321,7 @@ predict.statlearn_linear_regression <- function(object, newdata, interval = c("n
   xx <- if (object$intercept) cbind(`(Intercept)` = 1, x) else x
   fit <- drop(xx[, ok, drop = FALSE] %*% b[ok])
   if (interval == "none") return(fit)
+  check_residual_df(object, "intervals")
   xo <- xx[, ok, drop = FALSE][, rownames(object$cov.unscaled), drop = FALSE]
   v <- rowSums((xo %*% object$cov.unscaled) * xo) * object$sigma^2
   if (interval == "prediction") v <- v + object$sigma^2
@@ -327,9 +343,22 @@ anova.statlearn_linear_regression <- function(object, ...) {
   if (length(unique(n)) > 1L) abort_input("...", "fits to the same observations",
                                           "fits with different numbers of rows",
                                           class = "statlearn_error_length")
+  same <- vapply(fits[-1L], function(f) isTRUE(all.equal(unname(f$y), unname(fits[[1L]]$y), tolerance = 1e-12)) &&
+                   isTRUE(all.equal(unname(f$weights), unname(fits[[1L]]$weights), tolerance = 1e-12)),
+                 logical(1))
+  if (!all(same)) {
+    abort_input("...", "fits of the same response with the same weights",
+                sprintf("fit %d with another response or other weights", which(!same)[1L] + 1L),
+                class = "statlearn_error_mismatch")
+  }
   rss <- vapply(fits, function(f) f$rss, numeric(1))
   dfr <- vapply(fits, function(f) f$df.residual, numeric(1))
+  if (anyDuplicated(dfr)) {
+    abort_input("...", "nested fits of different sizes", "two fits with the same residual degrees of freedom",
+                class = "statlearn_error_mismatch")
+  }
   big <- which.min(dfr)
+  check_residual_df(fits[[big]], "an F test")
   ddf <- c(NA, -diff(dfr))
   dss <- c(NA, -diff(rss))
   f <- (dss / ddf) / (rss[big] / dfr[big])

@@ -221,12 +221,16 @@ residuals.statlearn_logistic_regression <- function(object, type = c("deviance",
   type <- check_choice(type, c("deviance", "pearson", "response"), "type")
   prob <- object$fitted.values
   w <- object$weights
+  # Probabilities of exactly 0 or 1 (separated data) kept inside (eps, 1 - eps)
+  # for the Pearson residuals, as binomial()$linkinv keeps glm's.
+  eps <- .Machine$double.eps
+  vp <- pmin(pmax(prob, eps), 1 - eps)
   if (object$family == "binomial") {
     yy <- as.integer(object$y) - 1
     mu <- prob[, 2L]
     r <- switch(type,
       response = yy - mu,
-      pearson = (yy - mu) * sqrt(w) / sqrt(mu * (1 - mu)),
+      pearson = (yy - mu) * sqrt(w) / sqrt(vp[, 2L] * (1 - vp[, 2L])),
       deviance = sign(yy - mu) * sqrt(-2 * w * log(ifelse(yy == 1, mu, 1 - mu)))
     )
     return(stats::setNames(r, rownames(prob)))
@@ -234,7 +238,7 @@ residuals.statlearn_logistic_regression <- function(object, type = c("deviance",
   ind <- outer(as.integer(object$y), seq_along(object$levels), "==") * 1
   switch(type,
     response = { r <- ind - prob; dimnames(r) <- dimnames(prob); r },
-    pearson = { r <- (ind - prob) * sqrt(w) / sqrt(prob * (1 - prob)); dimnames(r) <- dimnames(prob); r },
+    pearson = { r <- (ind - prob) * sqrt(w) / sqrt(vp * (1 - vp)); dimnames(r) <- dimnames(prob); r },
     deviance = stats::setNames(sqrt(-2 * w * log(prob[cbind(seq_along(object$y), as.integer(object$y))])),
                                rownames(prob))
   )
@@ -355,6 +359,7 @@ predict.statlearn_logistic_regression <- function(object, newdata, type = c("cla
         abort_input("offset", sprintf("a numeric vector of length %d", nrow(x)), describe(offset),
                     class = "statlearn_error_length")
       }
+      check_finite_values(offset, "offset")
       off <- off + offset
     }
     B <- object$coefficients
@@ -421,7 +426,7 @@ wald_test <- function(fit, terms) {
 wald_index <- function(fit, terms) {
   nm <- rownames(fit$vcov)
   if (is.numeric(terms)) {
-    if (anyNA(terms) || any(terms < 1 | terms > length(nm) | terms != round(terms))) {
+    if (!length(terms) || anyNA(terms) || any(terms < 1 | terms > length(nm) | terms != round(terms))) {
       abort_input("terms", sprintf("positions in 1..%d", length(nm)), describe(terms),
                   class = "statlearn_error_range")
     }

@@ -224,9 +224,9 @@ network <- function(input_shape) {
     abort_input("input_shape", "one whole number p (p features) or three, c(height, width, channels)",
                 describe(input_shape), class = "statlearn_error_type")
   }
-  if (any(input_shape < 1)) {
-    abort_input("input_shape", "positive", paste(format(input_shape), collapse = " x "),
-                class = "statlearn_error_range")
+  if (any(input_shape < 1) || any(input_shape > .Machine$integer.max)) {
+    abort_input("input_shape", sprintf("between 1 and %d", .Machine$integer.max),
+                paste(format(input_shape), collapse = " x "), class = "statlearn_error_range")
   }
   shape <- if (length(input_shape) == 1L) c(1L, 1L, as.integer(input_shape)) else as.integer(input_shape)
   structure(list(input_shape = shape, layers = list()), class = "statlearn_network")

@@ -21,7 +21,10 @@ network_output_units <- function(net) {
 
 # x as the engine's D x N matrix: a matrix n x prod(input_shape) (columns in
 # row-major image order, channels fastest), or an array n x h x w (x c).
-network_input <- function(x, net, arg = "x") {
+# `precision`: a single-precision engine overflows on squares beyond about
+# 1e18, a double one beyond 1e152; inputs beyond that are refused here rather
+# than turned into NaN predictions.
+network_input <- function(x, net, arg = "x", precision = "double") {
   shape <- as.integer(net$input_shape)
   D <- prod(shape)
   if (is.data.frame(x)) x <- as.matrix(x)
@@ -53,6 +56,13 @@ network_input <- function(x, net, arg = "x") {
   }
   storage.mode(out) <- "double"
   check_finite_values(out, arg)
+  big <- max(abs(range(out)))
+  limit <- if (identical(precision, "single")) 1e18 else 1e152
+  if (big > limit) {
+    abort_input(arg, sprintf("inputs of magnitude at most %g for a %s-precision network (rescale them)",
+                             limit, precision), sprintf("a largest |value| of %g", big),
+                class = "statlearn_error_range")
+  }
   dim(out) <- c(D, n)
   out
 }
@@ -537,7 +547,7 @@ predict.statlearn_network_fit <- function(object, newdata, type = NULL, batch_si
     abort_input("type", "\"response\" for a regression network", sprintf("\"%s\"", type))
   }
   batch_size <- check_count(batch_size, "batch_size")
-  xe <- network_input(newdata, object$network, "newdata")
+  xe <- network_input(newdata, object$network, "newdata", object$precision)
   out <- network_outputs(object, xe, type != "response", batch_size, resolve_threads(threads))
   out <- t(out)
   rn <- if (is.matrix(newdata) || is.data.frame(newdata)) rownames(newdata) else NULL
@@ -594,7 +604,7 @@ evaluate.default <- function(object, x, y, ...) {
 evaluate.statlearn_network_fit <- function(object, x, y, batch_size = 256L, threads = NULL, ...) {
   check_dots(..., fun = "evaluate")
   batch_size <- check_count(batch_size, "batch_size")
-  xe <- network_input(x, object$network, "x")
+  xe <- network_input(x, object$network, "x", object$precision)
   tg <- network_targets(y, ncol(xe), object$loss, network_output_units(object$network),
                         levels = object$levels, arg = "y")
   ptr <- new_session(object$network, object$loss, object$weights, object$optimizer, NULL,

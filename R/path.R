@@ -169,6 +169,8 @@ print.summary.statlearn_path <- function(x, digits = max(3L, getOption("digits")
 #' fit <- ridge_regression(lpsa ~ . - train, data = prostate)
 #' plot(fit, xvar = "df")
 plot.statlearn_path <- function(x, xvar = names(x$axes)[1L], label = TRUE, log_lambda = TRUE, ...) {
+  label <- check_flag(label, "label")
+  log_lambda <- check_flag(log_lambda, "log_lambda")
   xvar <- check_choice(xvar, names(x$axes), "xvar")
   along <- x$axes[[xvar]]
   B <- x$beta

@@ -97,7 +97,7 @@ fit_ridge <- function(x, y, weights = NULL, lambda = NULL, nlambda = 100, standa
 # Standardised-scale ridge coefficients (p x length(lambda)) from the SVD:
 # beta = V diag(d / (d^2 + lambda)) U'y.
 ridge_coef_std <- function(d, v, uty, lambda) {
-  vapply(lambda, function(l) drop(v %*% (d / (d^2 + l) * uty)), numeric(nrow(v)))
+  matrix(vapply(lambda, function(l) drop(v %*% (d / (d^2 + l) * uty)), numeric(nrow(v))), nrow(v))
 }
 
 #' @rdname ridge_regression
@@ -114,18 +114,22 @@ coef.statlearn_ridge <- function(object, lambda = NULL, df = NULL, ...) {
   if (is.null(lambda) && is.null(df)) return(path_coef(object, seq_along(object$lambda)))
   d <- object$d
   if (!is.null(df)) {
-    if (!is.numeric(df) || anyNA(df) || any(df <= 0) || any(df > length(d))) {
+    if (!is.numeric(df) || !length(df) || anyNA(df) || any(df <= 0) || any(df > length(d))) {
       abort_input("df", sprintf("values in (0, %d] (the rank of x)", length(d)), describe(df),
                   class = "statlearn_error_range")
     }
     lambda <- vapply(df, function(k) {
       if (k >= length(d)) return(0)
       f <- function(ll) sum(d^2 / (d^2 + exp(ll))) - k
-      exp(stats::uniroot(f, c(log(d[1L]^2) - 40, log(d[1L]^2) + 40), tol = 1e-12)$root)
+      # df(lambda) is about sum(d^2) / lambda for large lambda and about
+      # rank - lambda * sum(1 / d^2) for small: bracket the root from these.
+      hi <- max(log(d[1L]^2) + 40, log(sum(d^2)) - log(k) + 1)
+      lo <- min(log(d[1L]^2) - 40, log(length(d) - k) - log(sum(1 / d^2)) - 1)
+      exp(stats::uniroot(f, c(lo, hi), tol = 1e-12)$root)
     }, numeric(1))
     label <- paste0("df=", signif(df, 4))
   } else {
-    if (!is.numeric(lambda) || anyNA(lambda) || any(lambda < 0)) {
+    if (!is.numeric(lambda) || !length(lambda) || anyNA(lambda) || any(lambda < 0)) {
       abort_input("lambda", "non-negative numbers", describe(lambda), class = "statlearn_error_range")
     }
     label <- paste0("lambda=", signif(lambda, 4))

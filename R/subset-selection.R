@@ -85,6 +85,7 @@ fit_best_subset <- function(x, y, weights, max_size, nbest, all_subsets, threads
   p <- ncol(x)
   y <- check_y(y, n)
   weights <- check_weights(weights, n)
+  check_response_varies(y, weights)
   if (p > 64L) {
     abort_input("x", "at most 64 columns for an exhaustive search (consider stepwise())",
                 sprintf("%d columns", p), class = "statlearn_error_dimension")
@@ -285,6 +286,7 @@ fit_stepwise <- function(x, y, weights, direction, criterion, alpha_enter, alpha
   p <- ncol(x)
   y <- check_y(y, n)
   weights <- check_weights(weights, n)
+  check_response_varies(y, weights)
   direction <- check_choice(direction, c("forward", "backward", "both"), "direction")
   criterion <- check_choice(criterion, c("AIC", "BIC", "F", "RSS"), "criterion")
   alpha_enter <- check_number(alpha_enter, "alpha_enter", 0, 1, lower_open = TRUE, upper_open = TRUE)

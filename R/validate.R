@@ -54,7 +54,7 @@ check_finite_values <- function(v, arg) {
   bad <- !is.finite(v)
   if (any(bad)) {
     k <- which(bad)[1L]
-    what <- if (is.na(v[k])) "NA" else "Inf"
+    what <- if (is.nan(v[k])) "NaN" else if (is.na(v[k])) "NA" else "Inf"
     abort_input(arg, "finite numbers (no NA, NaN or Inf)",
                 sprintf("%d non-finite value(s), the first (%s) at position %d", sum(bad), what, k),
                 class = "statlearn_error_nonfinite")
@@ -222,6 +222,15 @@ check_newx <- function(newx, fit, arg = "newx", sparse_ok = FALSE) {
     abort_input(arg, sprintf("a matrix with %d columns (as in the training data)", p),
                 sprintf("%d columns", ncol(newx)), class = "statlearn_error_dimension")
   }
+  # Columns are matched by name when newx has exactly the training names in
+  # another order (x[, 4:1] must not silently predict from the wrong inputs),
+  # else by position; either way they carry the training names afterwards.
+  nm <- colnames(newx)
+  if (!is.null(fit$xnames) && !identical(nm, fit$xnames) && !anyDuplicated(nm) &&
+      setequal(nm, fit$xnames)) {
+    newx <- newx[, fit$xnames, drop = FALSE]
+  }
+  if (!is.null(fit$xnames)) colnames(newx) <- fit$xnames
   newx
 }
 
@@ -431,4 +440,19 @@ check_dots <- function(..., fun, allowed = character()) {
   abort(sprintf("%s() has no argument %s; see ?%s for the arguments it takes.",
                 fun, paste(shown, collapse = ", "), fun),
         class = c("statlearn_error_argument", "statlearn_error_input"), arg = "...")
+}
+
+# A regression response with something to explain: at least two rows of
+# positive weight, and a response that varies among them (a constant y gives
+# RSS 0 and undefined Cp, BIC and F statistics).
+check_response_varies <- function(y, w, arg = "y") {
+  yw <- y[w > 0]
+  if (length(yw) < 2L) {
+    abort_input("weights", "at least two rows of positive weight", sprintf("%d", length(yw)),
+                class = "statlearn_error_empty")
+  }
+  if (max(yw) - min(yw) <= 1e-14 * max(abs(yw))) {
+    abort_input(arg, "a response that varies", "a constant response", class = "statlearn_error_constant")
+  }
+  invisible(y)
 }

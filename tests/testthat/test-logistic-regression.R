@@ -291,3 +291,16 @@ test_that("stepwise() and fitted() work on fits made inside a function", {
                drop(cbind(1, as.matrix(train[, 1:8])) %*% coef(fl, lambda = fl$lambda[10])),
                tolerance = 1e-10, ignore_attr = TRUE)
 })
+
+test_that("Pearson residuals of a separated fit are finite, as glm's", {
+  set.seed(8)
+  x <- matrix(rnorm(60), 30)
+  y <- factor(ifelse(x[, 1] > 0, "b", "a"))
+  f <- suppressWarnings(logistic_regression(x, y))
+  r <- residuals(f, type = "pearson")
+  expect_true(all(is.finite(r)))
+  # (y - mu) / sqrt(mu (1 - mu)) with mu kept inside (eps, 1 - eps), as glm's linkinv does
+  p1 <- f$fitted.values[, 2]
+  mu <- pmin(pmax(p1, .Machine$double.eps), 1 - .Machine$double.eps)
+  expect_equal(unname(r), unname((as.integer(y) - 1 - p1) / sqrt(mu * (1 - mu))), tolerance = 1e-12)
+})

@@ -98,3 +98,62 @@ test_that("values whose squares overflow or underflow are a classed error naming
   xz <- cbind(x, 0)
   expect_s3_class(lasso(xz, y), "statlearn_lasso")
 })
+
+test_that("the bad-input battery's findings are classed errors or right answers", {
+  set.seed(1)
+  n <- 40; p <- 4
+  x <- matrix(rnorm(n * p), n, p, dimnames = list(NULL, paste0("x", 1:p)))
+  y <- drop(x %*% c(1, -1, 0.5, 0)) + rnorm(n)
+  yb <- factor(ifelse(x[, 1] + rnorm(n) > 0, "yes", "no"))
+  df <- data.frame(x, y = y, yb = yb, g = factor(rep(c("u", "v"), length.out = n)))
+  # ridge with one predictor, against the closed form (x'x + lambda)^-1 x'y on centred data
+  r1 <- ridge_regression(x[, 1, drop = FALSE], y, standardize = FALSE)
+  xc <- x[, 1] - mean(x[, 1])
+  expect_equal(unname(coef(r1, lambda = 2)[2]), sum(xc * (y - mean(y))) / (sum(xc^2) + 2), tolerance = 1e-10)
+  expect_statlearn_error(coef(ridge_regression(x, y), lambda = numeric(0)), "statlearn_error_range", "lambda")
+  # df close to 0 and to the rank still find their lambda
+  rr <- ridge_regression(x, y)
+  b <- coef(rr, df = c(1e-300, 4 - 1e-7))
+  expect_true(all(is.finite(b)))
+  expect_lt(max(abs(b[-1, 1])), 1e-290)
+  expect_equal(b[, 2], coef(linear_regression(x, y)), tolerance = 1e-5, ignore_attr = TRUE)
+  # predict() with a variable of another type, or no rows
+  fit <- linear_regression(y ~ x1 + x2 + g, data = df)
+  expect_statlearn_error(predict(fit, transform(df, x1 = as.character(x1))), "statlearn_error_formula",
+                         "x1.*numeric.*character")
+  expect_statlearn_error(predict(fit, df[0, ]), "statlearn_error_empty", "newdata")
+  for (f in list(linear_discriminant, quadratic_discriminant)) {
+    fd <- f(yb ~ x1 + x2, data = df)
+    expect_statlearn_error(predict(fd, transform(df, x2 = as.character(x2))), "statlearn_error_formula", "x2")
+  }
+  # matrix newdata: unnamed columns by position, the training names in another order by name
+  lf <- linear_regression(x, y)
+  g <- lm(y ~ x)
+  expect_equal(unname(predict(lf, unname(x), interval = "confidence")),
+               unname(predict(g, interval = "confidence")), tolerance = 1e-10)
+  expect_equal(predict(lf, x[, 4:1]), predict(lf, x), tolerance = 1e-12)
+  expect_statlearn_error(wald_test(logistic_regression(x, yb), terms = numeric(0)), "statlearn_error_range", "terms")
+  expect_statlearn_error(plot(lasso(x, y), label = NA), "statlearn_error_type", "label")
+  expect_statlearn_error(plot(lasso(x, y), log_lambda = NA), "statlearn_error_type", "log_lambda")
+  expect_statlearn_error(network(1e10), "statlearn_error_range", "input_shape")
+  # degenerate data: constant response, one weighted row, no variation in x
+  expect_statlearn_error(best_subset(x, rep(1, n)), "statlearn_error_constant", "`y`")
+  expect_statlearn_error(stepwise(x, rep(1, n)), "statlearn_error_constant", "`y`")
+  expect_statlearn_error(lars(x, rep(1, n)), "statlearn_error_constant", "`y`")
+  expect_statlearn_error(pcr(x, y, weights = c(rep(0, n - 1), 1)), "statlearn_error_empty", "weights")
+  expect_statlearn_error(plsr(matrix(0, n, p), y), "statlearn_error_constant", "`x`")
+  # inference without residual degrees of freedom
+  wide <- suppressMessages(linear_regression(matrix(rnorm(n * 60), n, 60), y))
+  expect_statlearn_error(confint(wide), "statlearn_error_df", "residual degrees of freedom")
+  expect_statlearn_error(vcov(wide), "statlearn_error_df")
+  # anova needs nested fits of one response
+  expect_statlearn_error(anova(linear_regression(x, y), linear_regression(x, -y)), "statlearn_error_mismatch")
+  expect_statlearn_error(anova(linear_regression(x[, 1:2], y), linear_regression(x[, 3:4], y)),
+                         "statlearn_error_mismatch", "same residual")
+  expect_equal(anova(linear_regression(x[, 1:2], y), linear_regression(x, y))$F[2],
+               anova(lm(y ~ x[, 1:2]), lm(y ~ x))$F[2], tolerance = 1e-10)
+  expect_statlearn_error(predict(logistic_regression(x, yb), x, type = "prob", offset = NaN),
+                         "statlearn_error_nonfinite", "NaN")
+  net <- train_network(network(4) |> layer_dense(1), x, y, epochs = 1, seed = 1, verbose = FALSE)
+  expect_statlearn_error(predict(net, 1e39 * x), "statlearn_error_range", "single-precision")
+})
