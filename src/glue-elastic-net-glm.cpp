@@ -31,17 +31,11 @@ Rcpp::NumericMatrix cpp_glm_elastic_net_cv(const Rcpp::NumericMatrix& x, const R
                                            const Rcpp::List& options) {
   statlearn_host::begin();
   const statlearn::design_view v = statlearn_host::make_view(x, sp_i, sp_p, sp_x, n, p);
-  const statlearn::enet_options opt_in = statlearn_host::make_options(options);
-  statlearn::enet_options opt = opt_in;
-  opt.threads = 1;
-  opt.main_thread = false;
+  const statlearn::enet_options opt = statlearn_host::make_options(options);
   const auto fam = static_cast<statlearn::glm_family>(family);
-  const std::vector<double> pred = statlearn_host::interruptible_call([&] {
-    return statlearn::cv_linear_predictors(
-        v, w, foldid, folds, opt_in.threads, opt_in.lambda.size(),
-        [&](const std::vector<double>& wk) { return statlearn::glm_elastic_net_path(v, y, wk, offset, fam, opt); });
-  });
-  Rcpp::NumericMatrix out(n, opt_in.lambda.size());
+  const std::vector<double> pred = statlearn_host::interruptible_call(
+      [&] { return statlearn::glm_elastic_net_cv_links(v, y, w, offset, fam, foldid, folds, opt); });
+  Rcpp::NumericMatrix out(n, opt.lambda.size());
   std::copy(pred.begin(), pred.end(), out.begin());
   return out;
 }

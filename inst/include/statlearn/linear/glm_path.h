@@ -82,20 +82,16 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
   using namespace enet_detail;
   using glm_detail::clamp_prob;
   const std::size_t n = X.n, p = X.p;
-  std::vector<double> w(n);
-  double wsum = 0.0;
-  for (double v : w_in) wsum += v;
-  for (std::size_t i = 0; i < n; ++i) w[i] = w_in[i] / wsum;
-
-  // Column moments with the observation weights (as glmnet standardises).
-  const enet_detail::column_scaling cs = enet_detail::scale_columns(X, w, opt.intercept, opt.standardize, opt.threads);
-  const std::vector<double>& xm = cs.xm;
-  const std::vector<double>& xs = cs.xs;
-  const std::vector<char>& usable = cs.usable;
-  const std::vector<double> vp = enet_detail::rescaled_penalty_factors(opt.penalty_factor);
+  // Weights summing to one, column moments with them (as glmnet standardises).
+  const enet_detail::standardised st = enet_detail::standardise(X, w_in, opt);
+  const std::vector<double>& w = st.w;
+  const std::vector<double>& xm = st.cs.xm;
+  const std::vector<double>& xs = st.cs.xs;
+  const std::vector<char>& usable = st.cs.usable;
+  const std::vector<double>& vp = st.vp;
   std::vector<double> lo(p), hi(p);
   for (std::size_t j = 0; j < p; ++j) { lo[j] = opt.lower[j] * xs[j]; hi[j] = opt.upper[j] * xs[j]; }
-  const double alpha = opt.alpha, alf = std::max(alpha, 1e-3);
+  const double alpha = opt.alpha;
   const glm_detail::columns cols(X, xm, xs);
 
   // State: standardised coefficients, intercept, linear predictor (with lazy offset eo).
@@ -239,7 +235,7 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
     for (std::size_t i = 0; i < n; ++i) sum_r += r[i];
   };
 
-  std::vector<char> ever(p, 0), strong(p, 0);
+  std::vector<char> ever(p, 0);
   std::vector<std::size_t> active;
   std::vector<double> xv(p, 0.0);
   std::vector<char> xv_ok(p, 0);
@@ -288,50 +284,38 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
     dlx = std::max(dlx, sum_v * d * d);
   };
 
-  auto solve = [&](double lam, double lam_prev, bool screen) -> bool {
+  // IRLS with coordinate descent on the strong set at one lambda, from the
+  // current warm start; false when an iteration limit was reached.
+  auto fit_strong = [&](const std::vector<char>& strong, double lam) -> bool {
     infinite = !std::isfinite(lam);
     ab = infinite ? 0.0 : lam * alpha;
     dem = infinite ? 0.0 : lam * (1.0 - alpha);
-    const double cut = (screen && !infinite) ? alpha * (2.0 * lam - lam_prev) : -1.0;
-    for (std::size_t j = 0; j < p; ++j)
-      strong[j] = usable[j] && (ever[j] || vp[j] <= 0.0 || (!infinite && std::fabs(gfull[j]) > cut * vp[j]));
-    if (infinite) for (std::size_t j = 0; j < p; ++j) strong[j] = usable[j] && vp[j] <= 0.0;
-    for (;;) {  // KKT loop
-      for (int irls = 0;; ++irls) {
-        refresh();
-        std::fill(xv_ok.begin(), xv_ok.end(), 0);
-        double dlx_all = 0.0;
-        for (;;) {  // coordinate descent on the quadratic approximation
+    for (int irls = 0;; ++irls) {
+      refresh();
+      std::fill(xv_ok.begin(), xv_ok.end(), 0);
+      double dlx_all = 0.0;
+      for (;;) {  // coordinate descent on the quadratic approximation
+        dlx = 0.0;
+        update_intercept();
+        for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+        ++out.passes;
+        dlx_all = std::max(dlx_all, dlx);
+        if (out.passes > opt.maxit) return false;
+        if (dlx < opt.thresh) break;
+        for (;;) {
           dlx = 0.0;
           update_intercept();
-          for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+          for (std::size_t j : active) update(j);
           ++out.passes;
-          dlx_all = std::max(dlx_all, dlx);
-          if (out.passes > opt.maxit) return false;
           if (dlx < opt.thresh) break;
-          for (;;) {
-            dlx = 0.0;
-            update_intercept();
-            for (std::size_t j : active) update(j);
-            ++out.passes;
-            if (dlx < opt.thresh) break;
-            if (out.passes > opt.maxit) return false;
-          }
+          if (out.passes > opt.maxit) return false;
         }
-        settle();
-        if (dlx_all < opt.thresh) break;
-        if (irls > 100) return false;
       }
-      refresh();
-      gradients();
-      if (infinite) return true;
-      bool violated = false;
-      for (std::size_t j = 0; j < p; ++j) {
-        if (!usable[j] || strong[j]) continue;
-        if (std::fabs(gfull[j]) > ab * vp[j]) { strong[j] = 1; violated = true; }
-      }
-      if (!violated) return true;
+      settle();
+      if (dlx_all < opt.thresh) break;
+      if (irls > 100) return false;
     }
+    return true;
   };
 
   auto record = [&](double lam, double dev) {
@@ -349,50 +333,42 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
     out.df.push_back(df);
   };
 
-  refresh();
-  gradients();
-  const bool user = !opt.lambda.empty();
-  const int L = user ? static_cast<int>(opt.lambda.size()) : opt.nlambda;
-  double lam_prev = 0.0, lam_max = 0.0, ratio = 1.0, dr_prev = 0.0;
-  for (int k = 0; k < L; ++k) {
-    double lam;
-    bool ok;
-    if (user) {
-      lam = opt.lambda[k];
-      ok = solve(lam, k == 0 ? lam : lam_prev, k > 0);
-    } else if (k == 0) {
-      ok = solve(std::numeric_limits<double>::infinity(), 0.0, false);
-      for (std::size_t j = 0; j < p; ++j)
-        if (usable[j] && vp[j] > 0.0) lam_max = std::max(lam_max, std::fabs(gfull[j]) / vp[j]);
-      lam_max /= alf;
-      ratio = L > 1 ? std::pow(opt.lambda_min_ratio, 1.0 / (L - 1)) : 1.0;
-      lam = lam_max;
-    } else {
-      lam = lam_max * std::pow(ratio, k);
-      ok = solve(lam, lam_prev, true);
-    }
-    if (!ok) { out.converged = false; break; }
-    const double dev = deviance();
-    record(lam, dev);
-    const double dr = out.dev_ratio.back();
-    lam_prev = lam;
-    int df = 0;
-    for (std::size_t j = 0; j < p; ++j) df += b[j] != 0.0;
-    // glmnet's gain of fit: binomial, the change of the deviance ratio from the
-    // last lambda (tolerance 1e-5); Poisson, the relative change over the last
-    // four (tolerance 1e-4).
-    double gain;
-    if (family == glm_family::binomial) {
-      gain = dr - dr_prev;
-    } else {
-      const std::size_t m = out.dev_ratio.size();
-      gain = m >= 5 ? (dr - out.dev_ratio[m - 5]) / dr : std::numeric_limits<double>::infinity();
-    }
-    if (path_ends(user, k, df, opt.dfmax, gain, family == glm_family::binomial ? 1e-5 : 1e-4, dr)) break;
-    dr_prev = dr;
-    if (opt.main_thread) hooks::check_interrupt(); else if (hooks::aborted()) throw interrupted();
-  }
+  enet_detail::path_family fam;
+  fam.p = p;
+  fam.usable = &usable;
+  fam.vp = &vp;
+  // glmnet's gain of fit: binomial, the change of the deviance ratio from the
+  // last lambda (tolerance 1e-5); Poisson, the relative change over the last
+  // four (tolerance 1e-4).
+  fam.rule = family == glm_family::binomial ? enet_detail::gain_rule::absolute_last
+                                            : enet_detail::gain_rule::relative_over_four;
+  fam.tol = family == glm_family::binomial ? 1e-5 : 1e-4;
+  fam.score = [&](std::size_t j) { return std::fabs(gfull[j]); };
+  fam.full_gradients = [&]() { refresh(); gradients(); };
+  fam.ever = [&](std::size_t j) { return ever[j] != 0; };
+  fam.fit = fit_strong;
+  fam.record = [&](double lam) {
+    record(lam, deviance());
+    return std::make_pair(out.df.back(), out.dev_ratio.back());
+  };
+  out.converged = enet_detail::run_path(fam, opt);
   return out;
+}
+
+// Out-of-fold linear predictors (n x L) of cross-validation on a fixed lambda
+// sequence (cv_linear_predictors()); the offset is not included.
+inline std::vector<double> glm_elastic_net_cv_links(const design_view& X, const std::vector<double>& y,
+                                                    const std::vector<double>& w,
+                                                    const std::vector<double>& offset, glm_family family,
+                                                    const std::vector<int>& foldid, int folds,
+                                                    const enet_options& opt_in) {
+  enet_options opt = opt_in;
+  opt.threads = 1;
+  opt.main_thread = false;
+  return cv_linear_predictors(X, w, foldid, folds, opt_in.threads, opt_in.lambda.size(), 1,
+                              [&](const std::vector<double>& wk) {
+                                return glm_elastic_net_path(X, y, wk, offset, family, opt);
+                              });
 }
 
 }  // namespace statlearn

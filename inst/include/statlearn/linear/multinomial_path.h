@@ -50,18 +50,14 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
                                                      bool grouped, const enet_options& opt) {
   using enet_detail::soft;
   const std::size_t n = X.n, p = X.p;
-  std::vector<double> w(n);
-  double wsum = 0.0;
-  for (double v : w_in) wsum += v;
-  for (std::size_t i = 0; i < n; ++i) w[i] = w_in[i] / wsum;
-
-  // Column moments with the observation weights (as glmnet standardises).
-  const enet_detail::column_scaling cs = enet_detail::scale_columns(X, w, opt.intercept, opt.standardize, opt.threads);
-  const std::vector<double>& xm = cs.xm;
-  const std::vector<double>& xs = cs.xs;
-  const std::vector<char>& usable = cs.usable;
-  const std::vector<double> vp = enet_detail::rescaled_penalty_factors(opt.penalty_factor);
-  const double alpha = opt.alpha, alf = std::max(alpha, 1e-3);
+  // Weights summing to one, column moments with them (as glmnet standardises).
+  const enet_detail::standardised st = enet_detail::standardise(X, w_in, opt);
+  const std::vector<double>& w = st.w;
+  const std::vector<double>& xm = st.cs.xm;
+  const std::vector<double>& xs = st.cs.xs;
+  const std::vector<char>& usable = st.cs.usable;
+  const std::vector<double>& vp = st.vp;
+  const double alpha = opt.alpha;
   const glm_detail::columns cols(X, xm, xs);
 
   // target_i += f * wt_i * x_std_ij for all i (wt = nullptr: ones)
@@ -278,7 +274,7 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
     };
     std::vector<double> g(K), u(K);
     auto update = [&](std::size_t j) {
-      const double L = 0.5 * cs.xv[j];  // (1/2) sum w x_std^2
+      const double L = 0.5 * st.cs.xv[j];  // (1/2) sum w x_std^2
       double norm = 0.0;
       for (std::size_t k = 0; k < K; ++k) {
         g[k] = col_dot(j, RR.data() + k * n, sum_rr[k]);
@@ -390,39 +386,29 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
     }
   };
 
-  auto solve = [&](double lam, double lam_prev, bool screen) -> bool {
+  // Coordinate descent on the strong set at one lambda (class by class, or
+  // grouped), from the current warm start; false at an iteration limit.
+  auto fit_strong = [&](const std::vector<char>& strong_set, double lam) -> bool {
     infinite = !std::isfinite(lam);
     ab = infinite ? 0.0 : lam * alpha;
     dem = infinite ? 0.0 : lam * (1.0 - alpha);
-    const double cut = (screen && !infinite) ? alpha * (2.0 * lam - lam_prev) : -1.0;
-    for (std::size_t j = 0; j < p; ++j)
-      strong[j] = usable[j] && (ever[j] || vp[j] <= 0.0 || (!infinite && gnorm(j) > cut * vp[j]));
-    if (infinite) for (std::size_t j = 0; j < p; ++j) strong[j] = usable[j] && vp[j] <= 0.0;
-    for (;;) {
-      for (int it = 0;; ++it) {
-        double dlx_all = 0.0;
-        probabilities();
-        if (grouped) {
-          if (!grouped_step(dlx_all)) return false;
-        } else {
-          for (std::size_t k = 0; k < K; ++k) {
-            if (!class_step(k, dlx_all)) return false;
-            probabilities();
-          }
-          centre_coefficients();
+    strong = strong_set;
+    for (int it = 0;; ++it) {
+      double dlx_all = 0.0;
+      probabilities();
+      if (grouped) {
+        if (!grouped_step(dlx_all)) return false;
+      } else {
+        for (std::size_t k = 0; k < K; ++k) {
+          if (!class_step(k, dlx_all)) return false;
+          probabilities();
         }
-        if (dlx_all < opt.thresh) break;
-        if (it > 10000) return false;
+        centre_coefficients();
       }
-      gradients();
-      if (infinite) return true;
-      bool violated = false;
-      for (std::size_t j = 0; j < p; ++j) {
-        if (!usable[j] || strong[j]) continue;
-        if (gnorm(j) > ab * vp[j]) { strong[j] = 1; violated = true; }
-      }
-      if (!violated) return true;
+      if (dlx_all < opt.thresh) break;
+      if (it > 10000) return false;
     }
+    return true;
   };
 
   auto record = [&](double lam) {
@@ -456,90 +442,37 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
     out.df.push_back(df);
   };
 
-  gradients();
-  const bool user = !opt.lambda.empty();
-  const int L = user ? static_cast<int>(opt.lambda.size()) : opt.nlambda;
-  double lam_prev = 0.0, lam_max = 0.0, ratio = 1.0, dr_prev = 0.0;
-  for (int k = 0; k < L; ++k) {
-    double lam;
-    bool ok;
-    if (user) {
-      lam = opt.lambda[k];
-      ok = solve(lam, k == 0 ? lam : lam_prev, k > 0);
-    } else if (k == 0) {
-      ok = solve(std::numeric_limits<double>::infinity(), 0.0, false);
-      for (std::size_t j = 0; j < p; ++j)
-        if (usable[j] && vp[j] > 0.0) lam_max = std::max(lam_max, gnorm(j) / vp[j]);
-      lam_max /= alf;
-      ratio = L > 1 ? std::pow(opt.lambda_min_ratio, 1.0 / (L - 1)) : 1.0;
-      lam = lam_max;
-    } else {
-      lam = lam_max * std::pow(ratio, k);
-      ok = solve(lam, lam_prev, true);
-    }
-    if (!ok) { out.converged = false; break; }
+  enet_detail::path_family fam;
+  fam.p = p;
+  fam.usable = &usable;
+  fam.vp = &vp;
+  fam.rule = enet_detail::gain_rule::absolute_last;  // df counts the variables nonzero in any class
+  fam.tol = 1e-5;
+  fam.score = gnorm;
+  fam.full_gradients = gradients;
+  fam.ever = [&](std::size_t j) { return ever[j] != 0; };
+  fam.fit = fit_strong;
+  fam.record = [&](double lam) {
     record(lam);
-    const double dr = out.dev_ratio.back();
-    lam_prev = lam;
-    // df counts the variables nonzero in any class.
-    if (enet_detail::path_ends(user, k, out.df.back(), opt.dfmax, dr - dr_prev, 1e-5, dr)) break;
-    dr_prev = dr;
-    if (opt.main_thread) hooks::check_interrupt(); else if (hooks::aborted()) throw interrupted();
-  }
+    return std::make_pair(out.df.back(), out.dev_ratio.back());
+  };
+  out.converged = enet_detail::run_path(fam, opt);
   return out;
 }
 
 // Out-of-fold linear predictors (n x K x L, column-major) of K-fold
-// cross-validation on a fixed lambda sequence; folds in parallel with zero
-// weights on their own rows, as cv_linear_predictors() does.
+// cross-validation on a fixed lambda sequence (cv_linear_predictors()).
 inline std::vector<double> multinomial_cv_links(const design_view& X, const std::vector<double>& Y,
                                                 std::size_t K, const std::vector<double>& w,
                                                 bool grouped, const std::vector<int>& foldid,
                                                 int folds, const enet_options& opt_in) {
-  const std::size_t n = X.n, p = X.p, L = opt_in.lambda.size();
-  std::vector<double> out(n * K * L, 0.0);
-  std::vector<char> failed(folds, 0);
   enet_options opt = opt_in;
   opt.threads = 1;
   opt.main_thread = false;
-  // The folds run off the main thread, which stays free to notice Ctrl-C.
-  interruptible([&] { parallel_tasks(static_cast<std::size_t>(folds), opt_in.threads, [&](std::size_t f) {
-    const int fold = static_cast<int>(f) + 1;
-    std::vector<double> wk(w);
-    for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) wk[i] = 0.0;
-    multinomial_path fit;
-    try {
-      fit = multinomial_elastic_net_path(X, Y, K, wk, grouped, opt);
-    } catch (...) {
-      failed[f] = 1;
-      return;
-    }
-    const std::size_t Lk = fit.lambda.size();
-    if (Lk == 0) { failed[f] = 1; return; }
-    for (std::size_t l = 0; l < L; ++l) {
-      const std::size_t lk = std::min(l, Lk - 1);
-      for (std::size_t k = 0; k < K; ++k) {
-        const double* beta = fit.beta.data() + (lk * K + k) * p;
-        double* o = out.data() + (l * K + k) * n;
-        for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) o[i] = fit.a0[lk * K + k];
-        for (std::size_t j = 0; j < p; ++j) {
-          if (beta[j] == 0.0) continue;
-          if (X.sparse()) {
-            for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) {
-              const int i = X.row_idx[q];
-              if (foldid[i] == fold) o[i] += X.values[q] * beta[j];
-            }
-          } else {
-            const double* col = X.dense + j * n;
-            for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) o[i] += col[i] * beta[j];
-          }
-        }
-      }
-    }
-  }); });
-  for (int f = 0; f < folds; ++f)
-    if (failed[f]) throw std::runtime_error("the fit of a cross-validation fold failed");
-  return out;
+  return cv_linear_predictors(X, w, foldid, folds, opt_in.threads, opt_in.lambda.size(), K,
+                              [&](const std::vector<double>& wk) {
+                                return multinomial_elastic_net_path(X, Y, K, wk, grouped, opt);
+                              });
 }
 
 }  // namespace statlearn
