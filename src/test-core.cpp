@@ -5,6 +5,7 @@
 #include "statlearn/common/gram.h"
 #include "statlearn/common/linalg.h"
 #include "statlearn/common/parallel.h"
+#include "statlearn/common/row_team.h"
 #include "statlearn/common/simd.h"
 #include "statlearn/common/rng.h"
 #include <tbb/global_control.h>
@@ -152,4 +153,34 @@ UNIT_TEST("core: linear algebra",
   // not positive definite at all: LAPACK's failure is reported at its column
   std::vector<double> N = {1.0, 2.0, 2.0, 1.0};
   UNIT_EXPECT(statlearn::cholesky_factor(N.data(), 2).bad == 1);
+}
+
+UNIT_TEST("core: deterministic parallel chunks",
+          "a row team's chunked dot products equal the one-thread ones over many short jobs") {
+  const std::size_t n = 5003;
+  std::vector<double> a(n), b(n);
+  statlearn::stream s(14, 0);
+  for (std::size_t i = 0; i < n; ++i) { a[i] = s.uniform() - 0.5; b[i] = s.uniform() - 0.5; }
+  auto job_sums = [&](int threads) {
+    std::vector<double> sums;
+    statlearn::row_team::scope(n, threads, [&](statlearn::row_team& team) {
+      for (int k = 0; k < 20000; ++k) {
+        double part[statlearn::row_team::kChunks];
+        team.run([&](std::size_t c, std::size_t lo, std::size_t hi) {
+          double t = 0.0;
+          for (std::size_t i = lo; i < hi; ++i) t += a[i] * b[(i + k) % n];
+          part[c] = t;
+        });
+        sums.push_back(part[0] + part[1]);
+      }
+    });
+    return sums;
+  };
+  const std::vector<double> s1 = job_sums(1), s2 = job_sums(2);
+  UNIT_EXPECT(s1 == s2);
+  // and the chunks cover every row once
+  double ref = 0.0;
+  for (std::size_t i = 0; i < n; ++i) ref += a[i] * b[i];
+  const bool close = std::fabs(s1[0] - ref) < 1e-12;
+  UNIT_EXPECT(close);
 }

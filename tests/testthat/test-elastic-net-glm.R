@@ -212,3 +212,19 @@ test_that("a Poisson offset of 800 shifts the intercept only, and agrees with gl
   expect_error(lasso(d$x, d$yp, family = "poisson", offset = off + 800, intercept = FALSE),
                class = "statlearn_error_range", regexp = "offset")
 })
+
+test_that("the binomial path is bit-identical for 1 and 2 threads (two-thread coordinate descent)", {
+  set.seed(37)
+  n <- 4000; p <- 60  # n large enough for the row team's helper thread
+  x <- matrix(rnorm(n * p), n, p)
+  y <- rbinom(n, 1, plogis(drop(x[, 1:5] %*% c(1, -1, 0.5, 0.5, -0.5))))
+  f1 <- lasso(x, y, family = "binomial", threads = 1)
+  f2 <- lasso(x, y, family = "binomial", threads = 2)
+  expect_identical(f2$beta, f1$beta)
+  expect_identical(f2$a0, f1$a0)
+  expect_identical(f2$lambda, f1$lambda)
+  skip_if_not_installed("glmnet")
+  g <- glmnet::glmnet(x, y, family = "binomial", lambda = f1$lambda, thresh = 1e-14)
+  f3 <- lasso(x, y, family = "binomial", lambda = f1$lambda, thresh = 1e-14, threads = 2)
+  expect_equal(unname(f3$beta), unname(as.matrix(g$beta)), tolerance = 1e-6)
+})

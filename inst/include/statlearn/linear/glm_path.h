@@ -23,6 +23,7 @@
 #include "statlearn/linear/coordinate_descent.h"
 #include "statlearn/common/hooks.h"
 #include "statlearn/common/parallel.h"
+#include "statlearn/common/row_team.h"
 #include "statlearn/common/simd.h"
 
 namespace statlearn {
@@ -209,6 +210,7 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
   // Apply a change d to coordinate j: r -= d v x_std_j, eta += d x_std_j, and
   // keep sum_r (the sum of the stored r) current.
   double ro = 0.0;  // lazy residual correction for sparse x: r_true_i = r_i + v_i * ro
+  row_team* team = nullptr;  // the row chunks of dense updates (set by fit_strong)
   // (eta is brought up to date once per Newton step, by sync_eta().)
   std::vector<double> vx(p, 0.0);  // sum_i v_i x_std_ij for the current weights
   auto apply = [&](std::size_t j, double d) {
@@ -224,7 +226,10 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
       ro += f * xm[j];  // the centring part, for all rows, lazily
       sum_r -= dsum;
     } else {
-      simd_axpy_weighted_centred(r.data(), v.data(), X.dense + j * n, xm[j], f, n);
+      const double* col = X.dense + j * n;
+      team->run([&](std::size_t, std::size_t lo, std::size_t hi) {
+        simd_axpy_weighted_centred(r.data() + lo, v.data() + lo, col + lo, xm[j], f, hi - lo);
+      });
       sum_r -= d * vx[j];
     }
   };
@@ -246,14 +251,34 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
   auto update = [&](std::size_t j) {
     double gj;
     if (!xv_ok[j] && !X.sparse()) {
-      // one pass for the curvature and the gradient
-      double s1, s2, s3;
-      simd_weighted_moments_dot(v.data(), X.dense + j * n, xm[j], r.data(), n, s1, s2, s3);
+      // one pass for the curvature and the gradient, in the team's row chunks
+      // (partial sums combined in chunk order)
+      const double* col = X.dense + j * n;
+      double part[row_team::kChunks][3];
+      team->run([&](std::size_t c, std::size_t lo, std::size_t hi) {
+        simd_weighted_moments_dot(v.data() + lo, col + lo, xm[j], r.data() + lo, hi - lo, part[c][0],
+                                  part[c][1], part[c][2]);
+      });
+      double s1 = 0.0, s2 = 0.0, s3 = 0.0;
+      for (std::size_t c = 0; c < row_team::kChunks; ++c) {
+        s1 += part[c][0];
+        s2 += part[c][1];
+        s3 += part[c][2];
+      }
       const double sj = xs[j];
       xv[j] = s2 / (sj * sj);
       vx[j] = s1 / sj;
       xv_ok[j] = 1;
       gj = s3 / sj;
+    } else if (!X.sparse()) {
+      const double* col = X.dense + j * n;
+      double part[row_team::kChunks];
+      team->run([&](std::size_t c, std::size_t lo, std::size_t hi) {
+        part[c] = simd_dot_centred(col + lo, xm[j], r.data() + lo, hi - lo);
+      });
+      double s = 0.0;
+      for (std::size_t c = 0; c < row_team::kChunks; ++c) s += part[c];
+      gj = s / xs[j];
     } else {
       if (!xv_ok[j]) { xv[j] = cols.weighted_square(j, v, sum_v, vx[j]); xv_ok[j] = 1; }
       gj = cols.dot(j, r, sum_r);
@@ -290,32 +315,42 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
     infinite = !std::isfinite(lam);
     ab = infinite ? 0.0 : lam * alpha;
     dem = infinite ? 0.0 : lam * (1.0 - alpha);
-    for (int irls = 0;; ++irls) {
-      refresh();
-      std::fill(xv_ok.begin(), xv_ok.end(), 0);
-      double dlx_all = 0.0;
-      for (;;) {  // coordinate descent on the quadratic approximation
-        dlx = 0.0;
-        update_intercept();
-        for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
-        ++out.passes;
-        dlx_all = std::max(dlx_all, dlx);
-        if (out.passes > opt.maxit) return false;
-        if (dlx < opt.thresh) break;
-        for (;;) {
-          dlx = 0.0;
-          update_intercept();
-          for (std::size_t j : active) update(j);
-          ++out.passes;
-          if (dlx < opt.thresh) break;
-          if (out.passes > opt.maxit) return false;
+    // Dense columns: every dot product and axpy in two fixed row chunks, run
+    // by a team of two threads when allowed (the same bits for 1 and 2).
+    bool ok = true;
+    row_team::scope(X.sparse() ? 0 : n, X.sparse() ? 1 : opt.threads, [&](row_team& t) {
+      team = &t;
+      ok = [&]() -> bool {
+        for (int irls = 0;; ++irls) {
+          refresh();
+          std::fill(xv_ok.begin(), xv_ok.end(), 0);
+          double dlx_all = 0.0;
+          for (;;) {  // coordinate descent on the quadratic approximation
+            dlx = 0.0;
+            update_intercept();
+            for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+            ++out.passes;
+            dlx_all = std::max(dlx_all, dlx);
+            if (out.passes > opt.maxit) return false;
+            if (dlx < opt.thresh) break;
+            for (;;) {
+              dlx = 0.0;
+              update_intercept();
+              for (std::size_t j : active) update(j);
+              ++out.passes;
+              if (dlx < opt.thresh) break;
+              if (out.passes > opt.maxit) return false;
+            }
+          }
+          settle();
+          if (dlx_all < opt.thresh) break;
+          if (irls > 100) return false;
         }
-      }
-      settle();
-      if (dlx_all < opt.thresh) break;
-      if (irls > 100) return false;
-    }
-    return true;
+        return true;
+      }();
+      team = nullptr;
+    });
+    return ok;
   };
 
   auto record = [&](double lam, double dev) {
