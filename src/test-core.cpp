@@ -184,3 +184,42 @@ UNIT_TEST("core: deterministic parallel chunks",
   const bool close = std::fabs(s1[0] - ref) < 1e-12;
   UNIT_EXPECT(close);
 }
+
+UNIT_TEST("core: linear algebra", "the LAPACK path (order above the inline limit) agrees with the inline one") {
+  // A 40 x 40 Gram matrix B'B with a dependent last column, factored whole
+  // (LAPACK) and its leading 20 x 20 block (inline).
+  const std::size_t m = 60, q = 40;
+  std::vector<double> B(m * q);
+  statlearn::stream s(15, 0);
+  for (double& v : B) v = s.uniform() - 0.5;
+  for (std::size_t i = 0; i < m; ++i) B[(q - 1) * m + i] = B[i] - 2.0 * B[m + i];
+  std::vector<double> A(q * q, 0.0);
+  for (std::size_t a = 0; a < q; ++a)
+    for (std::size_t b = 0; b < q; ++b)
+      for (std::size_t i = 0; i < m; ++i) A[b * q + a] += B[a * m + i] * B[b * m + i];
+  std::vector<double> L = A;
+  UNIT_EXPECT(statlearn::cholesky_factor(L.data(), q, 1e-11).bad == static_cast<long>(q - 1));
+  // the leading (q - 1) block is regular: solve A x = A e_3 there
+  const std::size_t r = q - 1;
+  std::vector<double> Ar(r * r), Lr;
+  for (std::size_t a = 0; a < r; ++a)
+    for (std::size_t b = 0; b < r; ++b) Ar[b * r + a] = A[b * q + a];
+  Lr = Ar;
+  UNIT_EXPECT(statlearn::cholesky_factor(Lr.data(), r, 1e-11).bad == -1);
+  std::vector<double> x(r);
+  for (std::size_t a = 0; a < r; ++a) x[a] = Ar[3 * r + a];
+  statlearn::cholesky_solve(Lr.data(), r, x.data());
+  double worst = 0.0;
+  for (std::size_t a = 0; a < r; ++a) worst = std::max(worst, std::fabs(x[a] - (a == 3 ? 1.0 : 0.0)));
+  UNIT_EXPECT(worst < 1e-10);
+  // the inline factor of the leading 20 x 20 block equals LAPACK's to rounding
+  const std::size_t h = 20;
+  std::vector<double> Ah(h * h);
+  for (std::size_t a = 0; a < h; ++a)
+    for (std::size_t b = 0; b < h; ++b) Ah[b * h + a] = A[b * q + a];
+  statlearn::cholesky_factor(Ah.data(), h);
+  double diff = 0.0;
+  for (std::size_t a = 0; a < h; ++a)
+    for (std::size_t b = 0; b <= a; ++b) diff = std::max(diff, std::fabs(Ah[b * h + a] - Lr[b * r + a]));
+  UNIT_EXPECT(diff < 1e-12);
+}

@@ -111,3 +111,17 @@ test_that("summary and print of a multinomial path count a variable once across 
   expect_identical(as.integer(s$table$nonzero), as.integer(nz))
   expect_output(print(s), "path")
 })
+
+test_that("the multinomial path is bit-identical for 1 and 2 threads, ungrouped and grouped", {
+  set.seed(45)
+  n <- 3000; p <- 30  # n large enough for the row team's helper thread
+  x <- matrix(rnorm(n * p), n, p)
+  eta <- x[, 1:4] %*% matrix(rnorm(12), 4, 3)
+  y <- factor(apply(exp(eta) / rowSums(exp(eta)), 1, function(q) sample(3, 1, prob = q)))
+  for (type in c("ungrouped", "grouped")) {
+    f1 <- lasso(x, y, family = "multinomial", type_multinomial = type, nlambda = 30, threads = 1)
+    f2 <- lasso(x, y, family = "multinomial", type_multinomial = type, nlambda = 30, threads = 2)
+    expect_identical(f2$beta, f1$beta, info = type)
+    expect_identical(f2$a0, f1$a0, info = type)
+  }
+})

@@ -21,6 +21,8 @@
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
+#include "statlearn/common/simd.h"
+
 namespace statlearn {
 
 class row_team {
@@ -127,6 +129,50 @@ class row_team {
   const void* obj_ = nullptr;
   void (*call_)(const void*, std::size_t, std::size_t, std::size_t) = nullptr;
 };
+
+// The vector kernels of coordinate descent (common/simd.h) over a team's row
+// chunks, partial sums combined in chunk order.
+
+// sum_i (x_i - m) a_i
+inline double team_dot_centred(row_team& t, const double* x, double m, const double* a) {
+  double part[row_team::kChunks];
+  t.run([&](std::size_t c, std::size_t lo, std::size_t hi) {
+    part[c] = simd_dot_centred(x + lo, m, a + lo, hi - lo);
+  });
+  double s = 0.0;
+  for (double v : part) s += v;
+  return s;
+}
+
+// s1 = sum_i v_i (x_i - m), s2 = sum_i v_i (x_i - m)^2
+inline void team_weighted_moments(row_team& t, const double* v, const double* x, double m, double& s1,
+                                  double& s2) {
+  double part[row_team::kChunks][2];
+  t.run([&](std::size_t c, std::size_t lo, std::size_t hi) {
+    simd_weighted_moments(v + lo, x + lo, m, hi - lo, part[c][0], part[c][1]);
+  });
+  s1 = s2 = 0.0;
+  for (const auto& q : part) { s1 += q[0]; s2 += q[1]; }
+}
+
+// the moments and s3 = sum_i (x_i - m) r_i in one pass
+inline void team_weighted_moments_dot(row_team& t, const double* v, const double* x, double m,
+                                      const double* r, double& s1, double& s2, double& s3) {
+  double part[row_team::kChunks][3];
+  t.run([&](std::size_t c, std::size_t lo, std::size_t hi) {
+    simd_weighted_moments_dot(v + lo, x + lo, m, r + lo, hi - lo, part[c][0], part[c][1], part[c][2]);
+  });
+  s1 = s2 = s3 = 0.0;
+  for (const auto& q : part) { s1 += q[0]; s2 += q[1]; s3 += q[2]; }
+}
+
+// r_i -= f v_i (x_i - m)
+inline void team_axpy_weighted_centred(row_team& t, double* r, const double* v, const double* x, double m,
+                                       double f) {
+  t.run([&](std::size_t, std::size_t lo, std::size_t hi) {
+    simd_axpy_weighted_centred(r + lo, v + lo, x + lo, m, f, hi - lo);
+  });
+}
 
 }  // namespace statlearn
 

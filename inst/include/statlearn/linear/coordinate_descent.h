@@ -187,20 +187,18 @@ inline enet_path elastic_net_path(const design_view& X, const std::vector<double
     infinite = !std::isfinite(lam);
     ab = infinite ? 0.0 : lam * alpha;
     dem = infinite ? 0.0 : lam * (1.0 - alpha);
-    for (;;) {
-      dlx = 0.0;
-      for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
-      ++out.passes;
-      if (out.passes > opt.maxit) return false;
-      if (dlx < opt.thresh) return true;
-      for (;;) {  // inner loop on the active set
-        dlx = 0.0;
-        for (std::size_t j : active) update(j);
-        ++out.passes;
-        if (dlx < opt.thresh) break;
-        if (out.passes > opt.maxit) return false;
-      }
-    }
+    double dlx_max = 0.0;
+    return sweep_until_converged(
+        [&](bool all) {
+          dlx = 0.0;
+          if (all) {
+            for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+          } else {
+            for (std::size_t j : active) update(j);
+          }
+          return dlx;
+        },
+        out.passes, opt, dlx_max);
   };
 
   auto record = [&](double lam_std) {
@@ -238,12 +236,11 @@ inline enet_path elastic_net_path(const design_view& X, const std::vector<double
 inline std::vector<double> elastic_net_cv_predictions(const design_view& X, const std::vector<double>& y,
                                                       const std::vector<double>& w,
                                                       const std::vector<int>& foldid, int K,
-                                                      const enet_options& opt_in) {
-  enet_options opt = opt_in;
-  opt.threads = 1;
-  opt.main_thread = false;
-  return cv_linear_predictors(X, w, foldid, K, opt_in.threads, opt_in.lambda.size(), 1,
-                              [&](const std::vector<double>& wk) { return elastic_net_path(X, y, wk, opt); });
+                                                      const enet_options& opt) {
+  return cv_linear_predictors(X, w, foldid, K, opt, 1,
+                              [&](const std::vector<double>& wk, const enet_options& o) {
+                                return elastic_net_path(X, y, wk, o);
+                              });
 }
 
 }  // namespace statlearn

@@ -169,6 +169,32 @@ inline standardised standardise(const design_view& X, const std::vector<double>&
   return s;
 }
 
+// Coordinate descent to convergence on one (quadratic) problem, as glmnet
+// sweeps: a sweep of the strong set; while it changes something, sweeps of
+// the active set until they settle, then the strong set again (or, with
+// repeat_strong false, return after the first settling: the multinomial
+// cycles over its classes instead). sweep(strong) runs one sweep and returns
+// its largest weighted squared change. False at the iteration limit;
+// dlx_max receives the largest change of a strong sweep.
+template <class Sweep>
+bool sweep_until_converged(Sweep sweep, long& passes, const enet_options& opt, double& dlx_max,
+                           bool repeat_strong = true) {
+  for (;;) {
+    const double d = sweep(true);
+    ++passes;
+    dlx_max = std::max(dlx_max, d);
+    if (passes > opt.maxit) return false;
+    if (d < opt.thresh) return true;
+    for (;;) {
+      const double da = sweep(false);
+      ++passes;
+      if (da < opt.thresh) break;
+      if (passes > opt.maxit) return false;
+    }
+    if (!repeat_strong) return true;
+  }
+}
+
 // How a family measures the gain of fit in glmnet's end-of-path rule, from
 // the fit measure (R^2 or deviance ratio) of each lambda so far.
 enum class gain_rule {
@@ -284,17 +310,21 @@ inline bool run_path(const path_family& f, const enet_options& opt) {
 }  // namespace enet_detail
 
 // Out-of-fold linear predictors of cross-validation on a fixed lambda
-// sequence, for any family: fold k is fitted by fit_fold(weights) with zero
-// weight on its own rows (the same problem as deleting them, without copying
-// x), and the folds run in parallel (each single-threaded), so the result does
-// not depend on the thread count. A fold's path holds, per lambda, K
+// sequence, for any family: fold k is fitted by fit_fold(weights, options)
+// with zero weight on its own rows (the same problem as deleting them, without
+// copying x), and the folds run in parallel (each single-threaded, off the
+// main thread), so the result does not depend on the thread count. A fold's path holds, per lambda, K
 // intercepts and K coefficient vectors of length p (K = 1 but for the
 // multinomial). Returns n x K x L (column-major) values of a0 + x'b.
 template <class FitFold>
 std::vector<double> cv_linear_predictors(const design_view& X, const std::vector<double>& w,
-                                         const std::vector<int>& foldid, int folds, int threads,
-                                         std::size_t L, std::size_t K, FitFold fit_fold) {
-  const std::size_t n = X.n, p = X.p;
+                                         const std::vector<int>& foldid, int folds,
+                                         const enet_options& opt_in, std::size_t K, FitFold fit_fold) {
+  const std::size_t n = X.n, p = X.p, L = opt_in.lambda.size();
+  const int threads = opt_in.threads;
+  enet_options opt = opt_in;
+  opt.threads = 1;
+  opt.main_thread = false;
   std::vector<double> pred(n * K * L, 0.0);
   std::vector<char> failed(folds, 0);
   // The folds run off the main thread, which stays free to notice Ctrl-C.
@@ -302,9 +332,9 @@ std::vector<double> cv_linear_predictors(const design_view& X, const std::vector
     const int fold = static_cast<int>(k) + 1;
     std::vector<double> wk(w);
     for (std::size_t i = 0; i < n; ++i) if (foldid[i] == fold) wk[i] = 0.0;
-    decltype(fit_fold(wk)) fit;
+    decltype(fit_fold(wk, opt)) fit;
     try {
-      fit = fit_fold(wk);
+      fit = fit_fold(wk, opt);
     } catch (...) {
       failed[k] = 1;
       return;

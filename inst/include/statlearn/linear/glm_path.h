@@ -226,10 +226,7 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
       ro += f * xm[j];  // the centring part, for all rows, lazily
       sum_r -= dsum;
     } else {
-      const double* col = X.dense + j * n;
-      team->run([&](std::size_t, std::size_t lo, std::size_t hi) {
-        simd_axpy_weighted_centred(r.data() + lo, v.data() + lo, col + lo, xm[j], f, hi - lo);
-      });
+      team_axpy_weighted_centred(*team, r.data(), v.data(), X.dense + j * n, xm[j], f);
       sum_r -= d * vx[j];
     }
   };
@@ -253,32 +250,15 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
     if (!xv_ok[j] && !X.sparse()) {
       // one pass for the curvature and the gradient, in the team's row chunks
       // (partial sums combined in chunk order)
-      const double* col = X.dense + j * n;
-      double part[row_team::kChunks][3];
-      team->run([&](std::size_t c, std::size_t lo, std::size_t hi) {
-        simd_weighted_moments_dot(v.data() + lo, col + lo, xm[j], r.data() + lo, hi - lo, part[c][0],
-                                  part[c][1], part[c][2]);
-      });
-      double s1 = 0.0, s2 = 0.0, s3 = 0.0;
-      for (std::size_t c = 0; c < row_team::kChunks; ++c) {
-        s1 += part[c][0];
-        s2 += part[c][1];
-        s3 += part[c][2];
-      }
+      double s1, s2, s3;
+      team_weighted_moments_dot(*team, v.data(), X.dense + j * n, xm[j], r.data(), s1, s2, s3);
       const double sj = xs[j];
       xv[j] = s2 / (sj * sj);
       vx[j] = s1 / sj;
       xv_ok[j] = 1;
       gj = s3 / sj;
     } else if (!X.sparse()) {
-      const double* col = X.dense + j * n;
-      double part[row_team::kChunks];
-      team->run([&](std::size_t c, std::size_t lo, std::size_t hi) {
-        part[c] = simd_dot_centred(col + lo, xm[j], r.data() + lo, hi - lo);
-      });
-      double s = 0.0;
-      for (std::size_t c = 0; c < row_team::kChunks; ++c) s += part[c];
-      gj = s / xs[j];
+      gj = team_dot_centred(*team, X.dense + j * n, xm[j], r.data()) / xs[j];
     } else {
       if (!xv_ok[j]) { xv[j] = cols.weighted_square(j, v, sum_v, vx[j]); xv_ok[j] = 1; }
       gj = cols.dot(j, r, sum_r);
@@ -325,23 +305,20 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
           refresh();
           std::fill(xv_ok.begin(), xv_ok.end(), 0);
           double dlx_all = 0.0;
-          for (;;) {  // coordinate descent on the quadratic approximation
-            dlx = 0.0;
-            update_intercept();
-            for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
-            ++out.passes;
-            dlx_all = std::max(dlx_all, dlx);
-            if (out.passes > opt.maxit) return false;
-            if (dlx < opt.thresh) break;
-            for (;;) {
-              dlx = 0.0;
-              update_intercept();
-              for (std::size_t j : active) update(j);
-              ++out.passes;
-              if (dlx < opt.thresh) break;
-              if (out.passes > opt.maxit) return false;
-            }
-          }
+          // coordinate descent on the quadratic approximation
+          const bool converged = enet_detail::sweep_until_converged(
+              [&](bool all) {
+                dlx = 0.0;
+                update_intercept();
+                if (all) {
+                  for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+                } else {
+                  for (std::size_t j : active) update(j);
+                }
+                return dlx;
+              },
+              out.passes, opt, dlx_all);
+          if (!converged) return false;
           settle();
           if (dlx_all < opt.thresh) break;
           if (irls > 100) return false;
@@ -396,13 +373,10 @@ inline std::vector<double> glm_elastic_net_cv_links(const design_view& X, const 
                                                     const std::vector<double>& w,
                                                     const std::vector<double>& offset, glm_family family,
                                                     const std::vector<int>& foldid, int folds,
-                                                    const enet_options& opt_in) {
-  enet_options opt = opt_in;
-  opt.threads = 1;
-  opt.main_thread = false;
-  return cv_linear_predictors(X, w, foldid, folds, opt_in.threads, opt_in.lambda.size(), 1,
-                              [&](const std::vector<double>& wk) {
-                                return glm_elastic_net_path(X, y, wk, offset, family, opt);
+                                                    const enet_options& opt) {
+  return cv_linear_predictors(X, w, foldid, folds, opt, 1,
+                              [&](const std::vector<double>& wk, const enet_options& o) {
+                                return glm_elastic_net_path(X, y, wk, offset, family, o);
                               });
 }
 

@@ -28,6 +28,7 @@
 #include "statlearn/linear/glm_path.h"
 #include "statlearn/common/hooks.h"
 #include "statlearn/common/parallel.h"
+#include "statlearn/common/row_team.h"
 #include "statlearn/common/simd.h"
 
 namespace statlearn {
@@ -60,6 +61,8 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
   const double alpha = opt.alpha;
   const glm_detail::columns cols(X, xm, xs);
 
+  // Inside fit_strong, the row chunks of dense updates (common/row_team.h).
+  row_team* team = nullptr;
   // target_i += f * wt_i * x_std_ij for all i (wt = nullptr: ones)
   auto axpy_col = [&](std::size_t j, double f, double* target, const double* wt) {
     const double g = f / xs[j];
@@ -73,6 +76,8 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
         const int i = X.row_idx[q];
         target[i] += g * (wt ? wt[i] : 1.0) * X.values[q];
       }
+    } else if (wt && team) {
+      team_axpy_weighted_centred(*team, target, wt, X.dense + j * n, xm[j], -g);
     } else if (wt) {
       simd_axpy_weighted_centred(target, wt, X.dense + j * n, xm[j], -g, n);
     } else {
@@ -82,7 +87,10 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
   // sum_i x_std_ij a_i, given sum_a = sum_i a_i
   // (dense columns are centred as they are summed)
   auto col_dot = [&](std::size_t j, const double* a, double sum_a) {
-    if (!X.sparse()) return simd_dot_centred(X.dense + j * n, xm[j], a, n) / xs[j];
+    if (!X.sparse()) {
+      const double* col = X.dense + j * n;
+      return (team ? team_dot_centred(*team, col, xm[j], a) : simd_dot_centred(col, xm[j], a, n)) / xs[j];
+    }
     double t = 0.0;
     for (int q = X.col_ptr[j]; q < X.col_ptr[j + 1]; ++q) t += X.values[q] * a[X.row_idx[q]];
     return (t - xm[j] * sum_a) / xs[j];
@@ -188,7 +196,7 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
         if (X.sparse()) {
           xv[j] = cols.weighted_square(j, V, sum_v, vxj[j]);
         } else {
-          simd_weighted_moments(V.data(), X.dense + j * n, xm[j], n, s1, s2);
+          team_weighted_moments(*team, V.data(), X.dense + j * n, xm[j], s1, s2);
           xv[j] = s2 / (xs[j] * xs[j]);
           vxj[j] = s1 / xs[j];
         }
@@ -221,21 +229,18 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
     // One sweep of the strong set, then the active set to convergence. The
     // strong set is swept again in the next cycle over the classes, and the
     // cycles end only when a whole cycle of strong sweeps changes nothing.
-    dlx = 0.0;
-    update_intercept();
-    for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
-    ++out.passes;
-    dlx_all = std::max(dlx_all, dlx);
-    if (out.passes > opt.maxit) return false;
-    if (dlx < opt.thresh) return true;
-    for (;;) {
-      dlx = 0.0;
-      update_intercept();
-      for (std::size_t j : active) update(j);
-      ++out.passes;
-      if (dlx < opt.thresh) return true;
-      if (out.passes > opt.maxit) return false;
-    }
+    return enet_detail::sweep_until_converged(
+        [&](bool all) {
+          dlx = 0.0;
+          update_intercept();
+          if (all) {
+            for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+          } else {
+            for (std::size_t j : active) update(j);
+          }
+          return dlx;
+        },
+        out.passes, opt, dlx_all, false);
   };
 
   // eta_k is brought up to date once per class step, from the coefficient
@@ -314,23 +319,18 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
         dlx = std::max(dlx, 0.5 * d * d);
       }
     };
-    for (;;) {
-      dlx = 0.0;
-      update_intercepts();
-      for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
-      ++out.passes;
-      dlx_all = std::max(dlx_all, dlx);
-      if (out.passes > opt.maxit) return false;
-      if (dlx < opt.thresh) return true;
-      for (;;) {
-        dlx = 0.0;
-        update_intercepts();
-        for (std::size_t j : active) update(j);
-        ++out.passes;
-        if (dlx < opt.thresh) break;
-        if (out.passes > opt.maxit) return false;
-      }
-    }
+    return enet_detail::sweep_until_converged(
+        [&](bool all) {
+          dlx = 0.0;
+          update_intercepts();
+          if (all) {
+            for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
+          } else {
+            for (std::size_t j : active) update(j);
+          }
+          return dlx;
+        },
+        out.passes, opt, dlx_all);
   };
 
   // The likelihood does not change when the same c is subtracted from the K
@@ -393,22 +393,32 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
     ab = infinite ? 0.0 : lam * alpha;
     dem = infinite ? 0.0 : lam * (1.0 - alpha);
     strong = strong_set;
-    for (int it = 0;; ++it) {
-      double dlx_all = 0.0;
-      probabilities();
-      if (grouped) {
-        if (!grouped_step(dlx_all)) return false;
-      } else {
-        for (std::size_t k = 0; k < K; ++k) {
-          if (!class_step(k, dlx_all)) return false;
+    // Dense columns: dot products and updates in two fixed row chunks, on two
+    // threads when allowed (the same bits for 1 and 2).
+    bool ok = true;
+    row_team::scope(X.sparse() ? 0 : n, X.sparse() ? 1 : opt.threads, [&](row_team& t) {
+      team = &t;
+      ok = [&]() -> bool {
+        for (int it = 0;; ++it) {
+          double dlx_all = 0.0;
           probabilities();
+          if (grouped) {
+            if (!grouped_step(dlx_all)) return false;
+          } else {
+            for (std::size_t k = 0; k < K; ++k) {
+              if (!class_step(k, dlx_all)) return false;
+              probabilities();
+            }
+            centre_coefficients();
+          }
+          if (dlx_all < opt.thresh) break;
+          if (it > 10000) return false;
         }
-        centre_coefficients();
-      }
-      if (dlx_all < opt.thresh) break;
-      if (it > 10000) return false;
-    }
-    return true;
+        return true;
+      }();
+      team = nullptr;
+    });
+    return ok;
   };
 
   auto record = [&](double lam) {
@@ -465,13 +475,10 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
 inline std::vector<double> multinomial_cv_links(const design_view& X, const std::vector<double>& Y,
                                                 std::size_t K, const std::vector<double>& w,
                                                 bool grouped, const std::vector<int>& foldid,
-                                                int folds, const enet_options& opt_in) {
-  enet_options opt = opt_in;
-  opt.threads = 1;
-  opt.main_thread = false;
-  return cv_linear_predictors(X, w, foldid, folds, opt_in.threads, opt_in.lambda.size(), K,
-                              [&](const std::vector<double>& wk) {
-                                return multinomial_elastic_net_path(X, Y, K, wk, grouped, opt);
+                                                int folds, const enet_options& opt) {
+  return cv_linear_predictors(X, w, foldid, folds, opt, K,
+                              [&](const std::vector<double>& wk, const enet_options& o) {
+                                return multinomial_elastic_net_path(X, Y, K, wk, grouped, o);
                               });
 }
 
