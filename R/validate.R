@@ -230,7 +230,8 @@ check_newx <- function(newx, fit, arg = "newx", sparse_ok = FALSE) {
       setequal(nm, fit$xnames)) {
     newx <- newx[, fit$xnames, drop = FALSE]
   }
-  if (!is.null(fit$xnames)) colnames(newx) <- fit$xnames
+  # (only when they differ: renaming a shared matrix makes R copy it later)
+  if (!is.null(fit$xnames) && !identical(colnames(newx), fit$xnames)) colnames(newx) <- fit$xnames
   newx
 }
 

@@ -25,7 +25,7 @@ std::vector<const double*> design_columns(SEXP x, std::size_t& n) {
       SEXP col = VECTOR_ELT(x, j);
       if (TYPEOF(col) != REALSXP || static_cast<std::size_t>(Rf_xlength(col)) != n)
         Rcpp::stop("design_columns: columns must be double vectors of one length");
-      ptr[j] = REAL(col);
+      ptr[j] = REAL_RO(col);  // read-only: no copy of a shared (wrapped) vector
     }
     return ptr;
   }
@@ -33,7 +33,8 @@ std::vector<const double*> design_columns(SEXP x, std::size_t& n) {
   n = static_cast<std::size_t>(Rf_nrows(x));
   const std::size_t p = static_cast<std::size_t>(Rf_ncols(x));
   ptr.resize(p);
-  for (std::size_t j = 0; j < p; ++j) ptr[j] = REAL(x) + j * n;
+  const double* base = REAL_RO(x);  // read-only: no copy of a shared (wrapped) vector
+  for (std::size_t j = 0; j < p; ++j) ptr[j] = base + j * n;
   return ptr;
 }
 }  // namespace statlearn_host
