@@ -66,3 +66,47 @@ test_that("every path's cross-validation is identical for 1 and 2 threads", {
                  ignore_attr = TRUE)
   }
 })
+
+test_that("best-subset, PLS and stagewise cross-validation equal manual refit loops", {
+  d <- subset(prostate, train, select = -train)
+  x <- as.matrix(d[, 1:8]); y <- d$lpsa
+  set.seed(13)
+  fid <- sample(rep(1:5, length.out = nrow(x)))
+  # best subsets: each training part searched again by leaps
+  skip_if_not_installed("leaps")
+  fb <- best_subset(x, y)
+  cvb <- cross_validate(fb, foldid = fid, threads = 1)
+  refb <- cv_by_hand(function(k) {
+    tr <- fid != k
+    rs <- leaps::regsubsets(x[tr, ], y[tr], nvmax = 8, method = "exhaustive")
+    preds <- vapply(1:8, function(s) {
+      b <- coef(rs, id = s)
+      drop(cbind(1, x[!tr, names(b)[-1], drop = FALSE]) %*% b)
+    }, numeric(sum(!tr)))
+    cbind(mean(y[tr]), preds)
+  }, y, fid)
+  expect_equal(unname(cvb$cvm), unname(refb$cvm), tolerance = 1e-10)
+  expect_equal(unname(cvb$cvsd), unname(refb$cvsd), tolerance = 1e-10)
+  # PLS: pls::plsr on each training part
+  skip_if_not_installed("pls")
+  fp <- plsr(x, y)
+  cvp <- cross_validate(fp, foldid = fid, threads = 1)
+  refp <- cv_by_hand(function(k) {
+    tr <- fid != k
+    pk <- pls::plsr(y ~ x, ncomp = 8, scale = TRUE, method = "oscorespls",
+                    data = list(y = y[tr], x = x[tr, ]))
+    cbind(mean(y[tr]), drop(predict(pk, newdata = list(x = x[!tr, ]), ncomp = 1:8)))
+  }, y, fid)
+  expect_equal(unname(cvp$cvm), unname(refp$cvm), tolerance = 1e-8)
+  # forward stagewise: refits on the training parts, a fold's stopped path
+  # keeping its last model
+  fs <- forward_stagewise(x, y, epsilon = 0.05)
+  cvs <- cross_validate(fs, foldid = fid, threads = 1)
+  refs <- cv_by_hand(function(k) {
+    tr <- fid != k
+    fk <- suppressWarnings(forward_stagewise(x[tr, ], y[tr], epsilon = 0.05))
+    B <- coef(fk)[, pmin(fs$tuning, max(fk$tuning)) + 1L, drop = FALSE]
+    cbind(1, x[!tr, ]) %*% B
+  }, y, fid)
+  expect_equal(unname(cvs$cvm), unname(refs$cvm), tolerance = 1e-10)
+})
