@@ -8,8 +8,9 @@
 // the penalty factors v rescaled to sum to p. Coefficients are returned on the
 // original scale.
 //
-// Two engines share the path logic (warm starts, sequential strong rules, KKT
-// checks, glmnet's stopping rules):
+// The path logic (warm starts, sequential strong rules, KKT checks, glmnet's
+// stopping rules) is the shared driver of enet_path.h; this file is the
+// gaussian family, with two engines:
 //  - covariance updates on the p x p Gram matrix (gram.h), for n >= p dense x;
 //  - naive updates of the residual, for p > n or sparse x; the full gradient
 //    for the KKT checks is computed in parallel over columns.

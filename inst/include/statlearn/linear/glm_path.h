@@ -9,7 +9,8 @@
 // descent on the working residual r_i = w_i (y_i - mu_i), with warm starts,
 // sequential strong rules and KKT checks on the true gradient. x may be dense
 // or sparse; sparse columns are centred implicitly (scalar offsets), so an
-// update costs O(nnz) rather than O(n).
+// update costs O(nnz) rather than O(n). The path itself is run by the shared
+// driver of enet_path.h; dense updates run on a row team (common/row_team.h).
 #ifndef STATLEARN_GLM_PATH_H
 #define STATLEARN_GLM_PATH_H
 
