@@ -189,17 +189,7 @@ inline enet_path elastic_net_path(const design_view& X, const std::vector<double
     ab = infinite ? 0.0 : lam * alpha;
     dem = infinite ? 0.0 : lam * (1.0 - alpha);
     double dlx_max = 0.0;
-    return sweep_until_converged(
-        [&](bool all) {
-          dlx = 0.0;
-          if (all) {
-            for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
-          } else {
-            for (std::size_t j : active) update(j);
-          }
-          return dlx;
-        },
-        out.passes, opt, dlx_max);
+    return sweep_until_converged(strong, active, [] {}, update, dlx, out.passes, opt, dlx_max);
   };
 
   auto record = [&](double lam_std) {

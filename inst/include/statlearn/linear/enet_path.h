@@ -173,12 +173,24 @@ inline standardised standardise(const design_view& X, const std::vector<double>&
 // sweeps: a sweep of the strong set; while it changes something, sweeps of
 // the active set until they settle, then the strong set again (or, with
 // repeat_strong false, return after the first settling: the multinomial
-// cycles over its classes instead). sweep(strong) runs one sweep and returns
-// its largest weighted squared change. False at the iteration limit;
+// cycles over its classes instead). A sweep resets dlx (the largest weighted
+// squared change, which update(j) raises), calls begin() (the intercepts)
+// and updates each coordinate of its set. False at the iteration limit;
 // dlx_max receives the largest change of a strong sweep.
-template <class Sweep>
-bool sweep_until_converged(Sweep sweep, long& passes, const enet_options& opt, double& dlx_max,
-                           bool repeat_strong = true) {
+template <class Begin, class Update>
+bool sweep_until_converged(const std::vector<char>& strong, const std::vector<std::size_t>& active,
+                           Begin begin, Update update, double& dlx, long& passes,
+                           const enet_options& opt, double& dlx_max, bool repeat_strong = true) {
+  auto sweep = [&](bool all) {
+    dlx = 0.0;
+    begin();
+    if (all) {
+      for (std::size_t j = 0; j < strong.size(); ++j) if (strong[j]) update(j);
+    } else {
+      for (std::size_t j : active) update(j);
+    }
+    return dlx;
+  };
   for (;;) {
     const double d = sweep(true);
     ++passes;

@@ -308,17 +308,7 @@ inline enet_path glm_elastic_net_path(const design_view& X, const std::vector<do
           double dlx_all = 0.0;
           // coordinate descent on the quadratic approximation
           const bool converged = enet_detail::sweep_until_converged(
-              [&](bool all) {
-                dlx = 0.0;
-                update_intercept();
-                if (all) {
-                  for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
-                } else {
-                  for (std::size_t j : active) update(j);
-                }
-                return dlx;
-              },
-              out.passes, opt, dlx_all);
+              strong, active, update_intercept, update, dlx, out.passes, opt, dlx_all);
           if (!converged) return false;
           settle();
           if (dlx_all < opt.thresh) break;

@@ -229,18 +229,8 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
     // One sweep of the strong set, then the active set to convergence. The
     // strong set is swept again in the next cycle over the classes, and the
     // cycles end only when a whole cycle of strong sweeps changes nothing.
-    return enet_detail::sweep_until_converged(
-        [&](bool all) {
-          dlx = 0.0;
-          update_intercept();
-          if (all) {
-            for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
-          } else {
-            for (std::size_t j : active) update(j);
-          }
-          return dlx;
-        },
-        out.passes, opt, dlx_all, false);
+    return enet_detail::sweep_until_converged(strong, active, update_intercept, update, dlx, out.passes,
+                                              opt, dlx_all, false);
   };
 
   // eta_k is brought up to date once per class step, from the coefficient
@@ -319,18 +309,8 @@ inline multinomial_path multinomial_elastic_net_path(const design_view& X, const
         dlx = std::max(dlx, 0.5 * d * d);
       }
     };
-    return enet_detail::sweep_until_converged(
-        [&](bool all) {
-          dlx = 0.0;
-          update_intercepts();
-          if (all) {
-            for (std::size_t j = 0; j < p; ++j) if (strong[j]) update(j);
-          } else {
-            for (std::size_t j : active) update(j);
-          }
-          return dlx;
-        },
-        out.passes, opt, dlx_all);
+    return enet_detail::sweep_until_converged(strong, active, update_intercepts, update, dlx, out.passes,
+                                              opt, dlx_all);
   };
 
   // The likelihood does not change when the same c is subtracted from the K
