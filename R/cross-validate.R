@@ -275,20 +275,78 @@ print.statlearn_cv <- function(x, digits = max(3L, getOption("digits") - 3L), ..
   invisible(x)
 }
 
+#' @export
+summary.statlearn_cv <- function(object, ...) {
+  check_dots(..., fun = "summary")
+  tab <- data.frame(object$tuning, object$complexity, object$cvm, object$cvsd)
+  names(tab) <- c(object$tuning_name, object$complexity_name, "cv_error", "std_error")
+  nz <- cv_nonzero(object)
+  if (!is.null(nz)) tab$nonzero <- nz
+  tab$rule <- ""
+  tab$rule[object$index_1se] <- "1se"
+  tab$rule[object$index_min] <- if (object$index_min == object$index_1se) "min, 1se" else "min"
+  structure(list(method = object$fit$method, folds = object$folds, measure = object$measure,
+                 table = tab, index_min = object$index_min, index_1se = object$index_1se),
+            class = "summary.statlearn_cv")
+}
+
+#' @export
+print.summary.statlearn_cv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(sprintf("%d-fold cross-validation of %s (%s) at %d values\n", x$folds, x$method,
+              toupper(x$measure), nrow(x$table)))
+  n <- nrow(x$table)
+  show <- if (n > 20L) sort(unique(c(round(seq(1, n, length.out = 16L)), x$index_min, x$index_1se)))
+          else seq_len(n)
+  print(format(x$table[show, , drop = FALSE], digits = digits), row.names = FALSE)
+  if (length(show) < n) cat(sprintf("... (%d of %d values shown, with both choices)\n", length(show), n))
+  invisible(x)
+}
+
 #' @rdname cross_validate
 #' @param main Plot title.
+#' @details `plot()` draws the cross-validation curve with one-standard-error
+#'   bars (thinned to about 30 where they would overplot), marks the minimum
+#'   (dotted line) and the one-standard-error choice (dashed line, the
+#'   simplest model whose error is within one standard error of the minimum,
+#'   whose level is the horizontal line), and, for paths whose number of
+#'   nonzero coefficients changes, shows that number on a top axis.
 #' @export
 plot.statlearn_cv <- function(x, main = x$fit$method, ...) {
   cx <- x$complexity
   ord <- order(cx)
   args <- list(x = cx[ord], y = x$cvm[ord], type = "b", pch = 19, col = "darkorange",
                ylim = range(c(x$cvlo, x$cvup), finite = TRUE), xlab = x$complexity_name,
-               ylab = sprintf("CV error (%s)", x$measure), main = main, cex = 0.7)
+               ylab = sprintf("CV error (%s)", x$measure), main = main, cex = 0.6)
   extra <- list(...)
   args[names(extra)] <- extra  # the caller's graphical parameters win
+  nz <- cv_nonzero(x)
+  if (!is.null(nz)) args$main <- NULL  # drawn above the top axis below
   do.call(graphics::plot, args)
-  graphics::arrows(cx, x$cvlo, cx, x$cvup, angle = 90, code = 3, length = 0.02, col = "steelblue")
-  graphics::abline(h = x$cvup[x$index_min], lty = 2, col = "purple")
-  graphics::abline(v = cx[x$index_1se], lty = 2, col = "purple")
+  if (!is.null(nz)) graphics::title(main = main, line = 3)
+  bars <- thin_indices(cx, c(x$index_min, x$index_1se))
+  graphics::arrows(cx[bars], x$cvlo[bars], cx[bars], x$cvup[bars], angle = 90, code = 3,
+                   length = 0.015, col = "grey45")
+  graphics::abline(h = x$cvup[x$index_min], lty = 3, col = "purple")
+  graphics::abline(v = cx[x$index_min], lty = 3, col = "grey25")
+  graphics::abline(v = cx[x$index_1se], lty = 2, col = "grey25")
+  label_vertical(cx[c(x$index_min, x$index_1se)], c("min", "1se"))
+  if (!is.null(nz)) {
+    # One tick where the count first reaches each value, kept apart.
+    at <- which(!duplicated(nz))
+    at <- at[thin_indices(cx[at], max_bars = 15L)]
+    graphics::axis(3, at = cx[at], labels = nz[at], cex.axis = 0.7, tick = TRUE, padj = 0.8,
+                   tcl = -0.3)
+    graphics::mtext("Nonzero coefficients", side = 3, line = 1.6, cex = 0.7)
+  }
   invisible(x)
+}
+
+# The number of nonzero coefficients at each point of a cross-validated path,
+# or NULL when it does not change (ridge, PCR) or is not a path.
+cv_nonzero <- function(x) {
+  if (!inherits(x$fit, "statlearn_path") || is.null(x$fit$beta)) return(NULL)
+  nz <- path_table(x$fit)$nonzero
+  if (length(nz) != length(x$tuning) || length(unique(nz)) < 2L) return(NULL)
+  if (!identical(x$tuning, x$fit$tuning)) return(NULL)
+  nz
 }

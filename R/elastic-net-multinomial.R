@@ -112,7 +112,7 @@ residuals.statlearn_multinomial_net <- function(object, ...) {
 
 #' @export
 plot.statlearn_multinomial_net <- function(x, xvar = names(x$axes)[1L], label = TRUE,
-                                           log_lambda = TRUE, class = 1L, ...) {
+                                           log_lambda = TRUE, class = 1L, cv = NULL, ...) {
   k <- if (is.character(class)) match(class, x$classes) else class
   if (length(k) != 1L || is.na(k) || k < 1L || k > length(x$classes)) {
     abort_input("class", sprintf("one of the classes (%s) or its number", paste(x$classes, collapse = ", ")),
@@ -121,7 +121,7 @@ plot.statlearn_multinomial_net <- function(x, xvar = names(x$axes)[1L], label = 
   y <- x
   y$beta <- matrix(x$beta[, k, ], nrow = length(x$xnames), dimnames = list(x$xnames, NULL))
   y$method <- sprintf("%s: class %s", x$method, x$classes[k])
-  plot.statlearn_path(y, xvar = xvar, label = label, log_lambda = log_lambda, ...)
+  plot.statlearn_path(y, xvar = xvar, label = label, log_lambda = log_lambda, cv = cv, ...)
   invisible(x)
 }
 

@@ -34,7 +34,8 @@
 #' @return An object of class `c("statlearn_lars", "statlearn_path",
 #'   "statlearn_model")` with `a0` and `beta` at every breakpoint (original
 #'   scale), `tuning` (the shrinkage factor `s` at the breakpoints), `axes`
-#'   (`s`, `step`, `lambda`, `df`), `df` (the number of active variables: for
+#'   (`s`, `step`, `lambda`, `df`, `norm` (the L1 norm of the coefficients) and
+#'   `arc_length` (the L1 arc length, ESL Figure 3.15)), `df` (the number of active variables: for
 #'   the lasso an unbiased estimate of the degrees of freedom), `rss`, `Cp`
 #'   (`rss / sigma2 - n + 2 * (df + intercept)` with `sigma2` from the end of
 #'   the path), `actions` (the variable entering, `+name`, or leaving, `-name`,
@@ -114,7 +115,9 @@ fit_lars <- function(x, y, weights, type, standardize, intercept, max_steps, thr
                            xnames[pmax(res$dropped, 1L)]), actions)
   new_path_fit(list(
     a0 = res$a0, beta = beta, tuning_name = "s", tuning = s,
-    axes = list(s = s, step = steps, lambda = res$lambda / res$wsum, df = df),
+    axes = list(s = s, step = steps, lambda = res$lambda / res$wsum, df = df, norm = norm1,
+                arc_length = cumsum(c(0, colSums(abs(beta[, -1L, drop = FALSE] -
+                                                     beta[, -K, drop = FALSE]))))),
     complexity = s, complexity_name = "s",
     xnames = xnames, nobs = n, y = y, weights = weights,
     method = c(lar = "Least angle regression", lasso = "Lasso (LARS)",

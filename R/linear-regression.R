@@ -368,3 +368,105 @@ anova.statlearn_linear_regression <- function(object, ...) {
   structure(tab, heading = "Analysis of variance: F tests between nested linear regressions (ESL eq. 3.13)\n",
             class = c("anova", "data.frame"))
 }
+
+#' Diagnostic plots of a linear regression
+#'
+#' The four standard checks of a least-squares fit (ESL 3.2): residuals
+#' against fitted values (is the mean linear?), a normal quantile plot of the
+#' standardised residuals (are the errors Gaussian, as the t and F tests of
+#' Table 3.2 assume?), the scale-location plot (is the variance constant?) and
+#' standardised residuals against leverage with Cook's distance contours (does
+#' one observation drive the fit?). The three most extreme points are labelled
+#' by row name.
+#'
+#' Standardised residuals are \eqn{e_i \sqrt{w_i} / (\hat\sigma \sqrt{1 - h_i})}
+#' with leverages \eqn{h_i} the diagonal of the hat matrix; Cook's distance is
+#' \eqn{r_i^2 h_i / (p (1 - h_i))}. Leverages need the training data, which are
+#' rebuilt from the fit's call.
+#'
+#' @param x A [linear_regression()] fit.
+#' @param which Which plots: any of 1 to 4.
+#' @param ... Further graphical parameters passed to [graphics::plot()].
+#' @return `x`, invisibly.
+#' @export
+#' @examples
+#' fit <- linear_regression(lpsa ~ . - train, data = prostate)
+#' plot(fit)
+#' plot(fit, which = 1)
+plot.statlearn_linear_regression <- function(x, which = 1:4, ...) {
+  if (!is.numeric(which) || !length(which) || anyNA(which) || any(!which %in% 1:4)) {
+    abort_input("which", "plot numbers among 1 to 4", describe(which), class = "statlearn_error_range")
+  }
+  which <- unique(as.integer(which))
+  d <- regression_diagnostics(x, parent.frame())
+  if (length(which) > 1L && identical(graphics::par("mfrow"), c(1L, 1L))) {
+    old <- graphics::par(mfrow = if (length(which) > 2L) c(2L, 2L) else c(1L, 2L),
+                         mar = c(4, 4, 2.5, 1))
+    on.exit(graphics::par(old), add = TRUE)
+  }
+  extra <- list(...)
+  draw <- function(args, extreme) {
+    args[names(extra)] <- extra
+    do.call(graphics::plot, args)
+    lab <- utils::head(order(-extreme), 3L)
+    graphics::text(args$x[lab], args$y[lab], d$labels[lab], pos = 4, cex = 0.7, xpd = TRUE)
+  }
+  smooth <- function(u, v) {
+    ok <- is.finite(u) & is.finite(v)
+    if (sum(ok) > 3L) graphics::lines(stats::lowess(u[ok], v[ok]), col = "firebrick")
+  }
+  for (k in which) {
+    if (k == 1L) {
+      draw(list(x = d$fitted, y = d$residuals, xlab = "Fitted values", ylab = "Residuals",
+                main = "Residuals vs fitted"), abs(d$residuals))
+      graphics::abline(h = 0, lty = 3, col = "grey50")
+      smooth(d$fitted, d$residuals)
+    } else if (k == 2L) {
+      q <- stats::qnorm(stats::ppoints(length(d$standardised)))[rank(d$standardised, ties.method = "first")]
+      draw(list(x = q, y = d$standardised, xlab = "Normal quantiles",
+                ylab = "Standardised residuals", main = "Normal Q-Q"), abs(d$standardised))
+      graphics::abline(0, 1, lty = 3, col = "grey50")
+    } else if (k == 3L) {
+      s <- sqrt(abs(d$standardised))
+      draw(list(x = d$fitted, y = s, xlab = "Fitted values",
+                ylab = expression(sqrt("|standardised residuals|")), main = "Scale-location"), s)
+      smooth(d$fitted, s)
+    } else {
+      draw(list(x = d$leverage, y = d$standardised, xlab = "Leverage",
+                ylab = "Standardised residuals", main = "Residuals vs leverage",
+                xlim = c(0, max(d$leverage, na.rm = TRUE) * 1.05)), d$cook)
+      graphics::abline(h = 0, lty = 3, col = "grey50")
+      # Cook's distance 0.5 and 1: r^2 = D p (1 - h) / h.
+      h <- seq(max(min(d$leverage, na.rm = TRUE), 1e-3), max(d$leverage, na.rm = TRUE), length.out = 60)
+      for (D in c(0.5, 1)) {
+        r <- sqrt(D * d$p * (1 - h) / h)
+        graphics::lines(h, r, lty = 2, col = "firebrick")
+        graphics::lines(h, -r, lty = 2, col = "firebrick")
+      }
+      graphics::legend("bottomleft", lty = 2, col = "firebrick", legend = "Cook's distance 0.5 and 1",
+                       bty = "n", cex = 0.7)
+    }
+  }
+  invisible(x)
+}
+
+# Fitted values, residuals, leverages, standardised residuals and Cook's
+# distances of a least-squares fit (zero-weight rows are left out).
+regression_diagnostics <- function(fit, env) {
+  td <- training_data(fit, env)
+  b <- fit$coefficients
+  ok <- !is.na(b)
+  xx <- if (fit$intercept) cbind(`(Intercept)` = 1, td$x) else td$x
+  xo <- xx[, ok, drop = FALSE][, rownames(fit$cov.unscaled), drop = FALSE]
+  w <- fit$weights
+  h <- w * rowSums((xo %*% fit$cov.unscaled) * xo)
+  keep <- w > 0
+  e <- fit$residuals
+  r <- e * sqrt(w) / (fit$sigma * sqrt(pmax(1 - h, 0)))
+  r[h >= 1 - 1e-10] <- NaN
+  labels <- names(e) %||% rownames(td$x) %||% as.character(seq_along(e))
+  p <- sum(ok)
+  list(fitted = fit$fitted.values[keep], residuals = e[keep], leverage = h[keep],
+       standardised = r[keep], cook = (r^2 * h / (p * (1 - h)))[keep], labels = labels[keep],
+       p = p)
+}

@@ -618,3 +618,85 @@ stepwise.statlearn_logistic_regression <- function(x, direction = c("backward", 
   final$steps <- steps
   final
 }
+
+#' Plot a logistic regression
+#'
+#' `type = "calibration"` (the default) checks the fitted probabilities: the
+#' observations are grouped into `bins` groups of about equal size by fitted
+#' probability, and the observed fraction of each class is drawn against the
+#' mean fitted probability, with binomial 95% intervals; a calibrated model
+#' lies on the diagonal. A multinomial fit gives one curve per class.
+#' `type = "residuals"` draws deviance residuals against the linear predictor
+#' (binomial fits), and `type = "regions"` the decision regions over two inputs
+#' ([plot.statlearn_classifier()]).
+#'
+#' @param x A [logistic_regression()] fit.
+#' @param type `"calibration"`, `"residuals"` or `"regions"`.
+#' @param bins Number of groups for the calibration plot.
+#' @param ... Further arguments: graphical parameters, or for
+#'   `type = "regions"` the arguments of [plot.statlearn_classifier()].
+#' @return `x`, invisibly.
+#' @family classification plots
+#' @export
+#' @examples
+#' fit <- logistic_regression(chd ~ sbp + tobacco + ldl + famhist + obesity + alcohol + age,
+#'                            data = SAheart)
+#' plot(fit)
+#' plot(fit, type = "residuals")
+plot.statlearn_logistic_regression <- function(x, type = c("calibration", "residuals", "regions"),
+                                               bins = 10L, ...) {
+  type <- check_choice(type, c("calibration", "residuals", "regions"), "type")
+  if (type == "regions") {
+    dots <- list(...)
+    if (is.null(dots$main)) dots$main <- "Logistic regression"
+    return(do.call(plot.statlearn_classifier, c(list(x), dots)))
+  }
+  extra <- list(...)
+  P <- as.matrix(x$fitted.values)
+  y <- as.integer(x$y)
+  w <- x$weights %||% rep(1, length(y))
+  if (type == "residuals") {
+    if (ncol(P) != 2L) {
+      abort_input("type", "\"calibration\" or \"regions\" for a multinomial fit", "\"residuals\"",
+                  class = "statlearn_error_unsupported")
+    }
+    r <- stats::residuals(x)
+    args <- list(x = x$linear.predictors, y = r, xlab = "Linear predictor",
+                 ylab = "Deviance residuals", main = "Logistic regression",
+                 col = class_colours(2L)[y], cex = 0.7)
+    args[names(extra)] <- extra
+    do.call(graphics::plot, args)
+    graphics::abline(h = 0, lty = 3, col = "grey50")
+    return(invisible(x))
+  }
+  bins <- check_count(bins, "bins", lower = 2, upper = max(2L, length(y)))
+  classes <- if (ncol(P) == 2L) 2L else seq_len(ncol(P))
+  col <- if (ncol(P) == 2L) "black" else class_colours(ncol(P))
+  args <- list(x = c(0, 1), y = c(0, 1), type = "n", xlab = "Mean fitted probability",
+               ylab = "Observed fraction", main = "Calibration", xlim = c(0, 1), ylim = c(0, 1))
+  args[names(extra)] <- extra
+  do.call(graphics::plot, args)
+  graphics::abline(0, 1, lty = 3, col = "grey50")
+  for (k in classes) {
+    pk <- P[, k]
+    br <- unique(stats::quantile(pk, seq(0, 1, length.out = bins + 1L), names = FALSE, type = 1))
+    g <- if (length(br) > 1L) cut(pk, br, include.lowest = TRUE) else factor(rep(1, length(pk)))
+    sw <- tapply(w, g, sum)
+    mean_p <- tapply(w * pk, g, sum) / sw
+    obs <- tapply(w * (y == k), g, sum) / sw
+    se <- sqrt(pmax(mean_p * (1 - mean_p), 1e-12) / tapply(w > 0, g, sum))
+    lo <- pmax(obs - 1.96 * se, 0)
+    hi <- pmin(obs + 1.96 * se, 1)
+    bar <- hi - lo > 1e-3  # a zero-length arrow would warn
+    graphics::arrows(mean_p[bar], lo[bar], mean_p[bar], hi[bar], angle = 90, code = 3,
+                     length = 0.02, col = col[min(k, length(col))])
+    graphics::lines(mean_p, obs, type = "b", pch = 19, cex = 0.7, col = col[min(k, length(col))])
+  }
+  if (length(classes) > 1L) {
+    graphics::legend("topleft", legend = colnames(P), col = col, lty = 1, pch = 19, bty = "n",
+                     cex = 0.75)
+  } else {
+    graphics::mtext(sprintf("P(%s = %s)", "class", colnames(P)[2L]), side = 3, line = 0.2, cex = 0.7)
+  }
+  invisible(x)
+}

@@ -155,47 +155,108 @@ print.summary.statlearn_path <- function(x, digits = max(3L, getOption("digits")
 #' Plot a coefficient path
 #'
 #' Draws coefficient profiles along the path, as in ESL Figures 3.8, 3.10 and
-#' 3.14-3.16.
+#' 3.15-3.16 and 3.19, on the book's axes.
 #'
-#' @param x A path fit (ridge, lasso, elastic net, LARS, PCR, PLS, best subsets).
+#' Labels are written at the end of the path where the coefficients are
+#' largest, spread apart so that they never overprint (a short leader line
+#' joins a moved label to its curve), in room left for them inside the plot.
+#'
+#' @param x A path fit (ridge, lasso, elastic net, LARS, PCR, PLS, best subsets,
+#'   stagewise).
 #' @param xvar The axis: one of the path's axes, such as `"df"` (ridge),
-#'   `"s"` (lasso and LARS shrinkage factor), `"lambda"`, `"ncomp"` or `"size"`.
-#' @param label Write the variable names at the right-hand end of the curves?
+#'   `"s"` (the shrinkage factor of the lasso and LARS, ESL Figure 3.10),
+#'   `"norm"` (L1 norm), `"arc_length"` (L1 arc length, LARS and stagewise,
+#'   ESL Figures 3.15 and 3.19), `"lambda"`, `"ncomp"` or `"size"`;
+#'   `names(x$axes)` lists a fit's axes.
+#' @param label `TRUE` to name every curve, `FALSE` for none, a whole number
+#'   `k` to name the `k` curves that end farthest from zero, or `"legend"` for
+#'   a legend.
 #' @param log_lambda Use a log scale when `xvar = "lambda"`?
+#' @param cv A [cross_validate()] result for this fit: vertical lines mark the
+#'   minimum (dotted) and the one-standard-error (dashed) choices.
 #' @param ... Further graphical parameters passed to [graphics::matplot()].
 #' @return `x`, invisibly.
 #' @export
 #' @examples
 #' fit <- ridge_regression(lpsa ~ . - train, data = prostate)
 #' plot(fit, xvar = "df")
-plot.statlearn_path <- function(x, xvar = names(x$axes)[1L], label = TRUE, log_lambda = TRUE, ...) {
-  label <- check_flag(label, "label")
+#' las <- lasso(lpsa ~ . - train, data = prostate)
+#' set.seed(1)
+#' plot(las, xvar = "s", cv = cross_validate(las, folds = 5))
+plot.statlearn_path <- function(x, xvar = names(x$axes)[1L], label = TRUE, log_lambda = TRUE,
+                                cv = NULL, ...) {
+  label <- check_label(label, nrow(x$beta))
   log_lambda <- check_flag(log_lambda, "log_lambda")
   xvar <- check_choice(xvar, names(x$axes), "xvar")
+  if (!is.null(cv) && !inherits(cv, "statlearn_cv")) {
+    abort_input("cv", "a cross_validate() result for this fit", describe(cv),
+                class = "statlearn_error_type")
+  }
   along <- x$axes[[xvar]]
   B <- x$beta
   ord <- order(along)
   logx <- identical(xvar, "lambda") && log_lambda && all(along > 0)
-  args <- list(x = along[ord], y = t(B[, ord, drop = FALSE]), type = "l", lty = 1,
-               col = grDevices::hcl.colors(max(2L, nrow(B)), "Dark 3")[seq_len(nrow(B))],
-               xlab = if (logx) "log(lambda)" else xvar, ylab = "Coefficients",
-               main = x$method)
-  if (logx) args$x <- log(args$x)
+  xs <- if (logx) log(along) else along
+  col <- grDevices::hcl.colors(max(2L, nrow(B)), "Dark 3")[seq_len(nrow(B))]
+  # Labels go where the coefficients are largest (the least-regularised end).
+  ends <- ord[c(1L, length(ord))]
+  end <- ends[which.max(colSums(abs(B[, ends, drop = FALSE])))]
+  side <- if (end == ends[2L]) "right" else "left"
+  shown <- if (isTRUE(label)) seq_len(nrow(B)) else if (is.numeric(label)) {
+    utils::head(order(-abs(B[, end])), label)
+  } else integer()
+  args <- list(x = xs[ord], y = t(B[, ord, drop = FALSE]), type = "l", lty = 1, col = col,
+               xlab = axis_title(xvar, logx), ylab = "Coefficients", main = x$method)
   extra <- list(...)
   args[names(extra)] <- extra
+  if (is.null(extra$xlim) && length(shown)) {
+    # Open the plot first to measure the labels in inches, then leave room.
+    graphics::plot.new()
+    args$xlim <- limits_with_label_room(range(xs, finite = TRUE), x$xnames[shown], side)
+    graphics::par(new = TRUE)
+  }
   do.call(graphics::matplot, args)
   graphics::abline(h = 0, lty = 3, col = "grey50")
-  if (label) {
-    end <- ord[length(ord)]
-    xpos <- if (logx) log(along[end]) else along[end]
-    graphics::text(xpos, B[, end], labels = x$xnames, pos = 4, cex = 0.7, xpd = TRUE)
+  if (!is.null(cv)) mark_cv_choices(x, cv, xs)
+  if (length(shown)) {
+    label_curve_ends(xs[end], B[shown, end], x$xnames[shown], col[shown], side)
+  } else if (identical(label, "legend")) {
+    # The corner at the sparse end, on the side with fewer curves.
+    other <- if (side == "right") "left" else "right"
+    vert <- if (sum(B[, end] > 0) >= sum(B[, end] < 0)) "bottom" else "top"
+    graphics::legend(paste0(vert, other), legend = x$xnames, col = col, lty = 1, cex = 0.7,
+                     bg = "white", box.col = "grey80")
   }
   invisible(x)
 }
 
+# Vertical lines at the cross-validated choices of a path, on its own axis.
+mark_cv_choices <- function(fit, cv, xs) {
+  at <- function(i) {
+    k <- if (identical(cv$tuning, fit$tuning)) i else which.min(abs(fit$tuning - cv$tuning[i]))
+    xs[k]
+  }
+  v <- c(at(cv$index_min), at(cv$index_1se))
+  graphics::abline(v = v, lty = c(3, 2), col = "grey25")
+  label_vertical(v, c("min", "1se"))
+}
+
+check_label <- function(label, p) {
+  if (identical(label, "legend")) return(label)
+  if (is.logical(label) && length(label) == 1L && !is.na(label)) return(label)
+  if (is.numeric(label) && length(label) == 1L && !is.na(label) && label >= 0 &&
+      label == round(label)) {
+    return(min(as.integer(label), p))
+  }
+  abort_input("label", "TRUE, FALSE, a whole number of curves to name, or \"legend\"",
+              describe(label), class = "statlearn_error_type")
+}
+
 # The training data of a fit, for fitted() and cross_validate(): evaluated
 # again from the fit's call (as update() does) in the caller's environment.
-training_data <- function(fit, env = parent.frame(), x = NULL, y = NULL, weights = NULL) {
+training_data <- function(fit, env = parent.frame(), x = NULL, y = NULL, weights = NULL,
+                          raw_response = FALSE) {
+  if (raw_response) fit_response <- function(fit, y, n) y  # class labels as given
   if (!is.null(x) || !is.null(y)) {
     if (is.null(x) || is.null(y)) {
       abort_input(if (is.null(x)) "x" else "y", "given together with the other (x and y)",

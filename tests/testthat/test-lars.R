@@ -130,7 +130,7 @@ test_that("coef() selects by s, step and lambda; the path is piecewise linear", 
                tolerance = 1e-10)
   expect_equal(coef(fit, lambda = fit$lambda[4]), coef(fit, step = 3), tolerance = 1e-10)
   expect_equal(dim(coef(fit, s = c(0.2, 0.5))), c(7L, 2L))
-  expect_equal(names(fit$axes), c("s", "step", "lambda", "df"))
+  expect_equal(names(fit$axes), c("s", "step", "lambda", "df", "norm", "arc_length"))
   expect_length(fit$Cp, length(fit$tuning))
   expect_equal(fit$Cp[length(fit$Cp)], 7, tolerance = 1e-8)  # Cp = p + 1 at the full model
   expect_error(coef(fit, s = 2), class = "statlearn_error_range")
