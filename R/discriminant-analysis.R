@@ -356,7 +356,13 @@ print.statlearn_linear_discriminant <- function(x, digits = max(3L, getOption("d
 #' @param x A [linear_discriminant()] fit.
 #' @param dimensions The two canonical variates to plot.
 #' @param newdata,y Data and classes to plot instead of the training data.
-#' @param col Colours of the classes (recycled); `NULL` picks a palette.
+#' @param col Colours of the classes (recycled); `NULL` picks a palette whose
+#'   colours stay distinct for up to 12 classes.
+#' @param legend Where to draw a legend of the classes: `"outside"` (to the
+#'   right of the plot, the default when there are more than three classes),
+#'   `"none"`, or a position [graphics::legend()] understands (`"topleft"`).
+#' @param label_means Write each class's name (or number) in its centroid's
+#'   disc?
 #' @param main,xlab,ylab Titles.
 #' @param ... Passed to [graphics::plot()].
 #' @return `x`, invisibly.
@@ -367,8 +373,14 @@ print.statlearn_linear_discriminant <- function(x, digits = max(3L, getOption("d
 #' plot(fit)
 #' plot(fit, dimensions = c(1, 3))
 plot.statlearn_linear_discriminant <- function(x, dimensions = c(1L, 2L), newdata = NULL, y = NULL,
-                                               col = NULL, main = "Linear discriminant analysis",
+                                               col = NULL, legend = NULL, label_means = FALSE,
+                                               main = "Linear discriminant analysis",
                                                xlab = NULL, ylab = NULL, ...) {
+  label_means <- check_flag(label_means, "label_means")
+  K <- length(x$levels)
+  legend <- if (is.null(legend)) (if (K > 3L) "outside" else "none") else
+    check_choice(legend, c("outside", "none", "topleft", "topright", "bottomleft", "bottomright",
+                           "top", "bottom", "left", "right", "center"), "legend")
   if (!is.numeric(dimensions) || length(dimensions) != 2L || anyNA(dimensions) ||
       any(dimensions < 1) || any(dimensions > x$max_rank) || any(dimensions != round(dimensions))) {
     abort_input("dimensions", sprintf("two canonical variates between 1 and %d", x$max_rank),
@@ -385,16 +397,35 @@ plot.statlearn_linear_discriminant <- function(x, dimensions = c(1L, 2L), newdat
   V <- x$scaling[, dimensions, drop = FALSE]
   z <- sweep(xx, 2L, x$center) %*% V
   cz <- sweep(x$means, 2L, x$center) %*% V
-  K <- length(x$levels)
-  if (is.null(col)) col <- grDevices::hcl.colors(K, "Dark 3")
+  if (is.null(col)) col <- class_colours(K)
   col <- rep_len(col, K)
+  if (legend == "outside") {
+    # Room on the right for the legend, for this plot only.
+    width <- max(graphics::strwidth(x$levels, units = "inches", cex = 0.75)) + 0.45
+    mai <- graphics::par("mai")
+    old <- graphics::par(mai = c(mai[1:3], max(mai[4L], width + 0.1)))
+    on.exit(graphics::par(old), add = TRUE)
+  }
   args <- list(x = z[, 1L], y = z[, 2L], col = col[as.integer(cls)], pch = 1, cex = 0.7, main = main,
                xlab = if (is.null(xlab)) sprintf("Coordinate %d for training data", dimensions[1L]) else xlab,
                ylab = if (is.null(ylab)) sprintf("Coordinate %d for training data", dimensions[2L]) else ylab)
   extra <- list(...)
   args[names(extra)] <- extra  # the caller's graphical parameters win
   do.call(graphics::plot, args)
-  graphics::points(cz[, 1L], cz[, 2L], pch = 21, bg = col, col = "black", cex = 2.2, lwd = 1.5)
+  if (label_means) {
+    graphics::points(cz[, 1L], cz[, 2L], pch = 21, bg = "white", col = col, cex = 2.6, lwd = 2)
+    graphics::text(cz[, 1L], cz[, 2L], if (max(nchar(x$levels)) <= 2L) x$levels else seq_len(K),
+                   cex = 0.7, font = 2)
+  } else {
+    graphics::points(cz[, 1L], cz[, 2L], pch = 21, bg = col, col = "black", cex = 2.2, lwd = 1.5)
+  }
+  if (legend == "outside") {
+    usr <- graphics::par("usr")
+    graphics::legend(usr[2L] + 0.02 * diff(usr[1:2]), usr[4L], legend = x$levels, col = col,
+                     pch = 19, bty = "n", cex = 0.75, xpd = TRUE)
+  } else if (legend != "none") {
+    graphics::legend(legend, legend = x$levels, col = col, pch = 19, bg = "white", cex = 0.75)
+  }
   invisible(x)
 }
 

@@ -100,5 +100,8 @@ label_vertical <- function(x, labels, cex = 0.7, col = "grey25") {
 # One colour per class, readable on white (the book's palette is similar).
 class_colours <- function(k) {
   if (k <= 8L) c("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#999999", "#000000")[seq_len(k)]
+  else if (k <= 12L) c("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#B8860B", "#B07AA1",
+                       "#FF9DA7", "#9C755F", "#000000", "#17BECF", "#7F3C8D")[seq_len(k)]
+  else if (k <= 36L) unname(grDevices::palette.colors(k + 1L, "Polychrome 36")[-2L])  # not the near-white
   else grDevices::hcl.colors(k, "Dark 3")
 }

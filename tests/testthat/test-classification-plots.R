@@ -81,3 +81,22 @@ test_that("logistic regression plots: calibration, residuals, regions", {
   expect_statlearn_error(plot(multi, type = "residuals"), "statlearn_error_unsupported", "type")
   expect_statlearn_error(plot(fit, bins = 1), "statlearn_error_range", "bins")
 })
+
+test_that("the LDA canonical plot takes a legend and labelled centroids, with distinct colours", {
+  pdf(NULL)
+  on.exit(dev.off())
+  fit <- linear_discriminant(y ~ ., data = vowel_train)
+  expect_identical(plot(fit), fit)
+  expect_identical(plot(fit, legend = "none", label_means = TRUE), fit)
+  expect_identical(plot(fit, legend = "topleft"), fit)
+  expect_statlearn_error(plot(fit, legend = "inside"), "statlearn_error_range", "legend")
+  expect_statlearn_error(plot(fit, label_means = NA), "statlearn_error_type", "label_means")
+  # Eleven classes, eleven different colours, none near-white.
+  col <- statlearn:::class_colours(11L)
+  expect_length(unique(col), 11L)
+  expect_true(all(colSums(col2rgb(col)) < 3 * 240))
+  # The mar set for the outside legend is given back.
+  mar <- par("mar")
+  plot(fit)
+  expect_identical(par("mar"), mar)
+})
