@@ -308,7 +308,7 @@ ppr_backfit <- function(xs, r0, w, fits, ctl) {
   G <- vapply(fits, function(f) f$smooth$g, numeric(length(r0)))
   G <- matrix(G, length(r0))
   rss <- sum(w * (r0 - rowSums(G))^2)
-  for (sweep in seq_len(ctl$max_iter)) {
+  for (pass in seq_len(ctl$max_iter)) {
     for (k in seq_along(fits)) {
       rk <- r0 - rowSums(G[, -k, drop = FALSE])
       t <- ppr_alternate(xs, rk, w, fits[[k]]$a, ctl)
