@@ -136,10 +136,15 @@ network_targets <- function(y, n, loss, units, levels = NULL, arg = "y") {
 
 # One epoch's metrics as the verbose trace and the progress bar show them,
 # each labelled with the data it was computed on.
-format_epoch_logs <- function(logs) {
-  part <- function(nm, fmt) if (!is.null(logs[[nm]])) sprintf(paste0("%s ", fmt), nm, logs[[nm]])
+# The progress bar (short = TRUE) must fit an 80-column console: "acc" for
+# accuracy, single spaces.
+format_epoch_logs <- function(logs, short = FALSE) {
+  part <- function(nm, fmt) {
+    if (is.null(logs[[nm]])) return(NULL)
+    sprintf(paste0("%s ", fmt), if (short) sub("accuracy", "acc", nm) else nm, logs[[nm]])
+  }
   paste(c(part("loss", "%.4g"), part("accuracy", "%.4f"), part("val_loss", "%.4g"),
-          part("val_accuracy", "%.4f")), collapse = "  ")
+          part("val_accuracy", "%.4f")), collapse = if (short) " " else "  ")
 }
 
 # Held-out rows of a classification response that hold a single class make
@@ -461,7 +466,7 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
   bar <- NULL
   if (verbose && interactive()) {
     bar <- cli::cli_progress_bar("Training", total = epochs, clear = FALSE,
-                                 format = "{cli::pb_bar} {cli::pb_current}/{cli::pb_total} epochs | {cli::pb_extra$metrics} | ETA {cli::pb_eta}",
+                                 format = "epoch {cli::pb_current}/{cli::pb_total} {cli::pb_extra$metrics} | ETA {cli::pb_eta}",
                                  extra = list(metrics = "-"), .envir = environment())
   }
   tryCatch({
@@ -486,7 +491,7 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
                                      logs$val_loss %||% NA_real_, logs$val_accuracy %||% NA_real_,
                                      lr[length(lr)], proc.time()[["elapsed"]] - t0)
       if (!is.null(bar)) {
-        cli::cli_progress_update(id = bar, extra = list(metrics = format_epoch_logs(logs)))
+        cli::cli_progress_update(id = bar, extra = list(metrics = format_epoch_logs(logs, short = TRUE)))
       } else if (verbose) {
         message(sprintf("epoch %d/%d  %s", epoch, first + epochs, format_epoch_logs(logs)))
       }
