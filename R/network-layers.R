@@ -193,8 +193,10 @@ weight_fields <- function(activation, alpha, use_bias, l1, l2, kernel_initialize
 #' `in_shape`, `out_shape` and the layer's own settings).
 #'
 #' Printing a network lists each layer with its type, output shape and number
-#' of parameters; [summary()] returns the same table as a data frame, with the
-#' trainable and non-trainable totals.
+#' of parameters, then the total, trainable and non-trainable counts;
+#' [summary()] returns the same table as a data frame and prints the same
+#' way. A fit from [train_network()] prints this table followed by a summary
+#' of its training.
 #'
 #' @param input_shape The shape of one input: a single number p for a vector of
 #'   p features (stored as `c(1, 1, p)`), or `c(height, width, channels)` for an
@@ -634,16 +636,11 @@ init_weights <- function(net) {
 
 # methods ----------------------------------------------------------------
 
-#' @export
-print.statlearn_network <- function(x, ...) {
-  cat(sprintf("statlearn network: input %s, %d layer%s\n", shape_string(x$input_shape),
-              length(x$layers), if (length(x$layers) == 1L) "" else "s"))
-  if (length(x$layers) == 0L) {
-    cat("(no layers yet: add them with layer_dense(), layer_conv2d(), ...)\n")
-    return(invisible(x))
-  }
-  s <- summary(x)
-  type <- vapply(x$layers, function(l) {
+# One layout for a network wherever it is printed (the specification, its
+# summary, a fit and a fit's summary): a header line, the layer table (name
+# and type with activation, output shape, parameters) and the totals.
+layer_type_labels <- function(layers) {
+  vapply(layers, function(l) {
     if (!is.null(l$activation) && l$activation != "identity" && l$type != "activation") {
       sprintf("%s, %s", l$type, l$activation)
     } else if (l$type == "activation") {
@@ -652,14 +649,36 @@ print.statlearn_network <- function(x, ...) {
       l$type
     }
   }, "")
+}
+
+network_table_lines <- function(s) {
+  n <- nrow(s)
+  # A subset of the summary's rows loses its attributes: fall back on its columns.
+  input <- attr(s, "input_shape")
+  lines <- sprintf("statlearn network: %s%d layer%s",
+                   if (is.null(input)) "" else sprintf("input %s, ", shape_string(input)),
+                   n, if (n == 1L) "" else "s")
+  if (n == 0L) {
+    return(c(lines, "(no layers yet: add them with layer_dense(), layer_conv2d(), ...)",
+             "Total params: 0 (trainable: 0, non-trainable: 0)"))
+  }
+  type <- attr(s, "type_label")
+  if (length(type) != n) type <- s$type
   left <- c("Layer (type)", sprintf("%s (%s)", s$layer, type))
   shape <- c("Output shape", s$output_shape)
   params <- c("Params", format_count(s$params))
-  lines <- sprintf("%s  %s  %s", formatC(left, width = -max(nchar(left))),
-                   formatC(shape, width = -max(nchar(shape))),
-                   formatC(params, width = max(nchar(params))))
-  cat(lines, sep = "\n")
-  cat(sprintf("Total params: %s\n", format_count(attr(s, "trainable") + attr(s, "non_trainable"))))
+  tab <- sprintf("%s  %s  %s", formatC(left, width = -max(nchar(left))),
+                 formatC(shape, width = -max(nchar(shape))),
+                 formatC(params, width = max(nchar(params))))
+  tr <- attr(s, "trainable") %||% sum(s$params)
+  nt <- attr(s, "non_trainable") %||% 0
+  c(lines, tab, sprintf("Total params: %s (trainable: %s, non-trainable: %s)",
+                        format_count(tr + nt), format_count(tr), format_count(nt)))
+}
+
+#' @export
+print.statlearn_network <- function(x, ...) {
+  writeLines(network_table_lines(summary(x)))
   invisible(x)
 }
 
@@ -674,8 +693,9 @@ format_count <- function(v) format(v, big.mark = ",", scientific = FALSE, trim =
 #'   `statlearn_network_summary` with one row per layer and columns `layer`
 #'   (name), `type`, `output_shape` (such as `"8 x 8 x 6"` or `"120"`) and
 #'   `params` (number of parameters, trainable or not), and attributes
-#'   `input_shape`, `trainable` and `non_trainable` (the totals). Its print
-#'   method shows the table and the totals.
+#'   `input_shape`, `type_label` (type and activation, as printed),
+#'   `trainable` and `non_trainable` (the totals). It prints exactly as the
+#'   network does: the layer table, then the totals.
 #' @family neural networks
 #' @export
 #' @examples
@@ -700,28 +720,14 @@ summary.statlearn_network <- function(object, ...) {
     stringsAsFactors = FALSE
   )
   structure(out, class = c("statlearn_network_summary", "data.frame"),
-            input_shape = object$input_shape, trainable = sum(counts[1L, ]),
+            input_shape = object$input_shape, type_label = layer_type_labels(layers),
+            trainable = sum(counts[1L, ]),
             non_trainable = sum(counts[2L, ]))
 }
 
 #' @rdname summary.statlearn_network
 #' @export
 print.statlearn_network_summary <- function(x, ...) {
-  cat(sprintf("Network with input %s\n\n", shape_string(attr(x, "input_shape"))))
-  if (nrow(x) > 0L) {
-    # Text columns left-aligned (headers too), counts right-aligned.
-    cols <- list(layer = x$layer, type = x$type, output_shape = x$output_shape)
-    width <- vapply(names(cols), function(h) max(nchar(c(cols[[h]], h))), numeric(1))
-    df <- as.data.frame(Map(function(v, w) formatC(v, width = -w), cols, width),
-                        stringsAsFactors = FALSE)
-    names(df) <- mapply(function(h, w) formatC(h, width = -w), names(cols), width)
-    df$params <- format_count(x$params)
-    print(df, row.names = FALSE, right = TRUE)
-    cat("\n")
-  }
-  tr <- attr(x, "trainable")
-  nt <- attr(x, "non_trainable")
-  cat(sprintf("Total parameters: %s (trainable: %s, non-trainable: %s)\n",
-              format_count(tr + nt), format_count(tr), format_count(nt)))
+  writeLines(network_table_lines(x))
   invisible(x)
 }

@@ -134,6 +134,36 @@ network_targets <- function(y, n, loss, units, levels = NULL, arg = "y") {
   list(y = t(y), levels = levels, names = colnames(y))
 }
 
+# One epoch's metrics as the verbose trace and the progress bar show them,
+# each labelled with the data it was computed on.
+# The progress bar (short = TRUE) must fit an 80-column console: "acc" for
+# accuracy, single spaces.
+format_epoch_logs <- function(logs, short = FALSE) {
+  part <- function(nm, fmt) {
+    if (is.null(logs[[nm]])) return(NULL)
+    sprintf(paste0("%s ", fmt), if (short) sub("accuracy", "acc", nm) else nm, logs[[nm]])
+  }
+  paste(c(part("loss", "%.4g"), part("accuracy", "%.4f"), part("val_loss", "%.4g"),
+          part("val_accuracy", "%.4f")), collapse = if (short) " " else "  ")
+}
+
+# Held-out rows of a classification response that hold a single class make
+# the validation metrics meaningless; validation_split takes the last rows,
+# which is what happens with data sorted by class (iris).
+warn_single_class_validation <- function(t, levels, arg) {
+  if (is.null(levels)) return(invisible())
+  v <- unique(as.vector(t))
+  if (length(v) > 1L) return(invisible())
+  cls <- levels[v + 1L]  # targets are 0-based class indices (or 0/1 for two levels)
+  how <- if (arg == "validation_split") {
+    "validation_split holds out the last rows of `x`, as keras does; shuffle the rows first, e.g. i <- sample(nrow(x)); x <- x[i, ]; y <- y[i]"
+  } else {
+    "give held-out examples of every class"
+  }
+  warn(sprintf("The validation examples (%s) all belong to one class (\"%s\"), so the validation loss and accuracy do not measure classification: %s.",
+               arg, cls, how), class = "statlearn_warning_validation")
+}
+
 # Run expr with R's RNG seeded by `seed`, restoring the caller's stream.
 with_seed <- function(seed, expr) {
   env <- globalenv()
@@ -269,6 +299,10 @@ new_session <- function(net, loss, weights, optimizer, optimizer_state, precisio
 #' and `seed` (or [set.seed()]) reproduces the initial weights, the shuffles
 #' and the dropout masks.
 #'
+#' With `verbose = TRUE`, each epoch reports its training metrics (`loss`,
+#' and `accuracy` for classifiers) and, when validation data are given, the
+#' validation metrics (`val_loss`, `val_accuracy`), each labelled.
+#'
 #' The training loop returns to R after every epoch, to record the history,
 #' update the progress bar and run the callbacks (early stopping, learning-rate
 #' schedules, a user function). Pressing Ctrl-C (Esc) stops training cleanly
@@ -296,9 +330,14 @@ new_session <- function(net, loss, weights, optimizer, optimizer_state, precisio
 #'   [optimizer_sgd()].
 #' @param epochs Number of passes over the training data.
 #' @param batch_size Examples per gradient step.
-#' @param validation_split Fraction of the examples, taken from the end of
-#'   `x` as keras does, held out to compute `val_loss` after every epoch.
-#' @param validation_data Alternatively, `list(x, y)` of held-out data.
+#' @param validation_split Fraction of the examples held out to compute
+#'   `val_loss` (and `val_accuracy`) after every epoch. As in keras, they are
+#'   the **last** rows of `x`, taken before any shuffling: if the rows are
+#'   sorted (by class, by time), shuffle them first. A classification
+#'   response whose held-out rows hold a single class gives a warning of
+#'   class `statlearn_warning_validation`.
+#' @param validation_data Alternatively, `list(x, y)` of held-out data (the
+#'   same warning applies when its `y` holds a single class).
 #' @param callbacks A callback or list of callbacks:
 #'   [callback_early_stopping()], [callback_schedule()], [callback_lambda()].
 #' @param shuffle Shuffle the examples before every epoch?
@@ -310,7 +349,10 @@ new_session <- function(net, loss, weights, optimizer, optimizer_state, precisio
 #'   state, and `history`, a data frame with one row per epoch (`loss`,
 #'   `accuracy`, `val_loss`, `val_accuracy`, `lr`, `seconds`). The training
 #'   `loss` is the mean over the epoch's steps (with dropout active) and, like
-#'   `val_loss`, includes the layers' L1/L2 penalties.
+#'   `val_loss`, includes the layers' L1/L2 penalties. `print()` and
+#'   `summary()` show the layer table of the network, then the training:
+#'   epochs, optimizer, final training and validation metrics and the best
+#'   epoch (`summary()` adds the last epochs of the history).
 #' @references Goodfellow, I., Bengio, Y. and Courville, A. (2016) *Deep
 #'   Learning*, chapters 6-9. Hastie, T., Tibshirani, R. and Friedman, J.
 #'   (2009) *The Elements of Statistical Learning*, section 11.
@@ -327,6 +369,17 @@ new_session <- function(net, loss, weights, optimizer, optimizer_state, precisio
 #'                      epochs = 200, batch_size = 4, seed = 1, threads = 1,
 #'                      verbose = FALSE)
 #' predict(fit, x)
+#'
+#' # iris is sorted by species and validation_split holds out the last rows:
+#' # shuffle first, so that the validation rows hold every species.
+#' set.seed(1)
+#' i <- sample(nrow(iris))
+#' xi <- scale(as.matrix(iris[i, 1:4]))
+#' fit <- train_network(network(4) |> layer_dense(8, activation = "relu") |> layer_dense(3),
+#'                      xi, iris$Species[i], optimizer = optimizer_adam(lr = 0.02),
+#'                      epochs = 50, batch_size = 16, validation_split = 0.3,
+#'                      seed = 1, threads = 1, verbose = FALSE)
+#' fit
 train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
                           batch_size = 32, validation_split = 0, validation_data = NULL,
                           callbacks = NULL, shuffle = TRUE, seed = NULL, threads = NULL,
@@ -369,6 +422,7 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
     vx <- network_input(validation_data[[1L]], net, "validation_data$x")
     val <- list(x = vx, t = network_targets(validation_data[[2L]], ncol(vx), loss, units,
                                              levels = tg$levels, arg = "validation_data$y"))
+    warn_single_class_validation(val$t$y, tg$levels, "validation_data")
   } else if (validation_split > 0) {
     nv <- floor(n * validation_split)
     if (nv < 1L || nv >= n) {
@@ -379,6 +433,7 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
     hold <- (n - nv + 1L):n
     val <- list(x = xe[, hold, drop = FALSE],
                 t = list(y = if (is.matrix(tg$y)) tg$y[, hold, drop = FALSE] else tg$y[hold]))
+    warn_single_class_validation(val$t$y, tg$levels, "validation_split")
     xe <- xe[, keep, drop = FALSE]
     tg$y <- if (is.matrix(tg$y)) tg$y[, keep, drop = FALSE] else tg$y[keep]
     n <- length(keep)
@@ -411,8 +466,8 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
   bar <- NULL
   if (verbose && interactive()) {
     bar <- cli::cli_progress_bar("Training", total = epochs, clear = FALSE,
-                                 format = "{cli::pb_bar} {cli::pb_current}/{cli::pb_total} epochs | loss {cli::pb_extra$loss} | ETA {cli::pb_eta}",
-                                 extra = list(loss = "-"), .envir = environment())
+                                 format = "epoch {cli::pb_current}/{cli::pb_total} {cli::pb_extra$metrics} | ETA {cli::pb_eta}",
+                                 extra = list(metrics = "-"), .envir = environment())
   }
   tryCatch({
     for (e in seq_len(epochs)) {
@@ -436,11 +491,9 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
                                      logs$val_loss %||% NA_real_, logs$val_accuracy %||% NA_real_,
                                      lr[length(lr)], proc.time()[["elapsed"]] - t0)
       if (!is.null(bar)) {
-        cli::cli_progress_update(id = bar, extra = list(loss = formatC(logs$loss, digits = 4, format = "g")))
+        cli::cli_progress_update(id = bar, extra = list(metrics = format_epoch_logs(logs, short = TRUE)))
       } else if (verbose) {
-        message(sprintf("epoch %d/%d  loss %.4g%s%s", epoch, first + epochs, logs$loss,
-                        if (!is.null(logs$val_loss)) sprintf("  val_loss %.4g", logs$val_loss) else "",
-                        if (classify) sprintf("  accuracy %.4f", logs$accuracy) else ""))
+        message(sprintf("epoch %d/%d  %s", epoch, first + epochs, format_epoch_logs(logs)))
       }
       for (k in seq_along(es)) {
         st <- early_stopping_step(es[[k]], es_state[[k]], epoch, logs)
@@ -526,10 +579,11 @@ network_outputs <- function(object, xe, transform, batch_size, threads) {
 #' @family neural networks
 #' @export
 #' @examples
-#' x <- as.matrix(iris[, 1:4])
+#' x <- scale(as.matrix(iris[, 1:4]))
 #' net <- network(4) |> layer_dense(8, activation = "relu") |> layer_dense(3)
-#' fit <- train_network(net, x, iris$Species, epochs = 30, seed = 1,
-#'                      threads = 1, verbose = FALSE)
+#' fit <- train_network(net, x, iris$Species, optimizer = optimizer_adam(lr = 0.02),
+#'                      epochs = 50, batch_size = 16, seed = 1, threads = 1,
+#'                      verbose = FALSE)
 #' table(predict(fit, x), iris$Species)
 #' head(predict(fit, x, type = "prob"))
 predict.statlearn_network_fit <- function(object, newdata, type = NULL, batch_size = 256L,
@@ -596,11 +650,15 @@ evaluate.default <- function(object, x, y, ...) {
 #' @inheritParams statlearn-params
 #' @export
 #' @examples
-#' x <- as.matrix(iris[, 1:4])
+#' # Standardised iris, two thirds for training and one third to evaluate.
+#' set.seed(1)
+#' x <- scale(as.matrix(iris[, 1:4]))
+#' test <- sample(150, 50)
 #' net <- network(4) |> layer_dense(3)
-#' fit <- train_network(net, x, iris$Species, epochs = 20, seed = 1,
-#'                      threads = 1, verbose = FALSE)
-#' evaluate(fit, x, iris$Species)
+#' fit <- train_network(net, x[-test, ], iris$Species[-test],
+#'                      optimizer = optimizer_adam(lr = 0.05), epochs = 50,
+#'                      batch_size = 16, seed = 1, threads = 1, verbose = FALSE)
+#' evaluate(fit, x[test, ], iris$Species[test])  # accuracy near 0.95
 evaluate.statlearn_network_fit <- function(object, x, y, batch_size = 256L, threads = NULL, ...) {
   check_dots(..., fun = "evaluate")
   batch_size <- check_count(batch_size, "batch_size")
@@ -614,21 +672,45 @@ evaluate.statlearn_network_fit <- function(object, x, y, batch_size = 256L, thre
   if (object$loss == "mse") c(loss = r$loss) else c(loss = r$loss, accuracy = r$accuracy)
 }
 
+# The training part of a fit's print and summary: epochs and optimizer, the
+# final training and validation metrics in one labelled table, the best epoch.
+training_lines <- function(x) {
+  h <- x$history
+  if (is.null(h) || nrow(h) == 0L) {
+    return("Not trained: weights set by hand (no history).")
+  }
+  lines <- sprintf("Training: %d epoch%s of %s (lr %g), %s loss, batches of %d", x$epochs,
+                   if (x$epochs == 1L) "" else "s", x$optimizer$type, x$optimizer$lr, x$loss,
+                   x$batch_size %||% NA_integer_)
+  last <- h[nrow(h), ]
+  classify <- !all(is.na(h$accuracy))
+  has_val <- !all(is.na(h$val_loss))
+  tab <- data.frame(loss = last$loss, row.names = "training")
+  if (classify) tab$accuracy <- last$accuracy
+  if (has_val) {
+    tab <- rbind(tab, validation = c(last$val_loss, if (classify) last$val_accuracy))
+  }
+  tab$loss <- formatC(tab$loss, digits = 4, format = "g")
+  if (classify) tab$accuracy <- formatC(as.numeric(tab$accuracy), digits = 4, format = "f")
+  lines <- c(lines, sprintf("Final metrics (epoch %d):", last$epoch),
+             utils::capture.output(print(tab, right = TRUE)))
+  if (!has_val) lines <- c(lines, "No validation data (use validation_split or validation_data).")
+  crit <- if (has_val) h$val_loss else h$loss
+  best <- h$epoch[which.min(crit)]
+  what <- if (has_val) "lowest validation loss" else "lowest training loss"
+  kept <- if (!is.na(x$best_epoch)) {
+    sprintf("weights restored from epoch %d by early stopping", x$best_epoch)
+  } else {
+    "weights from the final epoch"
+  }
+  lines <- c(lines, sprintf("Best epoch: %d (%s); %s", best, what, kept))
+  if (isTRUE(x$interrupted)) lines <- c(lines, "Training was interrupted.")
+  lines
+}
+
 #' @export
 print.statlearn_network_fit <- function(x, ...) {
-  h <- x$history
-  cat(sprintf("Neural network: %d layers, %s parameters, %s loss\n", length(x$network$layers),
-              format(sum(parameter_table(x$network)$size), big.mark = ","), x$loss))
-  cat(sprintf("Trained %d epoch(s) with %s (lr %g)", x$epochs, x$optimizer$type, x$optimizer$lr))
-  if (nrow(h)) {
-    last <- h[nrow(h), ]
-    cat(sprintf("; final loss %.4g", last$loss))
-    if (!is.na(last$val_loss)) cat(sprintf(", validation loss %.4g", last$val_loss))
-    if (!is.na(last$accuracy)) cat(sprintf(", accuracy %.4f", last$accuracy))
-  }
-  cat("\n")
-  if (!is.na(x$best_epoch)) cat(sprintf("Weights restored from epoch %d\n", x$best_epoch))
-  if (isTRUE(x$interrupted)) cat("Training was interrupted.\n")
+  writeLines(c(network_table_lines(summary(x$network)), "", training_lines(x)))
   invisible(x)
 }
 
@@ -637,18 +719,18 @@ summary.statlearn_network_fit <- function(object, ...) {
   check_dots(..., fun = "summary")
   structure(list(layers = summary(object$network), history = object$history, loss = object$loss,
                  optimizer = object$optimizer, epochs = object$epochs,
-                 best_epoch = object$best_epoch),
+                 best_epoch = object$best_epoch, interrupted = object$interrupted,
+                 batch_size = object$batch_size),
             class = "summary.statlearn_network_fit")
 }
 
 #' @export
 print.summary.statlearn_network_fit <- function(x, ...) {
-  print(x$layers)
-  cat(sprintf("\nLoss: %s; optimizer: %s (lr %g); epochs: %d\n", x$loss, x$optimizer$type,
-              x$optimizer$lr, x$epochs))
+  writeLines(c(network_table_lines(x$layers), "", training_lines(x)))
   h <- x$history
   if (!is.null(h) && nrow(h)) {
     keep <- vapply(h, function(v) !all(is.na(v)), TRUE)
+    cat("\nLast epochs:\n")
     print(utils::tail(h[, keep, drop = FALSE], 5), row.names = FALSE, digits = 4)
   }
   invisible(x)
@@ -667,9 +749,14 @@ coef.statlearn_network_fit <- function(object, ...) object$weights
 #' @family neural networks
 #' @export
 #' @examples
-#' x <- as.matrix(iris[, 1:4])
+#' # iris is sorted by species: shuffle it, or the rows that validation_split
+#' # holds out (the last ones) would all be virginica.
+#' set.seed(1)
+#' i <- sample(nrow(iris))
+#' x <- scale(as.matrix(iris[i, 1:4]))
 #' net <- network(4) |> layer_dense(8, activation = "relu") |> layer_dense(3)
-#' fit <- train_network(net, x, iris$Species, epochs = 20, validation_split = 0.2,
+#' fit <- train_network(net, x, iris$Species[i], optimizer = optimizer_adam(lr = 0.02),
+#'                      epochs = 60, batch_size = 16, validation_split = 0.3,
 #'                      seed = 1, threads = 1, verbose = FALSE)
 #' plot(fit)
 plot.statlearn_network_fit <- function(x, y, ...) {
@@ -823,7 +910,10 @@ gradient_check <- function(net, x, y, loss = NULL, weights = NULL,
 #' steps while the learning rate grows geometrically from `min_lr` to
 #' `max_lr`, recording the loss of each step. A good learning rate lies where
 #' the (smoothed) loss falls fastest, somewhat below the rate at which it is
-#' lowest; the suggestion returned is the steepest-descent point.
+#' lowest. The suggestion returned is that steepest-descent point, measured
+#' over windows of a tenth of the steps (single steps are dominated by
+#' mini-batch noise): the middle, on the log scale, of the window before the
+#' minimum over which the smoothed loss falls most per unit of log rate.
 #'
 #' @inheritParams train_network
 #' @param min_lr,max_lr Range of learning rates.
@@ -837,11 +927,17 @@ gradient_check <- function(net, x, y, loss = NULL, weights = NULL,
 #'   networks. *IEEE WACV*, 464-472.
 #' @export
 #' @examples
-#' x <- as.matrix(iris[, 1:4])
+#' x <- scale(as.matrix(iris[, 1:4]))
 #' net <- network(4) |> layer_dense(8, activation = "relu") |> layer_dense(3)
-#' lrf <- lr_finder(net, x, iris$Species, steps = 60, batch_size = 16,
+#' lrf <- lr_finder(net, x, iris$Species, steps = 100, batch_size = 16,
 #'                  seed = 1, threads = 1)
 #' lrf
+#' plot(lrf)
+#' # train at the suggested rate
+#' fit <- train_network(net, x, iris$Species,
+#'                      optimizer = optimizer_sgd(lr = attr(lrf, "suggested"), momentum = 0.9),
+#'                      epochs = 30, batch_size = 16, seed = 1, threads = 1, verbose = FALSE)
+#' evaluate(fit, x, iris$Species)
 lr_finder <- function(net, x, y, loss = NULL, optimizer = optimizer_sgd(momentum = 0.9),
                       min_lr = 1e-6, max_lr = 1, steps = 100L, batch_size = 32L,
                       seed = NULL, threads = NULL) {
@@ -879,12 +975,20 @@ lr_finder <- function(net, x, y, loss = NULL, optimizer = optimizer_sgd(momentum
     sm[i] <- avg / (1 - 0.9^i)
   }
   sm[!is.finite(sm)] <- NA
-  slope <- c(NA, diff(sm) / diff(log(lrs[seq_len(k)])))
-  # The first steps' smoothed loss is mostly batch-to-batch noise: look for
-  # the steepest descent after the first tenth of the run, before the minimum.
+  # The step-to-step slope of the smoothed loss is mostly batch-to-batch
+  # noise (it put the suggestion among the first, useless rates): measure the
+  # descent over windows of a tenth of the run instead, per unit of log rate,
+  # before the minimum, and suggest the middle of the steepest window.
   lim <- which.min(sm)
-  start <- max(2L, ceiling(k / 10))
-  sug <- if (lim > start) lrs[start - 1L + which.min(slope[start:lim])] else lrs[max(1L, lim %/% 2L)]
+  w <- max(3L, k %/% 10L)
+  sug <- if (lim > w + 1L) {
+    i <- seq_len(lim - w)
+    slope <- (sm[i + w] - sm[i]) / (log(lrs[i + w]) - log(lrs[i]))
+    b <- which.min(slope)
+    exp((log(lrs[b]) + log(lrs[b + w])) / 2)
+  } else {
+    lrs[max(1L, lim %/% 2L)]
+  }
   structure(data.frame(lr = lrs[seq_len(k)], loss = losses, smoothed = sm),
             suggested = sug, class = c("statlearn_lr_finder", "data.frame"))
 }

@@ -135,7 +135,7 @@ test_that("LeNet-like parameter counts match hand counts", {
   expect_identical(s$type[1:2], c("conv2d", "avg_pool2d"))
   expect_equal(attr(s, "trainable"), 61706)
   expect_equal(attr(s, "non_trainable"), 0)
-  expect_output(print(s), "Total parameters: 61,706 \\(trainable: 61,706, non-trainable: 0\\)")
+  expect_output(print(s), "Total params: 61,706 \\(trainable: 61,706, non-trainable: 0\\)")
   expect_output(print(net), "conv2d_1 \\(conv2d, tanh\\) +28 x 28 x 6 +156")
   expect_output(print(net), "Total params: 61,706")
   # count_params agrees with the dims of the initial weights.
@@ -153,7 +153,7 @@ test_that("batch norm has 2 trainable and 2 non-trainable parameters per channel
   s <- summary(net)
   expect_equal(s$params, c(162, 24))
   expect_equal(c(attr(s, "trainable"), attr(s, "non_trainable")), c(174, 12))
-  expect_output(print(s), "Total parameters: 186 \\(trainable: 174, non-trainable: 12\\)")
+  expect_output(print(s), "Total params: 186 \\(trainable: 174, non-trainable: 12\\)")
   expect_identical(layer_param_shapes(net$layers[[2]]),
                    list(gamma = 6L, beta = 6L, moving_mean = 6L, moving_variance = 6L))
   w <- init_weights(net)
@@ -348,7 +348,7 @@ test_that("2-d layers after dense or flatten are told the input is flat", {
 
 test_that("printing works for empty and full networks", {
   expect_output(print(network(5)), "input 5, 0 layers")
-  expect_output(print(summary(network(5))), "Total parameters: 0")
+  expect_output(print(summary(network(5))), "Total params: 0")
   net <- network(c(16, 16, 1)) |> layer_conv2d(2, 3, padding = "same", activation = "relu") |>
     layer_flatten() |> layer_dense(1)
   expect_output(print(net), "flatten_1 \\(flatten\\) +512 +0")
@@ -356,4 +356,19 @@ test_that("printing works for empty and full networks", {
   capture.output(v <- withVisible(print(net)))
   expect_false(v$visible)
   expect_identical(v$value, net)
+})
+
+test_that("a network and its summary print in one layout", {
+  net <- network(c(8, 8, 1)) |> layer_conv2d(4, 3, activation = "relu") |> layer_batch_norm() |>
+    layer_flatten() |> layer_dense(3)
+  out_net <- capture.output(print(net))
+  out_sum <- capture.output(print(summary(net)))
+  expect_identical(out_sum, out_net)
+  expect_match(out_net[1], "statlearn network: input 8 x 8 x 1, 4 layers")
+  expect_match(out_net[2], "^Layer \\(type\\) +Output shape +Params$")
+  expect_match(out_net[3], "conv2d_1 \\(conv2d, relu\\) +6 x 6 x 4 +40")
+  expect_match(out_net[length(out_net)], "Total params: 491 \\(trainable: 483, non-trainable: 8\\)")
+  expect_identical(capture.output(print(summary(network(5)))), capture.output(print(network(5))))
+  # A subset of the summary's rows still prints.
+  expect_output(print(summary(net)[1:2, ]), "conv2d_1")
 })

@@ -334,8 +334,8 @@ test_that("prediction types, binary and regression outputs, summary and lr_finde
   expect_equal(dim(predict(fr, x[, 1:3])), c(150, 2))
   s <- summary(fit)
   expect_s3_class(s, "summary.statlearn_network_fit")
-  expect_output(print(s), "Loss: cross_entropy")
-  expect_output(print(fit), "Trained 5 epoch")
+  expect_output(print(s), "cross_entropy loss")
+  expect_output(print(fit), "Training: 5 epochs of adam")
   expect_named(coef(fit), "dense_1")
   lrf <- lr_finder(network(4) |> layer_dense(3), x, iris$Species, steps = 30, batch_size = 10,
                    seed = 1, threads = 1)
@@ -449,7 +449,8 @@ test_that("conv2d with untied biases: per-position bias, gradients, ESL Table 11
 
 test_that("plot methods draw learning curves and the range test", {
   x <- as.matrix(iris[, 1:4])
-  fit <- train_network(network(4) |> layer_dense(3), x, iris$Species, epochs = 3,
+  i <- c(rbind(1:50, 51:100, 101:150))  # species interleaved, so the held-out rows hold all three
+  fit <- train_network(network(4) |> layer_dense(3), x[i, ], iris$Species[i], epochs = 3,
                        validation_split = 0.2, seed = 1, threads = 1, verbose = FALSE)
   lrf <- lr_finder(network(4) |> layer_dense(3), x, iris$Species, steps = 20, batch_size = 10,
                    max_lr = 100, seed = 1, threads = 1)
@@ -458,4 +459,119 @@ test_that("plot methods draw learning curves and the range test", {
   expect_identical(plot(fit), fit)
   expect_identical(plot(lrf), lrf)
   expect_output(print(lrf), "suggested lr")
+})
+
+# iris shuffled and standardised: every species in the last rows.
+shuffled_iris <- function() {
+  set.seed(3)
+  i <- sample(nrow(iris))
+  list(x = scale(as.matrix(iris[i, 1:4])), y = iris$Species[i])
+}
+
+test_that("verbose epochs label training and validation metrics", {
+  d <- shuffled_iris()
+  net <- network(4) |> layer_dense(3)
+  msgs <- character()
+  fit <- withCallingHandlers(
+    train_network(net, d$x, d$y, optimizer = optimizer_adam(lr = 0.05), epochs = 3, batch_size = 16,
+                  validation_split = 0.3, seed = 1, threads = 1, verbose = TRUE),
+    message = function(m) {
+      msgs <<- c(msgs, conditionMessage(m))
+      invokeRestart("muffleMessage")
+    })
+  expect_length(msgs, 3)
+  h <- fit$history
+  expect_match(msgs[3], sprintf("^epoch 3/3  loss %.4g  accuracy %.4f  val_loss %.4g  val_accuracy %.4f",
+                                h$loss[3], h$accuracy[3], h$val_loss[3], h$val_accuracy[3]))
+  # the same with validation_data, and without validation for regression
+  msgs <- character()
+  withCallingHandlers(
+    train_network(net, d$x[1:100, ], d$y[1:100], epochs = 1, validation_data = list(d$x[101:150, ], d$y[101:150]),
+                  seed = 1, threads = 1, verbose = TRUE),
+    message = function(m) {
+      msgs <<- c(msgs, conditionMessage(m))
+      invokeRestart("muffleMessage")
+    })
+  expect_match(msgs, "val_accuracy")
+  msgs <- character()
+  withCallingHandlers(
+    train_network(network(3) |> layer_dense(1), d$x[, 1:3], d$x[, 4], epochs = 1, seed = 1, threads = 1,
+                  verbose = TRUE),
+    message = function(m) {
+      msgs <<- c(msgs, conditionMessage(m))
+      invokeRestart("muffleMessage")
+    })
+  expect_match(msgs, "^epoch 1/1  loss [0-9.e+-]+\n?$")
+})
+
+test_that("a fit prints the network table, then labelled training and validation metrics", {
+  d <- shuffled_iris()
+  net <- network(4) |> layer_dense(6, activation = "relu") |> layer_dense(3)
+  fit <- train_network(net, d$x, d$y, optimizer = optimizer_adam(lr = 0.05), epochs = 8, batch_size = 16,
+                       validation_split = 0.3, seed = 1, threads = 1, verbose = FALSE)
+  h <- fit$history
+  out <- capture.output(print(fit))
+  net_out <- capture.output(print(net))
+  expect_identical(out[seq_along(net_out)], net_out)
+  tr <- grep("^training ", out, value = TRUE)
+  va <- grep("^validation ", out, value = TRUE)
+  expect_length(tr, 1)
+  expect_length(va, 1)
+  num <- function(line) as.numeric(strsplit(trimws(line), " +")[[1]][-1])
+  expect_equal(num(tr), c(h$loss[8], h$accuracy[8]), tolerance = 1e-3)
+  expect_equal(num(va), c(h$val_loss[8], h$val_accuracy[8]), tolerance = 1e-3)
+  expect_match(out, sprintf("Best epoch: %d \\(lowest validation loss\\)", h$epoch[which.min(h$val_loss)]),
+               all = FALSE)
+  # summary(): the same layout, then the last epochs
+  sout <- capture.output(print(summary(fit)))
+  expect_identical(sout[seq_along(out)], out)
+  expect_match(sout, "Last epochs", all = FALSE)
+  # without validation data: the training row only, and a note
+  fit0 <- train_network(net, d$x, d$y, epochs = 2, seed = 1, threads = 1, verbose = FALSE)
+  out0 <- capture.output(print(fit0))
+  expect_false(any(grepl("^validation ", out0)))
+  expect_match(out0, "No validation data", all = FALSE)
+  # early stopping that restores weights says so
+  fit_es <- train_network(net, d$x, d$y, optimizer = optimizer_adam(lr = 0.5), epochs = 30,
+                          validation_split = 0.3, seed = 1, threads = 1, verbose = FALSE,
+                          callbacks = callback_early_stopping(patience = 2, restore_best_weights = TRUE))
+  expect_match(capture.output(print(fit_es)), sprintf("restored from epoch %d", fit_es$best_epoch),
+               all = FALSE)
+})
+
+test_that("validation rows of a single class give a classed warning", {
+  x <- as.matrix(iris[, 1:4])
+  net <- network(4) |> layer_dense(3)
+  expect_warning(train_network(net, x, iris$Species, epochs = 1, validation_split = 0.2, seed = 1,
+                               threads = 1, verbose = FALSE),
+                 "all belong to one class \\(\"virginica\"\\).*shuffle", class = "statlearn_warning_validation")
+  expect_warning(train_network(net, x[1:100, ], iris$Species[1:100], epochs = 1,
+                               validation_data = list(x[101:110, ], iris$Species[101:110]), seed = 1,
+                               threads = 1, verbose = FALSE),
+                 class = "statlearn_warning_validation")
+  yb <- factor(iris$Species == "virginica", labels = c("other", "virginica"))
+  expect_warning(train_network(network(4) |> layer_dense(1), x, yb, loss = "binary_cross_entropy",
+                               epochs = 1, validation_split = 0.2, seed = 1, threads = 1, verbose = FALSE),
+                 class = "statlearn_warning_validation")
+  d <- shuffled_iris()
+  expect_no_warning(train_network(net, d$x, d$y, epochs = 1, validation_split = 0.2, seed = 1,
+                                  threads = 1, verbose = FALSE))
+  # regression responses are not classes
+  expect_no_warning(train_network(network(3) |> layer_dense(1), x[, 1:3], sort(x[, 4]), epochs = 1,
+                                  validation_split = 0.2, seed = 1, threads = 1, verbose = FALSE))
+})
+
+test_that("lr_finder suggests a rate that trains, not one among the noisy first steps", {
+  set.seed(1)
+  i <- sample(150)
+  x <- scale(as.matrix(iris[i, 1:4]))
+  y <- iris$Species[i]
+  net <- network(4) |> layer_dense(8, activation = "relu") |> layer_dense(3)
+  lrf <- lr_finder(net, x, y, steps = 100, batch_size = 16, seed = 1, threads = 1)
+  s <- attr(lrf, "suggested")
+  expect_gt(s, 1e-3)
+  expect_lt(s, lrf$lr[which.min(lrf$smoothed)])
+  fit <- train_network(net, x, y, optimizer = optimizer_sgd(lr = s, momentum = 0.9), epochs = 30,
+                       batch_size = 16, seed = 1, threads = 1, verbose = FALSE)
+  expect_gt(evaluate(fit, x, y)[["accuracy"]], 0.9)
 })
