@@ -81,6 +81,10 @@ cpp_optimal_hyperplane <- function(x, y, tol, max_iter) {
     .Call(`_statlearn_cpp_optimal_hyperplane`, x, y, tol, max_iter)
 }
 
+cpp_knn_search <- function(x, q, K, threads, plain) {
+    .Call(`_statlearn_cpp_knn_search`, x, q, K, threads, plain)
+}
+
 nn_session_create <- function(layers, input_shape, loss, params, state, optimizer, optimizer_state, precision, threads, seed) {
     .Call(`_statlearn_nn_session_create`, layers, input_shape, loss, params, state, optimizer, optimizer_state, precision, threads, seed)
 }

@@ -66,8 +66,7 @@ plot.statlearn_classifier <- function(x, dimensions = c(1L, 2L), newdata = NULL,
   G <- matrix(centre, resolution^2, p, byrow = TRUE, dimnames = list(NULL, x$xnames))
   G[, dims[1L]] <- g1
   G[, dims[2L]] <- rep(g2, each = resolution)
-  bare <- x
-  bare$terms <- NULL  # predict from design columns, as drawn
+  bare <- single_classifier(x)  # predict from design columns, as drawn
   pred <- factor(as.character(stats::predict(bare, G, type = "class")), levels = levels)
   Z <- matrix(as.integer(pred), resolution, resolution)
   K <- length(levels)
@@ -148,4 +147,13 @@ region_scores <- function(fit, G, K) {
   }
   if (is.null(P) || ncol(P) != K) return(NULL)
   vapply(seq_len(K), function(k) P[, k] - apply(P[, -k, drop = FALSE], 1L, max), numeric(nrow(P)))
+}
+
+# The fit as a classifier of design matrices with one setting: no formula
+# (predict() then takes the design columns), and the first k of a
+# nearest-neighbour fit given several.
+single_classifier <- function(fit) {
+  fit$terms <- NULL
+  if (length(fit$k) > 1L) fit$k <- fit$k[1L]
+  fit
 }

@@ -34,8 +34,7 @@ summary.statlearn_classifier <- function(object, ...) {
   confusion <- error <- NULL
   levels <- classifier_levels(object)
   if (!is.null(td)) {
-    bare <- object
-    bare$terms <- NULL
+    bare <- single_classifier(object)
     pred <- factor(as.character(stats::predict(bare, td$x, type = "class")), levels = levels)
     obs <- factor(as.character(td$y), levels = levels)
     w <- td$weights %||% rep(1, length(obs))

@@ -304,39 +304,64 @@ print.summary.statlearn_cv <- function(x, digits = max(3L, getOption("digits") -
 
 #' @rdname cross_validate
 #' @param main Plot title.
+#' @param xvar For path fits, the axis to draw the curve against: one of the
+#'   fit's axes (`names(x$fit$axes)`, such as `"s"` or `"lambda"` for the
+#'   lasso); `NULL` uses the complexity measure the cross-validation reports.
+#' @param top_axis Show the number of nonzero coefficients on a top axis (for
+#'   paths where it changes)?
 #' @details `plot()` draws the cross-validation curve with one-standard-error
-#'   bars (thinned to about 30 where they would overplot), marks the minimum
-#'   (dotted line) and the one-standard-error choice (dashed line, the
-#'   simplest model whose error is within one standard error of the minimum,
-#'   whose level is the horizontal line), and, for paths whose number of
-#'   nonzero coefficients changes, shows that number on a top axis.
+#'   bars (thinned where they would overplot), marks the minimum (dotted line)
+#'   and the one-standard-error choice (dashed line: the simplest model whose
+#'   error is within one standard error of the minimum, whose level is the
+#'   horizontal line), and, for sparse paths, shows the number of nonzero
+#'   coefficients on a top axis.
 #' @export
-plot.statlearn_cv <- function(x, main = x$fit$method, ...) {
+plot.statlearn_cv <- function(x, main = x$fit$method, xvar = NULL, top_axis = TRUE, ...) {
+  top_axis <- check_flag(top_axis, "top_axis")
   cx <- x$complexity
+  xlab <- axis_title(x$complexity_name)
+  logx <- FALSE
+  if (!is.null(xvar)) {
+    axes <- x$fit$axes
+    if (is.null(axes) || !identical(x$tuning, x$fit$tuning)) {
+      abort_input("xvar", "NULL for this cross-validation (its fit has no path axes)",
+                  describe(xvar), class = "statlearn_error_unsupported")
+    }
+    xvar <- check_choice(xvar, names(axes), "xvar")
+    cx <- axes[[xvar]]
+    logx <- xvar == "lambda" && all(cx > 0)
+    if (logx) cx <- log(cx)
+    xlab <- axis_title(xvar, logx)
+  }
   ord <- order(cx)
   args <- list(x = cx[ord], y = x$cvm[ord], type = "b", pch = 19, col = "darkorange",
-               ylim = range(c(x$cvlo, x$cvup), finite = TRUE), xlab = x$complexity_name,
+               ylim = range(c(x$cvlo, x$cvup), finite = TRUE), xlab = xlab,
                ylab = sprintf("CV error (%s)", x$measure), main = main, cex = 0.6)
   extra <- list(...)
   args[names(extra)] <- extra  # the caller's graphical parameters win
-  nz <- cv_nonzero(x)
+  nz <- if (top_axis) cv_nonzero(x)
+  top <- graphics::par("mar")[3L]
   if (!is.null(nz)) args$main <- NULL  # drawn above the top axis below
   do.call(graphics::plot, args)
-  if (!is.null(nz)) graphics::title(main = main, line = 3)
+  if (!is.null(nz) && !is.null(main)) {
+    # Above the top axis's numbers (and its title, when the margin has room).
+    graphics::title(main = main, line = if (top >= 4.5) 3 else max(top - 1.2, 1.6))
+  }
   bars <- thin_indices(cx, c(x$index_min, x$index_1se))
   graphics::arrows(cx[bars], x$cvlo[bars], cx[bars], x$cvup[bars], angle = 90, code = 3,
                    length = 0.015, col = "grey45")
   graphics::abline(h = x$cvup[x$index_min], lty = 3, col = "purple")
   graphics::abline(v = cx[x$index_min], lty = 3, col = "grey25")
   graphics::abline(v = cx[x$index_1se], lty = 2, col = "grey25")
-  label_vertical(cx[c(x$index_min, x$index_1se)], c("min", "1se"))
+  if (x$index_min == x$index_1se) label_vertical(cx[x$index_min], "min = 1se")
+  else label_vertical(cx[c(x$index_min, x$index_1se)], c("min", "1se"))
   if (!is.null(nz)) {
     # One tick where the count first reaches each value, kept apart.
     at <- which(!duplicated(nz))
     at <- at[thin_indices(cx[at], max_bars = 15L)]
     graphics::axis(3, at = cx[at], labels = nz[at], cex.axis = 0.7, tick = TRUE, padj = 0.8,
                    tcl = -0.3)
-    graphics::mtext("Nonzero coefficients", side = 3, line = 1.6, cex = 0.7)
+    if (top >= 4.5) graphics::mtext("Nonzero coefficients", side = 3, line = 1.6, cex = 0.7)
   }
   invisible(x)
 }
@@ -344,7 +369,11 @@ plot.statlearn_cv <- function(x, main = x$fit$method, ...) {
 # The number of nonzero coefficients at each point of a cross-validated path,
 # or NULL when it does not change (ridge, PCR) or is not a path.
 cv_nonzero <- function(x) {
-  if (!inherits(x$fit, "statlearn_path") || is.null(x$fit$beta)) return(NULL)
+  # Derived inputs (PCR, PLS) use every variable; subsets count them already.
+  if (!inherits(x$fit, "statlearn_path") || is.null(x$fit$beta) ||
+      inherits(x$fit, c("statlearn_derived", "statlearn_best_subset", "statlearn_stepwise"))) {
+    return(NULL)
+  }
   nz <- path_table(x$fit)$nonzero
   if (length(nz) != length(x$tuning) || length(unique(nz)) < 2L) return(NULL)
   if (!identical(x$tuning, x$fit$tuning)) return(NULL)

@@ -221,11 +221,8 @@ plot.statlearn_path <- function(x, xvar = names(x$axes)[1L], label = TRUE, log_l
   if (length(shown)) {
     label_curve_ends(xs[end], B[shown, end], x$xnames[shown], col[shown], side)
   } else if (identical(label, "legend")) {
-    # The corner at the sparse end, on the side with fewer curves.
-    other <- if (side == "right") "left" else "right"
-    vert <- if (sum(B[, end] > 0) >= sum(B[, end] < 0)) "bottom" else "top"
-    graphics::legend(paste0(vert, other), legend = x$xnames, col = col, lty = 1, cex = 0.7,
-                     bg = "white", box.col = "grey80")
+    graphics::legend(emptiest_corner(xs[ord], t(B[, ord, drop = FALSE])), legend = x$xnames,
+                     col = col, lty = 1, cex = 0.7, bg = "white", box.col = "grey80")
   }
   invisible(x)
 }
@@ -238,7 +235,10 @@ mark_cv_choices <- function(fit, cv, xs) {
   }
   v <- c(at(cv$index_min), at(cv$index_1se))
   graphics::abline(v = v, lty = c(3, 2), col = "grey25")
-  label_vertical(v, c("min", "1se"))
+  # In the top margin, clear of the curves and their labels.
+  if (v[1L] == v[2L]) graphics::mtext("min = 1se", side = 3, at = v[1L], line = 0.1, cex = 0.7)
+  else graphics::mtext(c("min", "1se"), side = 3, at = v, line = 0.1, cex = 0.7,
+                       adj = if (v[1L] > v[2L]) c(0, 1) else c(1, 0))
 }
 
 check_label <- function(label, p) {

@@ -105,3 +105,23 @@ class_colours <- function(k) {
   else if (k <= 36L) unname(grDevices::palette.colors(k + 1L, "Polychrome 36")[-2L])  # not the near-white
   else grDevices::hcl.colors(k, "Dark 3")
 }
+
+# The corner of the current plot whose quarter-width, third-height box holds
+# the fewest points of the curves (x along, Y one column per curve), for a
+# legend that hides as little as possible.
+emptiest_corner <- function(x, Y) {
+  usr <- graphics::par("usr")
+  if (graphics::par("xlog")) usr[1:2] <- 10^usr[1:2]
+  # Densify each curve so long straight pieces count too.
+  xx <- stats::approx(x, n = 200L)$y
+  yy <- apply(as.matrix(Y), 2L, function(col) stats::approx(x, col, xout = xx)$y)
+  wx <- 0.3 * diff(usr[1:2])
+  wy <- 0.35 * diff(usr[3:4])
+  count <- c(
+    topleft = sum(xx < usr[1L] + wx & yy > usr[4L] - wy, na.rm = TRUE),
+    topright = sum(xx > usr[2L] - wx & yy > usr[4L] - wy, na.rm = TRUE),
+    bottomleft = sum(xx < usr[1L] + wx & yy < usr[3L] + wy, na.rm = TRUE),
+    bottomright = sum(xx > usr[2L] - wx & yy < usr[3L] + wy, na.rm = TRUE)
+  )
+  names(count)[which.min(count)]
+}

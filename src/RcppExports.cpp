@@ -322,6 +322,20 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_knn_search
+Rcpp::List cpp_knn_search(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& q, int K, int threads, bool plain);
+RcppExport SEXP _statlearn_cpp_knn_search(SEXP xSEXP, SEXP qSEXP, SEXP KSEXP, SEXP threadsSEXP, SEXP plainSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type q(qSEXP);
+    Rcpp::traits::input_parameter< int >::type K(KSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< bool >::type plain(plainSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_knn_search(x, q, K, threads, plain));
+    return rcpp_result_gen;
+END_RCPP
+}
 // nn_session_create
 SEXP nn_session_create(Rcpp::List layers, Rcpp::IntegerVector input_shape, std::string loss, Rcpp::List params, Rcpp::List state, Rcpp::List optimizer, Rcpp::List optimizer_state, std::string precision, int threads, double seed);
 RcppExport SEXP _statlearn_nn_session_create(SEXP layersSEXP, SEXP input_shapeSEXP, SEXP lossSEXP, SEXP paramsSEXP, SEXP stateSEXP, SEXP optimizerSEXP, SEXP optimizer_stateSEXP, SEXP precisionSEXP, SEXP threadsSEXP, SEXP seedSEXP) {
@@ -553,6 +567,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_logistic", (DL_FUNC) &_statlearn_cpp_logistic, 9},
     {"_statlearn_cpp_perceptron", (DL_FUNC) &_statlearn_cpp_perceptron, 5},
     {"_statlearn_cpp_optimal_hyperplane", (DL_FUNC) &_statlearn_cpp_optimal_hyperplane, 4},
+    {"_statlearn_cpp_knn_search", (DL_FUNC) &_statlearn_cpp_knn_search, 5},
     {"_statlearn_nn_session_create", (DL_FUNC) &_statlearn_nn_session_create, 10},
     {"_statlearn_nn_session_data", (DL_FUNC) &_statlearn_nn_session_data, 4},
     {"_statlearn_nn_session_epoch", (DL_FUNC) &_statlearn_nn_session_epoch, 5},

@@ -78,3 +78,24 @@ test_that("summary() of a cross-validation marks both choices and keeps the curv
   out <- capture.output(print(s))
   expect_true(any(grepl("1se", out)))
 })
+
+test_that("CV plots take the path's axes and drop the top axis where it says nothing", {
+  pdf(NULL)
+  on.exit(dev.off())
+  train <- subset(prostate, train, select = -train)
+  set.seed(3)
+  cv <- cross_validate(lasso(lpsa ~ ., data = train), folds = 5)
+  for (xvar in c("s", "lambda", "df")) expect_identical(plot(cv, xvar = xvar), cv)
+  expect_identical(plot(cv, top_axis = FALSE), cv)
+  expect_statlearn_error(plot(cv, xvar = "ncomp"), "statlearn_error_range", "xvar")
+  expect_statlearn_error(plot(cv, top_axis = NA), "statlearn_error_type", "top_axis")
+  # PCR uses every variable at every size: no nonzero-count axis.
+  cvp <- cross_validate(pcr(lpsa ~ ., data = train), folds = 5)
+  expect_null(statlearn:::cv_nonzero(cvp))
+  expect_false(is.null(statlearn:::cv_nonzero(cv)))
+  expect_identical(statlearn:::axis_title("ncomp"), "Number of directions")
+  # A legend goes to the corner the curves leave empty.
+  plot(0:1, c(-1, 1), type = "n")
+  x <- seq(0, 1, length.out = 20)
+  expect_identical(statlearn:::emptiest_corner(x, cbind(x, -x)), "topleft")
+})
