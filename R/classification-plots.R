@@ -23,7 +23,7 @@
 #' @param legend Draw a legend of the classes above the plot?
 #' @param ... Further graphical parameters passed to [graphics::plot()].
 #' @return `x`, invisibly.
-#' @family classification plots
+#' @family chapter 4
 #' @export
 #' @examples
 #' fit <- quadratic_discriminant(Species ~ Petal.Length + Petal.Width, data = iris)

@@ -23,6 +23,7 @@
 #' @return An object of class `summary.statlearn_classifier`, printed in a
 #'   readable layout, with `confusion`, `error`, `estimates` (a named list of
 #'   tables) and the fit's `method`, `call`, `nobs` and `levels`.
+#' @family chapter 4
 #' @export
 #' @examples
 #' summary(linear_discriminant(Species ~ ., data = iris))

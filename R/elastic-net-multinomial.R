@@ -70,8 +70,26 @@ coef.statlearn_multinomial_net <- function(object, lambda = NULL, ...) {
   out
 }
 
-#' @rdname elastic_net
+#' Predictions from a multinomial elastic net
+#'
+#' Class predictions, probabilities or linear predictors along the path of a
+#' `lasso(family = "multinomial")` or `elastic_net(family = "multinomial")`
+#' fit (ESL 4.4.4, 18.4).
+#'
+#' @param object A multinomial fit.
+#' @param newx New predictors: a data frame for formula fits, else a matrix
+#'   with the training columns.
+#' @param lambda Penalty values (interpolated between the path's); `NULL`
+#'   for the whole path.
+#' @param type `"class"` (a factor, or a matrix with one column per lambda),
+#'   `"prob"` or `"link"` (arrays n x K x lambda).
+#' @param ... Unused.
+#' @return See `type`.
+#' @family chapter 4
 #' @export
+#' @examples
+#' fit <- lasso(Species ~ ., data = iris, family = "multinomial", threads = 1)
+#' head(predict(fit, iris, lambda = 0.05, type = "prob"))
 predict.statlearn_multinomial_net <- function(object, newx, lambda = NULL, type = c("class", "prob", "link"), ...) {
   check_dots(..., fun = "predict")
   type <- check_choice(type, c("class", "prob", "link"), "type")

@@ -298,6 +298,7 @@ confint.statlearn_linear_regression <- function(object, parm, level = 0.95, ...)
 #' @param level Coverage of the intervals.
 #' @param ... Unused.
 #' @return A vector, or a matrix with columns `fit`, `lwr`, `upr`.
+#' @family chapter 3
 #' @export
 #' @examples
 #' fit <- linear_regression(lpsa ~ lcavol + lweight, data = prostate)
@@ -388,6 +389,7 @@ anova.statlearn_linear_regression <- function(object, ...) {
 #' @param which Which plots: any of 1 to 4.
 #' @param ... Further graphical parameters passed to [graphics::plot()].
 #' @return `x`, invisibly.
+#' @family chapter 3
 #' @export
 #' @examples
 #' fit <- linear_regression(lpsa ~ . - train, data = prostate)

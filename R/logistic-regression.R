@@ -328,6 +328,7 @@ confint.statlearn_logistic_regression <- function(object, parm, level = 0.95, ..
 #'   argument of the fit's call is re-evaluated in `newdata`.
 #' @param ... Unused.
 #' @return A factor, matrix or vector as described for `type`.
+#' @family chapter 4
 #' @export
 #' @examples
 #' fit <- logistic_regression(chd ~ tobacco + ldl + famhist + age, data = SAheart)
@@ -636,7 +637,7 @@ stepwise.statlearn_logistic_regression <- function(x, direction = c("backward", 
 #' @param ... Further arguments: graphical parameters, or for
 #'   `type = "regions"` the arguments of [plot.statlearn_classifier()].
 #' @return `x`, invisibly.
-#' @family classification plots
+#' @family chapter 4
 #' @export
 #' @examples
 #' fit <- logistic_regression(chd ~ sbp + tobacco + ldl + famhist + obesity + alcohol + age,

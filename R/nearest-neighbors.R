@@ -53,8 +53,8 @@
 #' @examples
 #' train <- data.frame(x1 = mixture$x[, 1], x2 = mixture$x[, 2], y = factor(mixture$y))
 #' fit <- nearest_neighbors(y ~ x1 + x2, data = train, k = c(1, 15), threads = 1)
-#' # Training error: 0 for 1-NN, as ESL Figure 2.3 notes
-#' colMeans(predict(fit, train) != train$y)
+#' # Training error of each k: 0 for 1-NN, as ESL Figure 2.3 notes
+#' sapply(predict(fit, train), function(p) mean(p != train$y))
 #' head(predict(fit, train, type = "prob", k = 15))
 nearest_neighbors <- function(x, ...) UseMethod("nearest_neighbors")
 

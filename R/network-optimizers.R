@@ -31,6 +31,14 @@ new_optimizer <- function(type, ...) {
 #' @param momentum Momentum coefficient in \[0, 1).
 #' @param nesterov Use Nesterov momentum? Requires `momentum > 0`.
 #' @param weight_decay Coefficient (>= 0) of the L2 penalty added to the gradient.
+#' @param clip_norm,clip_value Gradient clipping (DL 8.2.4 and 10.11.1),
+#'   applied to the mini-batch gradient before the update: `clip_value` clamps
+#'   every component to \[-clip_value, clip_value\]; then, when the norm of
+#'   the whole gradient (all parameter arrays together) exceeds `clip_norm`,
+#'   the gradient is scaled down to norm `clip_norm`, keeping its direction.
+#'   `NULL` (the default) does not clip. Clipping keeps a step from being
+#'   thrown far by the steep cliffs of a loss surface, as recurrent networks
+#'   have.
 #' @return A list of class `c("statlearn_optimizer_sgd", "statlearn_optimizer")`
 #'   with fields `type = "sgd"`, `lr`, `momentum`, `nesterov`, `weight_decay`.
 #' @references Goodfellow, Bengio and Courville (2016), *Deep Learning*,
@@ -41,7 +49,8 @@ new_optimizer <- function(type, ...) {
 #' opt <- optimizer_sgd(lr = 0.1, momentum = 0.9, nesterov = TRUE)
 #' opt
 #' opt$momentum
-optimizer_sgd <- function(lr = 0.01, momentum = 0, nesterov = FALSE, weight_decay = 0) {
+optimizer_sgd <- function(lr = 0.01, momentum = 0, nesterov = FALSE, weight_decay = 0,
+                          clip_norm = NULL, clip_value = NULL) {
   lr <- check_positive(lr, "lr")
   momentum <- check_unit_open(momentum, "momentum")
   nesterov <- check_flag(nesterov, "nesterov")
@@ -49,7 +58,8 @@ optimizer_sgd <- function(lr = 0.01, momentum = 0, nesterov = FALSE, weight_deca
   if (nesterov && momentum == 0) {
     abort_input("momentum", "positive when `nesterov = TRUE`", "0", class = "statlearn_error_range")
   }
-  new_optimizer("sgd", lr = lr, momentum = momentum, nesterov = nesterov, weight_decay = weight_decay)
+  add_clipping(new_optimizer("sgd", lr = lr, momentum = momentum, nesterov = nesterov,
+                             weight_decay = weight_decay), clip_norm, clip_value)
 }
 
 #' AdaGrad optimizer
@@ -75,11 +85,13 @@ optimizer_sgd <- function(lr = 0.01, momentum = 0, nesterov = FALSE, weight_deca
 #' @export
 #' @examples
 #' optimizer_adagrad(lr = 0.05)
-optimizer_adagrad <- function(lr = 0.01, initial_accumulator = 0, eps = 1e-7) {
+optimizer_adagrad <- function(lr = 0.01, initial_accumulator = 0, eps = 1e-7, clip_norm = NULL,
+                              clip_value = NULL) {
   lr <- check_positive(lr, "lr")
   initial_accumulator <- check_nonnegative(initial_accumulator, "initial_accumulator")
   eps <- check_positive(eps, "eps")
-  new_optimizer("adagrad", lr = lr, initial_accumulator = initial_accumulator, eps = eps)
+  add_clipping(new_optimizer("adagrad", lr = lr, initial_accumulator = initial_accumulator, eps = eps),
+               clip_norm, clip_value)
 }
 
 #' RMSProp optimizer
@@ -107,12 +119,14 @@ optimizer_adagrad <- function(lr = 0.01, initial_accumulator = 0, eps = 1e-7) {
 #' @export
 #' @examples
 #' optimizer_rmsprop(lr = 0.001, rho = 0.9, momentum = 0.5)
-optimizer_rmsprop <- function(lr = 0.001, rho = 0.9, momentum = 0, eps = 1e-7) {
+optimizer_rmsprop <- function(lr = 0.001, rho = 0.9, momentum = 0, eps = 1e-7, clip_norm = NULL,
+                              clip_value = NULL) {
   lr <- check_positive(lr, "lr")
   rho <- check_unit_open(rho, "rho")
   momentum <- check_unit_open(momentum, "momentum")
   eps <- check_positive(eps, "eps")
-  new_optimizer("rmsprop", lr = lr, rho = rho, momentum = momentum, eps = eps)
+  add_clipping(new_optimizer("rmsprop", lr = lr, rho = rho, momentum = momentum, eps = eps),
+               clip_norm, clip_value)
 }
 
 #' Adam and AdamW optimizers
@@ -148,19 +162,40 @@ optimizer_rmsprop <- function(lr = 0.001, rho = 0.9, momentum = 0, eps = 1e-7) {
 #' @examples
 #' optimizer_adam()
 #' optimizer_adamw(lr = 0.002)
-optimizer_adam <- function(lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-7, weight_decay = 0) {
+optimizer_adam <- function(lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-7, weight_decay = 0,
+                           clip_norm = NULL, clip_value = NULL) {
   lr <- check_positive(lr, "lr")
   beta1 <- check_unit_open(beta1, "beta1")
   beta2 <- check_unit_open(beta2, "beta2")
   eps <- check_positive(eps, "eps")
   weight_decay <- check_nonnegative(weight_decay, "weight_decay")
-  new_optimizer("adam", lr = lr, beta1 = beta1, beta2 = beta2, eps = eps, weight_decay = weight_decay)
+  add_clipping(new_optimizer("adam", lr = lr, beta1 = beta1, beta2 = beta2, eps = eps,
+                             weight_decay = weight_decay), clip_norm, clip_value)
 }
 
 #' @rdname optimizer_adam
 #' @export
-optimizer_adamw <- function(lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-7, weight_decay = 0.01) {
-  optimizer_adam(lr = lr, beta1 = beta1, beta2 = beta2, eps = eps, weight_decay = weight_decay)
+optimizer_adamw <- function(lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-7, weight_decay = 0.01,
+                            clip_norm = NULL, clip_value = NULL) {
+  optimizer_adam(lr = lr, beta1 = beta1, beta2 = beta2, eps = eps, weight_decay = weight_decay,
+                 clip_norm = clip_norm, clip_value = clip_value)
+}
+
+# The clipping settings of an optimizer, validated; absent when NULL.
+add_clipping <- function(opt, clip_norm, clip_value) {
+  if (!is.null(clip_norm)) opt$clip_norm <- check_positive(clip_norm, "clip_norm")
+  if (!is.null(clip_value)) opt$clip_value <- check_positive(clip_value, "clip_value")
+  opt
+}
+
+# The gradient after clipping (one array holds the whole gradient here).
+clip_gradient <- function(opt, g) {
+  if (!is.null(opt$clip_value)) g <- pmin(pmax(g, -opt$clip_value), opt$clip_value)
+  if (!is.null(opt$clip_norm)) {
+    norm <- sqrt(sum(g^2))
+    if (norm > opt$clip_norm) g <- g * (opt$clip_norm / norm)
+  }
+  g
 }
 
 #' @export
@@ -194,7 +229,7 @@ optimizer_reference_step <- function(opt, w, g, state = optimizer_state(opt, w),
     abort_input("g", sprintf("of length %d (as w)", length(w)), sprintf("length %d", length(g)),
                 class = "statlearn_error_length")
   }
-  g <- as.vector(g)
+  g <- clip_gradient(opt, as.vector(g))
   wv <- as.vector(w)
   switch(opt$type,
     sgd = {

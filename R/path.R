@@ -176,6 +176,7 @@ print.summary.statlearn_path <- function(x, digits = max(3L, getOption("digits")
 #'   minimum (dotted) and the one-standard-error (dashed) choices.
 #' @param ... Further graphical parameters passed to [graphics::matplot()].
 #' @return `x`, invisibly.
+#' @family chapter 3
 #' @export
 #' @examples
 #' fit <- ridge_regression(lpsa ~ . - train, data = prostate)

@@ -218,6 +218,7 @@ coef.statlearn_hyperplane <- function(object, ...) object$coefficients
 #'   hyperplane, eq. 4.40).
 #' @param ... Unused.
 #' @return A factor or a numeric vector.
+#' @family chapter 4
 #' @export
 predict.statlearn_hyperplane <- function(object, newdata, type = c("class", "link"), ...) {
   check_dots(..., fun = "predict")

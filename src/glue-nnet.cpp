@@ -98,6 +98,8 @@ nn::optimizer_spec parse_optimizer(const Rcpp::List& o) {
   s.weight_decay = dbl(o, "weight_decay", 0.0);
   s.initial_accumulator = dbl(o, "initial_accumulator", 0.0);
   s.nesterov = has(o, "nesterov") && Rcpp::as<bool>(o["nesterov"]);
+  s.clip_value = dbl(o, "clip_value", 0.0);
+  s.clip_norm = dbl(o, "clip_norm", 0.0);
   return s;
 }
 

@@ -77,6 +77,24 @@ test_that("SGD steps match hand computations on the quadratic (tol 1e-12)", {
   expect_equal(r$w1, c(0.85, -0.55), tolerance = 1e-12)
 })
 
+test_that("gradient clipping by norm and by value follows its definition", {
+  # g0 = (1, -4), norm sqrt(17): clip_norm = 1 scales it to (1, -4) / sqrt(17).
+  r <- two_steps(optimizer_sgd(lr = 0.1, clip_norm = 1))
+  expect_equal(r$w1, c(1, -1) - 0.1 * c(1, -4) / sqrt(17), tolerance = 1e-12)
+  # clip_value = 2 clamps -4 to -2; then clip_norm = 2 scales (1, -2) by 2 / sqrt(5).
+  r <- two_steps(optimizer_sgd(lr = 0.1, clip_value = 2, clip_norm = 2))
+  expect_equal(r$w1, c(1, -1) - 0.1 * c(1, -2) * 2 / sqrt(5), tolerance = 1e-12)
+  # Within the bounds nothing changes.
+  expect_equal(two_steps(optimizer_adam(lr = 0.1, clip_norm = 100, clip_value = 100))$w2,
+               two_steps(optimizer_adam(lr = 0.1))$w2, tolerance = 0)
+  for (f in list(optimizer_sgd, optimizer_adagrad, optimizer_rmsprop, optimizer_adam, optimizer_adamw)) {
+    expect_statlearn_error(f(clip_norm = 0), "statlearn_error_range", "clip_norm")
+    expect_statlearn_error(f(clip_value = -1), "statlearn_error_range", "clip_value")
+    expect_statlearn_error(f(clip_norm = "1"), "statlearn_error_type", "clip_norm")
+    expect_identical(f(clip_norm = 2)$clip_norm, 2)
+  }
+})
+
 test_that("AdaGrad and RMSProp steps match hand computations (tol 1e-10)", {
   # AdaGrad: s1 = (1, 16), w1 = w0 - 0.1 * sign(g0) = (0.9, -0.9);
   # g1 = (0.9, -3.6), s2 = (1.81, 28.96), w2 = 0.9 - 0.09 / sqrt(1.81) (both by symmetry)

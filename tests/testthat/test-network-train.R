@@ -183,7 +183,11 @@ test_that("each optimizer follows its update equations on a quadratic loss", {
                optimizer_sgd(lr = 0.05, momentum = 0.9, nesterov = TRUE, weight_decay = 0.01),
                optimizer_adagrad(lr = 0.1), optimizer_rmsprop(lr = 0.01, momentum = 0.5),
                optimizer_rmsprop(lr = 0.01), optimizer_adam(lr = 0.05),
-               optimizer_adamw(lr = 0.05, weight_decay = 0.1))
+               optimizer_adamw(lr = 0.05, weight_decay = 0.1),
+               optimizer_sgd(lr = 0.05, clip_norm = 0.5),
+               optimizer_sgd(lr = 0.05, momentum = 0.9, clip_norm = 1, clip_value = 0.4),
+               optimizer_adam(lr = 0.05, clip_value = 0.3),
+               optimizer_rmsprop(lr = 0.01, clip_norm = 0.2))
   for (opt in opts) {
     fit <- train_network(net, x, y, loss = "mse", optimizer = opt, epochs = 4, batch_size = n,
                          shuffle = FALSE, seed = 5, threads = 1, verbose = FALSE, precision = "double")
@@ -574,4 +578,29 @@ test_that("lr_finder suggests a rate that trains, not one among the noisy first 
   fit <- train_network(net, x, y, optimizer = optimizer_sgd(lr = s, momentum = 0.9), epochs = 30,
                        batch_size = 16, seed = 1, threads = 1, verbose = FALSE)
   expect_gt(evaluate(fit, x, y)[["accuracy"]], 0.9)
+})
+
+test_that("gradient clipping changes the path only when the gradient exceeds the bound", {
+  set.seed(3)
+  n <- 20
+  x <- matrix(rnorm(n * 3), n, 3)
+  y <- drop(x %*% c(1, -2, 0.5) + 0.3)
+  net <- network(3) |> layer_dense(1)
+  fit_opt <- function(opt) {
+    train_network(net, x, y, loss = "mse", optimizer = opt, epochs = 3, batch_size = n,
+                  shuffle = FALSE, seed = 5, threads = 1, verbose = FALSE, precision = "double")$weights
+  }
+  plain <- fit_opt(optimizer_sgd(lr = 0.05))
+  expect_false(isTRUE(all.equal(fit_opt(optimizer_sgd(lr = 0.05, clip_norm = 0.5)), plain)))
+  # A bound far above the gradient's norm changes nothing.
+  expect_identical(fit_opt(optimizer_sgd(lr = 0.05, clip_norm = 1e6, clip_value = 1e6)), plain)
+  # Identical for 1 and 2 threads.
+  big <- matrix(rnorm(4000 * 3), 4000, 3)
+  yb <- drop(big %*% c(1, -2, 0.5))
+  netb <- network(3) |> layer_dense(64, activation = "relu") |> layer_dense(1)
+  fits <- lapply(1:2, function(t) {
+    train_network(netb, big, yb, loss = "mse", optimizer = optimizer_adam(lr = 0.01, clip_norm = 0.1),
+                  epochs = 2, batch_size = 500, seed = 2, threads = t, verbose = FALSE)$weights
+  })
+  expect_identical(fits[[1]], fits[[2]])
 })

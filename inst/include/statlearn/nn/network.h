@@ -258,7 +258,39 @@ struct optimizer_spec {
   double momentum = 0.0, rho = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-7;
   double weight_decay = 0.0, initial_accumulator = 0.0;
   bool nesterov = false;
+  // Gradient clipping (DL 8.2.4, 10.11.1), before the update; 0 = off. Each
+  // component is first clamped to [-clip_value, clip_value]; then, when the
+  // norm of the whole gradient (all parameter arrays together) exceeds
+  // clip_norm, the gradient is scaled to norm clip_norm.
+  double clip_value = 0.0, clip_norm = 0.0;
 };
+
+// The factor by which clip_norm scales the (value-clipped) gradient: 1 when
+// its global norm is within clip_norm. The squared norm is summed in fixed
+// chunks combined in order, so it does not depend on the number of threads.
+template <class T>
+double gradient_clip_scale(const optimizer_spec& o, const std::vector<parameter<T>*>& ps,
+                           int threads) {
+  if (o.clip_norm <= 0.0) return 1.0;
+  double total = 0.0;
+  for (std::size_t k = 0; k < ps.size(); ++k) {
+    const T* g = ps[k]->grad.data();
+    const std::size_t n = ps[k]->grad.size();
+    std::vector<double> part(chunk_count(n, 16384), 0.0);
+    parallel_chunks(n, 16384, threads, [&](std::size_t s, std::size_t e, std::size_t c) {
+      double acc = 0.0;
+      for (std::size_t i = s; i < e; ++i) {
+        double gi = g[i];
+        if (o.clip_value > 0.0) gi = std::min(std::max(gi, -o.clip_value), o.clip_value);
+        acc += gi * gi;
+      }
+      part[c] = acc;
+    });
+    for (double v : part) total += v;
+  }
+  const double norm = std::sqrt(total);
+  return norm > o.clip_norm ? o.clip_norm / norm : 1.0;
+}
 
 // Per-tensor optimizer state: two slots (velocity / accumulators / moments).
 template <class T>
@@ -291,6 +323,8 @@ void optimizer_step(const optimizer_spec& o, const std::vector<parameter<T>*>& p
   else if (o.type == "adagrad") kind = adagrad;
   else if (o.type == "rmsprop") kind = rmsprop;
   const double bc1 = 1.0 - std::pow(o.beta1, st.t), bc2 = 1.0 - std::pow(o.beta2, st.t);
+  const double clip = gradient_clip_scale(o, ps, threads);
+  const bool clipping = o.clip_value > 0.0 || clip != 1.0;
   for (std::size_t k = 0; k < ps.size(); ++k) {
     T* w = ps[k]->value.data();
     const T* g0 = ps[k]->grad.data();
@@ -301,6 +335,10 @@ void optimizer_step(const optimizer_spec& o, const std::vector<parameter<T>*>& p
       for (std::size_t i = s; i < e; ++i) {
         const double wi = w[i];
         double g = g0[i];
+        if (clipping) {
+          if (o.clip_value > 0.0) g = std::min(std::max(g, -o.clip_value), o.clip_value);
+          g *= clip;
+        }
         if (kind == sgd) {
           g += o.weight_decay * wi;
           const double v = o.momentum * a[i] + g;
