@@ -256,9 +256,10 @@ neighbour_vote <- function(fit, nb, k, type) {
 
 #' @rdname nearest_neighbors
 #' @param fit A `nearest_neighbors()` fit.
-#' @param folds,foldid,measure,x,y,weights As for [cross_validate()]:
+#' @param folds,foldid,measure,weights As for [cross_validate()]:
 #'   `measure` is `"class"` (misclassification rate) for classifiers and
-#'   `"mse"` or `"mae"` for regression; `weights` must be `NULL`.
+#'   `"mse"` or `"mae"` for regression; `weights` must be `NULL`. `x` and `y`
+#'   given to `cross_validate()` replace the training data.
 #' @details `cross_validate()` of a fit chooses among its `k` (give several,
 #'   for example `k = 1:30`): every fold is searched once for the largest
 #'   `k`, and the one-standard-error rule prefers the larger `k` (the smaller
