@@ -25,6 +25,10 @@ cpp_posterior <- function(scores, threads) {
     .Call(`_statlearn_cpp_posterior`, scores, threads)
 }
 
+cpp_kmeans <- function(x, centers, k, algorithm, init, starts, max_iter, seed, threads) {
+    .Call(`_statlearn_cpp_kmeans`, x, centers, k, algorithm, init, starts, max_iter, seed, threads)
+}
+
 cpp_chunked_sum <- function(v, threads) {
     .Call(`_statlearn_cpp_chunked_sum`, v, threads)
 }

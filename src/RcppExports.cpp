@@ -89,6 +89,24 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_kmeans
+Rcpp::List cpp_kmeans(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& centers, int k, int algorithm, int init, int starts, int max_iter, double seed, int threads);
+RcppExport SEXP _statlearn_cpp_kmeans(SEXP xSEXP, SEXP centersSEXP, SEXP kSEXP, SEXP algorithmSEXP, SEXP initSEXP, SEXP startsSEXP, SEXP max_iterSEXP, SEXP seedSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type centers(centersSEXP);
+    Rcpp::traits::input_parameter< int >::type k(kSEXP);
+    Rcpp::traits::input_parameter< int >::type algorithm(algorithmSEXP);
+    Rcpp::traits::input_parameter< int >::type init(initSEXP);
+    Rcpp::traits::input_parameter< int >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_kmeans(x, centers, k, algorithm, init, starts, max_iter, seed, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_chunked_sum
 double cpp_chunked_sum(const std::vector<double>& v, int threads);
 RcppExport SEXP _statlearn_cpp_chunked_sum(SEXP vSEXP, SEXP threadsSEXP) {
@@ -553,6 +571,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_linear_scores", (DL_FUNC) &_statlearn_cpp_linear_scores, 4},
     {"_statlearn_cpp_quadratic_scores", (DL_FUNC) &_statlearn_cpp_quadratic_scores, 6},
     {"_statlearn_cpp_posterior", (DL_FUNC) &_statlearn_cpp_posterior, 2},
+    {"_statlearn_cpp_kmeans", (DL_FUNC) &_statlearn_cpp_kmeans, 9},
     {"_statlearn_cpp_chunked_sum", (DL_FUNC) &_statlearn_cpp_chunked_sum, 2},
     {"_statlearn_cpp_column_max_abs", (DL_FUNC) &_statlearn_cpp_column_max_abs, 1},
     {"_statlearn_cpp_derived_fit", (DL_FUNC) &_statlearn_cpp_derived_fit, 7},

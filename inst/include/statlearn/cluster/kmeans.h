@@ -1,0 +1,446 @@
+// statlearn/cluster/kmeans.h -- k-means clustering (ESL 13.2.1, 14.3.6).
+//
+// Lloyd's algorithm alternates two steps until no point changes cluster:
+// assign every point to its nearest centre (squared Euclidean distance summed
+// over the coordinates in order; ties go to the lowest-numbered centre), then
+// move every centre to the mean of its points. Hamerly's variant gives the
+// same iterates with far fewer distance computations: each point keeps an
+// upper bound on the distance to its own centre and a lower bound on the
+// distance to any other; when the upper bound is below both the lower bound
+// and half the distance from its centre to the nearest other centre, the
+// point cannot change cluster and is skipped. (The bounds are tested with a
+// relative margin of 1e-10, so rounding can only cause an extra distance
+// computation, never a missed reassignment.)
+//
+// Starts come from k-means++ seeding (each new centre drawn with probability
+// proportional to the squared distance to the nearest centre already chosen)
+// or from k distinct random points, each start with its own random stream
+// derived from (seed, start index); the best start (lowest total
+// within-cluster sum of squares, the first on ties) is returned.
+//
+// Parallel over fixed chunks of points; centre sums are formed per chunk and
+// added in chunk order, so results are the same bits for any thread count.
+#ifndef STATLEARN_KMEANS_H
+#define STATLEARN_KMEANS_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "statlearn/common/hooks.h"
+#include "statlearn/common/parallel.h"
+#include "statlearn/common/rng.h"
+
+namespace statlearn {
+
+enum class kmeans_algorithm { lloyd, hamerly };
+enum class kmeans_init { plus_plus, random, given };
+
+struct kmeans_options {
+  kmeans_algorithm algorithm = kmeans_algorithm::hamerly;
+  kmeans_init init = kmeans_init::plus_plus;
+  std::size_t k = 2, starts = 1, max_iter = 100;
+  std::uint64_t seed = 0;
+  int threads = 1;
+};
+
+struct kmeans_result {
+  std::vector<double> centers;   // k x p, column-major
+  std::vector<int> cluster;      // 0-based
+  std::vector<double> withinss;  // per cluster
+  std::vector<std::size_t> size;
+  std::vector<double> start_withinss;  // total within SS of each start
+  double totss = 0.0;                  // sum of squares about the overall mean
+  std::size_t iterations = 0, best_start = 0, distance_evaluations = 0;
+  bool converged = false;
+};
+
+namespace kmeans_detail {
+
+constexpr std::size_t kChunk = 4096;  // points per task (fixed: results do not depend on threads)
+constexpr std::size_t kBlock = 256;   // points per vectorised distance block
+
+// Squared distances of points [b, e) of X (n x p, column-major) to all k
+// centres (k x p, column-major): out[(i - b) * k + j], each summed over the
+// coordinates in order.
+inline void block_distances(const double* X, std::size_t n, std::size_t p, const double* C,
+                            std::size_t k, std::size_t b, std::size_t e, double* out) {
+  const std::size_t m = e - b;
+  std::fill(out, out + m * k, 0.0);
+  for (std::size_t c = 0; c < p; ++c) {
+    const double* xc = X + c * n + b;
+    for (std::size_t j = 0; j < k; ++j) {
+      const double cj = C[c * k + j];
+      double* o = out + j;
+      for (std::size_t i = 0; i < m; ++i) {
+        const double t = xc[i] - cj;
+        o[i * k] += t * t;
+      }
+    }
+  }
+}
+
+inline double point_distance(const double* X, std::size_t n, std::size_t p, std::size_t i,
+                             const double* C, std::size_t k, std::size_t j) {
+  double s = 0.0;
+  for (std::size_t c = 0; c < p; ++c) {
+    const double t = X[c * n + i] - C[c * k + j];
+    s += t * t;
+  }
+  return s;
+}
+
+// New centres as the means of their points (an empty cluster keeps its
+// centre); returns the sizes. Sums per fixed chunk, added in chunk order.
+inline std::vector<std::size_t> update_centers(const double* X, std::size_t n, std::size_t p,
+                                               const std::vector<int>& cl, std::size_t k,
+                                               std::vector<double>& C, int threads) {
+  const std::size_t nchunk = chunk_count(n, kChunk);
+  std::vector<double> sums(nchunk * k * p, 0.0);
+  std::vector<std::size_t> counts(nchunk * k, 0);
+  parallel_chunks(n, kChunk, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+    double* s = sums.data() + ch * k * p;
+    std::size_t* cnt = counts.data() + ch * k;
+    for (std::size_t i = b; i < e; ++i) ++cnt[cl[i]];
+    for (std::size_t c = 0; c < p; ++c) {
+      const double* xc = X + c * n;
+      double* sc = s + c * k;
+      for (std::size_t i = b; i < e; ++i) sc[cl[i]] += xc[i];
+    }
+  });
+  std::vector<std::size_t> size(k, 0);
+  std::vector<double> total(k * p, 0.0);
+  for (std::size_t ch = 0; ch < nchunk; ++ch) {
+    for (std::size_t j = 0; j < k; ++j) size[j] += counts[ch * k + j];
+    for (std::size_t t = 0; t < k * p; ++t) total[t] += sums[ch * k * p + t];
+  }
+  for (std::size_t c = 0; c < p; ++c)
+    for (std::size_t j = 0; j < k; ++j)
+      if (size[j] > 0) C[c * k + j] = total[c * k + j] / static_cast<double>(size[j]);
+  return size;
+}
+
+// k-means++ or random starting centres (k x p) from the stream.
+inline std::vector<double> seed_centers(const double* X, std::size_t n, std::size_t p, std::size_t k,
+                                        kmeans_init init, stream& rng, int threads) {
+  std::vector<double> C(k * p);
+  auto copy_point = [&](std::size_t i, std::size_t j) {
+    for (std::size_t c = 0; c < p; ++c) C[c * k + j] = X[c * n + i];
+  };
+  if (init == kmeans_init::random) {
+    // k distinct points: a partial Fisher-Yates shuffle of the indices.
+    std::vector<std::size_t> idx(n);
+    for (std::size_t i = 0; i < n; ++i) idx[i] = i;
+    for (std::size_t j = 0; j < k; ++j) {
+      const std::size_t r = j + static_cast<std::size_t>(rng.below(n - j));
+      std::swap(idx[j], idx[r]);
+      copy_point(idx[j], j);
+    }
+    return C;
+  }
+  std::vector<double> d2(n, std::numeric_limits<double>::infinity());
+  const std::size_t nchunk = chunk_count(n, kChunk);
+  std::vector<double> part(nchunk);
+  std::size_t chosen = static_cast<std::size_t>(rng.below(n));
+  copy_point(chosen, 0);
+  for (std::size_t j = 1; j <= k; ++j) {
+    // Distances to the newest centre; chunk totals of the minimum distances.
+    parallel_chunks(n, kChunk, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+      double s = 0.0;
+      for (std::size_t i = b; i < e; ++i) {
+        d2[i] = std::min(d2[i], point_distance(X, n, p, i, C.data(), k, j - 1));
+        s += d2[i];
+      }
+      part[ch] = s;
+    });
+    if (j == k) break;
+    double total = 0.0;
+    for (double v : part) total += v;
+    if (!(total > 0.0)) {  // every point is on a centre: take the next index
+      chosen = (chosen + 1) % n;
+    } else {
+      double u = rng.uniform() * total;
+      std::size_t ch = 0;
+      while (ch + 1 < nchunk && u >= part[ch]) u -= part[ch++];
+      const std::size_t b = ch * kChunk, e = std::min(n, b + kChunk);
+      chosen = e - 1;
+      for (std::size_t i = b; i < e; ++i) {
+        if (u < d2[i]) { chosen = i; break; }
+        u -= d2[i];
+      }
+    }
+    copy_point(chosen, j);
+  }
+  return C;
+}
+
+struct run_state {
+  std::vector<double> C;
+  std::vector<int> cl;
+  std::vector<std::size_t> size;
+  std::size_t iterations = 0, evaluations = 0;
+  bool converged = false;
+};
+
+// Lloyd from the centres in st.C; returns when no point moves or after max_iter.
+inline void run_lloyd(const double* X, std::size_t n, std::size_t p, std::size_t k,
+                      std::size_t max_iter, int threads, run_state& st) {
+  st.cl.assign(n, -1);
+  const std::size_t nchunk = chunk_count(n, kChunk);
+  std::vector<char> moved(nchunk);
+  for (std::size_t it = 0; it < max_iter; ++it) {
+    if (hooks::aborted()) return;
+    parallel_chunks(n, kChunk, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+      std::vector<double> d(kBlock * k);
+      bool any = false;
+      for (std::size_t b0 = b; b0 < e; b0 += kBlock) {
+        const std::size_t e0 = std::min(e, b0 + kBlock);
+        block_distances(X, n, p, st.C.data(), k, b0, e0, d.data());
+        for (std::size_t i = b0; i < e0; ++i) {
+          const double* di = d.data() + (i - b0) * k;
+          int best = 0;
+          for (std::size_t j = 1; j < k; ++j)
+            if (di[j] < di[best]) best = static_cast<int>(j);
+          if (st.cl[i] != best) { st.cl[i] = best; any = true; }
+        }
+      }
+      moved[ch] = any;
+    });
+    st.evaluations += n * k;
+    st.iterations = it + 1;
+    if (std::find(moved.begin(), moved.end(), 1) == moved.end()) {
+      st.converged = true;
+      break;
+    }
+    st.size = update_centers(X, n, p, st.cl, k, st.C, threads);
+  }
+  if (st.size.empty()) st.size = update_centers(X, n, p, st.cl, k, st.C, threads);
+}
+
+// Hamerly's bounds around the same iterations. Between iterations the centre
+// sums are updated by the points that moved (exact sums are formed after the
+// first assignment and at the end), so an iteration costs O(n) plus the
+// distances the bounds cannot rule out, instead of O(n p k).
+inline void run_hamerly(const double* X, std::size_t n, std::size_t p, std::size_t k,
+                        std::size_t max_iter, int threads, run_state& st) {
+  st.cl.assign(n, -1);
+  std::vector<double> upper(n), lower(n), half(k), shift(k);
+  const std::size_t nchunk = chunk_count(n, kChunk);
+  std::vector<char> moved(nchunk);
+  std::vector<std::size_t> evals(nchunk);
+  std::vector<std::vector<int>> movers(nchunk);
+  std::vector<int> from(n, -1);
+  std::vector<double> sums;
+  const double margin = 1e-10;
+  for (std::size_t it = 0; it < max_iter; ++it) {
+    if (hooks::aborted()) return;
+    // Half the distance from each centre to its nearest other centre.
+    for (std::size_t j = 0; j < k; ++j) {
+      double best = std::numeric_limits<double>::infinity();
+      for (std::size_t j2 = 0; j2 < k; ++j2) {
+        if (j2 == j) continue;
+        double s = 0.0;
+        for (std::size_t c = 0; c < p; ++c) {
+          const double t = st.C[c * k + j] - st.C[c * k + j2];
+          s += t * t;
+        }
+        best = std::min(best, s);
+      }
+      half[j] = 0.5 * std::sqrt(best);
+    }
+    const bool first = it == 0;
+    parallel_chunks(n, kChunk, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+      bool any = false;
+      std::size_t ev = 0;
+      std::vector<double> block(first ? kBlock * k : k);
+      std::vector<int>& mv = movers[ch];
+      mv.clear();
+      // Nearest and second-nearest of the k distances di (as Lloyd ranks them).
+      auto settle = [&](std::size_t i, const double* di) {
+        int best = 0;
+        for (std::size_t j = 1; j < k; ++j)
+          if (di[j] < di[best]) best = static_cast<int>(j);
+        double second = std::numeric_limits<double>::infinity();
+        for (std::size_t j = 0; j < k; ++j)
+          if (static_cast<int>(j) != best) second = std::min(second, di[j]);
+        upper[i] = std::sqrt(di[best]);
+        lower[i] = std::sqrt(second);
+        if (st.cl[i] != best) {
+          from[i] = st.cl[i];
+          st.cl[i] = best;
+          mv.push_back(static_cast<int>(i));
+          any = true;
+        }
+      };
+      if (first) {
+        for (std::size_t b0 = b; b0 < e; b0 += kBlock) {
+          const std::size_t e0 = std::min(e, b0 + kBlock);
+          block_distances(X, n, p, st.C.data(), k, b0, e0, block.data());
+          for (std::size_t i = b0; i < e0; ++i) settle(i, block.data() + (i - b0) * k);
+        }
+        ev += (e - b) * k;
+      } else {
+        std::vector<double> xi(p);
+        // Squared distance of the gathered point xi to centre j (coordinates in order).
+        auto dist = [&](std::size_t j) {
+          double sum = 0.0;
+          for (std::size_t c = 0; c < p; ++c) {
+            const double t = xi[c] - st.C[c * k + j];
+            sum += t * t;
+          }
+          return sum;
+        };
+        for (std::size_t i = b; i < e; ++i) {
+          const int a = st.cl[i];
+          const double bound = std::max(half[a], lower[i]);
+          if (upper[i] * (1.0 + margin) < bound) continue;
+          // Gather the point once: its coordinates are a column stride apart.
+          for (std::size_t c = 0; c < p; ++c) xi[c] = X[c * n + i];
+          upper[i] = std::sqrt(dist(static_cast<std::size_t>(a)));
+          ++ev;
+          if (upper[i] * (1.0 + margin) < bound) continue;
+          for (std::size_t j = 0; j < k; ++j) block[j] = dist(j);
+          ev += k;
+          settle(i, block.data());
+        }
+      }
+      moved[ch] = any;
+      evals[ch] = ev;
+    });
+    for (std::size_t v : evals) st.evaluations += v;
+    st.iterations = it + 1;
+    if (std::find(moved.begin(), moved.end(), 1) == moved.end()) {
+      st.converged = true;
+      break;
+    }
+    const std::vector<double> old = st.C;
+    if (first) {
+      // Exact sums of the first assignment; later ones move the points that
+      // changed cluster, in index order (the same for any thread count).
+      st.size = update_centers(X, n, p, st.cl, k, st.C, threads);
+      sums.assign(k * p, 0.0);
+      for (std::size_t c = 0; c < p; ++c)
+        for (std::size_t j = 0; j < k; ++j) sums[c * k + j] = st.C[c * k + j] * static_cast<double>(st.size[j]);
+    } else {
+      for (std::size_t ch = 0; ch < nchunk; ++ch) {
+        for (int i : movers[ch]) {
+          const std::size_t a = static_cast<std::size_t>(from[i]), b = static_cast<std::size_t>(st.cl[i]);
+          --st.size[a];
+          ++st.size[b];
+          for (std::size_t c = 0; c < p; ++c) {
+            const double v = X[c * n + i];
+            sums[c * k + a] -= v;
+            sums[c * k + b] += v;
+          }
+        }
+      }
+      for (std::size_t c = 0; c < p; ++c)
+        for (std::size_t j = 0; j < k; ++j)
+          if (st.size[j] > 0) st.C[c * k + j] = sums[c * k + j] / static_cast<double>(st.size[j]);
+    }
+    double m1 = 0.0, m2 = 0.0;  // the two largest shifts
+    std::size_t j1 = 0;
+    for (std::size_t j = 0; j < k; ++j) {
+      double s = 0.0;
+      for (std::size_t c = 0; c < p; ++c) {
+        const double t = st.C[c * k + j] - old[c * k + j];
+        s += t * t;
+      }
+      shift[j] = std::sqrt(s);
+      if (shift[j] > m1) { m2 = m1; m1 = shift[j]; j1 = j; }
+      else if (shift[j] > m2) m2 = shift[j];
+    }
+    parallel_chunks(n, kChunk, threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t i = b; i < e; ++i) {
+        const std::size_t a = static_cast<std::size_t>(st.cl[i]);
+        upper[i] += shift[a];
+        lower[i] -= (a == j1) ? m2 : m1;
+      }
+    });
+  }
+  // The final centres are the exact means of the final clusters.
+  st.size = update_centers(X, n, p, st.cl, k, st.C, threads);
+}
+
+}  // namespace kmeans_detail
+
+// k-means of the n x p column-major X. `given` (k x p column-major) supplies
+// the starting centres when o.init == kmeans_init::given (one start).
+inline kmeans_result kmeans(const double* X, std::size_t n, std::size_t p, const kmeans_options& o,
+                            const double* given = nullptr) {
+  using namespace kmeans_detail;
+  const std::size_t k = o.k;
+  kmeans_result best;
+  double best_total = std::numeric_limits<double>::infinity();
+  const std::size_t starts = o.init == kmeans_init::given ? 1 : o.starts;
+  for (std::size_t s = 0; s < starts; ++s) {
+    run_state st;
+    if (o.init == kmeans_init::given) {
+      st.C.assign(given, given + k * p);
+    } else {
+      stream rng(o.seed, s);
+      st.C = seed_centers(X, n, p, k, o.init, rng, o.threads);
+    }
+    if (o.algorithm == kmeans_algorithm::lloyd) run_lloyd(X, n, p, k, o.max_iter, o.threads, st);
+    else run_hamerly(X, n, p, k, o.max_iter, o.threads, st);
+    if (hooks::aborted()) return best;
+    // Within-cluster sums of squares, per fixed chunk in order.
+    const std::size_t nchunk = chunk_count(n, kChunk);
+    std::vector<double> part(nchunk * k, 0.0);
+    parallel_chunks(n, kChunk, o.threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+      for (std::size_t i = b; i < e; ++i)
+        part[ch * k + st.cl[i]] += point_distance(X, n, p, i, st.C.data(), k, st.cl[i]);
+    });
+    std::vector<double> wss(k, 0.0);
+    for (std::size_t ch = 0; ch < nchunk; ++ch)
+      for (std::size_t j = 0; j < k; ++j) wss[j] += part[ch * k + j];
+    double total = 0.0;
+    for (double v : wss) total += v;
+    best.start_withinss.push_back(total);
+    best.distance_evaluations += st.evaluations;
+    if (total < best_total) {
+      best_total = total;
+      best.centers = st.C;
+      best.cluster = st.cl;
+      best.withinss = wss;
+      best.size = st.size;
+      best.iterations = st.iterations;
+      best.converged = st.converged;
+      best.best_start = s;
+    }
+  }
+  // Total sum of squares: column means, then squared deviations, per fixed
+  // chunk in order.
+  const std::size_t nchunk = chunk_count(n, kChunk);
+  std::vector<double> part(nchunk * p, 0.0);
+  parallel_chunks(n, kChunk, o.threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+    for (std::size_t c = 0; c < p; ++c) {
+      double sum = 0.0;
+      for (std::size_t i = b; i < e; ++i) sum += X[c * n + i];
+      part[ch * p + c] = sum;
+    }
+  });
+  std::vector<double> mean(p, 0.0);
+  for (std::size_t ch = 0; ch < nchunk; ++ch)
+    for (std::size_t c = 0; c < p; ++c) mean[c] += part[ch * p + c];
+  for (double& v : mean) v /= static_cast<double>(n);
+  parallel_chunks(n, kChunk, o.threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+    for (std::size_t c = 0; c < p; ++c) {
+      double sum = 0.0;
+      for (std::size_t i = b; i < e; ++i) {
+        const double t = X[c * n + i] - mean[c];
+        sum += t * t;
+      }
+      part[ch * p + c] = sum;
+    }
+  });
+  for (double v : part) best.totss += v;
+  return best;
+}
+
+}  // namespace statlearn
+
+#endif

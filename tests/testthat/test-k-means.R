@@ -1,0 +1,86 @@
+# k-means (ESL 13.2.1, 14.3.6): Lloyd against stats::kmeans from the same
+# centres, Hamerly against Lloyd, and the sums of squares recomputed in R.
+
+test_that("Lloyd equals stats::kmeans(algorithm = 'Lloyd') from the same starting centres", {
+  set.seed(21)
+  for (p in c(2, 7)) {
+    x <- rbind(matrix(rnorm(300 * p), ncol = p), matrix(rnorm(200 * p, 3), ncol = p),
+               matrix(rnorm(100 * p, -2), ncol = p))
+    for (k in c(2, 5)) {
+      start <- x[sample(nrow(x), k), , drop = FALSE]
+      ref <- stats::kmeans(x, start, iter.max = 100, algorithm = "Lloyd")
+      ours <- k_means(x, start, algorithm = "lloyd")
+      expect_identical(unname(ours$cluster), unname(ref$cluster))
+      expect_equal(unname(ours$centers), unname(ref$centers), tolerance = 1e-12)
+      expect_equal(ours$withinss, ref$withinss, tolerance = 1e-10)
+      expect_equal(ours$tot_withinss, ref$tot.withinss, tolerance = 1e-10)
+      expect_equal(ours$totss, ref$totss, tolerance = 1e-10)
+      expect_identical(ours$size, ref$size)
+      expect_identical(ours$iter, ref$iter)
+      # Hamerly: the same iterations with fewer distances.
+      ham <- k_means(x, start, algorithm = "hamerly")
+      expect_identical(ham$cluster, ours$cluster)
+      expect_equal(ham$centers, ours$centers, tolerance = 1e-12)
+      expect_identical(ham$iter, ours$iter)
+      expect_lt(ham$distance_evaluations, ours$distance_evaluations)
+    }
+  }
+})
+
+test_that("several k-means++ starts reach the optimum stats::kmeans finds; sums of squares add up", {
+  x <- as.matrix(iris[, 1:4])
+  set.seed(1)
+  fit <- k_means(x, 3, starts = 10)
+  ref <- stats::kmeans(x, 3, nstart = 25)
+  expect_equal(fit$tot_withinss, ref$tot.withinss, tolerance = 1e-10)
+  expect_equal(fit$tot_withinss, min(fit$start_withinss))
+  expect_identical(fit$tot_withinss, fit$start_withinss[fit$best_start])
+  within <- sapply(1:3, function(j) sum(sweep(x[fit$cluster == j, , drop = FALSE], 2, fit$centers[j, ])^2))
+  expect_equal(fit$withinss, within, tolerance = 1e-10)
+  expect_equal(fit$betweenss + fit$tot_withinss, sum(sweep(x, 2, colMeans(x))^2), tolerance = 1e-10)
+  expect_equal(unname(fit$centers), unname(t(sapply(1:3, function(j) colMeans(x[fit$cluster == j, ])))),
+               tolerance = 1e-12)
+  # set.seed() reproduces the random starts; the seed argument fixes them.
+  set.seed(1)
+  expect_identical(k_means(x, 3, starts = 10)$cluster, fit$cluster)
+  expect_identical(k_means(x, 3, seed = 7, init = "random")$centers,
+                   k_means(x, 3, seed = 7, init = "random")$centers)
+})
+
+test_that("results are identical for 1 and 2 threads, predict() finds the nearest centre", {
+  set.seed(22)
+  x <- matrix(rnorm(30000 * 5), ncol = 5) + rep(sample(c(0, 4), 30000, TRUE), 5)
+  a <- k_means(x, 6, starts = 2, seed = 3, threads = 1)
+  b <- k_means(x, 6, starts = 2, seed = 3, threads = 2)
+  expect_identical(a[c("cluster", "centers", "withinss", "start_withinss")],
+                   b[c("cluster", "centers", "withinss", "start_withinss")])
+  q <- matrix(rnorm(50 * 5, 2), ncol = 5)
+  d <- as.matrix(dist(rbind(a$centers, q)))[-(1:6), 1:6]
+  expect_identical(unname(predict(a, q)), unname(max.col(-d, ties.method = "first")))
+  expect_identical(unname(predict(a, x[1:100, ])), unname(a$cluster[1:100]))
+  expect_equal(fitted(a)[1:5, ], a$centers[a$cluster[1:5], ])
+  path <- tempfile(fileext = ".rds")
+  saveRDS(a, path)
+  expect_identical(predict(readRDS(path), q), predict(a, q))
+  expect_output(print(a), "Within-cluster sum of squares")
+})
+
+test_that("bad inputs give classed errors naming the argument", {
+  x <- matrix(rnorm(40), 20)
+  expect_statlearn_error(k_means(x, 0), "statlearn_error_range", "centers")
+  expect_statlearn_error(k_means(x, 21), "statlearn_error_range", "centers")
+  expect_statlearn_error(k_means(rbind(x[1:3, ], x[1:3, ]), 4), "statlearn_error_range", "centers")
+  expect_statlearn_error(k_means(x, matrix(0, 2, 3)), "statlearn_error_dimension", "centers")
+  expect_statlearn_error(k_means(x, x[c(1, 1), ]), "statlearn_error_duplicate", "centers")
+  expect_statlearn_error(k_means(x, 2, starts = 0), "statlearn_error_range", "starts")
+  expect_statlearn_error(k_means(x, 2, max_iter = 1.5), "statlearn_error_type", "max_iter")
+  expect_statlearn_error(k_means(x, 2, algorithm = "hartigan"), "statlearn_error_range", "algorithm")
+  x_na <- x
+  x_na[2, 2] <- NA
+  expect_statlearn_error(k_means(x_na, 2), "statlearn_error_nonfinite", "x")
+  expect_statlearn_error(predict(k_means(x, 2, seed = 1), matrix(0, 2, 3)), "statlearn_error_dimension",
+                         "newdata")
+  set.seed(23)
+  big <- matrix(rnorm(2000), ncol = 2)
+  expect_warning(k_means(big, 8, max_iter = 1, seed = 1), class = "statlearn_warning_convergence")
+})
