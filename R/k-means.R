@@ -157,3 +157,42 @@ print.statlearn_k_means <- function(x, digits = max(3L, getOption("digits") - 3L
               x$iter, if (x$converged) "" else ", not converged"))
   invisible(x)
 }
+
+#' @rdname k_means
+#' @param data For `plot()`: the clustered data (by default found again from
+#'   the fit's call).
+#' @param dimensions For `plot()`: two columns of the data to draw.
+#' @details `plot()` draws the points on two of their coordinates coloured by
+#'   cluster, with the centres as large discs (as ESL Figure 13.1 and 14.6).
+#' @export
+plot.statlearn_k_means <- function(x, data = NULL, dimensions = c(1L, 2L), ...) {
+  if (is.null(data)) {
+    data <- tryCatch(eval(x$call$x, parent.frame()), error = function(e) NULL)
+    if (is.null(data)) {
+      abort_input("data", "the clustered data (they could not be found again from the fit's call)",
+                  "nothing", class = "statlearn_error_missing")
+    }
+  }
+  data <- as.matrix(check_x(data, "data"))
+  if (nrow(data) != length(x$cluster) || ncol(data) != length(x$xnames)) {
+    abort_input("data", sprintf("the %d x %d matrix that was clustered", length(x$cluster),
+                                length(x$xnames)),
+                sprintf("%d x %d", nrow(data), ncol(data)), class = "statlearn_error_dimension")
+  }
+  if (length(x$xnames) < 2L) {
+    abort("A cluster plot needs at least two columns; this fit has one.",
+          class = c("statlearn_error_unsupported", "statlearn_error_input"))
+  }
+  dims <- check_plot_dimensions(dimensions, x$xnames)
+  k <- nrow(x$centers)
+  col <- class_colours(k)
+  args <- list(x = data[, dims[1L]], y = data[, dims[2L]], col = col[x$cluster], pch = 1, cex = 0.6,
+               xlab = x$xnames[dims[1L]], ylab = x$xnames[dims[2L]],
+               main = sprintf("k-means, %d clusters", k))
+  extra <- list(...)
+  args[names(extra)] <- extra
+  do.call(graphics::plot, args)
+  graphics::points(x$centers[, dims[1L]], x$centers[, dims[2L]], pch = 21, bg = col, col = "black",
+                   cex = 2, lwd = 1.5)
+  invisible(x)
+}

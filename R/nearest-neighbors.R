@@ -335,3 +335,30 @@ cross_validate.statlearn_nearest_neighbors <- function(fit, folds = 10, foldid =
     foldid = foldid, folds = folds
   ), class = "statlearn_cv")
 }
+
+#' @export
+plot.statlearn_nearest_neighbors <- function(x, ...) {
+  if (!is.null(x$levels)) return(NextMethod())
+  # Regression: the fit against its one input, or fitted against observed.
+  k <- x$k[1L]
+  extra <- list(...)
+  if (length(x$xnames) == 1L) {
+    grid <- matrix(seq(min(x$x), max(x$x), length.out = 400L), ncol = 1L)
+    fit <- neighbour_vote(x, neighbour_search(x, grid, k, x$threads), k, "response")
+    xs <- if (x$standardize) grid * x$scale + x$center else grid
+    xo <- if (x$standardize) x$x * x$scale + x$center else x$x
+    args <- list(x = xo[, 1L], y = x$y, pch = 1, cex = 0.6, col = "grey40", xlab = x$xnames,
+                 ylab = "y", main = sprintf("%d-nearest-neighbour regression", k))
+    args[names(extra)] <- extra
+    do.call(graphics::plot, args)
+    graphics::lines(xs[, 1L], fit, type = "s", col = "firebrick", lwd = 1.5)
+  } else {
+    fit <- predict(x, k = k)
+    args <- list(x = fit, y = x$y, pch = 1, cex = 0.6, xlab = sprintf("Fitted (k = %d)", k),
+                 ylab = "Observed", main = sprintf("%d-nearest-neighbour regression", k))
+    args[names(extra)] <- extra
+    do.call(graphics::plot, args)
+    graphics::abline(0, 1, lty = 3, col = "grey50")
+  }
+  invisible(x)
+}

@@ -84,3 +84,16 @@ test_that("bad inputs give classed errors naming the argument", {
   big <- matrix(rnorm(2000), ncol = 2)
   expect_warning(k_means(big, 8, max_iter = 1, seed = 1), class = "statlearn_warning_convergence")
 })
+
+test_that("plot() draws the clusters and checks its data", {
+  pdf(NULL)
+  on.exit(dev.off())
+  x <- as.matrix(iris[, 1:4])
+  fit <- k_means(x, 3, seed = 1)
+  expect_identical(plot(fit), fit)
+  expect_identical(plot(fit, data = x, dimensions = c(3, 4)), fit)
+  expect_statlearn_error(plot(fit, data = x[1:10, ]), "statlearn_error_dimension", "data")
+  expect_statlearn_error(plot(fit, dimensions = c(1, 9)), "statlearn_error_range", "dimensions")
+  one <- k_means(x[, 1, drop = FALSE], 2, seed = 1)
+  expect_statlearn_error(plot(one, data = x[, 1, drop = FALSE]), "statlearn_error_unsupported")
+})

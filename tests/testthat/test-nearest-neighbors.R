@@ -166,3 +166,15 @@ test_that("cross_validate() chooses k: the curve equals a manual loop over the s
   expect_statlearn_error(cross_validate(fit, weights = rep(1, 200)), "statlearn_error_unsupported",
                          "weights")
 })
+
+test_that("plot() of a regression fit draws its fit", {
+  pdf(NULL)
+  on.exit(dev.off())
+  set.seed(15)
+  x <- matrix(runif(100), ncol = 1)
+  y <- sin(6 * x[, 1]) + rnorm(100, sd = 0.2)
+  fit <- nearest_neighbors(x, y, k = c(5, 10), standardize = TRUE)
+  expect_identical(plot(fit), fit)
+  fit2 <- nearest_neighbors(cbind(x, runif(100)), y, k = 5)
+  expect_identical(plot(fit2), fit2)
+})
