@@ -49,7 +49,8 @@ test_that("several k-means++ starts reach the optimum stats::kmeans finds; sums 
 
 test_that("results are identical for 1 and 2 threads, predict() finds the nearest centre", {
   set.seed(22)
-  x <- matrix(rnorm(30000 * 5), ncol = 5) + rep(sample(c(0, 4), 30000, TRUE), 5)
+  centres <- matrix(rnorm(6 * 5, sd = 4), 6)
+  x <- matrix(rnorm(30000 * 5), ncol = 5) + centres[sample(6, 30000, TRUE), ]
   a <- k_means(x, 6, starts = 2, seed = 3, threads = 1)
   b <- k_means(x, 6, starts = 2, seed = 3, threads = 2)
   expect_identical(a[c("cluster", "centers", "withinss", "start_withinss")],
