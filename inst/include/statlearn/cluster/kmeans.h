@@ -30,6 +30,7 @@
 #include <limits>
 #include <vector>
 
+#include "statlearn/common/distance.h"
 #include "statlearn/common/hooks.h"
 #include "statlearn/common/parallel.h"
 #include "statlearn/common/rng.h"
@@ -85,12 +86,7 @@ inline void block_distances(const double* X, std::size_t n, std::size_t p, const
 
 inline double point_distance(const double* X, std::size_t n, std::size_t p, std::size_t i,
                              const double* C, std::size_t k, std::size_t j) {
-  double s = 0.0;
-  for (std::size_t c = 0; c < p; ++c) {
-    const double t = X[c * n + i] - C[c * k + j];
-    s += t * t;
-  }
-  return s;
+  return squared_distance(X, n, i, C, k, j, p);
 }
 
 // New centres as the means of their points (an empty cluster keeps its
@@ -242,12 +238,7 @@ inline void run_hamerly(const double* X, std::size_t n, std::size_t p, std::size
       double best = std::numeric_limits<double>::infinity();
       for (std::size_t j2 = 0; j2 < k; ++j2) {
         if (j2 == j) continue;
-        double s = 0.0;
-        for (std::size_t c = 0; c < p; ++c) {
-          const double t = st.C[c * k + j] - st.C[c * k + j2];
-          s += t * t;
-        }
-        best = std::min(best, s);
+        best = std::min(best, squared_distance(st.C.data(), k, j, st.C.data(), k, j2, p));
       }
       half[j] = 0.5 * std::sqrt(best);
     }
@@ -344,12 +335,7 @@ inline void run_hamerly(const double* X, std::size_t n, std::size_t p, std::size
     double m1 = 0.0, m2 = 0.0;  // the two largest shifts
     std::size_t j1 = 0;
     for (std::size_t j = 0; j < k; ++j) {
-      double s = 0.0;
-      for (std::size_t c = 0; c < p; ++c) {
-        const double t = st.C[c * k + j] - old[c * k + j];
-        s += t * t;
-      }
-      shift[j] = std::sqrt(s);
+      shift[j] = std::sqrt(squared_distance(st.C.data(), k, j, old.data(), k, j, p));
       if (shift[j] > m1) { m2 = m1; m1 = shift[j]; j1 = j; }
       else if (shift[j] > m2) m2 = shift[j];
     }

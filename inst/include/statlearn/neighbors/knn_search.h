@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "statlearn/common/distance.h"
 #include "statlearn/common/hooks.h"
 #include "statlearn/common/parallel.h"
 #include "statlearn/common/sgemm.h"
@@ -49,12 +50,7 @@ constexpr std::size_t kExtra = 8;          // candidates kept beyond K
 // and query row j of Q (column-major m x p), summed in column order.
 inline double exact_distance(const double* X, std::size_t n, std::size_t i, const double* Q,
                              std::size_t m, std::size_t j, std::size_t p) {
-  double s = 0.0;
-  for (std::size_t c = 0; c < p; ++c) {
-    const double d = X[c * n + i] - Q[c * m + j];
-    s += d * d;
-  }
-  return s;
+  return squared_distance(X, n, i, Q, m, j, p);
 }
 
 // A query's best candidates by approximate distance, kept sorted ascending
