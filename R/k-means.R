@@ -11,7 +11,13 @@
 #' points that changed cluster, which makes it several times faster (its
 #' centres agree with Lloyd's to rounding); `"lloyd"` computes every distance, as [stats::kmeans()] with
 #' `algorithm = "Lloyd"` does, and gives the same clusters from the same
-#' starting centres.
+#' starting centres. `"hartigan_wong"` is the algorithm of Hartigan and Wong
+#' (1979), [stats::kmeans()]'s default: it moves one point at a time whenever
+#' the move lowers the within-cluster sum of squares (taking into account that
+#' both centres move), so it stops at clusters that no single transfer can
+#' improve, often lower than Lloyd's; it makes the same decisions as
+#' [stats::kmeans()] and gives the same clusters from the same starting
+#' centres. It is sequential within a start, so its starts run in parallel.
 #'
 #' `centers` is the number of clusters or a matrix of starting centres. With a
 #' number, each of the `starts` starts is seeded by k-means++ (Arthur and
@@ -26,7 +32,7 @@
 #' @param centers The number of clusters \eqn{k}, or a \eqn{k \times p}
 #'   matrix of starting centres.
 #' @param starts Number of random starts (ignored when `centers` is a matrix).
-#' @param algorithm `"hamerly"` or `"lloyd"`.
+#' @param algorithm `"hamerly"`, `"lloyd"` or `"hartigan_wong"`.
 #' @param init `"kmeans++"` or `"random"` starting centres.
 #' @param max_iter Largest number of iterations per start.
 #' @inheritParams statlearn-params
@@ -39,7 +45,8 @@
 #'   `distance_evaluations`, `algorithm`. `predict()` assigns new points to
 #'   the nearest centre; `fitted()` gives each point's centre (or cluster).
 #' @references Hastie, Tibshirani and Friedman (2009), sections 13.2.1 and
-#'   14.3.6. Hamerly (2010), Making k-means even faster, *SIAM International
+#'   14.3.6. Hartigan and Wong (1979), Algorithm AS 136: a k-means clustering
+#'   algorithm, *Applied Statistics* 28, 100-108. Hamerly (2010), Making k-means even faster, *SIAM International
 #'   Conference on Data Mining*. Arthur and Vassilvitskii (2007), k-means++:
 #'   the advantages of careful seeding, *SODA*.
 #' @family chapter 13
@@ -49,7 +56,7 @@
 #' fit <- k_means(as.matrix(iris[, 1:4]), centers = 3, starts = 5, threads = 1)
 #' fit
 #' table(fit$cluster, iris$Species)
-k_means <- function(x, centers, starts = 1, algorithm = c("hamerly", "lloyd"),
+k_means <- function(x, centers, starts = 1, algorithm = c("hamerly", "lloyd", "hartigan_wong"),
                     init = c("kmeans++", "random"), max_iter = 100, seed = NULL, threads = NULL,
                     ...) {
   check_dots(..., fun = "k_means")
@@ -59,7 +66,7 @@ k_means <- function(x, centers, starts = 1, algorithm = c("hamerly", "lloyd"),
   n <- nrow(x)
   p <- ncol(x)
   if (n == 0L) abort_input("x", "at least one row", "none", class = "statlearn_error_empty")
-  algorithm <- check_choice(algorithm, c("hamerly", "lloyd"), "algorithm")
+  algorithm <- check_choice(algorithm, c("hamerly", "lloyd", "hartigan_wong"), "algorithm")
   init <- check_choice(init, c("kmeans++", "random"), "init")
   max_iter <- check_count(max_iter, "max_iter", lower = 1, upper = 1e6)
   threads <- resolve_threads(threads)
@@ -90,9 +97,18 @@ k_means <- function(x, centers, starts = 1, algorithm = c("hamerly", "lloyd"),
     init_code <- if (init == "kmeans++") 0L else 1L
   }
   seed <- if (init_code == 2L) 0 else resolve_seed(seed)
-  res <- cpp_kmeans(x, start, k, if (algorithm == "lloyd") 0L else 1L, init_code, starts, max_iter,
-                    seed, threads)
-  if (!res$converged) {
+  res <- cpp_kmeans(x, start, k, match(algorithm, c("lloyd", "hamerly", "hartigan_wong")) - 1L,
+                    init_code, starts, max_iter, seed, threads)
+  if (identical(res$fault, 1L)) {
+    abort_input("centers", "starting centres that each are the nearest centre of at least one point",
+                "centres that leave a cluster empty (Hartigan-Wong needs every cluster non-empty)",
+                class = "statlearn_error_empty_cluster")
+  }
+  if (identical(res$fault, 4L)) {
+    warn(sprintf(paste0("k_means() (Hartigan-Wong) stopped: its quick-transfer stage exceeded %d steps ",
+                        "(50 n, as stats::kmeans); the clusters may not be a local optimum."),
+                 50L * n), class = "statlearn_warning_convergence")
+  } else if (!res$converged) {
     warn(sprintf("k_means() did not converge in %d iterations (`max_iter`); increase it.", max_iter),
          class = "statlearn_warning_convergence")
   }

@@ -5,7 +5,7 @@
 #include "statlearn/common/parallel.h"
 #include "host.h"
 
-// algorithm: 0 Lloyd, 1 Hamerly; init: 0 k-means++, 1 random, 2 given centres.
+// algorithm: 0 Lloyd, 1 Hamerly, 2 Hartigan-Wong; init: 0 k-means++, 1 random, 2 given centres.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_kmeans(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& centers, int k,
                       int algorithm, int init, int starts, int max_iter, double seed, int threads) {
@@ -13,7 +13,9 @@ Rcpp::List cpp_kmeans(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& c
   const std::size_t n = x.nrow(), p = x.ncol();
   statlearn::kmeans_options o;
   o.k = k;
-  o.algorithm = algorithm == 0 ? statlearn::kmeans_algorithm::lloyd : statlearn::kmeans_algorithm::hamerly;
+  o.algorithm = algorithm == 0   ? statlearn::kmeans_algorithm::lloyd
+                : algorithm == 1 ? statlearn::kmeans_algorithm::hamerly
+                                 : statlearn::kmeans_algorithm::hartigan_wong;
   o.init = init == 0 ? statlearn::kmeans_init::plus_plus
            : init == 1 ? statlearn::kmeans_init::random : statlearn::kmeans_init::given;
   o.starts = starts;
@@ -27,6 +29,7 @@ Rcpp::List cpp_kmeans(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& c
     statlearn::interruptible([&] { out = statlearn::kmeans(X, n, p, o, C0); });
     return out;
   });
+  if (r.fault == 1) return Rcpp::List::create(Rcpp::Named("fault") = 1);
   Rcpp::NumericMatrix cen(k, p);
   std::copy(r.centers.begin(), r.centers.end(), cen.begin());
   Rcpp::IntegerVector cl(n);
@@ -39,5 +42,5 @@ Rcpp::List cpp_kmeans(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& c
       Rcpp::Named("converged") = r.converged, Rcpp::Named("best_start") = static_cast<double>(r.best_start + 1),
       Rcpp::Named("start_withinss") = Rcpp::NumericVector(r.start_withinss.begin(), r.start_withinss.end()),
       Rcpp::Named("distance_evaluations") = static_cast<double>(r.distance_evaluations),
-      Rcpp::Named("totss") = r.totss);
+      Rcpp::Named("totss") = r.totss, Rcpp::Named("fault") = r.fault);
 }

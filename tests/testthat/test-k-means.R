@@ -27,6 +27,48 @@ test_that("Lloyd equals stats::kmeans(algorithm = 'Lloyd') from the same startin
   }
 })
 
+test_that("Hartigan-Wong equals stats::kmeans (its default) from the same starting centres", {
+  set.seed(23)
+  compared <- 0
+  for (r in 1:24) {
+    n <- c(15, 60, 250, 900)[r %% 4 + 1]
+    p <- c(1, 2, 5)[r %% 3 + 1]
+    k <- 2 + r %% 6
+    x <- matrix(rnorm(n * p), n) + matrix(sample(0:3, n * p, TRUE), n) * (r %% 2)
+    start <- x[sample(n, k), , drop = FALSE]
+    ref <- tryCatch(stats::kmeans(x, start, iter.max = 30), error = function(e) NULL)
+    if (is.null(ref)) {
+      # stats stops on a start that leaves a cluster empty; so do we, with a classed error.
+      expect_error(k_means(x, start, algorithm = "hartigan_wong"), class = "statlearn_error_empty_cluster")
+      next
+    }
+    ours <- k_means(x, start, algorithm = "hartigan_wong", max_iter = 30)
+    expect_identical(unname(ours$cluster), unname(ref$cluster))
+    expect_equal(unname(ours$centers), unname(ref$centers), tolerance = 1e-12)
+    expect_equal(ours$withinss, ref$withinss, tolerance = 1e-10)
+    expect_identical(ours$size, ref$size)
+    expect_identical(ours$iter, ref$iter)
+    compared <- compared + 1
+  }
+  expect_gt(compared, 18)
+  # No single transfer lowers Hartigan-Wong's within-cluster sum of squares
+  # (the move criterion n_b/(n_b+1) d(i,b) < n_a/(n_a-1) d(i,a) fails for every point).
+  x <- rbind(matrix(rnorm(400, 0), ncol = 2), matrix(rnorm(400, 2.5), ncol = 2))
+  fit <- k_means(x, x[c(1, 2, 250), ], algorithm = "hartigan_wong")
+  d <- as.matrix(dist(rbind(fit$centers, x)))[-(1:3), 1:3]^2
+  own <- d[cbind(seq_len(nrow(x)), fit$cluster)]
+  m <- fit$size[fit$cluster]
+  gain <- ifelse(m > 1, m / (m - 1), Inf) * own
+  cost <- sweep(d, 2, fit$size / (fit$size + 1), "*")
+  cost[cbind(seq_len(nrow(x)), fit$cluster)] <- Inf
+  expect_true(all(apply(cost, 1, min) >= gain * (1 - 1e-12)))
+  # Its starts run in parallel: the same result for any thread count.
+  a <- k_means(x, 4, starts = 5, seed = 9, algorithm = "hartigan_wong", threads = 1)
+  b <- k_means(x, 4, starts = 5, seed = 9, algorithm = "hartigan_wong", threads = 2)
+  expect_identical(a[c("cluster", "centers", "start_withinss")], b[c("cluster", "centers", "start_withinss")])
+  expect_lte(a$tot_withinss, k_means(x, 4, starts = 5, seed = 9, algorithm = "lloyd")$tot_withinss * (1 + 1e-12))
+})
+
 test_that("several k-means++ starts reach the optimum stats::kmeans finds; sums of squares add up", {
   x <- as.matrix(iris[, 1:4])
   set.seed(1)
@@ -75,7 +117,9 @@ test_that("bad inputs give classed errors naming the argument", {
   expect_statlearn_error(k_means(x, x[c(1, 1), ]), "statlearn_error_duplicate", "centers")
   expect_statlearn_error(k_means(x, 2, starts = 0), "statlearn_error_range", "starts")
   expect_statlearn_error(k_means(x, 2, max_iter = 1.5), "statlearn_error_type", "max_iter")
-  expect_statlearn_error(k_means(x, 2, algorithm = "hartigan"), "statlearn_error_range", "algorithm")
+  expect_statlearn_error(k_means(x, 2, algorithm = "macqueen"), "statlearn_error_range", "algorithm")
+  expect_statlearn_error(k_means(x, rbind(x[1, ], c(100, 100)), algorithm = "hartigan_wong"),
+                         "statlearn_error_empty_cluster", "centers")
   x_na <- x
   x_na[2, 2] <- NA
   expect_statlearn_error(k_means(x_na, 2), "statlearn_error_nonfinite", "x")

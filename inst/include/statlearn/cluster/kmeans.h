@@ -37,7 +37,7 @@
 
 namespace statlearn {
 
-enum class kmeans_algorithm { lloyd, hamerly };
+enum class kmeans_algorithm { lloyd, hamerly, hartigan_wong };
 enum class kmeans_init { plus_plus, random, given };
 
 struct kmeans_options {
@@ -57,6 +57,9 @@ struct kmeans_result {
   double totss = 0.0;                  // sum of squares about the overall mean
   std::size_t iterations = 0, best_start = 0, distance_evaluations = 0;
   bool converged = false;
+  // Why Hartigan-Wong stopped early: 0 none, 1 an empty cluster at the
+  // start (no result), 4 the quick-transfer stage hit its step limit.
+  int fault = 0;
 };
 
 namespace kmeans_detail {
@@ -179,6 +182,7 @@ struct run_state {
   std::vector<std::size_t> size;
   std::size_t iterations = 0, evaluations = 0;
   bool converged = false;
+  int fault = 0;
 };
 
 // Lloyd from the centres in st.C; returns when no point moves or after max_iter.
@@ -351,6 +355,222 @@ inline void run_hamerly(const double* X, std::size_t n, std::size_t p, std::size
   st.size = update_centers(X, n, p, st.cl, k, st.C, threads);
 }
 
+
+// Hartigan and Wong's algorithm (Applied Statistics algorithm AS 136, 1979),
+// the default of stats::kmeans(), with the same decisions so that it reaches
+// the same clusters from the same centres. Moving point i from cluster a
+// (n_a points) to cluster b changes the within-cluster sum of squares by
+// n_b/(n_b+1) d(i,b) - n_a/(n_a-1) d(i,a); a point moves when that is
+// negative, and both centres are updated at once. Each point remembers its
+// own cluster and the cluster it would most likely move to.
+//
+// An optimal-transfer pass visits every point and compares it with all
+// clusters in the "live set" (clusters that changed within the last n
+// steps); a quick-transfer stage then cycles through the points comparing
+// only their two clusters, until n steps pass without a move. The algorithm
+// stops after an optimal-transfer pass that moves nothing (converged), after
+// max_iter rounds, or when the quick-transfer stage exceeds 50 n steps
+// (fault 4, as R reports). A start whose nearest-centre assignment leaves a
+// cluster empty cannot be used (fault 1). Sequential by nature: several
+// starts run in parallel instead.
+struct hartigan_wong_state {
+  const double* X;
+  std::size_t n, p, k;
+  std::vector<double>& C;                 // k x p column-major centres
+  std::vector<int> c1, c2;                // own and second cluster per point
+  std::vector<long> count;                // cluster sizes
+  std::vector<double> gain_out, cost_in;  // n/(n-1) (or "big") and n/(n+1) per cluster
+  std::vector<long> last, live;           // step of last update; live-set limit
+  std::vector<char> touched;              // updated in the last quick-transfer stage
+  std::vector<double> own;                // n_a/(n_a-1) d(i, own cluster) per point
+  std::vector<double> xi;                 // the current point's coordinates
+  std::size_t evaluations = 0;
+  // AS 136's "very large" weight of a singleton cluster (a REAL constant 1e30).
+  static constexpr double big = static_cast<double>(1e30f);
+
+  hartigan_wong_state(const double* X_, std::size_t n_, std::size_t p_, std::size_t k_,
+                      std::vector<double>& C_)
+      : X(X_), n(n_), p(p_), k(k_), C(C_), c1(n), c2(n), count(k), gain_out(k), cost_in(k),
+        last(k), live(k), touched(k), own(n), xi(p) {}
+
+  void load(std::size_t i) {
+    for (std::size_t c = 0; c < p; ++c) xi[c] = X[c * n + i];
+  }
+  double dist(std::size_t j) {
+    ++evaluations;
+    double s = 0.0;
+    for (std::size_t c = 0; c < p; ++c) {
+      const double t = xi[c] - C[c * k + j];
+      s += t * t;
+    }
+    return s;
+  }
+  void set_weights(std::size_t j) {
+    const double m = static_cast<double>(count[j]);
+    cost_in[j] = m / (m + 1.0);
+    gain_out[j] = m > 1.0 ? m / (m - 1.0) : big;
+  }
+  // Point i (loaded) moves from a to b.
+  void transfer(std::size_t i, std::size_t a, std::size_t b) {
+    const double na = static_cast<double>(count[a]), nb = static_cast<double>(count[b]);
+    for (std::size_t c = 0; c < p; ++c) {
+      double& ca = C[c * k + a];
+      double& cb = C[c * k + b];
+      ca = (ca * na - xi[c]) / (na - 1.0);
+      cb = (cb * nb + xi[c]) / (nb + 1.0);
+    }
+    --count[a];
+    ++count[b];
+    set_weights(a);
+    set_weights(b);
+    c1[i] = static_cast<int>(b);
+    c2[i] = static_cast<int>(a);
+  }
+
+  // Nearest and second-nearest centres, then the centres as cluster means.
+  bool initialise() {
+    const long nl = static_cast<long>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      load(i);
+      double d1 = dist(0), d2 = dist(1);
+      int a = 0, b = 1;
+      if (d1 > d2) { std::swap(d1, d2); std::swap(a, b); }
+      for (std::size_t j = 2; j < k; ++j) {
+        const double d = dist(j);
+        if (d >= d2) continue;
+        if (d >= d1) { d2 = d; b = static_cast<int>(j); }
+        else { d2 = d1; b = a; d1 = d; a = static_cast<int>(j); }
+      }
+      c1[i] = a;
+      c2[i] = b;
+    }
+    std::fill(C.begin(), C.end(), 0.0);
+    std::fill(count.begin(), count.end(), 0L);
+    for (std::size_t i = 0; i < n; ++i) ++count[c1[i]];
+    for (std::size_t c = 0; c < p; ++c) {
+      const double* xc = X + c * n;
+      for (std::size_t i = 0; i < n; ++i) C[c * k + c1[i]] += xc[i];
+    }
+    for (std::size_t j = 0; j < k; ++j) {
+      if (count[j] == 0) return false;
+      for (std::size_t c = 0; c < p; ++c) C[c * k + j] /= static_cast<double>(count[j]);
+      set_weights(j);
+      touched[j] = 1;
+      last[j] = -1;
+    }
+    (void)nl;
+    return true;
+  }
+
+  // One optimal-transfer pass; `quiet` counts steps since the last move and
+  // the pass returns early once it reaches n.
+  void optimal_transfer(std::size_t& quiet) {
+    const long nl = static_cast<long>(n);
+    for (std::size_t j = 0; j < k; ++j)
+      if (touched[j]) live[j] = nl + 1;
+    for (std::size_t i = 0; i < n; ++i) {
+      const long step = static_cast<long>(i) + 1;  // AS 136 counts points from 1
+      ++quiet;
+      const std::size_t a = static_cast<std::size_t>(c1[i]);
+      const std::size_t second = static_cast<std::size_t>(c2[i]);
+      if (count[a] != 1) {
+        load(i);
+        if (last[a] != 0) own[i] = dist(a) * gain_out[a];
+        double best = dist(second) * cost_in[second];
+        std::size_t to = second;
+        const bool a_dead = step >= live[a];
+        for (std::size_t j = 0; j < k; ++j) {
+          if ((a_dead && step >= live[j]) || j == a || j == second) continue;
+          const double d = dist(j);
+          if (d >= best / cost_in[j]) continue;
+          best = d * cost_in[j];
+          to = j;
+        }
+        if (best >= own[i]) {
+          c2[i] = static_cast<int>(to);
+        } else {
+          quiet = 0;
+          live[a] = live[to] = nl + step;
+          last[a] = last[to] = step;
+          transfer(i, a, to);
+        }
+      }
+      if (quiet == n) return;
+    }
+    for (std::size_t j = 0; j < k; ++j) {
+      touched[j] = 0;
+      live[j] -= nl;
+    }
+  }
+
+  // The quick-transfer stage; false when it exceeds max_steps.
+  bool quick_transfer(std::size_t& quiet, long max_steps) {
+    const long nl = static_cast<long>(n);
+    long since = 0, step = 0;
+    for (;;) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if ((i & 4095u) == 0 && hooks::aborted()) return true;
+        ++since;
+        ++step;
+        if (step >= max_steps) return false;
+        const std::size_t a = static_cast<std::size_t>(c1[i]);
+        const std::size_t b = static_cast<std::size_t>(c2[i]);
+        if (count[a] != 1) {
+          bool loaded = false;
+          if (step <= last[a]) {
+            load(i);
+            loaded = true;
+            own[i] = dist(a) * gain_out[a];
+          }
+          if (step < last[a] || step < last[b]) {
+            if (!loaded) load(i);
+            if (dist(b) < own[i] / cost_in[b]) {
+              since = 0;
+              quiet = 0;
+              touched[a] = touched[b] = 1;
+              last[a] = last[b] = step + nl;
+              transfer(i, a, b);
+            }
+          }
+        }
+        if (since == nl) return true;
+      }
+    }
+  }
+};
+
+inline void run_hartigan_wong(const double* X, std::size_t n, std::size_t p, std::size_t k,
+                              std::size_t max_iter, run_state& st) {
+  st.cl.assign(n, 0);
+  st.iterations = 0;
+  if (k == 1 || k >= n) {
+    // Nothing to exchange: the nearest-centre assignment is final.
+    run_lloyd(X, n, p, k, max_iter, 1, st);
+    return;
+  }
+  hartigan_wong_state hw(X, n, p, k, st.C);
+  if (!hw.initialise()) {
+    st.fault = 1;
+    st.evaluations = hw.evaluations;
+    return;
+  }
+  const long max_steps = static_cast<long>(std::min<double>(50.0 * static_cast<double>(n), 2147483647.0));
+  std::size_t quiet = 0;
+  for (std::size_t it = 1; it <= max_iter; ++it) {
+    st.iterations = it;
+    if (hooks::aborted()) return;
+    hw.optimal_transfer(quiet);
+    if (quiet == n) { st.converged = true; break; }
+    if (!hw.quick_transfer(quiet, max_steps)) { st.fault = 4; break; }
+    if (k == 2) { st.converged = true; break; }
+    std::fill(hw.last.begin(), hw.last.end(), 0L);
+  }
+  st.evaluations = hw.evaluations;
+  for (std::size_t i = 0; i < n; ++i) st.cl[i] = hw.c1[i];
+  // The final centres are the exact means of the final clusters.
+  st.size = update_centers(X, n, p, st.cl, k, st.C, 1);
+}
+
 }  // namespace kmeans_detail
 
 // k-means of the n x p column-major X. `given` (k x p column-major) supplies
@@ -362,39 +582,61 @@ inline kmeans_result kmeans(const double* X, std::size_t n, std::size_t p, const
   kmeans_result best;
   double best_total = std::numeric_limits<double>::infinity();
   const std::size_t starts = o.init == kmeans_init::given ? 1 : o.starts;
-  for (std::size_t s = 0; s < starts; ++s) {
-    run_state st;
+  // One start: centres, the chosen algorithm, then its within-cluster sums of
+  // squares (per fixed chunk, in order).
+  auto run_start = [&](std::size_t s, int threads, run_state& st, std::vector<double>& wss) {
     if (o.init == kmeans_init::given) {
       st.C.assign(given, given + k * p);
     } else {
       stream rng(o.seed, s);
-      st.C = seed_centers(X, n, p, k, o.init, rng, o.threads);
+      st.C = seed_centers(X, n, p, k, o.init, rng, threads);
     }
-    if (o.algorithm == kmeans_algorithm::lloyd) run_lloyd(X, n, p, k, o.max_iter, o.threads, st);
-    else run_hamerly(X, n, p, k, o.max_iter, o.threads, st);
-    if (hooks::aborted()) return best;
-    // Within-cluster sums of squares, per fixed chunk in order.
+    if (o.algorithm == kmeans_algorithm::lloyd) run_lloyd(X, n, p, k, o.max_iter, threads, st);
+    else if (o.algorithm == kmeans_algorithm::hamerly) run_hamerly(X, n, p, k, o.max_iter, threads, st);
+    else run_hartigan_wong(X, n, p, k, o.max_iter, st);
+    wss.assign(k, 0.0);
+    if (hooks::aborted() || st.fault == 1) return;
     const std::size_t nchunk = chunk_count(n, kChunk);
     std::vector<double> part(nchunk * k, 0.0);
-    parallel_chunks(n, kChunk, o.threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+    parallel_chunks(n, kChunk, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
       for (std::size_t i = b; i < e; ++i)
         part[ch * k + st.cl[i]] += point_distance(X, n, p, i, st.C.data(), k, st.cl[i]);
     });
-    std::vector<double> wss(k, 0.0);
     for (std::size_t ch = 0; ch < nchunk; ++ch)
       for (std::size_t j = 0; j < k; ++j) wss[j] += part[ch * k + j];
-    double total = 0.0;
-    for (double v : wss) total += v;
-    best.start_withinss.push_back(total);
+  };
+  std::vector<run_state> states(starts);
+  std::vector<std::vector<double>> wsses(starts);
+  if (o.algorithm == kmeans_algorithm::hartigan_wong) {
+    // Sequential within a start, so the starts run in parallel (each on its
+    // own stream: the same results for any thread count).
+    parallel_chunks(starts, 1, o.threads, [&](std::size_t b, std::size_t, std::size_t) {
+      run_start(b, 1, states[b], wsses[b]);
+    });
+  } else {
+    for (std::size_t s = 0; s < starts; ++s) run_start(s, o.threads, states[s], wsses[s]);
+  }
+  if (hooks::aborted()) return best;
+  for (std::size_t s = 0; s < starts; ++s) {
+    run_state& st = states[s];
     best.distance_evaluations += st.evaluations;
+    if (st.fault == 1) {
+      best.start_withinss.push_back(std::numeric_limits<double>::quiet_NaN());
+      if (best.fault == 0 && best_total == std::numeric_limits<double>::infinity()) best.fault = 1;
+      continue;
+    }
+    double total = 0.0;
+    for (double v : wsses[s]) total += v;
+    best.start_withinss.push_back(total);
     if (total < best_total) {
       best_total = total;
       best.centers = st.C;
       best.cluster = st.cl;
-      best.withinss = wss;
+      best.withinss = wsses[s];
       best.size = st.size;
       best.iterations = st.iterations;
       best.converged = st.converged;
+      best.fault = st.fault;
       best.best_start = s;
     }
   }
