@@ -85,8 +85,8 @@ cpp_optimal_hyperplane <- function(x, y, tol, max_iter) {
     .Call(`_statlearn_cpp_optimal_hyperplane`, x, y, tol, max_iter)
 }
 
-cpp_knn_search <- function(x, q, K, threads, plain) {
-    .Call(`_statlearn_cpp_knn_search`, x, q, K, threads, plain)
+cpp_knn_search <- function(x, q, K, threads, method) {
+    .Call(`_statlearn_cpp_knn_search`, x, q, K, threads, method)
 }
 
 nn_session_create <- function(layers, input_shape, loss, params, state, optimizer, optimizer_state, precision, threads, seed) {

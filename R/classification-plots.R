@@ -21,6 +21,8 @@
 #'   as for `predict()`), with their classes `y`.
 #' @param resolution Grid points along each axis.
 #' @param legend Draw a legend of the classes above the plot?
+#' @param col Colours of the classes, in the order of their levels (by
+#'   default the package's palette, first class orange).
 #' @param ... Further graphical parameters passed to [graphics::plot()].
 #' @return `x`, invisibly.
 #' @family chapter 4
@@ -31,7 +33,7 @@
 #' fit4 <- quadratic_discriminant(Species ~ ., data = iris)
 #' plot(fit4, dimensions = c("Petal.Length", "Petal.Width"))
 plot.statlearn_classifier <- function(x, dimensions = c(1L, 2L), newdata = NULL, y = NULL,
-                                      resolution = 150L, legend = TRUE, ...) {
+                                      resolution = 150L, legend = TRUE, col = NULL, ...) {
   resolution <- check_count(resolution, "resolution", lower = 10, upper = 2000)
   legend <- check_flag(legend, "legend")
   p <- length(x$xnames)
@@ -71,7 +73,12 @@ plot.statlearn_classifier <- function(x, dimensions = c(1L, 2L), newdata = NULL,
   Z <- matrix(as.integer(pred), resolution, resolution)
   K <- length(levels)
   score <- region_scores(bare, G, K)  # smooth margins, so boundaries are not staircases
-  col <- class_colours(K)
+  if (is.null(col)) {
+    col <- class_colours(K)
+  } else if (length(col) != K || anyNA(col)) {
+    abort_input("col", sprintf("%d colours, one per class (%s)", K, paste(levels, collapse = ", ")),
+                describe(col), class = "statlearn_error_length")
+  }
   args <- list(x = X[, dims[1L]], y = X[, dims[2L]], type = "n", xlab = x$xnames[dims[1L]],
                ylab = x$xnames[dims[2L]], main = x$method, xlim = r1, ylim = r2, xaxs = "i",
                yaxs = "i")

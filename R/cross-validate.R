@@ -260,9 +260,16 @@ predict.statlearn_cv <- function(object, newdata, rule = c("1se", "min"), ...) {
   do.call(stats::predict, args)
 }
 
+# How a cross-validation measure reads in a heading.
+measure_label <- function(measure) {
+  labels <- c(class = "misclassification rate", mse = "mean squared error",
+              mae = "mean absolute error", deviance = "deviance", auc = "AUC")
+  if (measure %in% names(labels)) labels[[measure]] else measure
+}
+
 #' @export
 print.statlearn_cv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat(sprintf("%d-fold cross-validation of %s (%s)\n", x$folds, x$fit$method, toupper(x$measure)))
+  cat(sprintf("%d-fold cross-validation of %s (%s)\n", x$folds, x$fit$method, measure_label(x$measure)))
   tab <- data.frame(
     rule = c("min", "1se"),
     tuning = x$tuning[c(x$index_min, x$index_1se)],
@@ -293,7 +300,7 @@ summary.statlearn_cv <- function(object, ...) {
 #' @export
 print.summary.statlearn_cv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   cat(sprintf("%d-fold cross-validation of %s (%s) at %d values\n", x$folds, x$method,
-              toupper(x$measure), nrow(x$table)))
+              measure_label(x$measure), nrow(x$table)))
   n <- nrow(x$table)
   show <- if (n > 20L) sort(unique(c(round(seq(1, n, length.out = 16L)), x$index_min, x$index_1se)))
           else seq_len(n)

@@ -28,17 +28,40 @@
 #' (training values) first; the book's examples use the raw inputs.
 #'
 #' The fit keeps the training data (a nearest-neighbour rule has no other
-#' parameters), so `saveRDS()` keeps everything `predict()` needs.
+#' parameters), so `saveRDS()` keeps everything `predict()` needs; after
+#' editing or condensing, only the points kept (their row numbers are in
+#' `kept`).
 #'
 #' @param x A numeric matrix or data frame of inputs, or a formula.
 #' @param y Class labels (a factor, character or logical vector: a
 #'   classifier) or a numeric response (regression).
 #' @param k Number(s) of neighbours: whole numbers between 1 and the number of
-#'   training rows.
+#'   training rows. They are sorted increasingly and duplicates dropped: the
+#'   fit's `k` and the columns of `predict()` (named `"k=1"`, `"k=15"`, ...)
+#'   follow that order.
 #' @param vote `"majority"` (each neighbour counts once) or `"distance"`
 #'   (weights 1 / distance).
 #' @param ties `"nearest"` or `"all"`, see Details.
 #' @param standardize Scale the inputs to unit standard deviation?
+#' @param edit Editing of the training set before it is stored (ESL 13.5), for
+#'   classification: `"none"`, `"wilson"` (drop every point that the majority
+#'   of its 3 nearest other points misclassifies) or `"multiedit"`
+#'   (Devijver and Kittler's multi-edit: split the points at random into three
+#'   parts, classify each by 1-NN from the next, drop the misclassified ones;
+#'   repeat until five rounds in a row drop nothing; random, so `set.seed()`
+#'   reproduces it). Editing removes points on the wrong side of the Bayes
+#'   boundary, so that 1-NN of the edited set approaches the Bayes rule.
+#' @param condense Condense the (edited) training set (Hart, 1968)? Keeps a
+#'   subset that classifies every training point correctly by 1-NN: starting
+#'   from the first point, pass through the data adding each point the subset
+#'   misclassifies, until a pass adds none. It keeps mostly points near the
+#'   class boundaries, and 1-NN predictions from it cost less.
+#' @param search `"auto"`, `"tree"` or `"brute"`: the exact search used. A
+#'   k-d tree (median splits on the widest coordinate, leaves of at most 12
+#'   points, a node skipped when its bounding box is farther than the current
+#'   \eqn{k}-th neighbour) is fastest for few inputs; the blocked search
+#'   below for many. `"auto"` takes the tree for at most 6 inputs. Both give
+#'   exactly the same neighbours, in the same order.
 #' @inheritParams statlearn-params
 #' @param ... Unused.
 #' @return An object of class `c("statlearn_nearest_neighbors",
@@ -47,7 +70,12 @@
 #'   `x` (scaled when `standardize`), `y`, `k`, `levels`, the settings, and for
 #'   formula fits what `predict()` needs.
 #' @references Hastie, Tibshirani and Friedman (2009), sections 2.3.2, 2.5,
-#'   13.3; Figures 2.2-2.4, 13.3.
+#'   13.3, 13.5; Figures 2.2-2.4, 13.3. Hart (1968), The condensed nearest
+#'   neighbor rule, *IEEE Transactions on Information Theory* 14, 515-516.
+#'   Wilson (1972), Asymptotic properties of nearest neighbor rules using
+#'   edited data, *IEEE Transactions on Systems, Man, and Cybernetics* 2,
+#'   408-421. Devijver and Kittler (1982), *Pattern Recognition: A Statistical
+#'   Approach*, Prentice-Hall.
 #' @family chapter 13
 #' @export
 #' @examples
@@ -62,10 +90,12 @@ nearest_neighbors <- function(x, ...) UseMethod("nearest_neighbors")
 #' @export
 nearest_neighbors.default <- function(x, y, k = 1, vote = c("majority", "distance"),
                                       ties = c("nearest", "all"), standardize = FALSE,
-                                      threads = NULL, ...) {
+                                      edit = c("none", "wilson", "multiedit"), condense = FALSE,
+                                      search = c("auto", "tree", "brute"), threads = NULL, ...) {
   check_dots(..., fun = "nearest_neighbors")
   x <- check_x(x, "x")
-  fit <- fit_nearest_neighbors(x, y, k, vote, ties, standardize, threads)
+  fit <- fit_nearest_neighbors(x, y, k, vote, ties, standardize, threads, edit = edit,
+                               condense = condense, search = search)
   fit$call <- match.call()
   fit
 }
@@ -74,20 +104,27 @@ nearest_neighbors.default <- function(x, y, k = 1, vote = c("majority", "distanc
 #' @export
 nearest_neighbors.formula <- function(formula, data, subset, na.action, k = 1,
                                       vote = c("majority", "distance"), ties = c("nearest", "all"),
-                                      standardize = FALSE, threads = NULL, ...) {
+                                      standardize = FALSE, edit = c("none", "wilson", "multiedit"),
+                                      condense = FALSE, search = c("auto", "tree", "brute"),
+                                      threads = NULL, ...) {
   check_dots(..., fun = "nearest_neighbors")
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
-  fit <- fit_nearest_neighbors(formula_x(des), des$y, k, vote, ties, standardize, threads)
+  fit <- fit_nearest_neighbors(formula_x(des), des$y, k, vote, ties, standardize, threads,
+                               edit = edit, condense = condense, search = search)
   add_formula_info(fit, des, call)
 }
 
-fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads) {
+fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads, edit = "none",
+                                  condense = FALSE, search = "auto") {
   n <- nrow(x)
   if (n == 0L) abort_input("x", "at least one row", "none", class = "statlearn_error_empty")
   vote <- check_choice(vote, c("majority", "distance"), "vote")
   ties <- check_choice(ties, c("nearest", "all"), "ties")
   standardize <- check_flag(standardize, "standardize")
+  edit <- check_choice(edit, c("none", "wilson", "multiedit"), "edit")
+  condense <- check_flag(condense, "condense")
+  search <- check_choice(search, c("auto", "tree", "brute"), "search")
   k <- check_neighbour_counts(k, n)
   threads <- resolve_threads(threads)
   classification <- !is.numeric(y) || is.factor(y)
@@ -95,6 +132,11 @@ fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads) {
     y <- check_class_y(y, n)
   } else {
     y <- check_y(y, n)
+    if (edit != "none" || condense) {
+      abort_input(if (condense) "condense" else "edit",
+                  "editing and condensing only for classification (a factor y)",
+                  "a numeric response", class = "statlearn_error_unsupported")
+    }
   }
   x <- as.matrix(x)
   storage.mode(x) <- "double"
@@ -111,14 +153,130 @@ fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads) {
     x <- sweep(sweep(x, 2L, center), 2L, scale, "/")
   }
   dimnames(x) <- list(NULL, xnames)
+  kept <- seq_len(n)
+  if (edit != "none" || condense) {
+    kept <- reduce_prototypes(x, y, edit, condense, threads, search)
+    if (max(k) > length(kept)) {
+      abort_input("k", sprintf("at most %d, the number of training points left after %s",
+                               length(kept), paste(c(if (edit != "none") "editing",
+                                                     if (condense) "condensing"), collapse = " and ")),
+                  format(max(k)), class = "statlearn_error_range")
+    }
+    x <- x[kept, , drop = FALSE]
+    y <- y[kept]
+  }
   structure(list(
     x = x, y = if (classification) as.integer(y) else y,
     levels = if (classification) levels(y), counts = if (classification) c(table(y)),
     k = k, vote = vote, ties = ties, standardize = standardize, center = center, scale = scale,
-    xnames = xnames, nobs = n, threads = threads,
-    method = sprintf("%s-nearest neighbours", paste(k, collapse = ", ")), call = NULL
+    edit = edit, condense = condense, kept = if (length(kept) < n) kept, search = search,
+    xnames = xnames, nobs = length(kept), nobs_given = n, threads = threads,
+    method = neighbour_method_label(k), call = NULL
   ), class = c("statlearn_nearest_neighbors", if (classification) "statlearn_classifier",
                "statlearn_model"))
+}
+
+neighbour_method_label <- function(k) {
+  if (length(k) == 1L) return(sprintf("%d-nearest neighbours", k))
+  if (length(k) <= 4L) return(sprintf("k-nearest neighbours, k = %s", paste(k, collapse = ", ")))
+  sprintf("k-nearest neighbours, k = %d to %d (%d values)", min(k), max(k), length(k))
+}
+
+# Editing (ESL 13.5): Wilson's rule drops every point that its k = 3 nearest
+# other points misclassify; Devijver and Kittler's multi-edit repeatedly
+# splits the data at random into three parts, classifies each part by 1-NN
+# from the next and drops the misclassified points, until five rounds in a
+# row drop nothing. Condensing (Hart, 1968) then keeps a subset that still
+# classifies every training point correctly by 1-NN: starting from the first
+# point, it passes through the data adding every point the subset
+# misclassifies, until a pass adds none. Returns the kept row numbers.
+reduce_prototypes <- function(x, y, edit, condense, threads, search) {
+  n <- nrow(x)
+  cls <- as.integer(y)
+  kept <- seq_len(n)
+  method <- neighbour_search_code(search, ncol(x))
+  nearest_class <- function(train, query, K) {
+    nb <- cpp_knn_search(x[train, , drop = FALSE], x[query, , drop = FALSE], K, threads, method)
+    matrix(cls[train][nb$index], length(query))
+  }
+  if (edit == "wilson" && n > 3L) {
+    # The 4 nearest include the point itself (first, at distance zero, unless
+    # duplicated): vote among the other three.
+    nb <- cpp_knn_search(x, x, 4L, threads, method)
+    own <- nb$index == seq_len(n)
+    others <- t(vapply(seq_len(n), function(i) {
+      idx <- nb$index[i, !own[i, ]]
+      idx[seq_len(3L)]
+    }, integer(3L)))
+    votes <- matrix(cls[others], n)
+    major <- apply(votes, 1L, function(v) {
+      t <- tabulate(v, nbins = max(cls))
+      w <- which(t == max(t))
+      if (length(w) == 1L) w else v[v %in% w][1L]  # a tie goes to the nearest tied class
+    })
+    kept <- which(major == cls)
+  } else if (edit == "multiedit") {
+    quiet <- 0L
+    while (quiet < 5L && length(kept) >= 6L) {
+      part <- sample(rep_len(1:3, length(kept)))
+      drop <- logical(length(kept))
+      for (v in 1:3) {
+        query <- which(part == v)
+        train <- which(part == v %% 3L + 1L)
+        if (!length(query) || !length(train)) next
+        drop[query] <- nearest_class(kept[train], kept[query], 1L)[, 1L] != cls[kept[query]]
+      }
+      if (any(drop)) {
+        kept <- kept[!drop]
+        quiet <- 0L
+      } else {
+        quiet <- quiet + 1L
+      }
+    }
+  }
+  if (!length(kept) || length(unique(cls[kept])) < 2L) {
+    abort_input("edit", "editing that leaves points of at least two classes",
+                sprintf("%d point(s) left", length(kept)), class = "statlearn_error_range")
+  }
+  if (condense) kept <- kept[condense_points(x[kept, , drop = FALSE], cls[kept])]
+  kept
+}
+
+# Hart's condensing: the store's nearest member (squared distance, first on
+# ties) for every point, updated as points join the store.
+condense_points <- function(x, cls) {
+  n <- nrow(x)
+  xt <- t(x)
+  in_store <- logical(n)
+  in_store[1L] <- TRUE
+  best <- colSums((xt - xt[, 1L])^2)
+  label <- rep(cls[1L], n)
+  repeat {
+    added <- FALSE
+    i <- 0L
+    repeat {
+      # (A point in the store that is still misclassified duplicates a stored
+      # point of another class; adding it again would change nothing.)
+      wrong <- which(label != cls & !in_store)
+      wrong <- wrong[wrong > i]
+      if (!length(wrong)) break
+      i <- wrong[1L]
+      in_store[i] <- TRUE
+      added <- TRUE
+      d <- colSums((xt - xt[, i])^2)
+      closer <- d < best
+      best[closer] <- d[closer]
+      label[closer] <- cls[i]
+    }
+    if (!added) break
+  }
+  which(in_store)
+}
+
+# Which search: the k-d tree for inputs of low dimension, the blocked
+# brute-force search otherwise (codes of cpp_knn_search).
+neighbour_search_code <- function(search, p) {
+  switch(search, tree = 2L, brute = 0L, auto = if (p <= 6L) 2L else 0L)
 }
 
 check_neighbour_counts <- function(k, n, arg = "k") {
@@ -202,7 +360,8 @@ neighbour_search <- function(fit, q, K, threads) {
   n <- fit$nobs
   width <- if (fit$ties == "all") min(n, K + 8L) else K
   repeat {
-    res <- cpp_knn_search(fit$x, q, width, threads, FALSE)
+    res <- cpp_knn_search(fit$x, q, width, threads,
+                          neighbour_search_code(fit$search %||% "auto", ncol(fit$x)))
     if (fit$ties != "all" || width == n) return(res)
     # Complete when the last column is beyond the K-th distance's tie group.
     if (all(res$distance[, width] > tie_limit(res$distance[, K]))) return(res)
@@ -279,6 +438,10 @@ cross_validate.statlearn_nearest_neighbors <- function(fit, folds = 10, foldid =
   measures <- if (classification) "class" else c("mse", "mae")
   measure <- if (is.null(measure)) measures[1L] else check_choice(measure, measures, "measure")
   threads <- resolve_threads(threads %||% fit$threads)
+  if (is.null(x) && is.null(y) && !is.null(fit$kept)) {
+    abort_input("x", "the training data given again as `x` and `y` (an edited or condensed fit keeps only the points it kept)",
+                "nothing", class = "statlearn_error_missing")
+  }
   if (is.null(x) && is.null(y)) {
     X <- fit$x
     if (fit$standardize) X <- sweep(sweep(X, 2L, fit$scale, "*"), 2L, fit$center, "+")
@@ -301,7 +464,9 @@ cross_validate.statlearn_nearest_neighbors <- function(fit, folds = 10, foldid =
   for (f in seq_len(folds)) {
     test <- foldid == f
     part <- fit_nearest_neighbors(X[!test, , drop = FALSE], Y[!test], ks[ks <= sum(!test)],
-                                  fit$vote, fit$ties, fit$standardize, threads)
+                                  fit$vote, fit$ties, fit$standardize, threads,
+                                  edit = fit$edit %||% "none", condense = isTRUE(fit$condense),
+                                  search = fit$search %||% "auto")
     if (length(part$k) < length(ks)) {
       abort_input("k", sprintf("at most %d, the size of the smallest training part", sum(!test)),
                   format(max(ks)), class = "statlearn_error_range")
@@ -336,11 +501,25 @@ cross_validate.statlearn_nearest_neighbors <- function(fit, folds = 10, foldid =
   ), class = "statlearn_cv")
 }
 
+#' @rdname nearest_neighbors
+#' @details `plot()` draws a classifier's decision regions (see
+#'   [plot.statlearn_classifier()], whose arguments it passes on) and, for
+#'   regression, the fit against its one input (or fitted against observed
+#'   values), for one `k` (by default the smallest of the fit's).
 #' @export
-plot.statlearn_nearest_neighbors <- function(x, ...) {
-  if (!is.null(x$levels)) return(NextMethod())
+plot.statlearn_nearest_neighbors <- function(x, k = x$k[1L], ...) {
+  if (length(k) != 1L) {
+    abort_input("k", "one number of neighbours to draw", describe(k), class = "statlearn_error_length")
+  }
+  k <- check_neighbour_counts(k, x$nobs)
+  given <- x
+  x$k <- k
+  x$method <- neighbour_method_label(k)
+  if (!is.null(x$levels)) {
+    plot.statlearn_classifier(x, ...)
+    return(invisible(given))
+  }
   # Regression: the fit against its one input, or fitted against observed.
-  k <- x$k[1L]
   extra <- list(...)
   if (length(x$xnames) == 1L) {
     grid <- matrix(seq(min(x$x), max(x$x), length.out = 400L), ncol = 1L)
@@ -360,5 +539,5 @@ plot.statlearn_nearest_neighbors <- function(x, ...) {
     do.call(graphics::plot, args)
     graphics::abline(0, 1, lty = 3, col = "grey50")
   }
-  invisible(x)
+  invisible(given)
 }

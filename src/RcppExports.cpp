@@ -341,16 +341,16 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_knn_search
-Rcpp::List cpp_knn_search(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& q, int K, int threads, bool plain);
-RcppExport SEXP _statlearn_cpp_knn_search(SEXP xSEXP, SEXP qSEXP, SEXP KSEXP, SEXP threadsSEXP, SEXP plainSEXP) {
+Rcpp::List cpp_knn_search(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& q, int K, int threads, int method);
+RcppExport SEXP _statlearn_cpp_knn_search(SEXP xSEXP, SEXP qSEXP, SEXP KSEXP, SEXP threadsSEXP, SEXP methodSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
     Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type q(qSEXP);
     Rcpp::traits::input_parameter< int >::type K(KSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    Rcpp::traits::input_parameter< bool >::type plain(plainSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_knn_search(x, q, K, threads, plain));
+    Rcpp::traits::input_parameter< int >::type method(methodSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_knn_search(x, q, K, threads, method));
     return rcpp_result_gen;
 END_RCPP
 }

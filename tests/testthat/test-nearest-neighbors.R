@@ -52,6 +52,91 @@ test_that("the blocked search finds exactly the neighbours of the plain distance
   }
 })
 
+test_that("the k-d tree finds exactly the neighbours of the plain distances, ties included", {
+  set.seed(16)
+  designs <- list(
+    list(x = matrix(rnorm(5000 * 2), 5000), q = matrix(rnorm(400 * 2), 400)),
+    list(x = matrix(sample(0:3, 3000 * 3, TRUE), 3000), q = matrix(sample(0:3, 300 * 3, TRUE), 300)),
+    list(x = matrix(round(runif(800 * 5), 1), 800), q = matrix(round(runif(100 * 5), 1), 100)),
+    list(x = matrix(rnorm(40), 40), q = matrix(rnorm(30), 30)),
+    list(x = matrix(1, 50, 2), q = matrix(c(1, 2), 3, 2))  # every training point equal
+  )
+  for (d in designs) {
+    for (K in unique(pmin(c(1L, 9L, 40L), nrow(d$x)))) {
+      tree <- statlearn:::cpp_knn_search(d$x, d$q, K, 2L, 2L)
+      plain <- statlearn:::cpp_knn_search(d$x, d$q, K, 1L, 1L)
+      expect_identical(tree$index, plain$index)
+      expect_identical(tree$distance, plain$distance)
+      expect_identical(statlearn:::cpp_knn_search(d$x, d$q, K, 1L, 2L)$index, tree$index)
+    }
+  }
+  # The fit's choice: the tree for few inputs, the same predictions either way.
+  x <- matrix(rnorm(2000 * 3), 2000)
+  y <- factor(x[, 1] + rnorm(2000) > 0)
+  q <- matrix(rnorm(300 * 3), 300)
+  auto <- nearest_neighbors(x, y, k = c(1, 7), ties = "all")
+  brute <- nearest_neighbors(x, y, k = c(1, 7), ties = "all", search = "brute")
+  expect_identical(predict(auto, q, type = "prob"), predict(brute, q, type = "prob"))
+  expect_identical(statlearn:::neighbour_search_code("auto", 3L), 2L)
+  expect_identical(statlearn:::neighbour_search_code("auto", 20L), 0L)
+})
+
+test_that("editing and condensing (ESL 13.5): Wilson's rule, multi-edit and Hart's condensing", {
+  skip_if_not_installed("class")
+  x <- mixture$x
+  y <- factor(mixture$y)
+  n <- nrow(x)
+  # Wilson: drop points whose 3 nearest other points vote against them (computed in R).
+  d <- as.matrix(dist(x))
+  diag(d) <- Inf
+  nn3 <- t(apply(d, 1L, function(r) order(r, seq_along(r))[1:3]))
+  vote1 <- rowSums(matrix(mixture$y[nn3], n) == 1)
+  keep_manual <- which((vote1 >= 2) == (mixture$y == 1))
+  wil <- nearest_neighbors(x, y, k = 1, edit = "wilson")
+  expect_identical(wil$kept, keep_manual)
+  expect_identical(wil$nobs, length(keep_manual))
+  # Condensing: the kept subset classifies every training point correctly by
+  # 1-NN, and is much smaller than the data.
+  con <- nearest_neighbors(x, y, k = 1, condense = TRUE)
+  expect_true(all(predict(con, x) == y))
+  expect_lt(con$nobs, n / 2)
+  expect_identical(con$kept[1], 1L)
+  # Hart's rule written out point by point (the store's first nearest member decides).
+  hart <- function(x, y) {
+    store <- 1L
+    repeat {
+      added <- FALSE
+      for (i in seq_len(nrow(x))) {
+        if (i %in% store) next
+        d <- colSums((t(x[store, , drop = FALSE]) - x[i, ])^2)
+        if (y[store[which.min(d)]] != y[i]) {
+          store <- c(store, i)
+          added <- TRUE
+        }
+      }
+      if (!added) break
+    }
+    sort(store)
+  }
+  expect_identical(con$kept, hart(x, y))
+  # Multi-edit: reproducible from set.seed(); the edited 1-NN rule is smoother
+  # (lower test error than 1-NN of all points on data from the same model).
+  set.seed(3)
+  me <- nearest_neighbors(x, y, k = 1, edit = "multiedit")
+  set.seed(3)
+  expect_identical(nearest_neighbors(x, y, k = 1, edit = "multiedit")$kept, me$kept)
+  expect_lt(me$nobs, n)
+  both <- nearest_neighbors(x, y, k = 1, edit = "wilson", condense = TRUE)
+  expect_true(all(both$kept %in% wil$kept))
+  expect_true(all(predict(both, x[wil$kept, ]) == y[wil$kept]))
+  expect_statlearn_error(nearest_neighbors(x, mixture$x[, 1], edit = "wilson"),
+                         "statlearn_error_unsupported", "edit")
+  expect_statlearn_error(nearest_neighbors(x, y, k = 150, condense = TRUE), "statlearn_error_range", "k")
+  expect_statlearn_error(cross_validate(con), "statlearn_error_missing", "x")
+  cv <- cross_validate(nearest_neighbors(x, y, k = c(1, 3), edit = "wilson"), x = x, y = y, folds = 5)
+  expect_length(cv$cvm, 2)
+})
+
 test_that("regression is the mean of the k nearest responses; distance votes weight by 1/d", {
   set.seed(13)
   x <- matrix(runif(300 * 4), 300)
@@ -165,6 +250,16 @@ test_that("cross_validate() chooses k: the curve equals a manual loop over the s
   expect_identical(plot(cvc), cvc)
   expect_statlearn_error(cross_validate(fit, weights = rep(1, 200)), "statlearn_error_unsupported",
                          "weights")
+})
+
+test_that("plot() of a classifier draws one k in the colours asked for", {
+  fit <- nearest_neighbors(mixture$x, factor(mixture$y), k = c(1, 15))
+  path <- tempfile(fileext = ".pdf")
+  grDevices::pdf(path)
+  on.exit({ grDevices::dev.off(); unlink(path) })
+  expect_identical(plot(fit, k = 15, col = c("dodgerblue", "orange"), resolution = 30), fit)
+  expect_statlearn_error(plot(fit, k = c(1, 15)), "statlearn_error_length", "k")
+  expect_statlearn_error(plot(fit, k = 15, col = "red"), "statlearn_error_length", "col")
 })
 
 test_that("plot() of a regression fit draws its fit", {
