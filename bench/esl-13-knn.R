@@ -28,3 +28,23 @@ peak <- 2 * 1024^3 * 5 / statlearn:::cpp_sgemm_seconds(matrix(rnorm(1024^2), 102
                                                     threads)
 cat(sprintf("search alone: %.3f s, %.1f GFLOP/s; SGEMM peak measured now (1024^3): %.1f GFLOP/s\n",
             t, 2 * nrow(x) * nrow(q) * ncol(x) / t / 1e9, peak / 1e9))
+
+# Few inputs: the k-d tree (chosen automatically for p <= 6) against the
+# blocked search and class::knn, 15-NN, n = m = 20000, p = 2 and p = 5.
+for (p in c(2L, 5L)) {
+  set.seed(p)
+  xl <- matrix(rnorm(2e4 * p), ncol = p)
+  yl <- factor(xl[, 1] + rnorm(2e4) > 0)
+  ql <- matrix(rnorm(2e4 * p), ncol = p)
+  low <- bench::mark(
+    tree = predict(nearest_neighbors(xl, yl, k = 15, search = "tree", threads = threads), ql),
+    brute = predict(nearest_neighbors(xl, yl, k = 15, search = "brute", threads = threads), ql),
+    class_knn = class::knn(xl, ql, yl, k = 15),
+    iterations = 3, check = FALSE, filter_gc = FALSE
+  )
+  m <- as.numeric(low$median)
+  same <- identical(predict(nearest_neighbors(xl, yl, k = 15, search = "tree", threads = threads), ql),
+                    predict(nearest_neighbors(xl, yl, k = 15, search = "brute", threads = threads), ql))
+  cat(sprintf("p = %d, 15-NN: tree %.3f s, blocked %.3f s, class::knn %.3f s; tree / class::knn %.4f; tree = blocked: %s\n",
+              p, m[1], m[2], m[3], m[1] / m[3], same))
+}
