@@ -314,7 +314,7 @@ predict.statlearn_nearest_neighbors <- function(object, newdata = NULL, type = N
   threads <- resolve_threads(threads %||% object$threads)
   q <- if (is.null(newdata)) object$x else neighbour_queries(object, newdata)
   nb <- neighbour_search(object, q, max(k), threads)
-  out <- lapply(k, function(kk) neighbour_vote(object, nb, kk, type))
+  out <- neighbour_path_votes(object, nb, k, type)
   names(out) <- paste0("k=", k)
   rn <- rownames(q)
   if (length(k) == 1L) {
@@ -370,6 +370,64 @@ neighbour_search <- function(fit, q, K, threads) {
 }
 
 tie_limit <- function(d2) d2
+
+# The votes for every k of a path in one pass along the neighbour columns
+# (running sums), for ties = "nearest"; the same rule as neighbour_vote().
+neighbour_path_votes <- function(fit, nb, ks, type) {
+  if (fit$ties == "all") return(lapply(ks, function(kk) neighbour_vote(fit, nb, kk, type)))
+  m <- nrow(nb$index)
+  K <- max(ks)
+  d2 <- nb$distance[, seq_len(K), drop = FALSE]
+  weight <- if (fit$vote == "distance") {
+    # Points at distance zero come first and, if any, decide alone.
+    has_zero <- d2[, 1L] == 0
+    w <- 1 / sqrt(d2)
+    w[has_zero, ] <- as.numeric(d2[has_zero, , drop = FALSE] == 0)
+    w
+  } else NULL
+  out <- vector("list", length(ks))
+  rows <- seq_len(m)
+  if (is.null(fit$levels)) {
+    acc <- numeric(m)
+    total <- numeric(m)
+    for (j in seq_len(K)) {
+      yj <- fit$y[nb$index[, j]]
+      if (is.null(weight)) {
+        acc <- acc + yj
+        total <- total + 1
+      } else {
+        acc <- acc + weight[, j] * yj
+        total <- total + weight[, j]
+      }
+      hit <- which(ks == j)
+      if (length(hit)) out[[hit]] <- acc / total
+    }
+    return(out)
+  }
+  L <- length(fit$levels)
+  votes <- matrix(0, m, L, dimnames = list(NULL, fit$levels))
+  first <- matrix(Inf, m, L)  # column of each class's nearest voting member
+  for (j in seq_len(K)) {
+    cell <- cbind(rows, fit$y[nb$index[, j]])
+    wj <- if (is.null(weight)) rep(1, m) else weight[, j]
+    votes[cell] <- votes[cell] + wj
+    fresh <- wj > 0 & is.infinite(first[cell])
+    first[cell[fresh, , drop = FALSE]] <- j
+    hit <- which(ks == j)
+    if (!length(hit)) next
+    out[[hit]] <- if (type == "prob") {
+      votes / rowSums(votes)
+    } else {
+      most <- votes[, 1L]
+      for (l in seq_len(L)[-1L]) most <- pmax(most, votes[, l])
+      top <- votes >= most * (1 - 1e-12)
+      f <- first
+      f[!top] <- Inf
+      class_factor(max.col(-f, ties.method = "first"), fit$levels)
+    }
+  }
+  out
+}
 
 neighbour_vote <- function(fit, nb, k, type) {
   m <- nrow(nb$index)
@@ -474,12 +532,12 @@ cross_validate.statlearn_nearest_neighbors <- function(fit, folds = 10, foldid =
     q <- X[test, , drop = FALSE]
     if (fit$standardize) q <- sweep(sweep(q, 2L, part$center), 2L, part$scale, "/")
     nb <- neighbour_search(part, q, max(ks), threads)
+    preds <- neighbour_path_votes(part, nb, ks, if (classification) "class" else "response")
     for (g in seq_along(ks)) {
+      pred <- preds[[g]]
       if (classification) {
-        pred <- neighbour_vote(part, nb, ks[g], "class")
         loss[test, g] <- as.numeric(as.character(pred) != as.character(Y[test]))
       } else {
-        pred <- neighbour_vote(part, nb, ks[g], "response")
         loss[test, g] <- if (measure == "mse") (Y[test] - pred)^2 else abs(Y[test] - pred)
       }
     }

@@ -137,6 +137,38 @@ test_that("editing and condensing (ESL 13.5): Wilson's rule, multi-edit and Hart
   expect_length(cv$cvm, 2)
 })
 
+test_that("the running-sum votes of a k path equal the vote of each k, and class::knn without ties", {
+  set.seed(17)
+  x <- matrix(sample(0:4, 1500 * 3, TRUE), ncol = 3)
+  q <- matrix(sample(0:4, 300 * 3, TRUE), ncol = 3)
+  ks <- c(1, 2, 5, 8, 15, 40)
+  for (vote in c("majority", "distance")) {
+    yc <- factor(sample(letters[1:3], 1500, TRUE))
+    fit <- nearest_neighbors(x, yc, k = ks, vote = vote)
+    nb <- statlearn:::neighbour_search(fit, q, 40L, 1L)
+    for (type in c("class", "prob")) {
+      expect_identical(statlearn:::neighbour_path_votes(fit, nb, ks, type),
+                       lapply(ks, function(k) statlearn:::neighbour_vote(fit, nb, k, type)))
+    }
+    yr <- rnorm(1500)
+    fit <- nearest_neighbors(x, yr, k = ks, vote = vote)
+    expect_equal(statlearn:::neighbour_path_votes(fit, nb, ks, "response"),
+                 lapply(ks, function(k) statlearn:::neighbour_vote(fit, nb, k, "response")),
+                 tolerance = 1e-13)
+  }
+  skip_if_not_installed("class")
+  x <- matrix(rnorm(600 * 4), ncol = 4)
+  y <- factor(sample(c("u", "v", "w"), 600, TRUE))
+  q <- matrix(rnorm(200 * 4), ncol = 4)
+  fit <- nearest_neighbors(x, y, k = c(1, 4, 9))
+  for (k in c(1, 9)) {  # three classes can tie at k = 9: compare where the vote is clear
+    ref <- class::knn(x, q, y, k = k, prob = TRUE)
+    prob <- predict(fit, q, type = "prob", k = k)
+    clear <- apply(prob, 1L, function(v) sum(v == max(v)) == 1L)
+    expect_identical(as.character(predict(fit, q, k = k))[clear], as.character(ref)[clear])
+  }
+})
+
 test_that("regression is the mean of the k nearest responses; distance votes weight by 1/d", {
   set.seed(13)
   x <- matrix(runif(300 * 4), 300)
