@@ -161,6 +161,9 @@ region_scores <- function(fit, G, K) {
 # nearest-neighbour fit given several.
 single_classifier <- function(fit) {
   fit$terms <- NULL
-  if (length(fit$k) > 1L) fit$k <- fit$k[1L]
+  if (length(fit$k) > 1L) {
+    fit$k <- fit$k[1L]
+    fit$method <- neighbour_method_label(fit$k)
+  }
   fit
 }

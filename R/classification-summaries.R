@@ -34,8 +34,8 @@ summary.statlearn_classifier <- function(object, ...) {
                  error = function(e) NULL)
   confusion <- error <- NULL
   levels <- classifier_levels(object)
+  bare <- single_classifier(object)  # one k of a nearest-neighbour path, named in the heading
   if (!is.null(td)) {
-    bare <- single_classifier(object)
     pred <- factor(as.character(stats::predict(bare, td$x, type = "class")), levels = levels)
     obs <- factor(as.character(td$y), levels = levels)
     w <- td$weights %||% rep(1, length(obs))
@@ -43,7 +43,7 @@ summary.statlearn_classifier <- function(object, ...) {
     confusion <- table(observed = obs[ok], predicted = pred[ok])
     error <- sum(w[ok] * (obs[ok] != pred[ok])) / sum(w[ok])
   }
-  structure(list(method = object$method, call = object$call, nobs = object$nobs, levels = levels,
+  structure(list(method = bare$method, call = object$call, nobs = object$nobs, levels = levels,
                  confusion = confusion, error = error, estimates = classifier_estimates(object)),
             class = "summary.statlearn_classifier")
 }

@@ -242,6 +242,9 @@ test_that("bad inputs give classed errors naming the argument", {
   expect_statlearn_error(nearest_neighbors(x, factor(rep("a", 20))), "statlearn_error_classes", "y")
   expect_statlearn_error(nearest_neighbors(x, y[1:19]), "statlearn_error_length", "y")
   expect_statlearn_error(nearest_neighbors(x, y, vote = "weighted"), "statlearn_error_range", "vote")
+  expect_statlearn_error(nearest_neighbors(x, y, edit = "hart"), "statlearn_error_range", "edit")
+  expect_statlearn_error(nearest_neighbors(x, y, condense = NA), "statlearn_error_type", "condense")
+  expect_statlearn_error(nearest_neighbors(x, y, search = "ball"), "statlearn_error_range", "search")
   expect_statlearn_error(nearest_neighbors(cbind(x, 1), y, standardize = TRUE),
                          "statlearn_error_constant", "x")
   fit <- nearest_neighbors(x, y, k = 3)
