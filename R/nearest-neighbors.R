@@ -39,6 +39,9 @@
 #'   (weights 1 / distance).
 #' @param ties `"nearest"` or `"all"`, see Details.
 #' @param standardize Scale the inputs to unit standard deviation?
+#' @param metric `"euclidean"`, a [tangent_metric()] (images; ESL 13.3.3) or a
+#'   [dann_metric()] (classification; ESL 13.4). The fit stores it and
+#'   `predict()` searches with it.
 #' @inheritParams statlearn-params
 #' @param ... Unused.
 #' @return An object of class `c("statlearn_nearest_neighbors",
@@ -62,10 +65,10 @@ nearest_neighbors <- function(x, ...) UseMethod("nearest_neighbors")
 #' @export
 nearest_neighbors.default <- function(x, y, k = 1, vote = c("majority", "distance"),
                                       ties = c("nearest", "all"), standardize = FALSE,
-                                      threads = NULL, ...) {
+                                      threads = NULL, metric = "euclidean", ...) {
   check_dots(..., fun = "nearest_neighbors")
   x <- check_x(x, "x")
-  fit <- fit_nearest_neighbors(x, y, k, vote, ties, standardize, threads)
+  fit <- fit_nearest_neighbors(x, y, k, vote, ties, standardize, threads, metric)
   fit$call <- match.call()
   fit
 }
@@ -74,15 +77,16 @@ nearest_neighbors.default <- function(x, y, k = 1, vote = c("majority", "distanc
 #' @export
 nearest_neighbors.formula <- function(formula, data, subset, na.action, k = 1,
                                       vote = c("majority", "distance"), ties = c("nearest", "all"),
-                                      standardize = FALSE, threads = NULL, ...) {
+                                      standardize = FALSE, threads = NULL, metric = "euclidean",
+                                      ...) {
   check_dots(..., fun = "nearest_neighbors")
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
-  fit <- fit_nearest_neighbors(formula_x(des), des$y, k, vote, ties, standardize, threads)
+  fit <- fit_nearest_neighbors(formula_x(des), des$y, k, vote, ties, standardize, threads, metric)
   add_formula_info(fit, des, call)
 }
 
-fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads) {
+fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads, metric = NULL) {
   n <- nrow(x)
   if (n == 0L) abort_input("x", "at least one row", "none", class = "statlearn_error_empty")
   vote <- check_choice(vote, c("majority", "distance"), "vote")
@@ -99,6 +103,7 @@ fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads) {
   x <- as.matrix(x)
   storage.mode(x) <- "double"
   xnames <- column_names(x)
+  metric <- check_neighbour_metric(metric, x, classification, standardize)
   center <- scale <- NULL
   if (standardize) {
     center <- colMeans(x)
@@ -115,7 +120,7 @@ fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads) {
     x = x, y = if (classification) as.integer(y) else y,
     levels = if (classification) levels(y), counts = if (classification) c(table(y)),
     k = k, vote = vote, ties = ties, standardize = standardize, center = center, scale = scale,
-    xnames = xnames, nobs = n, threads = threads,
+    xnames = xnames, nobs = n, threads = threads, metric = metric,
     method = sprintf("%s-nearest neighbours", paste(k, collapse = ", ")), call = NULL
   ), class = c("statlearn_nearest_neighbors", if (classification) "statlearn_classifier",
                "statlearn_model"))
@@ -182,6 +187,7 @@ print.statlearn_nearest_neighbors <- function(x, ...) {
   if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
   cat(sprintf("Votes: %s; ties: %s; inputs %s\n", x$vote, x$ties,
               if (x$standardize) "standardised" else "as given"))
+  if (!is.null(x$metric)) print(x$metric)
   invisible(x)
 }
 
@@ -199,6 +205,7 @@ neighbour_queries <- function(fit, newdata) {
 # distances). With ties = "all", enough further columns that every point tied
 # with the K-th is among them.
 neighbour_search <- function(fit, q, K, threads) {
+  if (!is.null(fit$metric)) return(metric_search(fit, q, K, threads))
   n <- fit$nobs
   width <- if (fit$ties == "all") min(n, K + 8L) else K
   repeat {
@@ -301,7 +308,7 @@ cross_validate.statlearn_nearest_neighbors <- function(fit, folds = 10, foldid =
   for (f in seq_len(folds)) {
     test <- foldid == f
     part <- fit_nearest_neighbors(X[!test, , drop = FALSE], Y[!test], ks[ks <= sum(!test)],
-                                  fit$vote, fit$ties, fit$standardize, threads)
+                                  fit$vote, fit$ties, fit$standardize, threads, fit$metric)
     if (length(part$k) < length(ks)) {
       abort_input("k", sprintf("at most %d, the size of the smallest training part", sum(!test)),
                   format(max(ks)), class = "statlearn_error_range")
