@@ -27,7 +27,9 @@
 // with M = Q_a'Q_b, e = Q_b'd - M'Q_a'd and G = I - M'M the Gram matrix of
 // Q_b's part orthogonal to Q_a; G is factored by a Cholesky that drops pivots
 // below 1e-10 (directions of Q_b already in Q_a's plane). A least-squares
-// problem in at most 14 unknowns per pair; the result is clamped at 0.
+// problem in at most 14 unknowns per pair; the result is clamped at 0. The
+// bases are stored interleaved (pixel by pixel), so one pass over the pixels
+// forms d'd, Q_a'd, Q_b'd and M with independent accumulators.
 //
 // The search: each query's `candidates` nearest training images by Euclidean
 // distance (the exact blocked search of knn_search.h) are ranked by tangent
@@ -187,77 +189,94 @@ inline std::size_t orthonormalise(double* T, std::size_t p, std::size_t L) {
   return r;
 }
 
+// Width of the interleaved basis storage: pixel i's coefficients of the
+// (up to 7) basis vectors at Q[i * kWidth + l], unused columns zero. One pass
+// over the pixels then forms every inner product the distance needs with
+// independent accumulators (the pass is bound by arithmetic, not by the
+// latency of one long sum).
+constexpr std::size_t kWidth = tangent_kinds;
+
+// The orthonormal tangent basis of one image, interleaved into Q (p x kWidth,
+// row-major); returns its rank. T is scratch of p * L.
+inline std::size_t interleaved_basis(const double* img, const tangent_options& o, double* Q,
+                                     std::vector<double>& T, tangent_detail::scratch_space& ws) {
+  const std::size_t p = o.height * o.width, L = o.kinds.size();
+  T.resize(p * L);
+  image_tangents(img, o, T.data(), ws);
+  const std::size_t r = orthonormalise(T.data(), p, L);
+  for (std::size_t i = 0; i < p; ++i) {
+    for (std::size_t l = 0; l < kWidth; ++l) Q[i * kWidth + l] = l < r ? T[l * p + i] : 0.0;
+  }
+  return r;
+}
+
 // Squared tangent distance between images a and b with orthonormal tangent
-// bases Qa (p x ra; unused when one-sided) and Qb (p x rb).
+// bases Qa (rank ra; unused when one-sided) and Qb (rank rb), both
+// interleaved (p x kWidth, row-major).
 inline double tangent_distance_sq(const double* a, const double* b, std::size_t p,
                                   const double* Qa, std::size_t ra, const double* Qb,
                                   std::size_t rb, bool two_sided) {
-  constexpr std::size_t Lmax = tangent_kinds;
+  constexpr std::size_t W = kWidth;
   double dd = 0.0;
-  double gb[Lmax] = {0}, ga[Lmax] = {0};
-  for (std::size_t i = 0; i < p; ++i) {
-    const double d = a[i] - b[i];
-    dd += d * d;
-  }
-  for (std::size_t l = 0; l < rb; ++l) {
-    const double* q = Qb + l * p;
-    double s = 0.0;
-    for (std::size_t i = 0; i < p; ++i) s += q[i] * (a[i] - b[i]);
-    gb[l] = s;
-  }
+  double gb[W] = {0}, ga[W] = {0};
   if (!two_sided || ra == 0) {
+    for (std::size_t i = 0; i < p; ++i) {
+      const double d = a[i] - b[i];
+      dd += d * d;
+      const double* qb = Qb + i * W;
+      for (std::size_t l = 0; l < W; ++l) gb[l] += qb[l] * d;
+    }
     double s = dd;
     for (std::size_t l = 0; l < rb; ++l) s -= gb[l] * gb[l];
     return std::max(s, 0.0);
   }
-  for (std::size_t l = 0; l < ra; ++l) {
-    const double* q = Qa + l * p;
-    double s = 0.0;
-    for (std::size_t i = 0; i < p; ++i) s += q[i] * (a[i] - b[i]);
-    ga[l] = s;
-  }
-  double M[Lmax * Lmax];  // M[j * ra + l] = Qa_l' Qb_j
-  for (std::size_t j = 0; j < rb; ++j) {
-    const double* qb = Qb + j * p;
-    for (std::size_t l = 0; l < ra; ++l) {
-      const double* qa = Qa + l * p;
-      double s = 0.0;
-      for (std::size_t i = 0; i < p; ++i) s += qa[i] * qb[i];
-      M[j * ra + l] = s;
+  double M[W][W] = {{0}};  // M[l][j] = Qa_l' Qb_j
+  for (std::size_t i = 0; i < p; ++i) {
+    const double d = a[i] - b[i];
+    dd += d * d;
+    const double* qa = Qa + i * W;
+    const double* qb = Qb + i * W;
+    for (std::size_t l = 0; l < W; ++l) {
+      gb[l] += qb[l] * d;
+      ga[l] += qa[l] * d;
+    }
+    for (std::size_t l = 0; l < W; ++l) {
+      const double al = qa[l];
+      for (std::size_t j = 0; j < W; ++j) M[l][j] += al * qb[j];
     }
   }
-  double e[Lmax], G[Lmax * Lmax];
+  double e[W], G[W][W];
   for (std::size_t j = 0; j < rb; ++j) {
     double s = gb[j];
-    for (std::size_t l = 0; l < ra; ++l) s -= M[j * ra + l] * ga[l];
+    for (std::size_t l = 0; l < ra; ++l) s -= M[l][j] * ga[l];
     e[j] = s;
     for (std::size_t k = 0; k <= j; ++k) {
       double g = (j == k) ? 1.0 : 0.0;
-      for (std::size_t l = 0; l < ra; ++l) g -= M[j * ra + l] * M[k * ra + l];
-      G[j * Lmax + k] = g;  // lower triangle, row j
+      for (std::size_t l = 0; l < ra; ++l) g -= M[l][j] * M[l][k];
+      G[j][k] = g;  // lower triangle
     }
   }
   // Cholesky G = C C' with dropped pivots; z = C^-1 e over the kept columns.
-  double C[Lmax * Lmax] = {0}, z[Lmax] = {0};
-  bool keep[Lmax] = {false};
+  double C[W][W] = {{0}}, z[W] = {0};
+  bool keep[W] = {false};
   double proj = 0.0;
   for (std::size_t j = 0; j < rb; ++j) {
-    double d = G[j * Lmax + j];
+    double d = G[j][j];
     for (std::size_t k = 0; k < j; ++k)
-      if (keep[k]) d -= C[j * Lmax + k] * C[j * Lmax + k];
+      if (keep[k]) d -= C[j][k] * C[j][k];
     if (!(d > 1e-10)) continue;
     keep[j] = true;
     const double cjj = std::sqrt(d);
-    C[j * Lmax + j] = cjj;
+    C[j][j] = cjj;
     for (std::size_t i = j + 1; i < rb; ++i) {
-      double s = G[i * Lmax + j];
+      double s = G[i][j];
       for (std::size_t k = 0; k < j; ++k)
-        if (keep[k]) s -= C[i * Lmax + k] * C[j * Lmax + k];
-      C[i * Lmax + j] = s / cjj;
+        if (keep[k]) s -= C[i][k] * C[j][k];
+      C[i][j] = s / cjj;
     }
     double s = e[j];
     for (std::size_t k = 0; k < j; ++k)
-      if (keep[k]) s -= C[j * Lmax + k] * z[k];
+      if (keep[k]) s -= C[j][k] * z[k];
     z[j] = s / cjj;
     proj += z[j] * z[j];
   }
@@ -266,21 +285,22 @@ inline double tangent_distance_sq(const double* a, const double* b, std::size_t 
   return std::max(s, 0.0);
 }
 
-// Orthonormal tangent bases of the m rows of X (m x p, column-major): B is
-// m x (p * L) laid out image by image (image i at B + i * p * L), ranks in r.
+// Interleaved orthonormal tangent bases of the m rows of X (m x p,
+// column-major; rows with used[i] == 0 skipped when `used` is given): image i
+// at B + i * p * kWidth, ranks in r.
 inline void tangent_bases(const double* X, std::size_t m, const tangent_options& o, int threads,
-                          std::vector<double>& B, std::vector<std::size_t>& r) {
-  const std::size_t p = o.height * o.width, L = o.kinds.size();
-  B.assign(m * p * L, 0.0);
+                          std::vector<double>& B, std::vector<std::size_t>& r,
+                          const std::vector<char>* used = nullptr) {
+  const std::size_t p = o.height * o.width;
+  B.assign(m * p * kWidth, 0.0);
   r.assign(m, 0);
   parallel_chunks(m, 64, threads, [&](std::size_t b, std::size_t e, std::size_t) {
     tangent_detail::scratch_space ws;
-    std::vector<double> img(p);
+    std::vector<double> img(p), T;
     for (std::size_t i = b; i < e; ++i) {
+      if (used && !(*used)[i]) continue;
       for (std::size_t c = 0; c < p; ++c) img[c] = X[c * m + i];
-      double* T = B.data() + i * p * L;
-      image_tangents(img.data(), o, T, ws);
-      r[i] = orthonormalise(T, p, L);
+      r[i] = interleaved_basis(img.data(), o, B.data() + i * p * kWidth, T, ws);
     }
   });
 }
@@ -301,7 +321,7 @@ inline std::vector<double> rows_of(const double* X, std::size_t m, std::size_t p
 inline std::vector<double> tangent_distance_matrix(const double* A, std::size_t ma,
                                                    const double* Bm, std::size_t mb,
                                                    const tangent_options& o, int threads) {
-  const std::size_t p = o.height * o.width, L = o.kinds.size();
+  const std::size_t p = o.height * o.width;
   std::vector<double> QA, QB;
   std::vector<std::size_t> rA, rB;
   if (o.two_sided) tangent_bases(A, ma, o, threads, QA, rA);
@@ -310,11 +330,11 @@ inline std::vector<double> tangent_distance_matrix(const double* A, std::size_t 
   std::vector<double> out(ma * mb, 0.0);
   parallel_chunks(ma, 8, threads, [&](std::size_t b, std::size_t e, std::size_t) {
     for (std::size_t i = b; i < e; ++i) {
-      const double* qa = o.two_sided ? QA.data() + i * p * L : nullptr;
+      const double* qa = o.two_sided ? QA.data() + i * p * kWidth : nullptr;
       const std::size_t ra = o.two_sided ? rA[i] : 0;
       for (std::size_t j = 0; j < mb; ++j) {
         out[j * ma + i] = tangent_distance_sq(ar.data() + i * p, br.data() + j * p, p, qa, ra,
-                                              QB.data() + j * p * L, rB[j], o.two_sided);
+                                              QB.data() + j * p * kWidth, rB[j], o.two_sided);
       }
     }
   });
@@ -327,7 +347,7 @@ inline std::vector<double> tangent_distance_matrix(const double* A, std::size_t 
 inline knn_result tangent_search(const double* X, std::size_t n, const double* Q, std::size_t m,
                                  std::size_t K, std::size_t candidates, const tangent_options& o,
                                  int threads) {
-  const std::size_t p = o.height * o.width, L = o.kinds.size();
+  const std::size_t p = o.height * o.width;
   knn_result out;
   out.m = m;
   out.K = K;
@@ -343,40 +363,29 @@ inline knn_result tangent_search(const double* X, std::size_t n, const double* Q
   std::vector<char> used(n, exhaustive ? 1 : 0);
   if (!exhaustive)
     for (int i : pre.index) used[static_cast<std::size_t>(i)] = 1;
-  std::vector<double> QX(n * p * L, 0.0);
-  std::vector<std::size_t> rX(n, 0);
+  std::vector<double> QX;
+  std::vector<std::size_t> rX;
+  tangent_bases(X, n, o, threads, QX, rX, &used);
   const std::vector<double> xr = rows_of(X, n, p, threads);
-  parallel_chunks(n, 64, threads, [&](std::size_t b, std::size_t e, std::size_t) {
-    tangent_detail::scratch_space ws;
-    for (std::size_t i = b; i < e; ++i) {
-      if (!used[i]) continue;
-      double* T = QX.data() + i * p * L;
-      image_tangents(xr.data() + i * p, o, T, ws);
-      rX[i] = orthonormalise(T, p, L);
-    }
-  });
   if (hooks::aborted()) return out;
   constexpr std::size_t kBlock = 8;
   const std::size_t nblocks = (m + kBlock - 1) / kBlock;
   parallel_tasks(nblocks, threads, [&](std::size_t blk) {
     if (hooks::aborted()) return;
     tangent_detail::scratch_space ws;
-    std::vector<double> q(p), Tq(p * L);
+    std::vector<double> q(p), Tq(p * kWidth), T;
     std::vector<std::pair<double, int>> ranked;
     const std::size_t j0 = blk * kBlock, j1 = std::min(m, j0 + kBlock);
     for (std::size_t j = j0; j < j1; ++j) {
       for (std::size_t c = 0; c < p; ++c) q[c] = Q[c * m + j];
       std::size_t rq = 0;
-      if (o.two_sided) {
-        image_tangents(q.data(), o, Tq.data(), ws);
-        rq = orthonormalise(Tq.data(), p, L);
-      }
+      if (o.two_sided) rq = interleaved_basis(q.data(), o, Tq.data(), T, ws);
       ranked.clear();
       const std::size_t nc = exhaustive ? n : C;
       for (std::size_t c = 0; c < nc; ++c) {
         const std::size_t i = exhaustive ? c : static_cast<std::size_t>(pre.index[c * m + j]);
         const double d = tangent_distance_sq(q.data(), xr.data() + i * p, p, Tq.data(), rq,
-                                             QX.data() + i * p * L, rX[i], o.two_sided);
+                                             QX.data() + i * p * kWidth, rX[i], o.two_sided);
         ranked.emplace_back(d, static_cast<int>(i));
       }
       std::partial_sort(ranked.begin(), ranked.begin() + K, ranked.end());
