@@ -201,6 +201,10 @@ print.statlearn_tangent_metric <- function(x, ...) {
 #' fit_d <- nearest_neighbors(tr$x, tr$y, k = 5, metric = dann_metric(), threads = 1)
 #' fit_e <- nearest_neighbors(tr$x, tr$y, k = 5, threads = 1)
 #' c(dann = mean(predict(fit_d, te$x) != te$y), euclidean = mean(predict(fit_e, te$x) != te$y))
+#' # The local metric at a point on the boundary: large weights on the first
+#' # four coordinates (across the sphere), small on the noise coordinates
+#' x0 <- matrix(c(sqrt(qchisq(0.5, 4)), rep(0, 9)), 1)
+#' round(diag(dann_local_metric(fit_d, x0)[, , 1]), 2)
 dann_metric <- function(neighborhood = 50, epsilon = 1, iterations = 1) {
   neighborhood <- check_count(neighborhood, "neighborhood", lower = 2)
   epsilon <- check_nonnegative(epsilon, "epsilon")
@@ -302,9 +306,27 @@ metric_search_once <- function(fit, q, K, threads) {
                   m$iterations, FALSE, threads)
 }
 
-# The local DANN metric (eq. 13.9) at each row of q: a p x p x m array.
-dann_local_metric <- function(fit, q, threads = 1L) {
+#' @rdname dann_metric
+#' @param fit A [nearest_neighbors()] fit with a `dann_metric()`.
+#' @param newdata Query points (a matrix with the training columns, or a data
+#'   frame for formula fits).
+#' @inheritParams statlearn-params
+#' @return `dann_local_metric()`: the local metrics \eqn{\Sigma} at the rows of
+#'   `newdata`, a \eqn{p \times p \times m} array (the neighbourhood
+#'   \eqn{\{x : (x - x_0)^T \Sigma (x - x_0) \le r^2\}} is an ellipsoid
+#'   stretched along the local class boundary, ESL Figure 13.14).
+#' @export
+dann_local_metric <- function(fit, newdata, threads = NULL) {
+  if (!inherits(fit, "statlearn_nearest_neighbors")) {
+    abort_input("fit", "a nearest_neighbors() fit", describe(fit), class = "statlearn_error_type")
+  }
+  check_metric_class(fit$metric, "statlearn_dann_metric", "a fit with metric = dann_metric()",
+                     arg = "fit")
+  threads <- resolve_threads(threads %||% fit$threads)
+  q <- neighbour_queries(fit, newdata)
   m <- fit$metric
-  cpp_dann_search(fit$x, fit$y, length(fit$levels), q, 1L, min(m$neighborhood, fit$nobs),
-                  m$epsilon, m$iterations, TRUE, threads)$metric
+  S <- cpp_dann_search(fit$x, fit$y, length(fit$levels), q, 1L, min(m$neighborhood, fit$nobs),
+                       m$epsilon, m$iterations, TRUE, threads)$metric
+  dimnames(S) <- list(fit$xnames, fit$xnames, rownames(q))
+  S
 }

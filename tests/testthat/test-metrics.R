@@ -204,9 +204,9 @@ test_that("DANN's local metric is ESL eq. 13.9", {
   fit <- nearest_neighbors(d$x, d$y, k = 5, metric = dann_metric(neighborhood = 40, epsilon = 0.5),
                            threads = 1)
   q <- d$x[c(3, 150), ] + 0.1
-  S <- statlearn:::dann_local_metric(fit, q)
+  S <- dann_local_metric(fit, q, threads = 1)
   for (i in 1:2) {
-    expect_equal(S[, , i], dann_reference(d$x, d$y, q[i, ], 40, 0.5), tolerance = 1e-10,
+    expect_equal(unname(S[, , i]), dann_reference(d$x, d$y, q[i, ], 40, 0.5), tolerance = 1e-10,
                  info = paste("query", i))
   }
   # The neighbours are the nearest under that metric.
@@ -226,7 +226,7 @@ test_that("DANN with a large epsilon ranks by the local Mahalanobis metric W^-1"
                            threads = 1)
   q <- d$x[c(7, 120), ] - 0.05
   nb <- statlearn:::neighbour_search(fit, q, 8L, 1L)
-  S <- statlearn:::dann_local_metric(fit, q)
+  S <- dann_local_metric(fit, q, threads = 1)
   for (i in 1:2) {
     x0 <- q[i, ]
     nbh <- order(rowSums(sweep(d$x, 2L, x0)^2))[1:50]
@@ -237,7 +237,7 @@ test_that("DANN with a large epsilon ranks by the local Mahalanobis metric W^-1"
     u <- sweep(d$x, 2L, x0)
     maha <- rowSums((u %*% solve(W)) * u)
     expect_identical(nb$index[i, ], order(maha)[1:8])
-    expect_equal(S[, , i] / 1e9, solve(W), tolerance = 1e-6)
+    expect_equal(unname(S[, , i]) / 1e9, unname(solve(W)), tolerance = 1e-6)
   }
 })
 
@@ -320,4 +320,11 @@ test_that("metrics reject bad input with classed errors", {
                class = "statlearn_error_unsupported")
   fit <- nearest_neighbors(z$x, z$y, metric = tangent_metric(), threads = 1)
   expect_error(predict(fit, z$q[, 1:200]), class = "statlearn_error_dimension")
+})
+
+test_that("dann_local_metric() checks its fit", {
+  z <- zip_small(50, 5)
+  fit <- nearest_neighbors(z$x, z$y, threads = 1)
+  expect_error(dann_local_metric(fit, z$q), class = "statlearn_error_type")
+  expect_error(dann_local_metric(list(), z$q), class = "statlearn_error_type")
 })
