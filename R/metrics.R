@@ -201,8 +201,8 @@ print.statlearn_tangent_metric <- function(x, ...) {
 #' fit_d <- nearest_neighbors(tr$x, tr$y, k = 5, metric = dann_metric(), threads = 1)
 #' fit_e <- nearest_neighbors(tr$x, tr$y, k = 5, threads = 1)
 #' c(dann = mean(predict(fit_d, te$x) != te$y), euclidean = mean(predict(fit_e, te$x) != te$y))
-#' # The local metric at a point on the boundary: large weights on the first
-#' # four coordinates (across the sphere), small on the noise coordinates
+#' # The local metric at a point on the sphere along the first axis: its
+#' # largest weight is on coordinate 1, the direction across the boundary there
 #' x0 <- matrix(c(sqrt(qchisq(0.5, 4)), rep(0, 9)), 1)
 #' round(diag(dann_local_metric(fit_d, x0)[, , 1]), 2)
 dann_metric <- function(neighborhood = 50, epsilon = 1, iterations = 1) {
