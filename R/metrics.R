@@ -75,7 +75,9 @@ tangent_transformations <- c("translate_x", "translate_y", "rotate", "scale", "s
 #' a <- x[1, ]
 #' b <- c(t(cbind(-1, matrix(a, 16, byrow = TRUE)[, 1:15])))
 #' c(euclidean = sqrt(sum((a - b)^2)), tangent = tangent_distance(a, b, m))
-tangent_metric <- function(height = 16, width = 16, transformations = tangent_transformations,
+tangent_metric <- function(height = 16, width = 16,
+                           transformations = c("translate_x", "translate_y", "rotate", "scale",
+                                               "shear_parallel", "shear_diagonal", "thickness"),
                            smoothing = 0.75, two_sided = TRUE, candidates = 50) {
   height <- check_count(height, "height", lower = 2)
   width <- check_count(width, "width", lower = 2)

@@ -23,8 +23,9 @@ zip <- data.frame(
   seconds = c(time_e[["elapsed"]], time_t[["elapsed"]])
 )
 # Test errors of the tangent distance by transformation left out.
-drop_one <- sapply(c("none", statlearn:::tangent_transformations), function(nm) {
-  m <- tangent_metric(16, 16, transformations = setdiff(statlearn:::tangent_transformations, nm))
+all_tf <- tangent_metric()$transformations
+drop_one <- sapply(c("none", all_tf), function(nm) {
+  m <- tangent_metric(16, 16, transformations = setdiff(all_tf, nm))
   mean(predict(nearest_neighbors(x, zip_train$digit, k = 1, metric = m), q) != zip_test$digit)
 })
 
