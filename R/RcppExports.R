@@ -85,6 +85,22 @@ cpp_optimal_hyperplane <- function(x, y, tol, max_iter) {
     .Call(`_statlearn_cpp_optimal_hyperplane`, x, y, tol, max_iter)
 }
 
+cpp_image_tangents <- function(image, height, width, kinds, smoothing, orthonormal) {
+    .Call(`_statlearn_cpp_image_tangents`, image, height, width, kinds, smoothing, orthonormal)
+}
+
+cpp_tangent_distance <- function(a, b, height, width, kinds, smoothing, two_sided, threads) {
+    .Call(`_statlearn_cpp_tangent_distance`, a, b, height, width, kinds, smoothing, two_sided, threads)
+}
+
+cpp_tangent_search <- function(x, q, K, candidates, height, width, kinds, smoothing, two_sided, threads) {
+    .Call(`_statlearn_cpp_tangent_search`, x, q, K, candidates, height, width, kinds, smoothing, two_sided, threads)
+}
+
+cpp_dann_search <- function(x, y, classes, q, K, neighborhood, epsilon, iterations, want_metric, threads) {
+    .Call(`_statlearn_cpp_dann_search`, x, y, classes, q, K, neighborhood, epsilon, iterations, want_metric, threads)
+}
+
 cpp_knn_search <- function(x, q, K, threads, method) {
     .Call(`_statlearn_cpp_knn_search`, x, q, K, threads, method)
 }

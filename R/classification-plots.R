@@ -163,7 +163,7 @@ single_classifier <- function(fit) {
   fit$terms <- NULL
   if (length(fit$k) > 1L) {
     fit$k <- fit$k[1L]
-    fit$method <- neighbour_method_label(fit$k)
+    fit$method <- neighbour_method_label(fit$k, fit$metric)
   }
   fit
 }

@@ -62,6 +62,9 @@
 #'   \eqn{k}-th neighbour) is fastest for few inputs; the blocked search
 #'   below for many. `"auto"` takes the tree for at most 6 inputs. Both give
 #'   exactly the same neighbours, in the same order.
+#' @param metric `"euclidean"`, a [tangent_metric()] (images; ESL 13.3.3) or a
+#'   [dann_metric()] (classification; ESL 13.4). The fit stores it and
+#'   `predict()` searches with it.
 #' @inheritParams statlearn-params
 #' @param ... Unused.
 #' @return An object of class `c("statlearn_nearest_neighbors",
@@ -91,10 +94,11 @@ nearest_neighbors <- function(x, ...) UseMethod("nearest_neighbors")
 nearest_neighbors.default <- function(x, y, k = 1, vote = c("majority", "distance"),
                                       ties = c("nearest", "all"), standardize = FALSE,
                                       edit = c("none", "wilson", "multiedit"), condense = FALSE,
-                                      search = c("auto", "tree", "brute"), threads = NULL, ...) {
+                                      search = c("auto", "tree", "brute"), metric = "euclidean",
+                                      threads = NULL, ...) {
   check_dots(..., fun = "nearest_neighbors")
   x <- check_x(x, "x")
-  fit <- fit_nearest_neighbors(x, y, k, vote, ties, standardize, threads, edit = edit,
+  fit <- fit_nearest_neighbors(x, y, k, vote, ties, standardize, threads, metric, edit = edit,
                                condense = condense, search = search)
   fit$call <- match.call()
   fit
@@ -106,17 +110,17 @@ nearest_neighbors.formula <- function(formula, data, subset, na.action, k = 1,
                                       vote = c("majority", "distance"), ties = c("nearest", "all"),
                                       standardize = FALSE, edit = c("none", "wilson", "multiedit"),
                                       condense = FALSE, search = c("auto", "tree", "brute"),
-                                      threads = NULL, ...) {
+                                      metric = "euclidean", threads = NULL, ...) {
   check_dots(..., fun = "nearest_neighbors")
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
-  fit <- fit_nearest_neighbors(formula_x(des), des$y, k, vote, ties, standardize, threads,
+  fit <- fit_nearest_neighbors(formula_x(des), des$y, k, vote, ties, standardize, threads, metric,
                                edit = edit, condense = condense, search = search)
   add_formula_info(fit, des, call)
 }
 
-fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads, edit = "none",
-                                  condense = FALSE, search = "auto") {
+fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads, metric = NULL,
+                                  edit = "none", condense = FALSE, search = "auto") {
   n <- nrow(x)
   if (n == 0L) abort_input("x", "at least one row", "none", class = "statlearn_error_empty")
   vote <- check_choice(vote, c("majority", "distance"), "vote")
@@ -141,6 +145,12 @@ fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads, edi
   x <- as.matrix(x)
   storage.mode(x) <- "double"
   xnames <- column_names(x)
+  metric <- check_neighbour_metric(metric, x, classification, standardize)
+  if (!is.null(metric) && (edit != "none" || condense)) {
+    abort_input(if (condense) "condense" else "edit",
+                "editing and condensing with the Euclidean metric only",
+                sprintf("a %s", class(metric)[1L]), class = "statlearn_error_unsupported")
+  }
   center <- scale <- NULL
   if (standardize) {
     center <- colMeans(x)
@@ -170,16 +180,23 @@ fit_nearest_neighbors <- function(x, y, k, vote, ties, standardize, threads, edi
     levels = if (classification) levels(y), counts = if (classification) c(table(y)),
     k = k, vote = vote, ties = ties, standardize = standardize, center = center, scale = scale,
     edit = edit, condense = condense, kept = if (length(kept) < n) kept, search = search,
-    xnames = xnames, nobs = length(kept), nobs_given = n, threads = threads,
-    method = neighbour_method_label(k), call = NULL
+    xnames = xnames, nobs = length(kept), nobs_given = n, threads = threads, metric = metric,
+    method = neighbour_method_label(k, metric), call = NULL
   ), class = c("statlearn_nearest_neighbors", if (classification) "statlearn_classifier",
                "statlearn_model"))
 }
 
-neighbour_method_label <- function(k) {
-  if (length(k) == 1L) return(sprintf("%d-nearest neighbours", k))
-  if (length(k) <= 4L) return(sprintf("k-nearest neighbours, k = %s", paste(k, collapse = ", ")))
-  sprintf("k-nearest neighbours, k = %d to %d (%d values)", min(k), max(k), length(k))
+neighbour_method_label <- function(k, metric = NULL) {
+  label <- if (length(k) == 1L) {
+    sprintf("%d-nearest neighbours", k)
+  } else if (length(k) <= 4L) {
+    sprintf("k-nearest neighbours, k = %s", paste(k, collapse = ", "))
+  } else {
+    sprintf("k-nearest neighbours, k = %d to %d (%d values)", min(k), max(k), length(k))
+  }
+  if (inherits(metric, "statlearn_tangent_metric")) label <- paste(label, "(tangent distance)")
+  if (inherits(metric, "statlearn_dann_metric")) label <- paste("DANN", label)
+  label
 }
 
 # Editing (ESL 13.5): Wilson's rule drops every point that its k = 3 nearest
@@ -340,6 +357,7 @@ print.statlearn_nearest_neighbors <- function(x, ...) {
   if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
   cat(sprintf("Votes: %s; ties: %s; inputs %s\n", x$vote, x$ties,
               if (x$standardize) "standardised" else "as given"))
+  if (!is.null(x$metric)) print(x$metric)
   invisible(x)
 }
 
@@ -357,6 +375,7 @@ neighbour_queries <- function(fit, newdata) {
 # distances). With ties = "all", enough further columns that every point tied
 # with the K-th is among them.
 neighbour_search <- function(fit, q, K, threads) {
+  if (!is.null(fit$metric)) return(metric_search(fit, q, K, threads))
   n <- fit$nobs
   width <- if (fit$ties == "all") min(n, K + 8L) else K
   repeat {
@@ -522,7 +541,7 @@ cross_validate.statlearn_nearest_neighbors <- function(fit, folds = 10, foldid =
   for (f in seq_len(folds)) {
     test <- foldid == f
     part <- fit_nearest_neighbors(X[!test, , drop = FALSE], Y[!test], ks[ks <= sum(!test)],
-                                  fit$vote, fit$ties, fit$standardize, threads,
+                                  fit$vote, fit$ties, fit$standardize, threads, fit$metric,
                                   edit = fit$edit %||% "none", condense = isTRUE(fit$condense),
                                   search = fit$search %||% "auto")
     if (length(part$k) < length(ks)) {
@@ -572,7 +591,7 @@ plot.statlearn_nearest_neighbors <- function(x, k = x$k[1L], ...) {
   k <- check_neighbour_counts(k, x$nobs)
   given <- x
   x$k <- k
-  x$method <- neighbour_method_label(k)
+  x$method <- neighbour_method_label(k, x$metric)
   if (!is.null(x$levels)) {
     plot.statlearn_classifier(x, ...)
     return(invisible(given))

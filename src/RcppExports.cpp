@@ -340,6 +340,76 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_image_tangents
+Rcpp::NumericMatrix cpp_image_tangents(const Rcpp::NumericVector& image, int height, int width, const Rcpp::IntegerVector& kinds, double smoothing, bool orthonormal);
+RcppExport SEXP _statlearn_cpp_image_tangents(SEXP imageSEXP, SEXP heightSEXP, SEXP widthSEXP, SEXP kindsSEXP, SEXP smoothingSEXP, SEXP orthonormalSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type image(imageSEXP);
+    Rcpp::traits::input_parameter< int >::type height(heightSEXP);
+    Rcpp::traits::input_parameter< int >::type width(widthSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type kinds(kindsSEXP);
+    Rcpp::traits::input_parameter< double >::type smoothing(smoothingSEXP);
+    Rcpp::traits::input_parameter< bool >::type orthonormal(orthonormalSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_image_tangents(image, height, width, kinds, smoothing, orthonormal));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_tangent_distance
+Rcpp::NumericMatrix cpp_tangent_distance(const Rcpp::NumericMatrix& a, const Rcpp::NumericMatrix& b, int height, int width, const Rcpp::IntegerVector& kinds, double smoothing, bool two_sided, int threads);
+RcppExport SEXP _statlearn_cpp_tangent_distance(SEXP aSEXP, SEXP bSEXP, SEXP heightSEXP, SEXP widthSEXP, SEXP kindsSEXP, SEXP smoothingSEXP, SEXP two_sidedSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type a(aSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type b(bSEXP);
+    Rcpp::traits::input_parameter< int >::type height(heightSEXP);
+    Rcpp::traits::input_parameter< int >::type width(widthSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type kinds(kindsSEXP);
+    Rcpp::traits::input_parameter< double >::type smoothing(smoothingSEXP);
+    Rcpp::traits::input_parameter< bool >::type two_sided(two_sidedSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_tangent_distance(a, b, height, width, kinds, smoothing, two_sided, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_tangent_search
+Rcpp::List cpp_tangent_search(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& q, int K, double candidates, int height, int width, const Rcpp::IntegerVector& kinds, double smoothing, bool two_sided, int threads);
+RcppExport SEXP _statlearn_cpp_tangent_search(SEXP xSEXP, SEXP qSEXP, SEXP KSEXP, SEXP candidatesSEXP, SEXP heightSEXP, SEXP widthSEXP, SEXP kindsSEXP, SEXP smoothingSEXP, SEXP two_sidedSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type q(qSEXP);
+    Rcpp::traits::input_parameter< int >::type K(KSEXP);
+    Rcpp::traits::input_parameter< double >::type candidates(candidatesSEXP);
+    Rcpp::traits::input_parameter< int >::type height(heightSEXP);
+    Rcpp::traits::input_parameter< int >::type width(widthSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type kinds(kindsSEXP);
+    Rcpp::traits::input_parameter< double >::type smoothing(smoothingSEXP);
+    Rcpp::traits::input_parameter< bool >::type two_sided(two_sidedSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_tangent_search(x, q, K, candidates, height, width, kinds, smoothing, two_sided, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_dann_search
+Rcpp::List cpp_dann_search(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& y, int classes, const Rcpp::NumericMatrix& q, int K, int neighborhood, double epsilon, int iterations, bool want_metric, int threads);
+RcppExport SEXP _statlearn_cpp_dann_search(SEXP xSEXP, SEXP ySEXP, SEXP classesSEXP, SEXP qSEXP, SEXP KSEXP, SEXP neighborhoodSEXP, SEXP epsilonSEXP, SEXP iterationsSEXP, SEXP want_metricSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< int >::type classes(classesSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type q(qSEXP);
+    Rcpp::traits::input_parameter< int >::type K(KSEXP);
+    Rcpp::traits::input_parameter< int >::type neighborhood(neighborhoodSEXP);
+    Rcpp::traits::input_parameter< double >::type epsilon(epsilonSEXP);
+    Rcpp::traits::input_parameter< int >::type iterations(iterationsSEXP);
+    Rcpp::traits::input_parameter< bool >::type want_metric(want_metricSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dann_search(x, y, classes, q, K, neighborhood, epsilon, iterations, want_metric, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_knn_search
 Rcpp::List cpp_knn_search(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& q, int K, int threads, int method);
 RcppExport SEXP _statlearn_cpp_knn_search(SEXP xSEXP, SEXP qSEXP, SEXP KSEXP, SEXP threadsSEXP, SEXP methodSEXP) {
@@ -586,6 +656,10 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_logistic", (DL_FUNC) &_statlearn_cpp_logistic, 9},
     {"_statlearn_cpp_perceptron", (DL_FUNC) &_statlearn_cpp_perceptron, 5},
     {"_statlearn_cpp_optimal_hyperplane", (DL_FUNC) &_statlearn_cpp_optimal_hyperplane, 4},
+    {"_statlearn_cpp_image_tangents", (DL_FUNC) &_statlearn_cpp_image_tangents, 6},
+    {"_statlearn_cpp_tangent_distance", (DL_FUNC) &_statlearn_cpp_tangent_distance, 8},
+    {"_statlearn_cpp_tangent_search", (DL_FUNC) &_statlearn_cpp_tangent_search, 10},
+    {"_statlearn_cpp_dann_search", (DL_FUNC) &_statlearn_cpp_dann_search, 10},
     {"_statlearn_cpp_knn_search", (DL_FUNC) &_statlearn_cpp_knn_search, 5},
     {"_statlearn_nn_session_create", (DL_FUNC) &_statlearn_nn_session_create, 10},
     {"_statlearn_nn_session_data", (DL_FUNC) &_statlearn_nn_session_data, 4},
