@@ -480,7 +480,10 @@ predict.statlearn_prototypes <- function(object, newdata = NULL, type = c("class
   }
   type <- check_choice(type, c("class", "prototype", "distance"), "type")
   threads <- resolve_threads(threads %||% object$threads)
-  q <- da_newx(object, newdata, parent.frame())
+  prototype_predict(object, da_newx(object, newdata, parent.frame()), type, threads)
+}
+
+prototype_predict <- function(object, q, type, threads) {
   out <- prototype_assign(object, q, type, threads)
   rn <- rownames(q)
   if (is.matrix(out)) rownames(out) <- rn else if (!is.null(rn)) names(out) <- rn
@@ -510,7 +513,11 @@ prototype_assign <- function(fit, q, type, threads) {
 }
 
 #' @export
-fitted.statlearn_prototypes <- function(object, ...) predict(object, NULL, ...)
+fitted.statlearn_prototypes <- function(object, threads = NULL, ...) {
+  check_dots(..., fun = "fitted")
+  prototype_predict(object, da_newx(object, NULL, parent.frame()), "class",
+                    resolve_threads(threads %||% object$threads))
+}
 
 #' @export
 print.statlearn_prototypes <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
