@@ -92,19 +92,28 @@ inline lvq_result lvq_train(const double* X, std::size_t n, std::size_t p, const
   std::vector<double> rate;
   if (o.method == lvq_method::olvq1) rate.assign(nc, o.alpha);
   const double limit = (1.0 - o.window) / (1.0 + o.window);
+  std::vector<double> xi(p), dist(nc);
   for (std::size_t t = 0; t < steps; ++t) {
     if ((t + 1) % lvq_detail::kCheckEvery == 0) hooks::check_interrupt();
     const std::size_t i = static_cast<std::size_t>(order[t]);
+    for (std::size_t c = 0; c < p; ++c) xi[c] = X[c * n + i];
+    // Squared distances to all prototypes, each summed over the coordinates
+    // in order (the loop over prototypes is innermost, so it vectorises).
+    std::fill(dist.begin(), dist.end(), 0.0);
+    for (std::size_t c = 0; c < p; ++c) {
+      const double v = xi[c];
+      const double* Cc = C + c * nc;
+      for (std::size_t j = 0; j < nc; ++j) {
+        const double u = v - Cc[j];
+        dist[j] += u * u;
+      }
+    }
     // The nearest (and for lvq2/3 second nearest) prototype; strict
     // comparisons, so ties go to the lowest index.
     std::size_t best = 0, second = 0;
     double d1 = std::numeric_limits<double>::max(), d2 = d1;
     for (std::size_t j = 0; j < nc; ++j) {
-      double d = 0.0;
-      for (std::size_t c = 0; c < p; ++c) {
-        const double u = X[c * n + i] - C[c * nc + j];
-        d += u * u;
-      }
+      const double d = dist[j];
       if (d < d1) {
         d2 = d1;
         second = best;
@@ -122,7 +131,7 @@ inline lvq_result lvq_train(const double* X, std::size_t n, std::size_t p, const
                            : o.alpha * static_cast<double>(steps - t) / static_cast<double>(steps);
       for (std::size_t c = 0; c < p; ++c) {
         double& m = C[c * nc + best];
-        m += s * a * (X[c * n + i] - m);
+        m += s * a * (xi[c] - m);
       }
       if (o.method == lvq_method::olvq1) rate[best] = std::min(o.alpha, a / (1 + s * a));
       ++res.updates;
@@ -134,7 +143,7 @@ inline lvq_result lvq_train(const double* X, std::size_t n, std::size_t p, const
         std::size_t near = best, far = second;
         if (ccl[second] == cl[i]) std::swap(near, far);
         for (std::size_t c = 0; c < p; ++c) {
-          const double xc = X[c * n + i];
+          const double xc = xi[c];
           C[c * nc + near] += a * (xc - C[c * nc + near]);
           C[c * nc + far] -= a * (xc - C[c * nc + far]);
         }
@@ -143,7 +152,7 @@ inline lvq_result lvq_train(const double* X, std::size_t n, std::size_t p, const
     } else if (o.method == lvq_method::lvq3 && ccl[best] == cl[i]) {
       const double ea = o.epsilon * a;
       for (std::size_t c = 0; c < p; ++c) {
-        const double xc = X[c * n + i];
+        const double xc = xi[c];
         C[c * nc + best] += ea * (xc - C[c * nc + best]);
         C[c * nc + second] += ea * (xc - C[c * nc + second]);
       }
