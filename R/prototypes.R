@@ -85,8 +85,8 @@ prototype_classifier.formula <- function(formula, data, subset, na.action, proto
 }
 
 # The ways of placing the prototypes of one class. A new method (a Gaussian
-# mixture per class, say) is added here and in class_prototypes(); predict()
-# dispatches on fit$prototype_method in prototype_assign().
+# mixture per class, say) is added here, in class_prototypes() (the fit of one
+# class) and in prototype_predict() (how a fit classifies).
 prototype_methods <- c("k_means")
 
 fit_prototype_classifier <- function(x, y, prototypes, method, starts, seed, threads, dots) {
@@ -469,22 +469,30 @@ lvq_update <- function(x, cl, codebook, codebook_cl, order, method = "olvq1", al
 #' @return A factor, an integer vector or a matrix, by `type`.
 #' @family chapter 13
 #' @export
-predict.statlearn_prototypes <- function(object, newdata = NULL, type = c("class", "prototype",
-                                                                           "distance"),
+predict.statlearn_prototypes <- function(object, newdata = NULL,
+                                         type = c("class", "prototype", "distance"),
                                          threads = NULL, ...) {
   check_dots(..., fun = "predict")
-  if (identical(type, "prob")) {
-    abort(paste0("A nearest-prototype classifier gives no class probabilities; use ",
-                 "type = \"class\", or type = \"distance\" for the distances it compares."),
-          class = c("statlearn_error_unsupported", "statlearn_error_input"))
-  }
-  type <- check_choice(type, c("class", "prototype", "distance"), "type")
+  type <- check_choice(type, c("class", "prob", "prototype", "distance"), "type")
   threads <- resolve_threads(threads %||% object$threads)
   prototype_predict(object, da_newx(object, newdata, parent.frame()), type, threads)
 }
 
+# Predictions by the fit's prototype method: the one place that dispatches on
+# it (a Gaussian mixture per class would add its posterior for "prob" here).
 prototype_predict <- function(object, q, type, threads) {
-  out <- prototype_assign(object, q, type, threads)
+  out <- switch(object$prototype_method %||% "k_means",
+    k_means = , lvq = {
+      if (type == "prob") {
+        abort(paste0("A nearest-prototype classifier gives no class probabilities; use ",
+                     "type = \"class\", or type = \"distance\" for the distances it compares."),
+              class = c("statlearn_error_unsupported", "statlearn_error_input"))
+      }
+      prototype_assign(object, q, type, threads)
+    },
+    abort(sprintf("Unknown prototype method \"%s\" in the fit.", object$prototype_method),
+          class = c("statlearn_error_unsupported", "statlearn_error_input"))
+  )
   rn <- rownames(q)
   if (is.matrix(out)) rownames(out) <- rn else if (!is.null(rn)) names(out) <- rn
   out

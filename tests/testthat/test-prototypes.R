@@ -207,6 +207,7 @@ test_that("print() and plot() work; plot() draws the prototypes", {
   train <- mixture_frame()
   fit <- learning_vector_quantization(y ~ x1 + x2, data = train, seed = 1, threads = 1)
   expect_output(print(fit), "OLVQ1, 5 prototypes per class")
+  expect_output(print(summary(fit)), "Training error rate")
   expect_output(print(prototype_classifier(y ~ x1 + x2, data = train, seed = 1, threads = 1)),
                 "k-means in each class")
   grDevices::pdf(NULL)
