@@ -23,20 +23,21 @@ Rcpp::List cpp_lvq(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& cl,
   o.alpha = alpha;
   o.window = window;
   o.epsilon = epsilon;
-  std::vector<int> ord;
-  if (order.size() > 0) {
-    ord.resize(order.size());
-    for (R_xlen_t t = 0; t < order.size(); ++t) ord[t] = order[t] - 1;
-  } else {
-    ord = statlearn::lvq_order(n, static_cast<std::size_t>(steps), static_cast<std::uint64_t>(seed));
-  }
   Rcpp::NumericMatrix C = Rcpp::clone(codebook);
   const double* X = x.begin();
   const int* CL = cl.begin();
   const int* CCL = codebook_cl.begin();
   double* Cp = C.begin();
   statlearn::lvq_result r = statlearn_host::interruptible_call([&] {
-    return statlearn::lvq_train(X, n, p, CL, Cp, nc, CCL, ord.data(), ord.size(), o);
+    if (order.size() > 0) {
+      const int* ord = order.begin();  // 1-based
+      return statlearn::lvq_train(X, n, p, CL, Cp, nc, CCL,
+                                  [ord](std::size_t t) { return ord[t] - 1; },
+                                  static_cast<std::size_t>(order.size()), o);
+    }
+    return statlearn::lvq_train(X, n, p, CL, Cp, nc, CCL,
+                                statlearn::lvq_random_order(n, static_cast<std::uint64_t>(seed)),
+                                static_cast<std::size_t>(steps), o);
   });
   return Rcpp::List::create(
       Rcpp::Named("codebook") = C, Rcpp::Named("updates") = static_cast<double>(r.updates),

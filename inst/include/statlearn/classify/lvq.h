@@ -53,14 +53,17 @@ struct lvq_result {
   std::vector<double> rates;  // olvq1: the final rate of each prototype
 };
 
-// `steps` observation indices drawn uniformly with replacement from 0..n-1,
-// from the stream (seed, 0).
-inline std::vector<int> lvq_order(std::size_t n, std::size_t steps, std::uint64_t seed) {
-  stream rng(seed, 0);
-  std::vector<int> order(steps);
-  for (std::size_t t = 0; t < steps; ++t) order[t] = static_cast<int>(rng.below(n));
-  return order;
-}
+// The random order of the steps: indices drawn uniformly with replacement
+// from 0..n-1, from the stream (seed, 0), one per call.
+class lvq_random_order {
+ public:
+  lvq_random_order(std::size_t n, std::uint64_t seed) : n_(n), rng_(seed, 0) {}
+  std::size_t operator()(std::size_t) { return static_cast<std::size_t>(rng_.below(n_)); }
+
+ private:
+  std::size_t n_;
+  stream rng_;
+};
 
 // k distinct indices of 0..n-1 (k <= n), a partial Fisher-Yates shuffle
 // driven by the stream (seed, task): the sampled starting codebook.
@@ -83,9 +86,11 @@ constexpr std::size_t kCheckEvery = 1u << 16;  // steps between interrupt checks
 
 // X: n x p (column-major), cl: class codes of the rows; C: nc x p codebook
 // (column-major, updated in place), ccl: class codes of the prototypes;
-// order: `steps` row indices (0-based). Call from the main thread.
+// next(t): the row index (0-based) of step t, for t = 0, ..., steps - 1, called
+// once per step in order. Call from the main thread.
+template <class Next>
 inline lvq_result lvq_train(const double* X, std::size_t n, std::size_t p, const int* cl,
-                            double* C, std::size_t nc, const int* ccl, const int* order,
+                            double* C, std::size_t nc, const int* ccl, Next next,
                             std::size_t steps, const lvq_options& o) {
   lvq_result res;
   const bool two = o.method == lvq_method::lvq2 || o.method == lvq_method::lvq3;
@@ -95,7 +100,7 @@ inline lvq_result lvq_train(const double* X, std::size_t n, std::size_t p, const
   std::vector<double> xi(p), dist(nc);
   for (std::size_t t = 0; t < steps; ++t) {
     if ((t + 1) % lvq_detail::kCheckEvery == 0) hooks::check_interrupt();
-    const std::size_t i = static_cast<std::size_t>(order[t]);
+    const std::size_t i = static_cast<std::size_t>(next(t));
     for (std::size_t c = 0; c < p; ++c) xi[c] = X[c * n + i];
     // Squared distances to all prototypes, each summed over the coordinates
     // in order (the loop over prototypes is innermost, so it vectorises).
@@ -161,6 +166,13 @@ inline lvq_result lvq_train(const double* X, std::size_t n, std::size_t p, const
   }
   res.rates = rate;
   return res;
+}
+
+// Training along a given order: `order` holds one 0-based row index per step.
+inline lvq_result lvq_train(const double* X, std::size_t n, std::size_t p, const int* cl,
+                            double* C, std::size_t nc, const int* ccl, const int* order,
+                            std::size_t steps, const lvq_options& o) {
+  return lvq_train(X, n, p, cl, C, nc, ccl, [order](std::size_t t) { return order[t]; }, steps, o);
 }
 
 }  // namespace statlearn
