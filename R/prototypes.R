@@ -223,12 +223,14 @@ new_prototype_fit <- function(P, m, d, threads, title, class) {
 #' and finds its nearest prototype \eqn{m}:
 #' \describe{
 #'   \item{`"lvq1"`}{(ESL Algorithm 13.1) \eqn{m \leftarrow m + \alpha_t (x_i
-#'     - m)} if \eqn{m} has the class of \eqn{x_i}, else \eqn{m \leftarrow m -
-#'     \alpha_t (x_i - m)}, with the rate \eqn{\alpha_t = \alpha (T - t) / T}
+#'     - m)}{m <- m + alpha_t (x_i - m)} if \eqn{m} has the class of \eqn{x_i},
+#'     else \eqn{m \leftarrow m - \alpha_t (x_i - m)}{m <- m - alpha_t (x_i -
+#'     m)}, with the rate \eqn{\alpha_t = \alpha (T - t) / T}
 #'     falling linearly to zero over the \eqn{T} steps.}
 #'   \item{`"olvq1"`}{(optimised LVQ1) the same moves with a rate per
 #'     prototype, starting at \eqn{\alpha} and after each move of the prototype
-#'     becoming \eqn{\min(\alpha, \alpha_m / (1 + s\,\alpha_m))}, \eqn{s = +1}
+#'     becoming \eqn{\min(\alpha, \alpha_m / (1 + s\,\alpha_m))}{min(alpha,
+#'     alpha_m / (1 + s alpha_m))}, \eqn{s = +1}
 #'     for a move towards and \eqn{-1} away: fast early learning that settles
 #'     by itself.}
 #'   \item{`"lvq2"`}{(LVQ2.1) the two nearest prototypes move only when they
@@ -296,7 +298,7 @@ new_prototype_fit <- function(P, m, d, threads, title, class) {
 #' pred <- predict(fit, grid) == "1"
 #' with(mixture, sum(marginal * ifelse(pred, 1 - prob, prob)))  # test error
 #' plot(fit)
-#' # Fine-tune an OLVQ1 codebook with LVQ3
+#' # Fine-tune the codebook with LVQ3 (a few steps at a small rate)
 #' fit2 <- learning_vector_quantization(y ~ x1 + x2, data = train, method = "lvq3",
 #'                                      codebook = fit, threads = 1)
 learning_vector_quantization <- function(x, ...) UseMethod("learning_vector_quantization")
@@ -379,7 +381,7 @@ fit_lvq <- function(x, y, prototypes, method, learning_rate, iterations, window,
   if (init == "given") {
     # the given order of the prototypes is kept (classes need not be grouped)
     fit$prototype_class <- pcl
-    rownames(fit$prototypes) <- rownames(P0) %||% paste0(as.character(pcl), ".", seq_len(M))
+    rownames(fit$prototypes) <- paste0(as.character(pcl), ".", stats::ave(seq_len(M), pcl, FUN = seq_along))
   }
   fit$initial_prototypes <- P0
   dimnames(fit$initial_prototypes) <- dimnames(fit$prototypes)
