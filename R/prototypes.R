@@ -15,9 +15,10 @@
 #'
 #' The nearest prototype is found by the exact Euclidean distance; a point at
 #' equal distance from several prototypes goes to the first of them (the
-#' prototypes are ordered by class, then by cluster number). Inputs are used
-#' as given: scale them first if their units differ (ESL 13.2 standardises
-#' features).
+#' prototypes are ordered by class, then by cluster number). Distances are
+#' between the inputs as given, or, with `standardize = TRUE`, between inputs
+#' scaled to unit standard deviation (ESL 13.2 standardises the features; its
+#' mixture example, Figure 13.1, is on the raw inputs).
 #'
 #' Each class's k-means uses its own random stream derived from `seed`, so the
 #' fit is the same for any number of threads.
@@ -32,6 +33,10 @@
 #'   only method so far).
 #' @param starts Number of random starts of each class's k-means (the best is
 #'   kept).
+#' @param standardize Scale every input to mean 0 and standard deviation 1
+#'   (training values) before placing the prototypes, as ESL 13.2 does? The
+#'   fit still reports the prototypes in the inputs' units; `predict()` scales
+#'   new points the same way.
 #' @inheritParams statlearn-params
 #' @param ... Further arguments of [k_means()]: `algorithm`, `init`,
 #'   `max_iter`.
@@ -40,6 +45,7 @@
 #'   list with `prototypes` (the \eqn{M \times p} matrix of prototypes, rows
 #'   named `class.j`), `prototype_class` (a factor of their classes),
 #'   `prototypes_per_class`, `levels`, `counts` (training points per class),
+#'   `standardize` (and `center`, `scale`, `scaled_prototypes` when `TRUE`),
 #'   `withinss` (each prototype's within-cluster sum of squares), `converged`,
 #'   `seed`, and for formula fits what `predict()` needs.
 #' @references Hastie, Tibshirani and Friedman (2009), section 13.2.1 and
@@ -65,9 +71,10 @@ prototype_classifier <- function(x, ...) UseMethod("prototype_classifier")
 #' @rdname prototype_classifier
 #' @export
 prototype_classifier.default <- function(x, y, prototypes = 5, method = "k_means", starts = 1,
-                                         seed = NULL, threads = NULL, ...) {
+                                         standardize = FALSE, seed = NULL, threads = NULL, ...) {
   x <- check_x(x, "x")
-  fit <- fit_prototype_classifier(x, y, prototypes, method, starts, seed, threads, list(...))
+  fit <- fit_prototype_classifier(x, y, prototypes, method, starts, standardize, seed, threads,
+                                  list(...))
   fit$call <- match.call()
   fit
 }
@@ -75,12 +82,12 @@ prototype_classifier.default <- function(x, y, prototypes = 5, method = "k_means
 #' @rdname prototype_classifier
 #' @export
 prototype_classifier.formula <- function(formula, data, subset, na.action, prototypes = 5,
-                                         method = "k_means", starts = 1, seed = NULL,
-                                         threads = NULL, ...) {
+                                         method = "k_means", starts = 1, standardize = FALSE,
+                                         seed = NULL, threads = NULL, ...) {
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
-  fit <- fit_prototype_classifier(formula_x(des), des$y, prototypes, method, starts, seed, threads,
-                                  list(...))
+  fit <- fit_prototype_classifier(formula_x(des), des$y, prototypes, method, starts, standardize,
+                                  seed, threads, list(...))
   add_formula_info(fit, des, call)
 }
 
@@ -89,7 +96,8 @@ prototype_classifier.formula <- function(formula, data, subset, na.action, proto
 # class) and in prototype_predict() (how a fit classifies).
 prototype_methods <- c("k_means")
 
-fit_prototype_classifier <- function(x, y, prototypes, method, starts, seed, threads, dots) {
+fit_prototype_classifier <- function(x, y, prototypes, method, starts, standardize, seed, threads,
+                                     dots) {
   if (length(dots)) {
     do.call(check_dots, c(dots, list(fun = "prototype_classifier",
                                      allowed = c("algorithm", "init", "max_iter"))))
@@ -97,7 +105,7 @@ fit_prototype_classifier <- function(x, y, prototypes, method, starts, seed, thr
   method <- check_choice(method, prototype_methods, "method")
   starts <- check_count(starts, "starts", lower = 1, upper = 1e6)
   threads <- resolve_threads(threads)
-  d <- prototype_data(x, y)
+  d <- prototype_data(x, y, standardize)
   m <- check_prototype_counts(prototypes, d$y, d$x, distinct = TRUE)
   seed <- resolve_seed(seed)
   init <- class_prototypes(d$x, d$y, m, method, starts, seed, threads, dots)
@@ -113,8 +121,11 @@ fit_prototype_classifier <- function(x, y, prototypes, method, starts, seed, thr
 }
 
 # Checked training data for the prototype fitters: a double matrix with column
-# names and a factor of at least two classes.
-prototype_data <- function(x, y) {
+# names (the inputs the prototypes live among: scaled to unit standard
+# deviation about their means when `standardize`, as in ESL 13.2) and a factor
+# of at least two classes.
+prototype_data <- function(x, y, standardize = FALSE) {
+  standardize <- check_flag(standardize, "standardize")
   x <- as.matrix(x)
   storage.mode(x) <- "double"
   n <- nrow(x)
@@ -122,7 +133,26 @@ prototype_data <- function(x, y) {
   y <- check_class_y(y, n)
   xnames <- column_names(x)
   dimnames(x) <- list(NULL, xnames)
-  list(x = x, y = y, xnames = xnames, n = n)
+  center <- scale <- NULL
+  if (standardize) {
+    center <- colMeans(x)
+    scale <- sqrt(colSums(sweep(x, 2L, center)^2) / max(n - 1L, 1L))
+    if (any(scale == 0)) {
+      abort_input("x", "columns that vary (standardize = TRUE divides by their standard deviation)",
+                  sprintf("constant column(s) %s", paste(xnames[scale == 0], collapse = ", ")),
+                  class = "statlearn_error_constant")
+    }
+    x <- sweep(sweep(x, 2L, center), 2L, scale, "/")
+  }
+  list(x = x, y = y, xnames = xnames, n = n, center = center, scale = scale)
+}
+
+# Prototypes between the inputs' own units and the standardised ones.
+to_standard_units <- function(P, center, scale) {
+  if (is.null(center)) P else sweep(sweep(P, 2L, center), 2L, scale, "/")
+}
+to_input_units <- function(P, center, scale) {
+  if (is.null(center)) P else sweep(sweep(P, 2L, scale, "*"), 2L, center, "+")
 }
 
 # Prototypes per class: one whole number for all classes or one per class
@@ -196,15 +226,21 @@ prototype_count_label <- function(m) {
   else sprintf("%s prototypes", paste(m, collapse = "/"))
 }
 
-# The fit object shared by the prototype fitters.
-new_prototype_fit <- function(P, m, d, threads, title, class) {
+# The fit object shared by the prototype fitters, from prototypes P among the
+# working inputs d$x. `prototypes` are in the inputs' units; with
+# standardize, predict() uses `scaled_prototypes` (as fitted).
+new_prototype_fit <- function(P, m, d, threads, title, class, pclass = NULL) {
   lev <- levels(d$y)
-  pclass <- factor(rep(lev, m), levels = lev)
-  dimnames(P) <- list(paste0(rep(lev, m), ".", unlist(lapply(m, seq_len))), d$xnames)
+  pclass <- pclass %||% factor(rep(lev, m), levels = lev)
+  M <- nrow(P)
+  dimnames(P) <- list(paste0(as.character(pclass), ".", stats::ave(seq_len(M), pclass, FUN = seq_along)),
+                      d$xnames)
   structure(list(
-    prototypes = P, prototype_class = pclass, prototypes_per_class = m, levels = lev,
-    counts = c(table(d$y)), xnames = d$xnames, nobs = d$n, threads = threads, method = title,
-    call = NULL
+    prototypes = to_input_units(P, d$center, d$scale), prototype_class = pclass,
+    prototypes_per_class = m, levels = lev, counts = c(table(d$y)),
+    standardize = !is.null(d$center), center = d$center, scale = d$scale,
+    scaled_prototypes = if (!is.null(d$center)) P, xnames = d$xnames, nobs = d$n,
+    threads = threads, method = title, call = NULL
   ), class = c(class, "statlearn_prototypes", "statlearn_classifier", "statlearn_model"))
 }
 
@@ -251,9 +287,9 @@ new_prototype_fit <- function(P, m, d, threads, title, class) {
 #' as `codebook`.
 #'
 #' The updates are sequential, so they run on one thread; `threads` serves the
-#' k-means start and the nearest-prototype searches of `predict()`. As in ESL
-#' 13.2, the inputs are used as given (standardise them first if their units
-#' differ).
+#' k-means start and the nearest-prototype searches of `predict()`.
+#' `standardize = TRUE` works among inputs scaled to unit standard deviation,
+#' as ESL 13.2 recommends (a given `codebook` is in the inputs' units).
 #'
 #' @inheritParams prototype_classifier
 #' @param method `"olvq1"`, `"lvq1"`, `"lvq2"` or `"lvq3"`, see Details.
@@ -310,10 +346,11 @@ learning_vector_quantization.default <- function(x, y, prototypes = 5,
                                                  learning_rate = NULL, iterations = NULL,
                                                  window = 0.3, epsilon = 0.1,
                                                  init = c("k_means", "sample"), codebook = NULL,
-                                                 starts = 1, seed = NULL, threads = NULL, ...) {
+                                                 starts = 1, standardize = FALSE, seed = NULL,
+                                                 threads = NULL, ...) {
   x <- check_x(x, "x")
   fit <- fit_lvq(x, y, prototypes, method, learning_rate, iterations, window, epsilon, init,
-                 codebook, starts, seed, threads, list(...))
+                 codebook, starts, standardize, seed, threads, list(...))
   fit$call <- match.call()
   fit
 }
@@ -325,18 +362,19 @@ learning_vector_quantization.formula <- function(formula, data, subset, na.actio
                                                  learning_rate = NULL, iterations = NULL,
                                                  window = 0.3, epsilon = 0.1,
                                                  init = c("k_means", "sample"), codebook = NULL,
-                                                 starts = 1, seed = NULL, threads = NULL, ...) {
+                                                 starts = 1, standardize = FALSE, seed = NULL,
+                                                 threads = NULL, ...) {
   call <- match.call()
   des <- formula_design(formula_model_frame(call, parent.frame()))
   fit <- fit_lvq(formula_x(des), des$y, prototypes, method, learning_rate, iterations, window,
-                 epsilon, init, codebook, starts, seed, threads, list(...))
+                 epsilon, init, codebook, starts, standardize, seed, threads, list(...))
   add_formula_info(fit, des, call)
 }
 
 lvq_methods <- c("olvq1", "lvq1", "lvq2", "lvq3")
 
 fit_lvq <- function(x, y, prototypes, method, learning_rate, iterations, window, epsilon, init,
-                    codebook, starts, seed, threads, dots) {
+                    codebook, starts, standardize, seed, threads, dots) {
   if (length(dots)) {
     do.call(check_dots, c(dots, list(fun = "learning_vector_quantization",
                                      allowed = c("algorithm", "max_iter"))))
@@ -351,7 +389,7 @@ fit_lvq <- function(x, y, prototypes, method, learning_rate, iterations, window,
                          upper_open = TRUE)
   epsilon <- check_number(epsilon, "epsilon", lower = 0, upper = 1, lower_open = TRUE)
   threads <- resolve_threads(threads)
-  d <- prototype_data(x, y)
+  d <- prototype_data(x, y, standardize)
   seed <- resolve_seed(seed)
   if (is.null(codebook)) {
     m <- check_prototype_counts(prototypes, d$y, d$x, distinct = init == "k_means")
@@ -359,7 +397,7 @@ fit_lvq <- function(x, y, prototypes, method, learning_rate, iterations, window,
     pcl <- factor(rep(levels(d$y), m), levels = levels(d$y))
   } else {
     cb <- check_codebook(codebook, d)
-    P0 <- cb$x
+    P0 <- to_standard_units(cb$x, d$center, d$scale)
     pcl <- cb$cl
     init <- "given"
     m <- c(table(pcl))
@@ -375,15 +413,11 @@ fit_lvq <- function(x, y, prototypes, method, learning_rate, iterations, window,
                  match(method, c("lvq1", "olvq1", "lvq2", "lvq3")) - 1L, learning_rate, window,
                  epsilon, seed)
   label <- switch(method, olvq1 = "OLVQ1", lvq1 = "LVQ1", lvq2 = "LVQ2.1", lvq3 = "LVQ3")
+  # (a given codebook keeps its order: its classes need not be grouped)
   fit <- new_prototype_fit(res$codebook, m, d, threads,
                            title = sprintf("%s, %s per class", label, prototype_count_label(m)),
-                           class = "statlearn_learning_vector_quantization")
-  if (init == "given") {
-    # the given order of the prototypes is kept (classes need not be grouped)
-    fit$prototype_class <- pcl
-    rownames(fit$prototypes) <- paste0(as.character(pcl), ".", stats::ave(seq_len(M), pcl, FUN = seq_along))
-  }
-  fit$initial_prototypes <- P0
+                           class = "statlearn_learning_vector_quantization", pclass = pcl)
+  fit$initial_prototypes <- to_input_units(P0, d$center, d$scale)
   dimnames(fit$initial_prototypes) <- dimnames(fit$prototypes)
   fit$prototype_method <- "lvq"
   fit$lvq_method <- method
@@ -490,6 +524,7 @@ prototype_predict <- function(object, q, type, threads) {
                      "type = \"class\", or type = \"distance\" for the distances it compares."),
               class = c("statlearn_error_unsupported", "statlearn_error_input"))
       }
+      if (isTRUE(object$standardize)) q <- to_standard_units(q, object$center, object$scale)
       prototype_assign(object, q, type, threads)
     },
     abort(sprintf("Unknown prototype method \"%s\" in the fit.", object$prototype_method),
@@ -502,7 +537,7 @@ prototype_predict <- function(object, q, type, threads) {
 
 # Nearest prototypes of the rows of q (exact search, ties to the lowest index).
 prototype_assign <- function(fit, q, type, threads) {
-  P <- fit$prototypes
+  P <- if (isTRUE(fit$standardize)) fit$scaled_prototypes else fit$prototypes
   if (type != "distance") {
     nb <- cpp_knn_search(P, q, 1L, threads, FALSE)
     j <- as.integer(nb$index[, 1L])

@@ -149,6 +149,31 @@ test_that("prototype_classifier() equals nearest-centre classification from k_me
   expect_error(predict(fit, q, type = "prob"), class = "statlearn_error_unsupported")
 })
 
+test_that("standardize = TRUE fits among inputs scaled to unit standard deviation", {
+  set.seed(12)
+  x <- cbind(a = rnorm(150, 10, 100), b = rnorm(150, 0, 0.01), c = runif(150))
+  y <- factor(ifelse(x[, 1] / 100 + x[, 2] * 100 > 0, "p", "n"))
+  xs <- scale(x)
+  q <- cbind(a = rnorm(300, 10, 100), b = rnorm(300, 0, 0.01), c = runif(300))
+  qs <- scale(q, attr(xs, "scaled:center"), attr(xs, "scaled:scale"))
+  for (fn in list(prototype_classifier, learning_vector_quantization)) {
+    a <- fn(x, y, prototypes = 3, standardize = TRUE, seed = 4, threads = 1)
+    b <- fn(unclass(xs)[, 1:3], y, prototypes = 3, seed = 4, threads = 1)
+    expect_equal(unname(a$scaled_prototypes), unname(b$prototypes), tolerance = 1e-12)
+    # reported in the inputs' units
+    expect_equal(unname(a$prototypes),
+                 unname(sweep(sweep(b$prototypes, 2, attr(xs, "scaled:scale"), "*"), 2,
+                              attr(xs, "scaled:center"), "+")), tolerance = 1e-12)
+    expect_identical(unname(predict(a, q)), unname(predict(b, unclass(qs)[, 1:3])))
+    back <- round_trip(a)
+    expect_identical(predict(back, q), predict(a, q))
+  }
+  expect_error(prototype_classifier(cbind(x, d = 1), y, standardize = TRUE, threads = 1),
+               class = "statlearn_error_constant")
+  expect_error(prototype_classifier(x, y, standardize = NA, threads = 1),
+               class = "statlearn_error_type")
+})
+
 test_that("training and test errors on the mixture data are in the range of ESL Figures 13.1-13.2", {
   train <- mixture_frame()
   set.seed(1)
