@@ -141,6 +141,14 @@ nn_conv_forward_seconds <- function(layer, x, method, reps, threads) {
     .Call(`_statlearn_nn_conv_forward_seconds`, layer, x, method, reps, threads)
 }
 
+cpp_lvq <- function(x, cl, codebook, codebook_cl, order, steps, method, alpha, window, epsilon, seed) {
+    .Call(`_statlearn_cpp_lvq`, x, cl, codebook, codebook_cl, order, steps, method, alpha, window, epsilon, seed)
+}
+
+cpp_sample_distinct <- function(n, k, seed, task) {
+    .Call(`_statlearn_cpp_sample_distinct`, n, k, seed, task)
+}
+
 cpp_sgemm <- function(a, b, trans_a, trans_b, alpha, threads) {
     .Call(`_statlearn_cpp_sgemm`, a, b, trans_a, trans_b, alpha, threads)
 }

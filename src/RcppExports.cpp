@@ -542,6 +542,39 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_lvq
+Rcpp::List cpp_lvq(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& cl, const Rcpp::NumericMatrix& codebook, const Rcpp::IntegerVector& codebook_cl, const Rcpp::IntegerVector& order, double steps, int method, double alpha, double window, double epsilon, double seed);
+RcppExport SEXP _statlearn_cpp_lvq(SEXP xSEXP, SEXP clSEXP, SEXP codebookSEXP, SEXP codebook_clSEXP, SEXP orderSEXP, SEXP stepsSEXP, SEXP methodSEXP, SEXP alphaSEXP, SEXP windowSEXP, SEXP epsilonSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type cl(clSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type codebook(codebookSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type codebook_cl(codebook_clSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< double >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< int >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< double >::type alpha(alphaSEXP);
+    Rcpp::traits::input_parameter< double >::type window(windowSEXP);
+    Rcpp::traits::input_parameter< double >::type epsilon(epsilonSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lvq(x, cl, codebook, codebook_cl, order, steps, method, alpha, window, epsilon, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_sample_distinct
+Rcpp::IntegerVector cpp_sample_distinct(double n, double k, double seed, double task);
+RcppExport SEXP _statlearn_cpp_sample_distinct(SEXP nSEXP, SEXP kSEXP, SEXP seedSEXP, SEXP taskSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< double >::type n(nSEXP);
+    Rcpp::traits::input_parameter< double >::type k(kSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< double >::type task(taskSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_sample_distinct(n, k, seed, task));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_sgemm
 Rcpp::NumericMatrix cpp_sgemm(const Rcpp::NumericMatrix& a, const Rcpp::NumericMatrix& b, bool trans_a, bool trans_b, double alpha, int threads);
 RcppExport SEXP _statlearn_cpp_sgemm(SEXP aSEXP, SEXP bSEXP, SEXP trans_aSEXP, SEXP trans_bSEXP, SEXP alphaSEXP, SEXP threadsSEXP) {
@@ -670,6 +703,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_nn_session_gradient", (DL_FUNC) &_statlearn_nn_session_gradient, 2},
     {"_statlearn_nn_session_gradient_check", (DL_FUNC) &_statlearn_nn_session_gradient_check, 4},
     {"_statlearn_nn_conv_forward_seconds", (DL_FUNC) &_statlearn_nn_conv_forward_seconds, 5},
+    {"_statlearn_cpp_lvq", (DL_FUNC) &_statlearn_cpp_lvq, 11},
+    {"_statlearn_cpp_sample_distinct", (DL_FUNC) &_statlearn_cpp_sample_distinct, 4},
     {"_statlearn_cpp_sgemm", (DL_FUNC) &_statlearn_cpp_sgemm, 6},
     {"_statlearn_cpp_sgemm_seconds", (DL_FUNC) &_statlearn_cpp_sgemm_seconds, 6},
     {"_statlearn_cpp_best_subset", (DL_FUNC) &_statlearn_cpp_best_subset, 7},
