@@ -85,6 +85,14 @@ cpp_optimal_hyperplane <- function(x, y, tol, max_iter) {
     .Call(`_statlearn_cpp_optimal_hyperplane`, x, y, tol, max_iter)
 }
 
+cpp_gaussian_mixture <- function(x, components, shape, shared, starts, start_z, max_iter, tol, regularization, seed, threads) {
+    .Call(`_statlearn_cpp_gaussian_mixture`, x, components, shape, shared, starts, start_z, max_iter, tol, regularization, seed, threads)
+}
+
+cpp_mixture_log_density <- function(x, proportions, means, covariances, diagonal, threads) {
+    .Call(`_statlearn_cpp_mixture_log_density`, x, proportions, means, covariances, diagonal, threads)
+}
+
 cpp_knn_search <- function(x, q, K, threads, plain) {
     .Call(`_statlearn_cpp_knn_search`, x, q, K, threads, plain)
 }
