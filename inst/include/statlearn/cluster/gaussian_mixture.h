@@ -98,9 +98,9 @@ constexpr std::size_t kRows = 256;     // rows per E-step chunk (a cache-sized b
 
 // Rows per block of the M-step tasks: a multiple of kRows, at least 8192, and
 // few enough blocks (at most 64) that the stored partial scatter matrices stay
-// near 4e6 numbers. Depends on n, p and G only.
+// near 1e6 numbers (8 MB). Depends on n, p and G only.
 inline std::size_t sum_block_rows(std::size_t n, std::size_t p, std::size_t G) {
-  const double budget = 4e6 / static_cast<double>(std::max<std::size_t>(1, G * p * p));
+  const double budget = 1e6 / static_cast<double>(std::max<std::size_t>(1, G * p * p));
   const std::size_t target = static_cast<std::size_t>(std::min(64.0, std::max(1.0, budget)));
   const std::size_t chunks = chunk_count(n, kRows);
   const std::size_t per = std::max<std::size_t>(32, (chunks + target - 1) / std::max<std::size_t>(1, target));
