@@ -47,7 +47,7 @@ UNIT_TEST("cluster: Gaussian mixture kernels",
   factors f;
   const long bad = factor(par, false, f);
   UNIT_EXPECT(bad == -1);
-  std::vector<double> yb(p * 8), q(M);
+  std::vector<double> yb(p * 16), q(M);
   quad(P.data(), p, mu.data(), f.rows.data(), f.inv_diag.data(), false, yb.data(), q.data());
   double worst = 0.0;
   for (std::size_t i = 0; i < M; ++i) {

@@ -169,43 +169,61 @@ typedef double v4du __attribute__((vector_size(32), aligned(8), __may_alias__));
 #define STATLEARN_ST4(ptr, v) (*reinterpret_cast<v4du*>(ptr) = (v))
 
 // Quadratic forms q_i = |L^{-1}(x_i - mu)|^2 for the kRows packed rows P
-// (p x kRows, column-major): a forward substitution on 8 rows at a time, the
-// partial solution kept in yb (p x 8).
+// (p x kRows, column-major): a forward substitution on 16 rows at a time (four
+// independent vector chains), the partial solution kept in yb (p x 16).
 __attribute__((always_inline)) inline void quad_body(const double* P, std::size_t p, const double* mu,
                                                      const double* L, const double* inv, bool diagonal,
                                                      double* yb, double* q) {
   constexpr std::size_t M = kRows;
-  for (std::size_t i = 0; i < M; i += 8) {
-    v4d q0 = {0, 0, 0, 0}, q1 = q0;
+  static_assert(M % 16 == 0, "kRows must be a multiple of 16");
+  for (std::size_t i = 0; i < M; i += 16) {
+    v4d q0 = {0, 0, 0, 0}, q1 = q0, q2 = q0, q3 = q0;
     if (diagonal) {
       for (std::size_t c = 0; c < p; ++c) {
         const double m = mu[c], s = inv[c];
-        const v4d t0 = (STATLEARN_LD4(P + c * M + i) - m) * s;
-        const v4d t1 = (STATLEARN_LD4(P + c * M + i + 4) - m) * s;
+        const double* pc = P + c * M + i;
+        const v4d t0 = (STATLEARN_LD4(pc) - m) * s, t1 = (STATLEARN_LD4(pc + 4) - m) * s;
+        const v4d t2 = (STATLEARN_LD4(pc + 8) - m) * s, t3 = (STATLEARN_LD4(pc + 12) - m) * s;
         q0 += t0 * t0;
         q1 += t1 * t1;
+        q2 += t2 * t2;
+        q3 += t3 * t3;
       }
     } else {
       for (std::size_t j = 0; j < p; ++j) {
         const double m = mu[j];
-        v4d y0 = STATLEARN_LD4(P + j * M + i) - m;
-        v4d y1 = STATLEARN_LD4(P + j * M + i + 4) - m;
+        const double* pj = P + j * M + i;
+        v4d y0 = STATLEARN_LD4(pj) - m, y1 = STATLEARN_LD4(pj + 4) - m;
+        v4d y2 = STATLEARN_LD4(pj + 8) - m, y3 = STATLEARN_LD4(pj + 12) - m;
         const double* Lj = L + j * p;  // row j of L, stored transposed (contiguous)
         for (std::size_t c = 0; c < j; ++c) {
           const double l = Lj[c];
-          y0 -= l * STATLEARN_LD4(yb + c * 8);
-          y1 -= l * STATLEARN_LD4(yb + c * 8 + 4);
+          const double* yc = yb + c * 16;
+          y0 -= l * STATLEARN_LD4(yc);
+          y1 -= l * STATLEARN_LD4(yc + 4);
+          y2 -= l * STATLEARN_LD4(yc + 8);
+          y3 -= l * STATLEARN_LD4(yc + 12);
         }
-        y0 *= inv[j];
-        y1 *= inv[j];
-        STATLEARN_ST4(yb + j * 8, y0);
-        STATLEARN_ST4(yb + j * 8 + 4, y1);
+        const double s = inv[j];
+        y0 *= s;
+        y1 *= s;
+        y2 *= s;
+        y3 *= s;
+        double* yj = yb + j * 16;
+        STATLEARN_ST4(yj, y0);
+        STATLEARN_ST4(yj + 4, y1);
+        STATLEARN_ST4(yj + 8, y2);
+        STATLEARN_ST4(yj + 12, y3);
         q0 += y0 * y0;
         q1 += y1 * y1;
+        q2 += y2 * y2;
+        q3 += y3 * y3;
       }
     }
     STATLEARN_ST4(q + i, q0);
     STATLEARN_ST4(q + i + 4, q1);
+    STATLEARN_ST4(q + i + 8, q2);
+    STATLEARN_ST4(q + i + 12, q3);
   }
 }
 
@@ -239,23 +257,31 @@ __attribute__((always_inline)) inline void sums_body(const double* X, std::size_
 
 // Weighted scatter about mu over rows [b, e): W[j * p + c] += sum z_i d_ij d_ic
 // for c >= j (only c == j when diag_only), d = x - mu, in blocks of kRows
-// packed rows (D and Dw, p x kRows each, are scratch).
+// packed rows (D and Dw, p x kRows each, are scratch). Four columns c at a
+// time, two vector accumulators each, so the sums run as eight independent
+// chains.
 __attribute__((always_inline)) inline void scatter_body(const double* X, std::size_t n, std::size_t p,
                                                         const double* z, const double* mu,
                                                         std::size_t b, std::size_t e, bool diag_only,
                                                         double* D, double* Dw, double* W) {
   constexpr std::size_t M = kRows;
   for (std::size_t b0 = b; b0 < e; b0 += M) {
-    const std::size_t m = std::min(M, e - b0);
+    const std::size_t m = std::min(M, e - b0), m4 = m / 4 * 4;
+    const double* zb = z + b0;
     for (std::size_t c = 0; c < p; ++c) {
       const double* xc = X + c * n + b0;
       double* dc = D + c * M;
       double* wc = Dw + c * M;
       const double mc = mu[c];
-      for (std::size_t i = 0; i < m; ++i) {
+      for (std::size_t i = 0; i < m4; i += 4) {
+        const v4d d = STATLEARN_LD4(xc + i) - mc;
+        STATLEARN_ST4(dc + i, d);
+        STATLEARN_ST4(wc + i, d * STATLEARN_LD4(zb + i));
+      }
+      for (std::size_t i = m4; i < m; ++i) {
         const double d = xc[i] - mc;
         dc[i] = d;
-        wc[i] = d * z[b0 + i];
+        wc[i] = d * zb[i];
       }
       for (std::size_t i = m; i < M; ++i) dc[i] = wc[i] = 0.0;
     }
@@ -263,7 +289,28 @@ __attribute__((always_inline)) inline void scatter_body(const double* X, std::si
     for (std::size_t j = 0; j < p; ++j) {
       const double* wj = Dw + j * M;
       const std::size_t cend = diag_only ? j + 1 : p;
-      for (std::size_t c = j; c < cend; ++c) {
+      std::size_t c = j;
+      for (; c + 4 <= cend; c += 4) {
+        const double *d0 = D + c * M, *d1 = d0 + M, *d2 = d1 + M, *d3 = d2 + M;
+        v4d a0 = {0, 0, 0, 0}, a1 = a0, b0v = a0, b1v = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+        for (std::size_t i = 0; i < len; i += 8) {
+          const v4d w0 = STATLEARN_LD4(wj + i), w1 = STATLEARN_LD4(wj + i + 4);
+          a0 += w0 * STATLEARN_LD4(d0 + i);
+          a1 += w1 * STATLEARN_LD4(d0 + i + 4);
+          b0v += w0 * STATLEARN_LD4(d1 + i);
+          b1v += w1 * STATLEARN_LD4(d1 + i + 4);
+          c0 += w0 * STATLEARN_LD4(d2 + i);
+          c1 += w1 * STATLEARN_LD4(d2 + i + 4);
+          e0 += w0 * STATLEARN_LD4(d3 + i);
+          e1 += w1 * STATLEARN_LD4(d3 + i + 4);
+        }
+        const v4d a = a0 + a1, bb = b0v + b1v, cc = c0 + c1, ee = e0 + e1;
+        W[j * p + c] += (a[0] + a[1]) + (a[2] + a[3]);
+        W[j * p + c + 1] += (bb[0] + bb[1]) + (bb[2] + bb[3]);
+        W[j * p + c + 2] += (cc[0] + cc[1]) + (cc[2] + cc[3]);
+        W[j * p + c + 3] += (ee[0] + ee[1]) + (ee[2] + ee[3]);
+      }
+      for (; c < cend; ++c) {
         const double* dc = D + c * M;
         v4d a0 = {0, 0, 0, 0}, a1 = a0;
         for (std::size_t i = 0; i < len; i += 8) {
@@ -365,7 +412,7 @@ inline double e_step(const double* X, std::size_t n, std::size_t p, const mixtur
     const std::size_t m = e - b;
     scratch_buffers& s = scratch();
     if (s.P.size() < p * M) s.P.resize(p * M);
-    if (s.Y.size() < p * 8) s.Y.resize(p * 8);
+    if (s.Y.size() < p * 16) s.Y.resize(p * 16);
     if (s.q.size() < M) s.q.resize(M);
     if (s.ld.size() < G * M) s.ld.resize(G * M);
     double* P = s.P.data();
