@@ -101,6 +101,14 @@ cpp_dann_search <- function(x, y, classes, q, K, neighborhood, epsilon, iteratio
     .Call(`_statlearn_cpp_dann_search`, x, y, classes, q, K, neighborhood, epsilon, iterations, want_metric, threads)
 }
 
+cpp_gaussian_mixture <- function(x, components, shape, shared, starts, start_z, max_iter, tol, regularization, seed, threads) {
+    .Call(`_statlearn_cpp_gaussian_mixture`, x, components, shape, shared, starts, start_z, max_iter, tol, regularization, seed, threads)
+}
+
+cpp_mixture_log_density <- function(x, proportions, means, covariances, diagonal, threads) {
+    .Call(`_statlearn_cpp_mixture_log_density`, x, proportions, means, covariances, diagonal, threads)
+}
+
 cpp_knn_search <- function(x, q, K, threads, method) {
     .Call(`_statlearn_cpp_knn_search`, x, q, K, threads, method)
 }

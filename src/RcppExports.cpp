@@ -410,6 +410,41 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_gaussian_mixture
+Rcpp::List cpp_gaussian_mixture(const Rcpp::NumericMatrix& x, int components, int shape, bool shared, int starts, const Rcpp::NumericMatrix& start_z, int max_iter, double tol, double regularization, double seed, int threads);
+RcppExport SEXP _statlearn_cpp_gaussian_mixture(SEXP xSEXP, SEXP componentsSEXP, SEXP shapeSEXP, SEXP sharedSEXP, SEXP startsSEXP, SEXP start_zSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP regularizationSEXP, SEXP seedSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type components(componentsSEXP);
+    Rcpp::traits::input_parameter< int >::type shape(shapeSEXP);
+    Rcpp::traits::input_parameter< bool >::type shared(sharedSEXP);
+    Rcpp::traits::input_parameter< int >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type start_z(start_zSEXP);
+    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
+    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
+    Rcpp::traits::input_parameter< double >::type regularization(regularizationSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_gaussian_mixture(x, components, shape, shared, starts, start_z, max_iter, tol, regularization, seed, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_mixture_log_density
+Rcpp::List cpp_mixture_log_density(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& proportions, const Rcpp::NumericMatrix& means, const Rcpp::NumericVector& covariances, bool diagonal, int threads);
+RcppExport SEXP _statlearn_cpp_mixture_log_density(SEXP xSEXP, SEXP proportionsSEXP, SEXP meansSEXP, SEXP covariancesSEXP, SEXP diagonalSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type proportions(proportionsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type means(meansSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type covariances(covariancesSEXP);
+    Rcpp::traits::input_parameter< bool >::type diagonal(diagonalSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_mixture_log_density(x, proportions, means, covariances, diagonal, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_knn_search
 Rcpp::List cpp_knn_search(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& q, int K, int threads, int method);
 RcppExport SEXP _statlearn_cpp_knn_search(SEXP xSEXP, SEXP qSEXP, SEXP KSEXP, SEXP threadsSEXP, SEXP methodSEXP) {
@@ -693,6 +728,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_tangent_distance", (DL_FUNC) &_statlearn_cpp_tangent_distance, 8},
     {"_statlearn_cpp_tangent_search", (DL_FUNC) &_statlearn_cpp_tangent_search, 10},
     {"_statlearn_cpp_dann_search", (DL_FUNC) &_statlearn_cpp_dann_search, 10},
+    {"_statlearn_cpp_gaussian_mixture", (DL_FUNC) &_statlearn_cpp_gaussian_mixture, 11},
+    {"_statlearn_cpp_mixture_log_density", (DL_FUNC) &_statlearn_cpp_mixture_log_density, 6},
     {"_statlearn_cpp_knn_search", (DL_FUNC) &_statlearn_cpp_knn_search, 5},
     {"_statlearn_nn_session_create", (DL_FUNC) &_statlearn_nn_session_create, 10},
     {"_statlearn_nn_session_data", (DL_FUNC) &_statlearn_nn_session_data, 4},
