@@ -147,6 +147,13 @@ classifier_levels <- function(fit) {
 # is predicted: its posterior probability minus the largest other one, or for
 # two-class hyperplanes the signed distance. NULL when the fit has neither.
 region_scores <- function(fit, G, K) {
+  if (inherits(fit, "statlearn_prototypes") &&
+      (fit$prototype_method %||% "k_means") %in% c("k_means", "lvq")) {
+    # Nearest-prototype rules: minus the distance to each class's nearest prototype.
+    P <- -sqrt(stats::predict(fit, G, type = "distance"))
+    return(vapply(seq_len(K), function(k) P[, k] - apply(P[, -k, drop = FALSE], 1L, max),
+                  numeric(nrow(P))))
+  }
   P <- tryCatch(as.matrix(stats::predict(fit, G, type = "prob")), error = function(e) NULL)
   if (is.null(P) && inherits(fit, c("statlearn_hyperplane", "statlearn_indicator_regression"))) {
     P <- tryCatch(as.matrix(stats::predict(fit, G, type = "link")), error = function(e) NULL)

@@ -3,10 +3,11 @@
 # a point by its nearest prototype; they share the class "statlearn_prototypes"
 # and its methods (predict, print, plot).
 
-#' Prototype classifier: k-means within each class
+#' Prototype classifier: k-means or a Gaussian mixture within each class
 #'
 #' Represents each class by a few prototypes and classifies a point by the
-#' class of its nearest prototype (ESL 13.2.1). With `method = "k_means"`,
+#' class of its nearest prototype (ESL 13.2.1), or by a Gaussian mixture per
+#' class and Bayes' rule (13.2.3). With `method = "k_means"`,
 #' [k_means()] is run on the training points of each class separately with
 #' `prototypes` centres, and the centres become that class's prototypes.
 #' Unlike a plain clustering, the prototypes of one class ignore where the
@@ -29,8 +30,14 @@
 #' @param prototypes Prototypes per class: one whole number for every class,
 #'   or one per class (in the order of the class levels, or named by class).
 #'   At most the number of distinct training points of the class.
-#' @param method How the prototypes of a class are found: `"k_means"` (the
-#'   only method so far).
+#' @param method How each class is represented: `"k_means"` (prototypes are
+#'   the k-means centres of the class; a point goes to the class of its
+#'   nearest prototype) or `"gaussian_mixture"` (a [gaussian_mixture()] with
+#'   `prototypes` components fitted to the class by EM; a point goes to the
+#'   class of largest posterior probability, the class's share of the
+#'   training data times its mixture density, ESL 13.2.3; the components'
+#'   means are the prototypes drawn by `plot()`, and `predict(type = "prob")`
+#'   gives the posteriors).
 #' @param starts Number of random starts of each class's k-means (the best is
 #'   kept).
 #' @param standardize Scale every input to mean 0 and standard deviation 1
@@ -38,8 +45,10 @@
 #'   fit still reports the prototypes in the inputs' units; `predict()` scales
 #'   new points the same way.
 #' @inheritParams statlearn-params
-#' @param ... Further arguments of [k_means()]: `algorithm`, `init`,
-#'   `max_iter`.
+#' @param ... Further arguments of [k_means()] (`algorithm`, `init`,
+#'   `max_iter`) or, for `method = "gaussian_mixture"`, of
+#'   [gaussian_mixture()] (`covariance`, `shared`, `max_iter`, `tol`,
+#'   `regularization`).
 #' @return An object of class `c("statlearn_prototype_classifier",
 #'   "statlearn_prototypes", "statlearn_classifier", "statlearn_model")`, a
 #'   list with `prototypes` (the \eqn{M \times p} matrix of prototypes, rows
@@ -94,25 +103,43 @@ prototype_classifier.formula <- function(formula, data, subset, na.action, proto
 # The ways of placing the prototypes of one class. A new method (a Gaussian
 # mixture per class, say) is added here, in class_prototypes() (the fit of one
 # class) and in prototype_predict() (how a fit classifies).
-prototype_methods <- c("k_means")
+prototype_methods <- c("k_means", "gaussian_mixture")
 
 fit_prototype_classifier <- function(x, y, prototypes, method, starts, standardize, seed, threads,
                                      dots) {
-  if (length(dots)) {
-    do.call(check_dots, c(dots, list(fun = "prototype_classifier",
-                                     allowed = c("algorithm", "init", "max_iter"))))
-  }
   method <- check_choice(method, prototype_methods, "method")
+  if (length(dots)) {
+    allowed <- if (method == "k_means") c("algorithm", "init", "max_iter")
+               else c("covariance", "shared", "max_iter", "tol", "regularization")
+    do.call(check_dots, c(dots, list(fun = "prototype_classifier", allowed = allowed)))
+  }
   starts <- check_count(starts, "starts", lower = 1, upper = 1e6)
   threads <- resolve_threads(threads)
   d <- prototype_data(x, y, standardize)
   m <- check_prototype_counts(prototypes, d$y, d$x, distinct = TRUE)
   seed <- resolve_seed(seed)
   init <- class_prototypes(d$x, d$y, m, method, starts, seed, threads, dots)
-  fit <- new_prototype_fit(init$centers, m, d, threads,
-                           title = sprintf("k-means, %s per class", prototype_count_label(m)),
+  title <- if (method == "k_means") {
+    sprintf("k-means, %s per class", prototype_count_label(m))
+  } else {
+    g1 <- init$mixtures[[1L]]
+    sprintf("Gaussian mixtures, %s per class (%s)",
+            sub("prototype", "component", prototype_count_label(m)), g1$model_name)
+  }
+  fit <- new_prototype_fit(init$centers, m, d, threads, title = title,
                            class = "statlearn_prototype_classifier")
   fit$prototype_method <- method
+  if (method == "gaussian_mixture") {
+    # Each class's mixture (in the working units), and the class priors.
+    fit$mixtures <- lapply(init$mixtures, function(g) {
+      g$responsibilities <- NULL
+      g$cluster <- NULL
+      g$call <- NULL
+      g
+    })
+    names(fit$mixtures) <- fit$levels
+    fit$priors <- fit$counts / sum(fit$counts)
+  }
   fit$starts <- starts
   fit$withinss <- init$withinss
   fit$converged <- init$converged
@@ -202,6 +229,7 @@ class_prototypes <- function(x, y, m, method, starts, seed, threads, dots = list
   lev <- levels(y)
   centers <- vector("list", length(lev))
   withinss <- vector("list", length(lev))
+  mixtures <- vector("list", length(lev))
   converged <- logical(length(lev))
   for (l in seq_along(lev)) {
     xl <- x[y == lev[l], , drop = FALSE]
@@ -209,6 +237,12 @@ class_prototypes <- function(x, y, m, method, starts, seed, threads, dots = list
     fit <- switch(method,
       k_means = do.call(k_means, c(list(xl, centers = m[[l]], starts = starts, seed = seed_l,
                                         threads = threads), dots)),
+      gaussian_mixture = {
+        g <- do.call(gaussian_mixture, c(list(xl, components = m[[l]], starts = starts, seed = seed_l,
+                                              threads = threads), dots))
+        mixtures[[l]] <- g
+        list(centers = g$means, withinss = rep(NA_real_, m[[l]]), converged = g$converged)
+      },
       sample = {
         idx <- cpp_sample_distinct(nrow(xl), m[[l]], seed, l)
         list(centers = xl[idx, , drop = FALSE], withinss = rep(NA_real_, m[[l]]), converged = TRUE)
@@ -218,7 +252,8 @@ class_prototypes <- function(x, y, m, method, starts, seed, threads, dots = list
     withinss[[l]] <- fit$withinss
     converged[l] <- isTRUE(fit$converged)
   }
-  list(centers = do.call(rbind, centers), withinss = unlist(withinss), converged = all(converged))
+  list(centers = do.call(rbind, centers), withinss = unlist(withinss), converged = all(converged),
+       mixtures = if (method == "gaussian_mixture") mixtures)
 }
 
 prototype_count_label <- function(m) {
@@ -527,12 +562,38 @@ prototype_predict <- function(object, q, type, threads) {
       if (isTRUE(object$standardize)) q <- to_standard_units(q, object$center, object$scale)
       prototype_assign(object, q, type, threads)
     },
+    gaussian_mixture = {
+      if (type %in% c("prototype", "distance")) {
+        abort(sprintf(paste0("type = \"%s\" is for nearest-prototype rules; a Gaussian-mixture ",
+                             "classifier gives type = \"class\" or \"prob\"."), type),
+              class = c("statlearn_error_unsupported", "statlearn_error_input"))
+      }
+      if (isTRUE(object$standardize)) q <- to_standard_units(q, object$center, object$scale)
+      mixture_class_posterior(object, q, type, threads)
+    },
     abort(sprintf("Unknown prototype method \"%s\" in the fit.", object$prototype_method),
           class = c("statlearn_error_unsupported", "statlearn_error_input"))
   )
   rn <- rownames(q)
   if (is.matrix(out)) rownames(out) <- rn else if (!is.null(rn)) names(out) <- rn
   out
+}
+
+# Bayes rule with a Gaussian mixture per class (ESL 13.2.3): the class
+# maximising log prior + log f_class(x); "prob" the posteriors (by
+# log-sum-exp, so they stay finite far from the data).
+mixture_class_posterior <- function(fit, q, type, threads) {
+  storage.mode(q) <- "double"
+  L <- vapply(seq_along(fit$levels), function(l) {
+    log(fit$priors[[l]]) + mixture_log_density(fit$mixtures[[l]], q, threads)$density
+  }, numeric(nrow(q)))
+  L <- matrix(L, nrow(q))
+  if (type == "class") return(class_factor(max.col(L, ties.method = "first"), fit$levels))
+  top <- L[cbind(seq_len(nrow(L)), max.col(L, ties.method = "first"))]
+  P <- exp(L - top)
+  P <- P / rowSums(P)
+  dimnames(P) <- list(NULL, fit$levels)
+  P
 }
 
 # Nearest prototypes of the rows of q (exact search, ties to the lowest index).
@@ -572,6 +633,11 @@ print.statlearn_prototypes <- function(x, digits = max(3L, getOption("digits") -
   if (!is.null(x$lvq_method)) {
     cat(sprintf("Learning rate %g, %d steps (%d moved a prototype), start: %s\n", x$learning_rate,
                 x$iterations, x$updates, x$init))
+  } else if (identical(x$prototype_method, "gaussian_mixture")) {
+    cat(sprintf("EM in each class, best of %d start(s)%s; log-likelihoods %s\n", x$starts,
+                if (isTRUE(x$converged)) "" else "; not all converged",
+                paste(sprintf("%s: %.4g", x$levels, vapply(x$mixtures, `[[`, 0, "loglik")),
+                      collapse = ", ")))
   } else {
     cat(sprintf("k-means in each class, best of %d start(s)%s\n", x$starts,
                 if (isTRUE(x$converged)) "" else "; not all converged"))
@@ -586,15 +652,15 @@ print.statlearn_prototypes <- function(x, digits = max(3L, getOption("digits") -
 
 #' @rdname predict.statlearn_prototypes
 #' @param x A fit, for `plot()`.
-#' @param dimensions,resolution As for [plot.statlearn_classifier()].
+#' @param dimensions,resolution,col As for [plot.statlearn_classifier()].
 #' @details `plot()` draws the decision regions with
 #'   [plot.statlearn_classifier()] and the prototypes as large discs in the
 #'   colours of their classes, as ESL Figures 13.1 and 13.2.
 #' @export
-plot.statlearn_prototypes <- function(x, dimensions = c(1L, 2L), resolution = 300L, ...) {
+plot.statlearn_prototypes <- function(x, dimensions = c(1L, 2L), resolution = 150L, col = NULL, ...) {
   dims <- check_plot_dimensions(dimensions, x$xnames)
-  NextMethod(resolution = resolution)
-  col <- class_colours(length(x$levels))
+  plot.statlearn_classifier(x, dimensions = dimensions, resolution = resolution, col = col, ...)
+  col <- col %||% class_colours(length(x$levels))
   P <- x$prototypes
   graphics::points(P[, dims[1L]], P[, dims[2L]], pch = 21, bg = col[as.integer(x$prototype_class)],
                    col = "black", cex = 1.8, lwd = 1.5)

@@ -277,7 +277,7 @@ test_that("bad inputs give classed errors", {
     bad[1, 1] <- NaN
     expect_error(predict(fit, bad), class = "statlearn_error_nonfinite")
   }
-  expect_error(prototype_classifier(x, y, method = "gaussian_mixture", threads = 1),
+  expect_error(prototype_classifier(x, y, method = "mixture_discriminant", threads = 1),
                class = "statlearn_error_range")
   # k-means needs as many distinct points as prototypes
   xd <- x
@@ -304,4 +304,50 @@ test_that("bad inputs give classed errors", {
                class = "statlearn_error_range")
   expect_error(lvq(method = "lvq2", codebook = list(x = matrix(0:3, 2, 2), cl = c("0", "0"))),
                class = "statlearn_error_classes")
+})
+
+test_that("method = 'gaussian_mixture' is Bayes' rule with one gaussian_mixture() per class", {
+  keep <- c(1:100, 101:160)  # unequal classes, so the priors matter
+  x <- mixture$x[keep, ]
+  y <- factor(mixture$y[keep], labels = c("blue", "orange"))
+  fit <- prototype_classifier(x, y, prototypes = 3, method = "gaussian_mixture",
+                              covariance = "spherical", starts = 2, seed = 4, threads = 1)
+  # The per-class fits are gaussian_mixture() on each class with the class's seed.
+  for (l in 1:2) {
+    ref <- gaussian_mixture(x[y == levels(y)[l], ], 3, covariance = "spherical", starts = 2,
+                            seed = (fit$seed + l) %% .Machine$integer.max, threads = 1)
+    expect_equal(fit$mixtures[[l]]$loglik, ref$loglik, tolerance = 1e-12)
+    expect_equal(unname(fit$prototypes[fit$prototype_class == levels(y)[l], ]), unname(ref$means),
+                 tolerance = 1e-12)
+  }
+  # Posterior computed in plain R from the fitted parameters (dnorm products).
+  q <- matrix(c(-1, 0, 1, 2, 3, 0.5, 1, -0.5, 2, 1), ncol = 2)
+  dens <- sapply(1:2, function(l) {
+    g <- fit$mixtures[[l]]
+    rowSums(sapply(seq_along(g$proportions), function(k) {
+      s <- sqrt(g$covariances[1, 1, k])
+      g$proportions[k] * dnorm(q[, 1], g$means[k, 1], s) * dnorm(q[, 2], g$means[k, 2], s)
+    }))
+  })
+  post <- sweep(dens, 2, as.numeric(table(y)) / length(y), "*")
+  post <- post / rowSums(post)
+  expect_equal(unname(predict(fit, q, type = "prob")), post, tolerance = 1e-10)
+  expect_identical(as.character(predict(fit, q)), levels(y)[max.col(post)])
+  # Test error from the mixture's known density: a sensible Bayes-like rule.
+  grid_pred <- predict(fit, mixture$xnew) == "orange"
+  err <- with(mixture, sum(marginal * ifelse(grid_pred, 1 - prob, prob)))
+  expect_gt(err, 0.209)
+  expect_lt(err, 0.30)
+  expect_identical(predict(prototype_classifier(x, y, 3, method = "gaussian_mixture", seed = 4,
+                                                threads = 2), q),
+                   predict(prototype_classifier(x, y, 3, method = "gaussian_mixture", seed = 4,
+                                                threads = 1), q))
+  path <- tempfile(fileext = ".rds")
+  saveRDS(fit, path)
+  expect_identical(predict(readRDS(path), q, type = "prob"), predict(fit, q, type = "prob"))
+  expect_output(print(fit), "EM in each class")
+  expect_error(predict(fit, q, type = "distance"), class = "statlearn_error_unsupported")
+  expect_error(prototype_classifier(x, y, 3, method = "gaussian_mixture", algorithm = "lloyd"),
+               class = "statlearn_error_argument")
+  expect_error(prototype_classifier(x, y, 3, method = "em"), class = "statlearn_error_range")
 })
