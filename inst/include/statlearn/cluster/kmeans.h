@@ -224,8 +224,8 @@ inline void run_lloyd(const double* X, std::size_t n, std::size_t p, std::size_t
 // sums are updated by the points that moved (exact sums are formed after the
 // first assignment and at the end), so an iteration costs O(n) plus the
 // distances the bounds cannot rule out, instead of O(n p k).
-inline void run_hamerly(const double* X, std::size_t n, std::size_t p, std::size_t k,
-                        std::size_t max_iter, int threads, run_state& st) {
+inline void run_hamerly(const double* X, const double* rows, std::size_t n, std::size_t p,
+                        std::size_t k, std::size_t max_iter, int threads, run_state& st) {
   st.cl.assign(n, -1);
   std::vector<double> upper(n), lower(n), half(k), shift(k);
   const std::size_t nchunk = chunk_count(n, kChunk);
@@ -278,8 +278,8 @@ inline void run_hamerly(const double* X, std::size_t n, std::size_t p, std::size
         }
         ev += (e - b) * k;
       } else {
-        std::vector<double> xi(p);
-        // Squared distance of the gathered point xi to centre j (coordinates in order).
+        const double* xi = nullptr;
+        // Squared distance of the point xi to centre j (coordinates in order).
         auto dist = [&](std::size_t j) {
           double sum = 0.0;
           for (std::size_t c = 0; c < p; ++c) {
@@ -292,8 +292,7 @@ inline void run_hamerly(const double* X, std::size_t n, std::size_t p, std::size
           const int a = st.cl[i];
           const double bound = std::max(half[a], lower[i]);
           if (upper[i] * (1.0 + margin) < bound) continue;
-          // Gather the point once: its coordinates are a column stride apart.
-          for (std::size_t c = 0; c < p; ++c) xi[c] = X[c * n + i];
+          xi = rows + i * p;  // the point's coordinates, contiguous
           upper[i] = std::sqrt(dist(static_cast<std::size_t>(a)));
           ++ev;
           if (upper[i] * (1.0 + margin) < bound) continue;
@@ -375,6 +374,7 @@ inline void run_hamerly(const double* X, std::size_t n, std::size_t p, std::size
 // starts run in parallel instead.
 struct hartigan_wong_state {
   const double* X;
+  const double* rows;  // the points row by row (p values each)
   std::size_t n, p, k;
   std::vector<double>& C;                 // k x p column-major centres
   std::vector<int> c1, c2;                // own and second cluster per point
@@ -383,19 +383,17 @@ struct hartigan_wong_state {
   std::vector<long> last, live;           // step of last update; live-set limit
   std::vector<char> touched;              // updated in the last quick-transfer stage
   std::vector<double> own;                // n_a/(n_a-1) d(i, own cluster) per point
-  std::vector<double> xi;                 // the current point's coordinates
+  const double* xi = nullptr;             // the current point's coordinates
   std::size_t evaluations = 0;
   // AS 136's "very large" weight of a singleton cluster (a REAL constant 1e30).
   static constexpr double big = static_cast<double>(1e30f);
 
-  hartigan_wong_state(const double* X_, std::size_t n_, std::size_t p_, std::size_t k_,
-                      std::vector<double>& C_)
-      : X(X_), n(n_), p(p_), k(k_), C(C_), c1(n), c2(n), count(k), gain_out(k), cost_in(k),
-        last(k), live(k), touched(k), own(n), xi(p) {}
+  hartigan_wong_state(const double* X_, const double* rows_, std::size_t n_, std::size_t p_,
+                      std::size_t k_, std::vector<double>& C_)
+      : X(X_), rows(rows_), n(n_), p(p_), k(k_), C(C_), c1(n), c2(n), count(k), gain_out(k),
+        cost_in(k), last(k), live(k), touched(k), own(n) {}
 
-  void load(std::size_t i) {
-    for (std::size_t c = 0; c < p; ++c) xi[c] = X[c * n + i];
-  }
+  void load(std::size_t i) { xi = rows + i * p; }
   double dist(std::size_t j) {
     ++evaluations;
     double s = 0.0;
@@ -539,8 +537,8 @@ struct hartigan_wong_state {
   }
 };
 
-inline void run_hartigan_wong(const double* X, std::size_t n, std::size_t p, std::size_t k,
-                              std::size_t max_iter, run_state& st) {
+inline void run_hartigan_wong(const double* X, const double* rows, std::size_t n, std::size_t p,
+                              std::size_t k, std::size_t max_iter, run_state& st) {
   st.cl.assign(n, 0);
   st.iterations = 0;
   if (k == 1 || k >= n) {
@@ -548,7 +546,7 @@ inline void run_hartigan_wong(const double* X, std::size_t n, std::size_t p, std
     run_lloyd(X, n, p, k, max_iter, 1, st);
     return;
   }
-  hartigan_wong_state hw(X, n, p, k, st.C);
+  hartigan_wong_state hw(X, rows, n, p, k, st.C);
   if (!hw.initialise()) {
     st.fault = 1;
     st.evaluations = hw.evaluations;
@@ -582,6 +580,17 @@ inline kmeans_result kmeans(const double* X, std::size_t n, std::size_t p, const
   kmeans_result best;
   double best_total = std::numeric_limits<double>::infinity();
   const std::size_t starts = o.init == kmeans_init::given ? 1 : o.starts;
+  // The points row by row, for the algorithms that visit single points
+  // (Hamerly's, Hartigan-Wong's): a point's coordinates in one or two cache
+  // lines instead of p lines a column apart.
+  std::vector<double> rows;
+  if (o.algorithm != kmeans_algorithm::lloyd) {
+    rows.resize(n * p);
+    parallel_chunks(n, kChunk, o.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t i = b; i < e; ++i)
+        for (std::size_t c = 0; c < p; ++c) rows[i * p + c] = X[c * n + i];
+    });
+  }
   // One start: centres, the chosen algorithm, then its within-cluster sums of
   // squares (per fixed chunk, in order).
   auto run_start = [&](std::size_t s, int threads, run_state& st, std::vector<double>& wss) {
@@ -592,8 +601,8 @@ inline kmeans_result kmeans(const double* X, std::size_t n, std::size_t p, const
       st.C = seed_centers(X, n, p, k, o.init, rng, threads);
     }
     if (o.algorithm == kmeans_algorithm::lloyd) run_lloyd(X, n, p, k, o.max_iter, threads, st);
-    else if (o.algorithm == kmeans_algorithm::hamerly) run_hamerly(X, n, p, k, o.max_iter, threads, st);
-    else run_hartigan_wong(X, n, p, k, o.max_iter, st);
+    else if (o.algorithm == kmeans_algorithm::hamerly) run_hamerly(X, rows.data(), n, p, k, o.max_iter, threads, st);
+    else run_hartigan_wong(X, rows.data(), n, p, k, o.max_iter, st);
     wss.assign(k, 0.0);
     if (hooks::aborted() || st.fault == 1) return;
     const std::size_t nchunk = chunk_count(n, kChunk);
