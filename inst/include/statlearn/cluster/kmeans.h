@@ -220,10 +220,25 @@ inline void run_lloyd(const double* X, std::size_t n, std::size_t p, std::size_t
   if (st.size.empty()) st.size = update_centers(X, n, p, st.cl, k, st.C, threads);
 }
 
-// Hamerly's bounds around the same iterations. Between iterations the centre
-// sums are updated by the points that moved (exact sums are formed after the
-// first assignment and at the end), so an iteration costs O(n) plus the
-// distances the bounds cannot rule out, instead of O(n p k).
+// Hamerly's bounds around the same iterations. Each point keeps an upper
+// bound u on the distance to its own centre and a lower bound l on the
+// distance to any other; when centres move, u grows by its centre's shift and
+// l shrinks by the largest shift, and the point cannot change cluster while
+// u < max(l, half the distance from its centre to the nearest other centre).
+//
+// Points are visited lazily. As max(l, half) - u can shrink by at most twice
+// the largest shift per iteration (a centre-to-centre distance changes by at
+// most two shifts), a point with that slack after a visit needs no look until
+// the cumulative largest shift has grown by half the slack. Each point keeps
+// that wake-up value (its key); an iteration reads only the keys and visits
+// the points whose key has been reached, bringing their bounds up to date
+// from the per-cluster cumulative shifts. In the long tail of slow
+// convergence an iteration then reads n keys instead of updating 2n bounds.
+//
+// Between iterations the centre sums are updated by the points that moved
+// (exact sums after the first assignment and at the end), in index order, so
+// results are the same for any thread count. The assignments are exactly
+// Lloyd's at every iteration.
 inline void run_hamerly(const double* X, const double* rows, std::size_t n, std::size_t p,
                         std::size_t k, std::size_t max_iter, int threads, run_state& st) {
   st.cl.assign(n, -1);
@@ -235,6 +250,15 @@ inline void run_hamerly(const double* X, const double* rows, std::size_t n, std:
   std::vector<int> from(n, -1);
   std::vector<double> sums;
   const double margin = 1e-10;
+  std::vector<std::size_t> seen(n, 0);  // iteration of each point's last visit
+  // Cumulative shift of each cluster (k per iteration) and of the largest shift.
+  std::vector<double> cum_shift(k, 0.0), cum_max(1, 0.0);
+  std::vector<double> key(n, -1.0);
+  auto wake_key = [&](std::size_t i, std::size_t it) {
+    const double bound = std::max(lower[i], half[static_cast<std::size_t>(st.cl[i])]);
+    const double slack = bound - upper[i] - margin * (bound + upper[i]);
+    return slack > 0.0 ? cum_max[it] + 0.5 * slack : -1.0;
+  };
   for (std::size_t it = 0; it < max_iter; ++it) {
     if (hooks::aborted()) return;
     // Half the distance from each centre to its nearest other centre.
@@ -247,6 +271,7 @@ inline void run_hamerly(const double* X, const double* rows, std::size_t n, std:
       half[j] = 0.5 * std::sqrt(best);
     }
     const bool first = it == 0;
+    const double now = cum_max[it] * (1.0 + 1e-12);
     parallel_chunks(n, kChunk, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
       bool any = false;
       std::size_t ev = 0;
@@ -276,6 +301,7 @@ inline void run_hamerly(const double* X, const double* rows, std::size_t n, std:
           block_distances(X, n, p, st.C.data(), k, b0, e0, block.data());
           for (std::size_t i = b0; i < e0; ++i) settle(i, block.data() + (i - b0) * k);
         }
+        for (std::size_t i = b; i < e; ++i) key[i] = wake_key(i, 0);
         ev += (e - b) * k;
       } else {
         const double* xi = nullptr;
@@ -288,17 +314,41 @@ inline void run_hamerly(const double* X, const double* rows, std::size_t n, std:
           }
           return sum;
         };
-        for (std::size_t i = b; i < e; ++i) {
-          const int a = st.cl[i];
+        // The points due for a visit (the others are provably still nearest
+        // their own centre); their rows are fetched ahead of use, since they
+        // lie scattered in memory.
+        std::vector<std::size_t> due;
+        for (std::size_t i = b; i < e; ++i)
+          if (key[i] <= now) due.push_back(i);
+        constexpr std::size_t ahead = 8;
+        for (std::size_t t = 0; t < due.size(); ++t) {
+          if (t + ahead < due.size()) {
+            const std::size_t j = due[t + ahead];
+            const char* r = reinterpret_cast<const char*>(rows + j * p);
+            for (std::size_t off = 0; off < p * sizeof(double); off += 64) __builtin_prefetch(r + off);
+            __builtin_prefetch(&upper[j]);
+            __builtin_prefetch(&lower[j]);
+            __builtin_prefetch(&seen[j]);
+          }
+          const std::size_t i = due[t];
+          const std::size_t a = static_cast<std::size_t>(st.cl[i]);
+          // Bring the bounds up to date since the last visit.
+          const std::size_t s = seen[i];
+          upper[i] += cum_shift[it * k + a] - cum_shift[s * k + a];
+          lower[i] -= cum_max[it] - cum_max[s];
+          seen[i] = it;
           const double bound = std::max(half[a], lower[i]);
-          if (upper[i] * (1.0 + margin) < bound) continue;
-          xi = rows + i * p;  // the point's coordinates, contiguous
-          upper[i] = std::sqrt(dist(static_cast<std::size_t>(a)));
-          ++ev;
-          if (upper[i] * (1.0 + margin) < bound) continue;
-          for (std::size_t j = 0; j < k; ++j) block[j] = dist(j);
-          ev += k;
-          settle(i, block.data());
+          if (upper[i] * (1.0 + margin) >= bound) {
+            xi = rows + i * p;  // the point's coordinates, contiguous
+            upper[i] = std::sqrt(dist(a));
+            ++ev;
+            if (upper[i] * (1.0 + margin) >= bound) {
+              for (std::size_t j = 0; j < k; ++j) block[j] = dist(j);
+              ev += k;
+              settle(i, block.data());
+            }
+          }
+          key[i] = wake_key(i, it);
         }
       }
       moved[ch] = any;
@@ -335,20 +385,14 @@ inline void run_hamerly(const double* X, const double* rows, std::size_t n, std:
         for (std::size_t j = 0; j < k; ++j)
           if (st.size[j] > 0) st.C[c * k + j] = sums[c * k + j] / static_cast<double>(st.size[j]);
     }
-    double m1 = 0.0, m2 = 0.0;  // the two largest shifts
-    std::size_t j1 = 0;
+    double m1 = 0.0;  // the largest shift
+    cum_shift.resize((it + 2) * k);
     for (std::size_t j = 0; j < k; ++j) {
       shift[j] = std::sqrt(squared_distance(st.C.data(), k, j, old.data(), k, j, p));
-      if (shift[j] > m1) { m2 = m1; m1 = shift[j]; j1 = j; }
-      else if (shift[j] > m2) m2 = shift[j];
+      m1 = std::max(m1, shift[j]);
+      cum_shift[(it + 1) * k + j] = cum_shift[it * k + j] + shift[j];
     }
-    parallel_chunks(n, kChunk, threads, [&](std::size_t b, std::size_t e, std::size_t) {
-      for (std::size_t i = b; i < e; ++i) {
-        const std::size_t a = static_cast<std::size_t>(st.cl[i]);
-        upper[i] += shift[a];
-        lower[i] -= (a == j1) ? m2 : m1;
-      }
-    });
+    cum_max.push_back(cum_max[it] + m1);
   }
   // The final centres are the exact means of the final clusters.
   st.size = update_centers(X, n, p, st.cl, k, st.C, threads);
