@@ -19,7 +19,7 @@
 #' prototypes are ordered by class, then by cluster number). Distances are
 #' between the inputs as given, or, with `standardize = TRUE`, between inputs
 #' scaled to unit standard deviation (ESL 13.2 standardises the features; its
-#' mixture example, Figure 13.1, is on the raw inputs).
+#' mixture-data example, Figure 13.2, is on the raw inputs).
 #'
 #' Each class's k-means uses its own random stream derived from `seed`, so the
 #' fit is the same for any number of threads.
@@ -57,8 +57,9 @@
 #'   `standardize` (and `center`, `scale`, `scaled_prototypes` when `TRUE`),
 #'   `withinss` (each prototype's within-cluster sum of squares), `converged`,
 #'   `seed`, and for formula fits what `predict()` needs.
-#' @references Hastie, Tibshirani and Friedman (2009), section 13.2.1 and
-#'   Figure 13.1.
+#' @references Hastie, Tibshirani and Friedman (2009), sections 13.2.1 and
+#'   13.2.3, Figures 13.1 (k-means per class on three simulated classes) and
+#'   13.2 (k-means and a Gaussian mixture per class on the mixture data).
 #' @seealso [learning_vector_quantization()], [nearest_neighbors()],
 #'   [predict.statlearn_prototypes()].
 #' @family chapter 13
@@ -329,7 +330,10 @@ new_prototype_fit <- function(P, m, d, threads, title, class, pclass = NULL) {
 #' @inheritParams prototype_classifier
 #' @param method `"olvq1"`, `"lvq1"`, `"lvq2"` or `"lvq3"`, see Details.
 #' @param learning_rate The (starting) learning rate \eqn{\alpha} in (0, 1];
-#'   `NULL` for 0.3 (`"olvq1"`) or 0.03 (the others).
+#'   `NULL` for 0.3 (`"olvq1"`) or 0.03 (the others), class's defaults. From
+#'   k-means prototypes, LVQ1 at 0.03 for 100 steps per prototype barely moves
+#'   them; to see the effect ESL 13.2.2 describes, take a larger rate or more
+#'   steps (for example 0.1 and 10 000 steps on the mixture data).
 #' @param iterations Number of steps (observations drawn); `NULL` for 40
 #'   (`"olvq1"`) or 100 (the others) times the number of prototypes.
 #' @param window The window \eqn{w} of `"lvq2"` and `"lvq3"`, in (0, 1).
@@ -352,7 +356,7 @@ new_prototype_fit <- function(P, m, d, threads, title, class, pclass = NULL) {
 #'   moved a prototype), `rates` (`"olvq1"`: each prototype's final rate) and
 #'   `seed`.
 #' @references Hastie, Tibshirani and Friedman (2009), section 13.2.2,
-#'   Algorithm 13.1 and Figures 13.2, 13.4. Kohonen, T. (1995),
+#'   Algorithm 13.1 and Figures 13.1, 13.5. Kohonen, T. (1995),
 #'   *Self-Organizing Maps*, Springer. Ripley, B. D. (1996), *Pattern
 #'   Recognition and Neural Networks*, Cambridge.
 #' @seealso [prototype_classifier()], [predict.statlearn_prototypes()].
