@@ -163,14 +163,10 @@ prototype_data <- function(x, y, standardize = FALSE) {
   dimnames(x) <- list(NULL, xnames)
   center <- scale <- NULL
   if (standardize) {
-    center <- colMeans(x)
-    scale <- sqrt(colSums(sweep(x, 2L, center)^2) / max(n - 1L, 1L))
-    if (any(scale == 0)) {
-      abort_input("x", "columns that vary (standardize = TRUE divides by their standard deviation)",
-                  sprintf("constant column(s) %s", paste(xnames[scale == 0], collapse = ", ")),
-                  class = "statlearn_error_constant")
-    }
-    x <- sweep(sweep(x, 2L, center), 2L, scale, "/")
+    st <- standardize_columns(x, xnames)
+    x <- st$x
+    center <- st$center
+    scale <- st$scale
   }
   list(x = x, y = y, xnames = xnames, n = n, center = center, scale = scale)
 }

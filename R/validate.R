@@ -457,3 +457,18 @@ check_response_varies <- function(y, w, arg = "y") {
   }
   invisible(y)
 }
+
+# Inputs scaled to mean 0 and standard deviation 1 (divisor n - 1) for the
+# methods with `standardize = TRUE`; a constant column is a classed error.
+# Returns the scaled matrix with its `center` and `scale`.
+standardize_columns <- function(x, xnames = colnames(x), arg = "x") {
+  n <- nrow(x)
+  center <- colMeans(x)
+  scale <- sqrt(colSums(sweep(x, 2L, center)^2) / max(n - 1L, 1L))
+  if (any(scale == 0)) {
+    abort_input(arg, "columns that vary (standardize = TRUE divides by their standard deviation)",
+                sprintf("constant column(s) %s", paste(xnames[scale == 0], collapse = ", ")),
+                class = "statlearn_error_constant")
+  }
+  list(x = sweep(sweep(x, 2L, center), 2L, scale, "/"), center = center, scale = scale)
+}

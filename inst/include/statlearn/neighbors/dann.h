@@ -120,11 +120,8 @@ inline dann_result dann_search(const double* X, std::size_t n, std::size_t p, co
                                std::size_t classes, const double* Q, std::size_t m, std::size_t K,
                                const dann_options& o, bool want_metric, int threads) {
   dann_result res;
+  res.nn = knn_result(m, K);
   knn_result& out = res.nn;
-  out.m = m;
-  out.K = K;
-  out.index.assign(m * K, -1);
-  out.distance.assign(m * K, 0.0);
   if (want_metric) res.metric.assign(p * p * m, 0.0);
   if (m == 0 || K == 0 || n == 0) return res;
   const std::size_t N = std::min(o.neighborhood, n);
@@ -151,10 +148,7 @@ inline dann_result dann_search(const double* X, std::size_t n, std::size_t p, co
         S = dann_detail::local_metric(xr, p, y, classes, idx, o.epsilon);
       }
       dann_detail::rank_by_metric(xr, n, p, q.data(), S, K, ranked);
-      for (std::size_t k = 0; k < K; ++k) {
-        out.index[k * m + j] = ranked[k].second;
-        out.distance[k * m + j] = ranked[k].first;
-      }
+      out.store(j, ranked);
       if (want_metric) std::copy(S.begin(), S.end(), res.metric.begin() + j * p * p);
     }
   });

@@ -163,11 +163,7 @@ inline void search_node(const tree& t, int id, const double* q, best_list& best)
 inline knn_result knn_search_tree(const double* X, std::size_t n, const double* Q, std::size_t m,
                                   std::size_t p, std::size_t K, int threads) {
   using namespace kd_detail;
-  knn_result out;
-  out.m = m;
-  out.K = K;
-  out.index.assign(m * K, -1);
-  out.distance.assign(m * K, 0.0);
+  knn_result out(m, K);
   if (m == 0 || K == 0 || n == 0) return out;
   const tree t = build(X, n, p);
   parallel_chunks(m, kQueryChunk, threads, [&](std::size_t b, std::size_t e, std::size_t) {
@@ -179,10 +175,7 @@ inline knn_result knn_search_tree(const double* X, std::size_t n, const double* 
       for (std::size_t c = 0; c < p; ++c) q[c] = Q[c * m + j];
       best.v.clear();
       search_node(t, 0, q.data(), best);
-      for (std::size_t k = 0; k < K; ++k) {
-        out.index[k * m + j] = best.v[k].second;
-        out.distance[k * m + j] = best.v[k].first;
-      }
+      out.store(j, best.v);
     }
   });
   return out;

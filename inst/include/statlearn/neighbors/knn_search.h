@@ -38,6 +38,18 @@ struct knn_result {
   std::vector<int> index;        // m x K, column-major: neighbour k of query i at [k * m + i]
   std::vector<double> distance;  // squared Euclidean distances, same layout
   std::size_t exact_fallbacks = 0;  // queries whose candidates could not be certified
+
+  // An m x K result with no neighbours yet.
+  knn_result(std::size_t m_ = 0, std::size_t K_ = 0)
+      : m(m_), K(K_), index(m_ * K_, -1), distance(m_ * K_, 0.0) {}
+
+  // Query j's neighbours: the first K of `ranked` (distance, index) pairs.
+  void store(std::size_t j, const std::vector<std::pair<double, int>>& ranked) {
+    for (std::size_t k = 0; k < K; ++k) {
+      index[k * m + j] = ranked[k].second;
+      distance[k * m + j] = ranked[k].first;
+    }
+  }
 };
 
 namespace knn_detail {
@@ -97,11 +109,7 @@ inline workspace& scratch() {
 inline knn_result knn_search(const double* X, std::size_t n, const double* Q, std::size_t m,
                              std::size_t p, std::size_t K, int threads) {
   using namespace knn_detail;
-  knn_result out;
-  out.m = m;
-  out.K = K;
-  out.index.assign(m * K, -1);
-  out.distance.assign(m * K, 0.0);
+  knn_result out(m, K);
   if (m == 0 || K == 0 || n == 0) return out;
   const std::size_t C = std::min(n, K + kExtra);
   // Training points as float, row-major (p x n column-major), with norms.
@@ -189,10 +197,7 @@ inline knn_result knn_search(const double* X, std::size_t n, const double* Q, st
           ws.ranked[i] = {exact_distance(X, n, i, Q, m, q, p), static_cast<int>(i)};
         std::partial_sort(ws.ranked.begin(), ws.ranked.begin() + K, ws.ranked.end());
       }
-      for (std::size_t k = 0; k < K; ++k) {
-        out.index[k * m + q] = ws.ranked[k].second;
-        out.distance[k * m + q] = ws.ranked[k].first;
-      }
+      out.store(q, ws.ranked);
     }
   });
   for (std::size_t f : fallbacks) out.exact_fallbacks += f;
@@ -202,20 +207,13 @@ inline knn_result knn_search(const double* X, std::size_t n, const double* Q, st
 // The same search point by point in double: the reference for tests.
 inline knn_result knn_search_plain(const double* X, std::size_t n, const double* Q, std::size_t m,
                                    std::size_t p, std::size_t K) {
-  knn_result out;
-  out.m = m;
-  out.K = K;
-  out.index.assign(m * K, -1);
-  out.distance.assign(m * K, 0.0);
+  knn_result out(m, K);
   std::vector<std::pair<double, int>> r(n);
   for (std::size_t q = 0; q < m; ++q) {
     for (std::size_t i = 0; i < n; ++i)
       r[i] = {knn_detail::exact_distance(X, n, i, Q, m, q, p), static_cast<int>(i)};
     std::partial_sort(r.begin(), r.begin() + K, r.end());
-    for (std::size_t k = 0; k < K; ++k) {
-      out.index[k * m + q] = r[k].second;
-      out.distance[k * m + q] = r[k].first;
-    }
+    out.store(q, r);
   }
   return out;
 }

@@ -348,11 +348,7 @@ inline knn_result tangent_search(const double* X, std::size_t n, const double* Q
                                  std::size_t K, std::size_t candidates, const tangent_options& o,
                                  int threads) {
   const std::size_t p = o.height * o.width;
-  knn_result out;
-  out.m = m;
-  out.K = K;
-  out.index.assign(m * K, -1);
-  out.distance.assign(m * K, 0.0);
+  knn_result out(m, K);
   if (m == 0 || K == 0 || n == 0) return out;
   const std::size_t C = std::max(K, std::min(candidates, n));
   const bool exhaustive = C >= n;
@@ -389,10 +385,7 @@ inline knn_result tangent_search(const double* X, std::size_t n, const double* Q
         ranked.emplace_back(d, static_cast<int>(i));
       }
       std::partial_sort(ranked.begin(), ranked.begin() + K, ranked.end());
-      for (std::size_t k = 0; k < K; ++k) {
-        out.index[k * m + j] = ranked[k].second;
-        out.distance[k * m + j] = ranked[k].first;
-      }
+      out.store(j, ranked);
     }
   });
   return out;
