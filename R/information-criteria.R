@@ -75,9 +75,9 @@ discriminant_ml_loglik <- function(mom, quadratic) {
   }
   logdet <- if (quadratic) {
     sc <- array(mom$scatter, c(p, p, K))
-    sum(Wk * vapply(seq_len(K), function(k) ld(sc[, , k] / Wk[k]), 0))
+    sum(Wk * vapply(seq_len(K), function(k) ld(matrix(sc[, , k], p, p) / Wk[k]), 0))
   } else {
-    W * ld(mom$pooled / W)
+    W * ld(matrix(mom$pooled, p, p) / W)
   }
   sum(Wk * log(Wk / W)) - W * p / 2 * (log(2 * pi) + 1) - logdet / 2
 }
@@ -274,8 +274,23 @@ low_bias_sigma2 <- function(x, y, w, intercept) {
   sum(w * ls$residuals^2) / resid_df
 }
 
+# Subsets are plain data frames (the chosen rows refer to the whole path).
+#' @export
+`[.statlearn_information_criteria` <- function(x, ...) {
+  out <- NextMethod()
+  if (is.data.frame(out)) {
+    attributes(out)[c("best", "sigma2", "family", "nobs", "method")] <- NULL
+    class(out) <- "data.frame"
+  }
+  out
+}
+
 #' @export
 print.statlearn_information_criteria <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  if (is.null(attr(x, "best"))) {  # a subset of rows: a plain data frame
+    print(as.data.frame(unclass(x)), digits = digits, ...)
+    return(invisible(x))
+  }
   cat(sprintf("Information criteria along the path of %s (%s, N = %d%s)\n", attr(x, "method"),
               attr(x, "family"), attr(x, "nobs"),
               if (is.na(attr(x, "sigma2"))) "" else sprintf(", sigma^2 = %s", format(attr(x, "sigma2"), digits = digits))))
@@ -295,12 +310,13 @@ print.statlearn_information_criteria <- function(x, digits = max(3L, getOption("
 #'
 #' For a linear smoother \eqn{\hat y = S y} whose leave-one-out fit
 #' renormalises the rows of \eqn{S} (least squares, ridge, k nearest
-#' neighbours), the leave-one-out residual needs no refit (ESL eq. 7.52):
+#' neighbours), the leave-one-out residual needs no refit (ESL section
+#' 7.10.1, eqs. 7.51-7.52):
 #' \deqn{y_i - \hat f^{-i}(x_i) = \frac{y_i - \hat f(x_i)}{1 - S_{ii}},}
 #' and generalised cross-validation replaces \eqn{S_{ii}} by its average
 #' \eqn{\mathrm{tr}(S)/N}:
 #' \deqn{GCV = \frac{1}{N}\sum_i \Big[\frac{y_i - \hat f(x_i)}{1 - \mathrm{tr}(S)/N}\Big]^2}
-#' (ESL eq. 7.52). With weights, the mean and \eqn{S} are the weighted ones.
+#' With weights, the mean and \eqn{S} are the weighted ones.
 #'
 #' Supported fits:
 #' * [linear_regression()]: \eqn{S_{ii}} are the leverages (hat values); LOO

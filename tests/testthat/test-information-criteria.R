@@ -88,6 +88,16 @@ test_that("logLik of LDA and QDA is the joint Gaussian likelihood at the ML esti
   expect_equal(as.numeric(logLik(l0)), da_loglik_reference(x[w0 > 0, ], y[w0 > 0], rep(1, 147), TRUE),
                tolerance = 1e-10)
   expect_equal(attr(logLik(l0), "nobs"), 147L)
+  # One input: the univariate normal density.
+  x1 <- iris$Petal.Length
+  q1 <- quadratic_discriminant(Species ~ Petal.Length, data = iris, threads = 1)
+  l1 <- linear_discriminant(Species ~ Petal.Length, data = iris, threads = 1)
+  m <- tapply(x1, y, mean)[y]
+  sk <- sqrt(tapply(x1, y, function(v) mean((v - mean(v))^2)))[y]
+  sp <- sqrt(mean((x1 - m)^2))
+  expect_equal(as.numeric(logLik(q1)), sum(log(1 / 3) + dnorm(x1, m, sk, log = TRUE)), tolerance = 1e-10)
+  expect_equal(as.numeric(logLik(l1)), sum(log(1 / 3) + dnorm(x1, m, sp, log = TRUE)), tolerance = 1e-10)
+  expect_equal(attr(logLik(q1), "df"), 2 + 3 + 3)
 })
 
 # Information criteria along paths ------------------------------------------
@@ -115,6 +125,13 @@ test_that("information_criteria() for best subset matches lm refits with sigma^2
   # A given sigma^2.
   ic2 <- information_criteria(fit, sigma2 = 2)
   expect_equal(ic2$Cp, ic$err + 2 * ic$parameters * 2 / 80)
+  # Rows of the table are a plain data frame; stepwise paths count their terms.
+  expect_identical(class(ic[2:3, ]), "data.frame")
+  expect_null(attr(ic[2:3, ], "best"))
+  st <- information_criteria(stepwise(d$x, d$y, direction = "backward"))
+  expect_equal(st$parameters, st$size + 1)
+  j <- match(st$size, ic$size)
+  expect_true(all(st$AIC >= ic$AIC[j] - 1e-8))  # best subset is best at each size
   expect_error(information_criteria(fit, sigma2 = -1), class = "statlearn_error_range")
   expect_error(information_criteria(fit, sigma2 = NA), class = "statlearn_error_input")
 })
