@@ -183,6 +183,7 @@ discriminant_loglik <- function(td, quadratic) {
 #' ic <- information_criteria(best_subset(x, y, threads = 1))
 #' ic
 #' attr(ic, "best")
+#' plot(ic)
 #' information_criteria(ridge_regression(x, y, nlambda = 20))
 #' @export
 information_criteria <- function(fit, ...) UseMethod("information_criteria")
@@ -301,6 +302,42 @@ print.statlearn_information_criteria <- function(x, digits = max(3L, getOption("
   best <- best[!is.na(best)]
   cat("Chosen: ", paste(sprintf("%s at %s = %s", names(best), names(x)[1L],
                                 format(x[[1L]][best], digits = digits)), collapse = "; "), "\n", sep = "")
+  invisible(x)
+}
+
+#' @rdname information_criteria
+#' @param criteria For `plot()`: which criteria to draw against the number of
+#'   parameters, `"AIC"` and/or `"BIC"` (one scale, \eqn{-2\ell} plus the
+#'   penalty), or `"Cp"` alone (the error scale). A dashed vertical line marks
+#'   each one's choice, as in ESL Figure 7.7.
+#' @param main Plot title.
+#' @export
+plot.statlearn_information_criteria <- function(x, criteria = c("AIC", "BIC"), main = attr(x, "method"),
+                                                ...) {
+  if (!is.character(criteria) || !length(criteria) || !all(criteria %in% c("AIC", "BIC", "Cp")) ||
+      ("Cp" %in% criteria && length(criteria) > 1L)) {
+    abort_input("criteria", "\"AIC\" and/or \"BIC\", or \"Cp\" alone", describe(criteria),
+                class = "statlearn_error_choice")
+  }
+  if ("Cp" %in% criteria && all(is.na(x$Cp))) {
+    abort_input("criteria", "\"AIC\" or \"BIC\" for a non-Gaussian path (Cp needs sigma^2)", "\"Cp\"",
+                class = "statlearn_error_choice")
+  }
+  d <- x$parameters
+  ord <- order(d)
+  Y <- as.matrix(as.data.frame(unclass(x))[ord, criteria, drop = FALSE])
+  col <- c(AIC = "#1b7837", BIC = "#762a83", Cp = "#2166ac")[criteria]
+  args <- list(x = d[ord], y = Y, type = "b", pch = 19, cex = 0.6, lty = 1, col = col,
+               xlab = "Number of parameters d (df + intercept)",
+               ylab = if (identical(criteria, "Cp")) "Cp (error scale)" else "-2 log-likelihood + penalty",
+               main = main)
+  extra <- list(...)
+  args[names(extra)] <- extra
+  do.call(graphics::matplot, args)
+  best <- attr(x, "best")[criteria]
+  graphics::abline(v = d[best], lty = 2, col = col)
+  graphics::legend("topright", legend = sprintf("%s (chosen d = %s)", criteria, format(d[best], digits = 3)),
+                   col = col, lty = 1, pch = 19, bty = "n", cex = 0.85)
   invisible(x)
 }
 

@@ -200,6 +200,11 @@ test_that("information_criteria() covers LARS, PCR, PLS and rejects the rest", {
   expect_s3_class(information_criteria(ridge_regression(small$x, small$y, lambda = 1), sigma2 = 1),
                   "statlearn_information_criteria")
   expect_output(print(il), "Chosen: Cp")
+  f <- tempfile(fileext = ".pdf"); grDevices::pdf(f); on.exit(unlink(f))
+  expect_invisible(plot(il))
+  expect_invisible(plot(il, "Cp"))
+  grDevices::dev.off()
+  expect_error(plot(il, c("Cp", "AIC")), class = "statlearn_error_choice")
   # Data given explicitly (a fit read back from disk), and 1 = 2 threads.
   expect_equal(information_criteria(round_trip(fl), x = d$x, y = d$y), il)
   expect_identical(information_criteria(lars(d$x, d$y, threads = 2)), il)
