@@ -149,9 +149,15 @@ discriminant_loglik <- function(td, quadratic) {
 #'
 #' The `df` column is the package's own measure of each model's complexity:
 #' the number of non-zero coefficients for the lasso (an unbiased estimate
-#' of its degrees of freedom, ESL 3.4.4, Zou, Hastie and Tibshirani 2007;
-#' for the elastic net with `alpha < 1` it over-counts, since the ridge part
-#' shrinks too), \eqn{\mathrm{tr}(S_\lambda) = \sum_j d_j^2/(d_j^2+\lambda)}
+#' of its degrees of freedom, ESL 3.4.4, Zou, Hastie and Tibshirani 2007);
+#' for the Gaussian elastic net with `alpha < 1`,
+#' \eqn{\mathrm{tr}[X_A (X_A^T W X_A + \lambda(1-\alpha) P_A)^{-1} X_A^T W]}
+#' over the active set \eqn{A} (X centred, \eqn{P_A} the ridge part of the penalty on
+#' the scales of x and y, which includes glmnet's factor \eqn{1/\mathrm{sd}(y)}; Zou and Hastie 2005),
+#' plus the small term from \eqn{\mathrm{sd}(y)} itself depending on y: in all,
+#' the divergence \eqn{\sum_i \partial\hat y_i/\partial y_i} (Stein's unbiased
+#' df), which is smaller than the number of non-zero coefficients; for binomial and Poisson elastic nets with `alpha < 1` the
+#' number of non-zero coefficients (an over-count); \eqn{\mathrm{tr}(S_\lambda) = \sum_j d_j^2/(d_j^2+\lambda)}
 #' for ridge (ESL eq. 3.50, without the intercept), the subset size for
 #' best subset and stepwise selection, the number of components for PCR and
 #' PLS (for PLS this is only nominal: the fit is non-linear in y and its
@@ -205,11 +211,15 @@ information_criteria.statlearn_path <- function(fit, sigma2 = NULL, x = NULL, y 
     abort(sprintf("information_criteria() supports gaussian, binomial and poisson paths; got family \"%s\".",
                   family), class = c("statlearn_error_unsupported", "statlearn_error_input"))
   }
-  df <- path_df(fit)
   td <- training_data(fit, parent.frame(), x, y, weights)
   xx <- as.matrix(td$x)
   yy <- td$y
   w <- if (is.null(x) && is.null(y)) fit$weights %||% td$weights else td$weights
+  df <- if (inherits(fit, "statlearn_elastic_net") && fit$alpha < 1 && family == "gaussian") {
+    elastic_net_df(fit, xx, yy, w)
+  } else {
+    path_df(fit)
+  }
   G <- length(fit$tuning)
   B <- path_coef(fit, seq_len(G))
   eta <- xx %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(xx))
@@ -260,6 +270,42 @@ path_df <- function(fit) {
                   class(fit)[1L]), class = c("statlearn_error_unsupported", "statlearn_error_input"))
   }
   as.double(df)
+}
+
+# Degrees of freedom of a Gaussian elastic-net fit (Zou and Hastie 2005,
+# Tibshirani and Taylor 2012): with the active set A held fixed the fit is
+# linear in y, y_hat = 1 ybar + X_A (X_A' W X_A + lambda (1 - alpha) P_A)^-1 X_A' W (y - ybar),
+# X centred, W the normalised weights, P_A = diag(penalty factor * scale^2) / sd(y)
+# (the ridge part of the penalty on the original scale); df is the trace of
+# the second term, plus the term from sd(y), which also depends on y (so
+# the df is the divergence of the fit, Stein's unbiased df). Coefficients
+# held at a bound (lower/upper) are not free.
+elastic_net_df <- function(fit, x, y, w) {
+  opt <- fit$options
+  ws <- w / sum(w)
+  # As in glmnet, the Gaussian path is computed with y scaled to unit
+  # (weighted) standard deviation, so on the scale of y the ridge part of the
+  # penalty is lambda (1 - alpha) / (2 sd(y)) ||beta||^2.
+  sy <- sqrt(sum(ws * (y - sum(ws * y))^2))
+  xc <- sweep(x, 2L, colSums(x * ws))
+  pf <- opt$penalty_factor
+  pf <- pf * length(pf) / sum(pf)
+  sc <- fit$scales %||% rep(1, ncol(x))
+  lower <- rep_len(opt$lower, ncol(x))
+  upper <- rep_len(opt$upper, ncol(x))
+  vapply(seq_along(fit$lambda), function(j) {
+    b <- fit$beta[, j]
+    A <- which(b != 0 & b != lower & b != upper)
+    if (!length(A)) return(0)
+    xa <- xc[, A, drop = FALSE]
+    G <- crossprod(xa * sqrt(ws))
+    P <- fit$lambda[j] * (1 - fit$alpha) * pf[A] * sc[A]^2
+    M <- G + diag(P / sy, length(A))
+    # sd(y) moves with y: its term of the divergence sum_i d y_hat_i / d y_i.
+    v <- P * b[A] / sy^2
+    xty <- colSums(xa * (ws * (y - sum(ws * y))))
+    sum(diag(solve(M, G))) + sum(xty * solve(M, v)) / sy
+  }, numeric(1))
 }
 
 # sigma^2 from the least-squares fit on all inputs (ESL 7.5, after eq. 7.26).

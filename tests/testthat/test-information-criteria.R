@@ -178,6 +178,27 @@ test_that("information_criteria() for lasso paths (gaussian, binomial, poisson)"
   expect_equal(il$AIC[2], m2l + 2 * 7, tolerance = 1e-7)
 })
 
+test_that("the elastic net's df is the divergence of its fit (finite differences)", {
+  set.seed(17)
+  n <- 30
+  x <- matrix(rnorm(n * 4), n, 4)
+  x[, 2] <- 3 * x[, 2]
+  y <- drop(x %*% c(1, 0.3, 0, -1)) + rnorm(n)
+  for (cfg in list(list(std = TRUE, pf = NULL, w = NULL), list(std = FALSE, pf = c(1, 2, 1, 0.5),
+                                                             w = rep(c(1, 2), n / 2)))) {
+    fit_at <- function(yy) elastic_net(x, yy, alpha = 0.4, lambda = c(0.5, 0.1), standardize = cfg$std,
+                                       penalty_factor = cfg$pf, weights = cfg$w, thresh = 1e-15)
+    ic <- information_criteria(fit_at(y), x = x, y = y, weights = cfg$w)
+    h <- 1e-5
+    div <- rowSums(vapply(seq_len(n), function(i) {
+      e <- replace(numeric(n), i, h)
+      (predict(fit_at(y + e), x[i, , drop = FALSE]) - predict(fit_at(y - e), x[i, , drop = FALSE])) / (2 * h)
+    }, numeric(2)))
+    expect_equal(ic$df, div - 1, tolerance = 1e-6, ignore_attr = TRUE, info = paste(cfg$std))
+    expect_true(all(ic$df < colSums(coef(fit_at(y))[-1, ] != 0)))
+  }
+})
+
 test_that("information_criteria() covers LARS, PCR, PLS and rejects the rest", {
   d <- sim_linear(n = 60, p = 5, seed = 9)
   fl <- lars(d$x, d$y, threads = 1)
