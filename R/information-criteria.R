@@ -20,6 +20,8 @@
 #' the quadratic forms sum to \eqn{Wp}, so
 #' \deqn{\ell = \sum_k W_k \log \hat\pi_k - \tfrac{Wp}{2}\{\log(2\pi) + 1\} - \tfrac12 \sum_k W_k \log|\hat\Sigma_{(k)}|.}
 #' Weights act as case (frequency) weights, \eqn{W_k} their class sums.
+#' The `rank` of a reduced-rank LDA (ESL 4.3.3) changes the classification
+#' rule, not this value: it is the likelihood of the full-rank model.
 #' The degrees of freedom (the `df` attribute that [stats::AIC()] and
 #' [stats::BIC()] use) count the free parameters: \eqn{(K - 1) + Kp + p(p+1)/2}
 #' for LDA and \eqn{(K - 1) + Kp + Kp(p+1)/2} for QDA; `nobs` is the number of
@@ -467,15 +469,21 @@ smoother_table <- function(r, h, w, tuning = NULL, tuning_name = NULL) {
 #' @export
 smoother_cv.statlearn_linear_regression <- function(fit, x = NULL, y = NULL, weights = NULL, ...) {
   check_dots(..., fun = "smoother_cv")
-  if (!is.null(x) || !is.null(y)) {
-    fit <- fit_linear_regression(check_x(x, "x"), y, weights, fit$intercept, "qr")
+  if (is.null(x) && is.null(y)) {
+    td <- training_data(fit, parent.frame())
+    w <- fit$weights
+  } else {
+    td <- training_data(fit, parent.frame(), x, y, weights)
+    w <- td$weights
   }
-  d <- regression_diagnostics(fit, parent.frame())
-  w <- fit$weights
-  h <- numeric(length(w))
-  r <- numeric(length(w))
-  h[w > 0] <- d$leverage
-  r[w > 0] <- d$residuals
+  X <- as.matrix(td$x)
+  if (fit$intercept) X <- cbind(1, X)
+  keep <- w > 0
+  q <- qr(X[keep, , drop = FALSE] * sqrt(w[keep]))
+  Q <- qr.Q(q)[, seq_len(q$rank), drop = FALSE]
+  h <- r <- numeric(length(w))
+  h[keep] <- rowSums(Q^2)
+  r[keep] <- drop(td$y[keep] - qr.fitted(q, td$y[keep] * sqrt(w[keep])) / sqrt(w[keep]))
   smoother_table(r, h, w)
 }
 

@@ -245,6 +245,18 @@ test_that("smoother_cv() for least squares equals brute-force leave-one-out", {
   expect_equal(sc$loo, mean(loo^2), tolerance = 1e-10)
   expect_equal(sc$df, 4, tolerance = 1e-10)
   expect_equal(sc$gcv, mean(residuals(fit)^2) / (1 - 4 / 30)^2, tolerance = 1e-10)
+  # Weighted (zero weights leave rows out), and data given to a fit read back.
+  w <- rep(c(1, 3, 0), 10)
+  fw <- linear_regression(d$x, d$y, weights = w)
+  sw <- smoother_cv(fw)
+  loo <- vapply(which(w > 0), function(i) {
+    f <- lm.wfit(cbind(1, d$x[-i, ]), d$y[-i], w[-i])
+    d$y[i] - sum(c(1, d$x[i, ]) * f$coefficients)
+  }, numeric(1))
+  expect_equal(drop(attr(sw, "residuals"))[w > 0], loo, tolerance = 1e-10)
+  expect_equal(sw$loo, sum(w[w > 0] * loo^2) / sum(w), tolerance = 1e-10)
+  expect_equal(smoother_cv(round_trip(fw), x = d$x, y = d$y, weights = w), sw)
+  expect_error(smoother_cv(round_trip(fw), x = d$x), class = "statlearn_error_missing")
 })
 
 test_that("smoother_cv() for ridge equals brute-force refits along the path", {
