@@ -255,6 +255,7 @@ fit_linear_discriminant <- function(x, y, weights, prior, rank, threads) {
     eigenvalues = stats::setNames(sc$eigenvalues, colnames(scaling)),
     center = colSums(s$prior * means), levels = s$levels, rank = rank, max_rank = r,
     xnames = s$xnames, nobs = s$n, prior_given = s$prior_given, call = NULL,
+    loglik = discriminant_ml_loglik(mom, quadratic = FALSE),
     method = "linear discriminant analysis"
   ), class = c("statlearn_linear_discriminant", "statlearn_classifier", "statlearn_model"))
 }
@@ -527,7 +528,8 @@ new_quadratic_fit <- function(s, cov, method, class, hint) {
   structure(list(
     prior = s$prior, counts = s$counts, means = means, covariances = cov, scaling = rinv,
     logdet = stats::setNames(fac$logdet, s$levels), levels = s$levels, xnames = s$xnames,
-    nobs = s$n, prior_given = s$prior_given, call = NULL, method = method
+    nobs = s$n, prior_given = s$prior_given, call = NULL, method = method,
+    loglik = if (class == "statlearn_quadratic_discriminant") discriminant_ml_loglik(s$moments, quadratic = TRUE)
   ), class = c(class, "statlearn_classifier", "statlearn_model"))
 }
 
