@@ -451,7 +451,7 @@ run_replicates <- function(count, FUN, labels, streams = replicate_streams(count
     out
   }
   if (use_future()) {
-    args <- list(X = seq_len(count), FUN = one, future.seed = streams, future.packages = "statlearn")
+    args <- list(X = seq_len(count), FUN = one, future.seed = streams)
     chunk <- getOption("statlearn.future_chunk_size")
     if (is.null(chunk)) args$future.scheduling <- 1 else args$future.chunk.size <- chunk
     res <- do.call(future.apply::future_lapply, args)
