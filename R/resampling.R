@@ -235,6 +235,7 @@ as_plan <- function(folds, foldid, n, y, strata_default) {
 #' @examples
 #' # a package fitter: its predict() gives the classes
 #' lda_learner <- learner(linear_discriminant)
+#' lda_learner
 #' # any function pair: nearest class mean in the first two inputs
 #' centroid <- learner(
 #'   fit = function(x, y) rowsum(x[, 1:2], y) / as.vector(table(y)),
@@ -653,8 +654,9 @@ check_grid <- function(grid, complexity) {
 #' @examples
 #' x <- as.matrix(vowel_train[, -1])
 #' set.seed(1)
-#' cv <- cross_validate(learner(linear_discriminant), x, vowel_train$y, folds = 5)
-#' cv$cvm
+#' lda1 <- learner(function(x, y) linear_discriminant(x, y, threads = 1), name = "LDA")
+#' cv <- cross_validate(lda1, x, vowel_train$y, folds = 5)
+#' cv
 #' # a tuning grid: the dimension of reduced-rank LDA (ESL 4.3.3)
 #' rr <- learner(fit = function(x, y, dimension) list(fit = linear_discriminant(x, y, threads = 1),
 #'                                                     dimension = dimension),

@@ -46,7 +46,7 @@ if (requireNamespace("future", quietly = TRUE) && requireNamespace("future.apply
   invisible(rate(20))  # start the workers
   chunked <- rate(2000)
   options(statlearn.future_chunk_size = 1)
-  single <- rate(200)
+  single <- rate(100)
   options(statlearn.future_chunk_size = NULL)
   future::plan(oplan)
   cat(sprintf("replicates per second: sequential %.0f; 2 multisession workers, chunked %.0f; one future per replicate %.1f\n",

@@ -314,3 +314,32 @@ test_that("results are identical under sequential, multisession and cluster plan
   if (is.null(cl)) skip("a localhost cluster cannot start here")
   expect_identical(run(), ref)
 })
+
+test_that("package fits without a cross-validation of their own are refitted from their call", {
+  d <- data.frame(y = reg$y, reg$x)
+  lr <- linear_regression(y ~ ., data = d)
+  set.seed(61)
+  cv <- cross_validate(lr, folds = 5)
+  fid <- cv$foldid
+  mse <- mean(unlist(lapply(1:5, function(k) {
+    (d$y[fid == k] - predict(lm(y ~ ., d[fid != k, ]), d[fid == k, ]))^2
+  })))
+  expect_equal(cv$cvm, mse, tolerance = 1e-10, info = "linear_regression by formula vs lm loop")
+  lx <- linear_regression(reg$x, reg$y)
+  expect_equal(cross_validate(lx, foldid = fid)$cvm, mse, tolerance = 1e-10, info = "by matrix")
+  # a classifier by formula: logistic regression on two vowel classes
+  two <- droplevels(subset(vowel_train, y %in% c("1", "2")))
+  lg <- logistic_regression(y ~ x.1 + x.2, data = two)
+  set.seed(62)
+  be <- bootstrap_error(lg, B = 15)
+  hand <- bootstrap_by_hand(NULL, two$y, be$plan$train, function(tr, te) {
+    g <- glm(y ~ x.1 + x.2, family = binomial, data = two[tr, ])
+    factor(ifelse(predict(g, two[te, ]) > 0, "2", "1"), levels = c("1", "2"))
+  }, TRUE)
+  expect_equal(be$estimates, hand, tolerance = 1e-12, info = "logistic regression vs glm by hand")
+  expect_identical(be$method, "logistic_regression")
+  # what cannot be resampled with the rows is refused
+  sub <- linear_regression(y ~ ., data = d, subset = 1:50)
+  expect_statlearn_error(cross_validate(sub), "statlearn_error_unsupported", "subset")
+  expect_statlearn_error(bootstrap_error(sub), "statlearn_error_unsupported", "subset")
+})
