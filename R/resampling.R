@@ -429,9 +429,10 @@ restore_rng <- function(old) {
 
 # Should replicates go through future.apply? Only when it is installed and
 # the user has set a plan other than sequential.
+# (A plan was set only if future is loaded: nothing is loaded otherwise.)
 use_future <- function() {
-  requireNamespace("future.apply", quietly = TRUE) && requireNamespace("future", quietly = TRUE) &&
-    !inherits(future::plan(), "sequential")
+  isNamespaceLoaded("future") && !inherits(future::plan(), "sequential") &&
+    requireNamespace("future.apply", quietly = TRUE)
 }
 
 # Run FUN(i) for the replicates i = 1..count, each under its own random stream
@@ -440,7 +441,8 @@ use_future <- function() {
 # future.apply the replicates go in chunks (by default one per worker;
 # option statlearn.future_chunk_size sets a size), else in a plain lapply.
 run_replicates <- function(count, FUN, labels, streams = replicate_streams(count)) {
-  progress <- if (requireNamespace("progressr", quietly = TRUE)) progressr::progressor(steps = count)
+  # Progress through progressr when the user has loaded it (handlers() or with_progress()).
+  progress <- if (isNamespaceLoaded("progressr")) progressr::progressor(steps = count)
   one <- function(i) {
     old <- save_rng()
     on.exit(restore_rng(old))
