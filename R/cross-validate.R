@@ -15,6 +15,12 @@
 #' The training data are taken again from the fit's call (as [update()] does)
 #' unless `x` and `y` are given.
 #'
+#' Other fits, and any procedure given as fit and predict functions (a
+#' [learner()]), are cross-validated by the resampling core, with tuning grids
+#' and plans from [resampling_plan()] (repeated K-fold, leave-one-out, Monte
+#' Carlo): see [cross_validate_learner]; [bootstrap_error()] gives the
+#' bootstrap estimates of ESL 7.11.
+#'
 #' @param fit A path fit: [best_subset()], [ridge_regression()], [lasso()],
 #'   [elastic_net()], [lars()], [pcr()] or [plsr()].
 #' @param folds Number of folds K (at least 2, at most n).
@@ -53,7 +59,7 @@ cross_validate <- function(fit, folds = 10, foldid = NULL, measure = NULL,
 cross_validate.default <- function(fit, folds = 10, foldid = NULL, measure = NULL,
                                    x = NULL, y = NULL, weights = NULL, threads = NULL, ...) {
   check_dots(..., fun = "cross_validate")
-  abort_input("fit", "a statlearn path fit (best_subset, ridge_regression, lasso, elastic_net, lars, pcr or plsr)",
+  abort_input("fit", "a statlearn fit or a learner() (see ?cross_validate_learner)",
               describe(fit), class = "statlearn_error_type")
 }
 

@@ -322,13 +322,8 @@ resolve_seed <- function(seed) {
 check_foldid <- function(foldid, folds, n, strata = NULL) {
   if (is.null(foldid)) {
     folds <- check_count(folds, "folds", lower = 2, upper = n)
-    if (is.null(strata)) {
-      return(list(foldid = sample(rep(seq_len(folds), length.out = n)), folds = folds))
-    }
-    ord <- order(as.integer(factor(strata)), stats::runif(n))
-    id <- integer(n)
-    id[ord] <- rep_len(sample.int(folds), n)
-    return(list(foldid = id, folds = folds))
+    # drawn by the resampling core (R/resampling.R)
+    return(list(foldid = draw_fold_ids(n, folds, strata), folds = folds))
   }
   if (!is.numeric(foldid) || length(foldid) != n || anyNA(foldid)) {
     abort_input("foldid", sprintf("%d fold numbers, one per observation", n), describe(foldid),
