@@ -32,6 +32,11 @@
 #' `y` (and `weights`) it is computed afresh for those data at the ML
 #' estimates from them.
 #'
+#' @param object A [linear_discriminant()] or [quadratic_discriminant()] fit.
+#' @param x,y,weights Optional data (inputs as for `predict()`, their classes
+#'   and case weights) at which to compute the log-likelihood afresh; by
+#'   default the value stored at fitting time, for the training data.
+#' @param ... Unused.
 #' @return An object of class `"logLik"` with attributes `df` and `nobs`.
 #' @references Hastie, Tibshirani and Friedman (2009), *The Elements of
 #'   Statistical Learning*, 2nd ed., sections 4.3 and 7.5-7.7.
