@@ -355,25 +355,17 @@ inline void scatter_base(const double* X, std::size_t n, std::size_t p, const do
   scatter_body(X, n, p, z, mu, b, e, diag_only, D, Dw, W);
 }
 
-inline bool use_avx2() {
-#ifdef STATLEARN_X86
-  return cpu::best_isa() != cpu::isa::portable;
-#else
-  return false;
-#endif
-}
-
 inline void quad(const double* P, std::size_t p, const double* mu, const double* L, const double* inv,
                  bool diagonal, double* yb, double* q) {
 #ifdef STATLEARN_X86
-  if (use_avx2()) return quad_avx2(P, p, mu, L, inv, diagonal, yb, q);
+  if (cpu::has_avx2()) return quad_avx2(P, p, mu, L, inv, diagonal, yb, q);
 #endif
   quad_base(P, p, mu, L, inv, diagonal, yb, q);
 }
 inline void weighted_sums(const double* X, std::size_t n, std::size_t p, const double* z, std::size_t b,
                           std::size_t e, double* out) {
 #ifdef STATLEARN_X86
-  if (use_avx2()) return sums_avx2(X, n, p, z, b, e, out);
+  if (cpu::has_avx2()) return sums_avx2(X, n, p, z, b, e, out);
 #endif
   sums_base(X, n, p, z, b, e, out);
 }
@@ -381,7 +373,7 @@ inline void weighted_scatter(const double* X, std::size_t n, std::size_t p, cons
                              const double* mu, std::size_t b, std::size_t e, bool diag_only, double* D,
                              double* Dw, double* W) {
 #ifdef STATLEARN_X86
-  if (use_avx2()) return scatter_avx2(X, n, p, z, mu, b, e, diag_only, D, Dw, W);
+  if (cpu::has_avx2()) return scatter_avx2(X, n, p, z, mu, b, e, diag_only, D, Dw, W);
 #endif
   scatter_base(X, n, p, z, mu, b, e, diag_only, D, Dw, W);
 }

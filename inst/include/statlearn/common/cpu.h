@@ -30,6 +30,9 @@ inline isa best_isa() {
 #endif
 }
 
+// At least AVX2 with FMA (the 4-wide double / 8-wide float kernels).
+inline bool has_avx2() { return best_isa() != isa::portable; }
+
 }  // namespace cpu
 }  // namespace statlearn
 

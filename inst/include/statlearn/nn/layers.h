@@ -538,7 +538,7 @@ void conv_direct(const patch_geometry& g, const T* x, const T* wt, const T* bias
   parallel_chunks(B, example_grain(g.out.size() * g.K()), threads,
                   [&](std::size_t b, std::size_t e, std::size_t) {
 #ifdef STATLEARN_X86
-    if (sizeof(T) == sizeof(float) && vec::use_avx2()) {
+    if (sizeof(T) == sizeof(float) && cpu::has_avx2()) {
       conv_direct_avx2(g, reinterpret_cast<const float*>(x), reinterpret_cast<const float*>(wt),
                        reinterpret_cast<const float*>(bias), reinterpret_cast<float*>(y), b, e);
       return;

@@ -108,31 +108,23 @@ __attribute__((target("avx2,fma"))) inline void add_avx2(float* y, const float* 
 }
 #endif
 
-inline bool use_avx2() {
-#ifdef STATLEARN_X86
-  return cpu::best_isa() != cpu::isa::portable;
-#else
-  return false;
-#endif
-}
-
 inline void sigmoid(const float* x, float* y, std::size_t n) {
 #ifdef STATLEARN_X86
-  if (use_avx2()) return sigmoid_avx2(x, y, n);
+  if (cpu::has_avx2()) return sigmoid_avx2(x, y, n);
 #endif
   for (std::size_t i = 0; i < n; ++i) y[i] = sigmoid_scalar(x[i]);
 }
 
 inline void relu(const float* x, float* y, std::size_t n) {
 #ifdef STATLEARN_X86
-  if (use_avx2()) return relu_avx2(x, y, n);
+  if (cpu::has_avx2()) return relu_avx2(x, y, n);
 #endif
   for (std::size_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
 inline void relu_grad(const float* x, const float* dy, float* dx, std::size_t n) {
 #ifdef STATLEARN_X86
-  if (use_avx2()) return relu_grad_avx2(x, dy, dx, n);
+  if (cpu::has_avx2()) return relu_grad_avx2(x, dy, dx, n);
 #endif
   for (std::size_t i = 0; i < n; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
 }
@@ -140,7 +132,7 @@ inline void relu_grad(const float* x, const float* dy, float* dx, std::size_t n)
 // y[i] += b[i]
 inline void add(float* y, const float* b, std::size_t n) {
 #ifdef STATLEARN_X86
-  if (use_avx2()) return add_avx2(y, b, n);
+  if (cpu::has_avx2()) return add_avx2(y, b, n);
 #endif
   for (std::size_t i = 0; i < n; ++i) y[i] += b[i];
 }
