@@ -27,6 +27,24 @@ test_that("Lloyd equals stats::kmeans(algorithm = 'Lloyd') from the same startin
   }
 })
 
+test_that("Hamerly makes Lloyd's assignments through a long, slow tail (k > 16, odd p)", {
+  # Uniform data converge slowly: many iterations in which few points are
+  # visited, on the row copy, with the per-cluster wake-up keys.
+  set.seed(29)
+  x <- matrix(runif(4000 * 5), ncol = 5)
+  for (k in c(7, 23)) {
+    start <- x[sample(nrow(x), k), , drop = FALSE]
+    ref <- stats::kmeans(x, start, iter.max = 500, algorithm = "Lloyd")
+    ham <- k_means(x, start, algorithm = "hamerly", max_iter = 500)
+    expect_gt(ham$iter, 30L)
+    expect_identical(unname(ham$cluster), unname(ref$cluster))
+    expect_identical(ham$iter, ref$iter)
+    expect_equal(unname(ham$centers), unname(ref$centers), tolerance = 1e-12)
+    expect_equal(ham$totss, ref$totss, tolerance = 1e-12)
+    expect_lt(ham$distance_evaluations, 0.5 * ham$iter * k * nrow(x))
+  }
+})
+
 test_that("Hartigan-Wong equals stats::kmeans (its default) from the same starting centres", {
   set.seed(23)
   compared <- 0

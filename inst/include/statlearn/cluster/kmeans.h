@@ -28,8 +28,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
+#include "statlearn/common/cpu.h"
 #include "statlearn/common/distance.h"
 #include "statlearn/common/hooks.h"
 #include "statlearn/common/parallel.h"
@@ -68,23 +70,124 @@ constexpr std::size_t kChunk = 4096;  // points per task (fixed: results do not 
 constexpr std::size_t kBlock = 256;   // points per vectorised distance block
 
 // Squared distances of points [b, e) of X (n x p, column-major) to all k
-// centres (k x p, column-major): out[(i - b) * k + j], each summed over the
-// coordinates in order.
-inline void block_distances(const double* X, std::size_t n, std::size_t p, const double* C,
-                            std::size_t k, std::size_t b, std::size_t e, double* out) {
+// centres (k x p, column-major): out[j * (e - b) + (i - b)], each summed over
+// the coordinates in order. The AVX2 kernel runs four consecutive points at
+// once with the same operations (subtract, square, add: no fused
+// multiply-add), so it gives the same bits as the portable loop.
+inline void block_distances_portable(const double* X, std::size_t n, std::size_t p, const double* C,
+                                     std::size_t k, std::size_t b, std::size_t e, double* out) {
   const std::size_t m = e - b;
   std::fill(out, out + m * k, 0.0);
   for (std::size_t c = 0; c < p; ++c) {
     const double* xc = X + c * n + b;
     for (std::size_t j = 0; j < k; ++j) {
       const double cj = C[c * k + j];
-      double* o = out + j;
+      double* o = out + j * m;
       for (std::size_t i = 0; i < m; ++i) {
         const double t = xc[i] - cj;
-        o[i * k] += t * t;
+        o[i] += t * t;
       }
     }
   }
+}
+
+// Squared distances of one point (coordinate c at xi[c * step]) to all k
+// centres: out[j], summed over the coordinates in order, as above.
+inline void point_distances_portable(const double* xi, std::size_t step, std::size_t p,
+                                     const double* C, std::size_t k, double* out) {
+  std::fill(out, out + k, 0.0);
+  for (std::size_t c = 0; c < p; ++c) {
+    const double v = xi[c * step];
+    const double* cc = C + c * k;
+    for (std::size_t j = 0; j < k; ++j) {
+      const double t = v - cc[j];
+      out[j] += t * t;
+    }
+  }
+}
+
+#ifdef STATLEARN_X86
+__attribute__((target("avx2"))) inline void block_distances_avx2(
+    const double* X, std::size_t n, std::size_t p, const double* C, std::size_t k, std::size_t b,
+    std::size_t e, double* out) {
+  const std::size_t m = e - b, m4 = m & ~static_cast<std::size_t>(3);
+  std::fill(out, out + m * k, 0.0);
+  for (std::size_t c = 0; c < p; ++c) {
+    const double* xc = X + c * n + b;
+    for (std::size_t j = 0; j < k; ++j) {
+      const double cj = C[c * k + j];
+      const __m256d vc = _mm256_set1_pd(cj);
+      double* o = out + j * m;
+      std::size_t i = 0;
+      for (; i < m4; i += 4) {
+        const __m256d t = _mm256_sub_pd(_mm256_loadu_pd(xc + i), vc);
+        _mm256_storeu_pd(o + i, _mm256_add_pd(_mm256_loadu_pd(o + i), _mm256_mul_pd(t, t)));
+      }
+      for (; i < m; ++i) {
+        const double t = xc[i] - cj;
+        o[i] += t * t;
+      }
+    }
+  }
+}
+
+__attribute__((target("avx2"))) inline void point_distances_avx2(const double* xi, std::size_t step,
+                                                                  std::size_t p, const double* C,
+                                                                  std::size_t k, double* out) {
+  // Sixteen centres at a time in four accumulators kept in registers.
+  std::size_t j0 = 0;
+  for (; j0 + 16 <= k; j0 += 16) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+    for (std::size_t c = 0; c < p; ++c) {
+      const __m256d vv = _mm256_set1_pd(xi[c * step]);
+      const double* cc = C + c * k + j0;
+      __m256d t0 = _mm256_sub_pd(vv, _mm256_loadu_pd(cc));
+      __m256d t1 = _mm256_sub_pd(vv, _mm256_loadu_pd(cc + 4));
+      __m256d t2 = _mm256_sub_pd(vv, _mm256_loadu_pd(cc + 8));
+      __m256d t3 = _mm256_sub_pd(vv, _mm256_loadu_pd(cc + 12));
+      a0 = _mm256_add_pd(a0, _mm256_mul_pd(t0, t0));
+      a1 = _mm256_add_pd(a1, _mm256_mul_pd(t1, t1));
+      a2 = _mm256_add_pd(a2, _mm256_mul_pd(t2, t2));
+      a3 = _mm256_add_pd(a3, _mm256_mul_pd(t3, t3));
+    }
+    _mm256_storeu_pd(out + j0, a0);
+    _mm256_storeu_pd(out + j0 + 4, a1);
+    _mm256_storeu_pd(out + j0 + 8, a2);
+    _mm256_storeu_pd(out + j0 + 12, a3);
+  }
+  for (; j0 + 4 <= k; j0 += 4) {
+    __m256d a0 = _mm256_setzero_pd();
+    for (std::size_t c = 0; c < p; ++c) {
+      const __m256d t0 = _mm256_sub_pd(_mm256_set1_pd(xi[c * step]), _mm256_loadu_pd(C + c * k + j0));
+      a0 = _mm256_add_pd(a0, _mm256_mul_pd(t0, t0));
+    }
+    _mm256_storeu_pd(out + j0, a0);
+  }
+  for (; j0 < k; ++j0) {
+    double sum = 0.0;
+    for (std::size_t c = 0; c < p; ++c) {
+      const double t = xi[c * step] - C[c * k + j0];
+      sum += t * t;
+    }
+    out[j0] = sum;
+  }
+}
+#endif
+
+inline void block_distances(const double* X, std::size_t n, std::size_t p, const double* C,
+                            std::size_t k, std::size_t b, std::size_t e, double* out) {
+#ifdef STATLEARN_X86
+  if (cpu::has_avx2()) return block_distances_avx2(X, n, p, C, k, b, e, out);
+#endif
+  block_distances_portable(X, n, p, C, k, b, e, out);
+}
+
+inline void point_distances(const double* xi, std::size_t step, std::size_t p, const double* C,
+                            std::size_t k, double* out) {
+#ifdef STATLEARN_X86
+  if (cpu::has_avx2()) return point_distances_avx2(xi, step, p, C, k, out);
+#endif
+  point_distances_portable(xi, step, p, C, k, out);
 }
 
 inline double point_distance(const double* X, std::size_t n, std::size_t p, std::size_t i,
@@ -199,11 +302,12 @@ inline void run_lloyd(const double* X, std::size_t n, std::size_t p, std::size_t
       for (std::size_t b0 = b; b0 < e; b0 += kBlock) {
         const std::size_t e0 = std::min(e, b0 + kBlock);
         block_distances(X, n, p, st.C.data(), k, b0, e0, d.data());
+        const std::size_t m = e0 - b0;
         for (std::size_t i = b0; i < e0; ++i) {
-          const double* di = d.data() + (i - b0) * k;
+          const double* di = d.data() + (i - b0);  // centre j at di[j * m]
           int best = 0;
           for (std::size_t j = 1; j < k; ++j)
-            if (di[j] < di[best]) best = static_cast<int>(j);
+            if (di[j * m] < di[best * m]) best = static_cast<int>(j);
           if (st.cl[i] != best) { st.cl[i] = best; any = true; }
         }
       }
@@ -220,46 +324,96 @@ inline void run_lloyd(const double* X, std::size_t n, std::size_t p, std::size_t
   if (st.size.empty()) st.size = update_centers(X, n, p, st.cl, k, st.C, threads);
 }
 
+// The points row by row (a point's coordinates in one or two cache lines
+// instead of p lines a column apart), for the algorithms that visit single
+// scattered points; copied on first use (uninitialised storage: the copy is
+// the only write).
+struct point_rows {
+  const double* X;
+  std::size_t n, p;
+  int threads;
+  std::unique_ptr<double[]> buf;
+  const double* get() {
+    if (!buf) {
+      buf.reset(new double[n * p]);
+      double* r = buf.get();
+      parallel_chunks(n, kChunk, threads, [&](std::size_t b, std::size_t e, std::size_t) {
+        for (std::size_t i = b; i < e; ++i)
+          for (std::size_t c = 0; c < p; ++c) r[i * p + c] = X[c * n + i];
+      });
+    }
+    return buf.get();
+  }
+};
+
 // Hamerly's bounds around the same iterations. Each point keeps an upper
 // bound u on the distance to its own centre and a lower bound l on the
 // distance to any other; when centres move, u grows by its centre's shift and
 // l shrinks by the largest shift, and the point cannot change cluster while
 // u < max(l, half the distance from its centre to the nearest other centre).
 //
-// Points are visited lazily. As max(l, half) - u can shrink by at most twice
-// the largest shift per iteration (a centre-to-centre distance changes by at
-// most two shifts), a point with that slack after a visit needs no look until
-// the cumulative largest shift has grown by half the slack. Each point keeps
-// that wake-up value (its key); an iteration reads only the keys and visits
-// the points whose key has been reached, bringing their bounds up to date
-// from the per-cluster cumulative shifts. In the long tail of slow
-// convergence an iteration then reads n keys instead of updating 2n bounds.
+// Points are visited lazily. When the centres move, the upper bound of a
+// point in cluster a grows by a's shift and the lower bound shrinks by at
+// most the largest shift; half the distance to a's nearest other centre
+// shrinks by at most half of a's shift plus half the largest. So the slack
+// max(l, half) - u shrinks by at most (largest shift + a's shift) per
+// iteration, and a point with that slack after a visit needs no look until
+// the running total of (largest shift + a's shift) has grown by the slack.
+// Each point keeps that wake-up value (its key) on its cluster's running
+// total; an iteration reads only the keys and visits the points whose key has
+// been reached, bringing their bounds up to date from the per-cluster
+// cumulative shifts. In the long tail of slow convergence, where a few
+// centres still move, an iteration reads n keys instead of updating 2n
+// bounds, and the points of the settled clusters sleep longest.
 //
 // Between iterations the centre sums are updated by the points that moved
 // (exact sums after the first assignment and at the end), in index order, so
 // results are the same for any thread count. The assignments are exactly
 // Lloyd's at every iteration.
-inline void run_hamerly(const double* X, const double* rows, std::size_t n, std::size_t p,
+inline void run_hamerly(const double* X, point_rows& lazy_rows, std::size_t n, std::size_t p,
                         std::size_t k, std::size_t max_iter, int threads, run_state& st) {
+  // Point i's coordinate c at base[i * step_point + c * step_coord]: the
+  // columns of X while nearly every point is visited (the first iterations,
+  // read in order), the row copy from iteration kRowsFrom on (the tail, where
+  // the few points visited lie scattered). The sums are the same either way.
+  constexpr std::size_t kRowsFrom = 1;
+  const double* base = X;
+  std::size_t step_point = 1, step_coord = n;
   st.cl.assign(n, -1);
   std::vector<double> upper(n), lower(n), half(k), shift(k);
   const std::size_t nchunk = chunk_count(n, kChunk);
   std::vector<char> moved(nchunk);
   std::vector<std::size_t> evals(nchunk);
   std::vector<std::vector<int>> movers(nchunk);
+  std::vector<std::vector<std::size_t>> due_lists(nchunk);
   std::vector<int> from(n, -1);
   std::vector<double> sums;
   const double margin = 1e-10;
   std::vector<std::size_t> seen(n, 0);  // iteration of each point's last visit
   // Cumulative shift of each cluster (k per iteration) and of the largest shift.
   std::vector<double> cum_shift(k, 0.0), cum_max(1, 0.0);
-  std::vector<double> key(n, -1.0);
-  auto wake_key = [&](std::size_t i, std::size_t it) {
+  // Keys are kept in single precision, rounded down (a point may wake early,
+  // never late), and each point's cluster in a byte when k <= 256, so that
+  // the scan of an iteration reads 5 bytes per point.
+  std::vector<float> key(n, -1.0f);
+  std::vector<double> wake_now(k);
+  const bool small_k = k <= 256;
+  std::vector<std::uint8_t> cl8(small_k ? n : 0);
+  auto wake_key = [&](std::size_t i, std::size_t it) -> float {
     const double bound = std::max(lower[i], half[static_cast<std::size_t>(st.cl[i])]);
     const double slack = bound - upper[i] - margin * (bound + upper[i]);
-    return slack > 0.0 ? cum_max[it] + 0.5 * slack : -1.0;
+    if (!(slack > 0.0)) return -1.0f;
+    const double v = cum_max[it] + cum_shift[it * k + static_cast<std::size_t>(st.cl[i])] + slack;
+    float f = static_cast<float>(v);
+    if (static_cast<double>(f) > v) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+    return f;
   };
   for (std::size_t it = 0; it < max_iter; ++it) {
+    if (it == kRowsFrom) {
+      base = lazy_rows.get();
+      step_point = p;
+      step_coord = 1;
+    }
     if (hooks::aborted()) return;
     // Half the distance from each centre to its nearest other centre.
     for (std::size_t j = 0; j < k; ++j) {
@@ -271,26 +425,29 @@ inline void run_hamerly(const double* X, const double* rows, std::size_t n, std:
       half[j] = 0.5 * std::sqrt(best);
     }
     const bool first = it == 0;
-    const double now = cum_max[it] * (1.0 + 1e-12);
+    // Each cluster's running total of (largest shift + its own shift).
+    for (std::size_t j = 0; j < k; ++j) wake_now[j] = (cum_max[it] + cum_shift[it * k + j]) * (1.0 + 1e-12);
     parallel_chunks(n, kChunk, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
       bool any = false;
       std::size_t ev = 0;
       std::vector<double> block(first ? kBlock * k : k);
       std::vector<int>& mv = movers[ch];
       mv.clear();
-      // Nearest and second-nearest of the k distances di (as Lloyd ranks them).
-      auto settle = [&](std::size_t i, const double* di) {
+      // Nearest and second-nearest of the k distances di[j * stride] (as
+      // Lloyd ranks them).
+      auto settle = [&](std::size_t i, const double* di, std::size_t stride) {
         int best = 0;
         for (std::size_t j = 1; j < k; ++j)
-          if (di[j] < di[best]) best = static_cast<int>(j);
+          if (di[j * stride] < di[best * stride]) best = static_cast<int>(j);
         double second = std::numeric_limits<double>::infinity();
         for (std::size_t j = 0; j < k; ++j)
-          if (static_cast<int>(j) != best) second = std::min(second, di[j]);
-        upper[i] = std::sqrt(di[best]);
+          if (static_cast<int>(j) != best) second = std::min(second, di[j * stride]);
+        upper[i] = std::sqrt(di[best * stride]);
         lower[i] = std::sqrt(second);
         if (st.cl[i] != best) {
           from[i] = st.cl[i];
           st.cl[i] = best;
+          if (small_k) cl8[i] = static_cast<std::uint8_t>(best);
           mv.push_back(static_cast<int>(i));
           any = true;
         }
@@ -299,56 +456,97 @@ inline void run_hamerly(const double* X, const double* rows, std::size_t n, std:
         for (std::size_t b0 = b; b0 < e; b0 += kBlock) {
           const std::size_t e0 = std::min(e, b0 + kBlock);
           block_distances(X, n, p, st.C.data(), k, b0, e0, block.data());
-          for (std::size_t i = b0; i < e0; ++i) settle(i, block.data() + (i - b0) * k);
+          for (std::size_t i = b0; i < e0; ++i) settle(i, block.data() + (i - b0), e0 - b0);
         }
-        for (std::size_t i = b; i < e; ++i) key[i] = wake_key(i, 0);
+        for (std::size_t i = b; i < e; ++i) {
+          key[i] = wake_key(i, 0);
+          if (small_k) cl8[i] = static_cast<std::uint8_t>(st.cl[i]);
+        }
         ev += (e - b) * k;
       } else {
-        const double* xi = nullptr;
-        // Squared distance of the point xi to centre j (coordinates in order).
-        auto dist = [&](std::size_t j) {
-          double sum = 0.0;
-          for (std::size_t c = 0; c < p; ++c) {
-            const double t = xi[c] - st.C[c * k + j];
-            sum += t * t;
-          }
-          return sum;
-        };
         // The points due for a visit (the others are provably still nearest
-        // their own centre); their rows are fetched ahead of use, since they
-        // lie scattered in memory.
-        std::vector<std::size_t> due;
-        for (std::size_t i = b; i < e; ++i)
-          if (key[i] <= now) due.push_back(i);
+        // their own centre), collected without branches (which points are due
+        // is unpredictable).
+        std::vector<std::size_t>& due = due_lists[ch];
+        due.resize(e - b);
+        std::size_t ndue = 0;
+        if (small_k) {
+          for (std::size_t i = b; i < e; ++i) {
+            due[ndue] = i;
+            ndue += static_cast<double>(key[i]) <= wake_now[cl8[i]];
+          }
+        } else {
+          for (std::size_t i = b; i < e; ++i) {
+            due[ndue] = i;
+            ndue += static_cast<double>(key[i]) <= wake_now[static_cast<std::size_t>(st.cl[i])];
+          }
+        }
+        // Pass 1: bring each due point's bounds up to date since its last
+        // visit; keep (in place, in index order) the points whose bounds fail.
         constexpr std::size_t ahead = 8;
-        for (std::size_t t = 0; t < due.size(); ++t) {
-          if (t + ahead < due.size()) {
+        std::size_t nfail = 0;
+        for (std::size_t t = 0; t < ndue; ++t) {
+          if (t + ahead < ndue) {
             const std::size_t j = due[t + ahead];
-            const char* r = reinterpret_cast<const char*>(rows + j * p);
-            for (std::size_t off = 0; off < p * sizeof(double); off += 64) __builtin_prefetch(r + off);
             __builtin_prefetch(&upper[j]);
             __builtin_prefetch(&lower[j]);
             __builtin_prefetch(&seen[j]);
           }
           const std::size_t i = due[t];
           const std::size_t a = static_cast<std::size_t>(st.cl[i]);
-          // Bring the bounds up to date since the last visit.
           const std::size_t s = seen[i];
           upper[i] += cum_shift[it * k + a] - cum_shift[s * k + a];
           lower[i] -= cum_max[it] - cum_max[s];
           seen[i] = it;
-          const double bound = std::max(half[a], lower[i]);
-          if (upper[i] * (1.0 + margin) >= bound) {
-            xi = rows + i * p;  // the point's coordinates, contiguous
-            upper[i] = std::sqrt(dist(a));
-            ++ev;
-            if (upper[i] * (1.0 + margin) >= bound) {
-              for (std::size_t j = 0; j < k; ++j) block[j] = dist(j);
-              ev += k;
-              settle(i, block.data());
+          if (upper[i] * (1.0 + margin) >= std::max(half[a], lower[i])) {
+            due[nfail++] = i;
+          } else {
+            key[i] = wake_key(i, it);
+          }
+        }
+        // Pass 2: the exact distance to the own centre, four points at a time
+        // (four independent sums, each over the coordinates in order; rows
+        // fetched ahead, since they lie scattered in memory); all k distances
+        // for the points whose bound still fails.
+        const double* C = st.C.data();
+        for (std::size_t t0 = 0; t0 < nfail; t0 += 4) {
+          const std::size_t g = std::min<std::size_t>(4, nfail - t0);
+          if (step_coord == 1) {
+            for (std::size_t q = t0 + ahead; q < std::min(nfail, t0 + ahead + 4); ++q) {
+              const char* r = reinterpret_cast<const char*>(base + due[q] * p);
+              for (std::size_t off = 0; off < p * sizeof(double); off += 64) __builtin_prefetch(r + off);
             }
           }
-          key[i] = wake_key(i, it);
+          const double* x4[4];
+          const double* c4[4];
+          for (std::size_t q = 0; q < 4; ++q) {
+            const std::size_t i = due[t0 + std::min(q, g - 1)];
+            x4[q] = base + i * step_point;
+            c4[q] = C + static_cast<std::size_t>(st.cl[i]);
+          }
+          double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+          for (std::size_t c = 0; c < p; ++c) {
+            const std::size_t xc = c * step_coord;
+            const double t0v = x4[0][xc] - c4[0][c * k], t1v = x4[1][xc] - c4[1][c * k];
+            const double t2v = x4[2][xc] - c4[2][c * k], t3v = x4[3][xc] - c4[3][c * k];
+            s0 += t0v * t0v;
+            s1 += t1v * t1v;
+            s2 += t2v * t2v;
+            s3 += t3v * t3v;
+          }
+          const double d4[4] = {s0, s1, s2, s3};
+          for (std::size_t q = 0; q < g; ++q) {
+            const std::size_t i = due[t0 + q];
+            const std::size_t a = static_cast<std::size_t>(st.cl[i]);
+            upper[i] = std::sqrt(d4[q]);
+            ++ev;
+            if (upper[i] * (1.0 + margin) >= std::max(half[a], lower[i])) {
+              point_distances(x4[q], step_coord, p, C, k, block.data());
+              ev += k;
+              settle(i, block.data(), 1);
+            }
+            key[i] = wake_key(i, it);
+          }
         }
       }
       moved[ch] = any;
@@ -374,8 +572,9 @@ inline void run_hamerly(const double* X, const double* rows, std::size_t n, std:
           const std::size_t a = static_cast<std::size_t>(from[i]), b = static_cast<std::size_t>(st.cl[i]);
           --st.size[a];
           ++st.size[b];
+          const double* xi = base + static_cast<std::size_t>(i) * step_point;
           for (std::size_t c = 0; c < p; ++c) {
-            const double v = X[c * n + i];
+            const double v = xi[c * step_coord];
             sums[c * k + a] -= v;
             sums[c * k + b] += v;
           }
@@ -624,17 +823,10 @@ inline kmeans_result kmeans(const double* X, std::size_t n, std::size_t p, const
   kmeans_result best;
   double best_total = std::numeric_limits<double>::infinity();
   const std::size_t starts = o.init == kmeans_init::given ? 1 : o.starts;
-  // The points row by row, for the algorithms that visit single points
-  // (Hamerly's, Hartigan-Wong's): a point's coordinates in one or two cache
-  // lines instead of p lines a column apart.
-  std::vector<double> rows;
-  if (o.algorithm != kmeans_algorithm::lloyd) {
-    rows.resize(n * p);
-    parallel_chunks(n, kChunk, o.threads, [&](std::size_t b, std::size_t e, std::size_t) {
-      for (std::size_t i = b; i < e; ++i)
-        for (std::size_t c = 0; c < p; ++c) rows[i * p + c] = X[c * n + i];
-    });
-  }
+  // The points row by row: Hartigan-Wong's visits single points throughout,
+  // Hamerly's in its tail (it makes the copy when it gets there).
+  point_rows rows{X, n, p, o.threads, nullptr};
+  if (o.algorithm == kmeans_algorithm::hartigan_wong) rows.get();
   // One start: centres, the chosen algorithm, then its within-cluster sums of
   // squares (per fixed chunk, in order).
   auto run_start = [&](std::size_t s, int threads, run_state& st, std::vector<double>& wss) {
@@ -645,8 +837,8 @@ inline kmeans_result kmeans(const double* X, std::size_t n, std::size_t p, const
       st.C = seed_centers(X, n, p, k, o.init, rng, threads);
     }
     if (o.algorithm == kmeans_algorithm::lloyd) run_lloyd(X, n, p, k, o.max_iter, threads, st);
-    else if (o.algorithm == kmeans_algorithm::hamerly) run_hamerly(X, rows.data(), n, p, k, o.max_iter, threads, st);
-    else run_hartigan_wong(X, rows.data(), n, p, k, o.max_iter, st);
+    else if (o.algorithm == kmeans_algorithm::hamerly) run_hamerly(X, rows, n, p, k, o.max_iter, threads, st);
+    else run_hartigan_wong(X, rows.get(), n, p, k, o.max_iter, st);
     wss.assign(k, 0.0);
     if (hooks::aborted() || st.fault == 1) return;
     const std::size_t nchunk = chunk_count(n, kChunk);
@@ -693,32 +885,26 @@ inline kmeans_result kmeans(const double* X, std::size_t n, std::size_t p, const
       best.best_start = s;
     }
   }
-  // Total sum of squares: column means, then squared deviations, per fixed
-  // chunk in order.
-  const std::size_t nchunk = chunk_count(n, kChunk);
-  std::vector<double> part(nchunk * p, 0.0);
-  parallel_chunks(n, kChunk, o.threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+  // Total sum of squares from the best start's clusters, without another
+  // pass over the data: the within-cluster sums plus each cluster's size
+  // times the squared distance of its mean from the overall mean (the centres
+  // are the exact means of their clusters).
+  if (!best.centers.empty()) {
+    std::vector<double> mean(p, 0.0);
     for (std::size_t c = 0; c < p; ++c) {
-      double sum = 0.0;
-      for (std::size_t i = b; i < e; ++i) sum += X[c * n + i];
-      part[ch * p + c] = sum;
+      for (std::size_t j = 0; j < k; ++j)
+        mean[c] += static_cast<double>(best.size[j]) * best.centers[c * k + j];
+      mean[c] /= static_cast<double>(n);
     }
-  });
-  std::vector<double> mean(p, 0.0);
-  for (std::size_t ch = 0; ch < nchunk; ++ch)
-    for (std::size_t c = 0; c < p; ++c) mean[c] += part[ch * p + c];
-  for (double& v : mean) v /= static_cast<double>(n);
-  parallel_chunks(n, kChunk, o.threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
-    for (std::size_t c = 0; c < p; ++c) {
-      double sum = 0.0;
-      for (std::size_t i = b; i < e; ++i) {
-        const double t = X[c * n + i] - mean[c];
-        sum += t * t;
+    for (std::size_t j = 0; j < k; ++j) {
+      double between = 0.0;
+      for (std::size_t c = 0; c < p; ++c) {
+        const double t = best.centers[c * k + j] - mean[c];
+        between += t * t;
       }
-      part[ch * p + c] = sum;
+      best.totss += best.withinss[j] + static_cast<double>(best.size[j]) * between;
     }
-  });
-  for (double v : part) best.totss += v;
+  }
   return best;
 }
 
