@@ -60,9 +60,7 @@ k_means <- function(x, centers, starts = 1, algorithm = c("hamerly", "lloyd", "h
                     init = c("kmeans++", "random"), max_iter = 100, seed = NULL, threads = NULL,
                     ...) {
   check_dots(..., fun = "k_means")
-  x <- check_x(x, "x")
-  x <- as.matrix(x)
-  storage.mode(x) <- "double"
+  x <- check_x(x, "x", names = FALSE)  # no column names added: that would copy x
   n <- nrow(x)
   p <- ncol(x)
   if (n == 0L) abort_input("x", "at least one row", "none", class = "statlearn_error_empty")
