@@ -274,6 +274,17 @@ print.statlearn_learner <- function(x, ...) {
 # method) or on rows of the data frame (formula method). With `x` and `y`
 # given, they replace the training data. Returns list(learner, x, y).
 fit_as_learner <- function(fit, env, x = NULL, y = NULL) {
+  task <- fit_as_learner_data(fit, env, x, y)
+  # A classifier fitted to a numeric 0/1 (or coded) response predicts
+  # classes: resample it as classification, with the fit's classes.
+  if (inherits(fit, "statlearn_classifier") && !is.null(fit$levels) && !is.factor(task$y) &&
+      !is.character(task$y) && !is.logical(task$y)) {
+    task$y <- factor(task$y, levels = fit$levels)
+  }
+  task
+}
+
+fit_as_learner_data <- function(fit, env, x = NULL, y = NULL) {
   call <- fit$call
   if (is.null(call)) {
     abort("The fit has no call to refit it from; resample a learner() instead.",

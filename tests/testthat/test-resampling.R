@@ -338,6 +338,20 @@ test_that("package fits without a cross-validation of their own are refitted fro
   }, TRUE)
   expect_equal(be$estimates, hand, tolerance = 1e-12, info = "logistic regression vs glm by hand")
   expect_identical(be$method, "logistic_regression")
+  # a classifier fitted to a numeric 0/1 response is resampled as a
+  # classifier (misclassification of its predicted classes), as glm by hand
+  set.seed(63)
+  x01 <- matrix(rnorm(300 * 3), 300)
+  y01 <- rbinom(300, 1, plogis(x01[, 1] - x01[, 2]))
+  lg01 <- logistic_regression(x01, y01)
+  cv01 <- cross_validate(lg01, folds = 5)
+  expect_identical(cv01$measure, "class")
+  g_err <- unlist(lapply(1:5, function(k) {
+    tr <- cv01$foldid != k
+    g <- glm.fit(cbind(1, x01[tr, ]), y01[tr], family = binomial())
+    (drop(cbind(1, x01[!tr, ]) %*% g$coefficients) > 0) != (y01[!tr] == 1)
+  }))
+  expect_equal(cv01$cvm, mean(g_err), tolerance = 1e-12)
   # what cannot be resampled with the rows is refused
   sub <- linear_regression(y ~ ., data = d, subset = 1:50)
   expect_statlearn_error(cross_validate(sub), "statlearn_error_unsupported", "subset")
