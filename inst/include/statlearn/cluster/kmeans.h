@@ -380,16 +380,22 @@ inline void run_hamerly(const double* X, point_rows& lazy_rows, std::size_t n, s
   const double* base = X;
   std::size_t step_point = 1, step_coord = n;
   st.cl.assign(n, -1);
-  std::vector<double> upper(n), lower(n), half(k), shift(k);
+  // Each point's bounds, last visit and previous cluster side by side (one
+  // cache line holds them for the scattered visits of the tail).
+  struct point_state {
+    double upper, lower;
+    std::uint32_t seen;  // iteration of the last visit
+    std::int32_t from;   // cluster before the last move
+  };
+  std::vector<point_state> ps(n, point_state{0.0, 0.0, 0u, -1});
+  std::vector<double> half(k), shift(k);
   const std::size_t nchunk = chunk_count(n, kChunk);
   std::vector<char> moved(nchunk);
   std::vector<std::size_t> evals(nchunk);
   std::vector<std::vector<int>> movers(nchunk);
   std::vector<std::vector<std::size_t>> due_lists(nchunk);
-  std::vector<int> from(n, -1);
   std::vector<double> sums;
   const double margin = 1e-10;
-  std::vector<std::size_t> seen(n, 0);  // iteration of each point's last visit
   // Cumulative shift of each cluster (k per iteration) and of the largest shift.
   std::vector<double> cum_shift(k, 0.0), cum_max(1, 0.0);
   // Keys are kept in single precision, rounded down (a point may wake early,
@@ -400,8 +406,8 @@ inline void run_hamerly(const double* X, point_rows& lazy_rows, std::size_t n, s
   const bool small_k = k <= 256;
   std::vector<std::uint8_t> cl8(small_k ? n : 0);
   auto wake_key = [&](std::size_t i, std::size_t it) -> float {
-    const double bound = std::max(lower[i], half[static_cast<std::size_t>(st.cl[i])]);
-    const double slack = bound - upper[i] - margin * (bound + upper[i]);
+    const double bound = std::max(ps[i].lower, half[static_cast<std::size_t>(st.cl[i])]);
+    const double slack = bound - ps[i].upper - margin * (bound + ps[i].upper);
     if (!(slack > 0.0)) return -1.0f;
     const double v = cum_max[it] + cum_shift[it * k + static_cast<std::size_t>(st.cl[i])] + slack;
     float f = static_cast<float>(v);
@@ -442,10 +448,10 @@ inline void run_hamerly(const double* X, point_rows& lazy_rows, std::size_t n, s
         double second = std::numeric_limits<double>::infinity();
         for (std::size_t j = 0; j < k; ++j)
           if (static_cast<int>(j) != best) second = std::min(second, di[j * stride]);
-        upper[i] = std::sqrt(di[best * stride]);
-        lower[i] = std::sqrt(second);
+        ps[i].upper = std::sqrt(di[best * stride]);
+        ps[i].lower = std::sqrt(second);
         if (st.cl[i] != best) {
-          from[i] = st.cl[i];
+          ps[i].from = st.cl[i];
           st.cl[i] = best;
           if (small_k) cl8[i] = static_cast<std::uint8_t>(best);
           mv.push_back(static_cast<int>(i));
@@ -488,17 +494,15 @@ inline void run_hamerly(const double* X, point_rows& lazy_rows, std::size_t n, s
         for (std::size_t t = 0; t < ndue; ++t) {
           if (t + ahead < ndue) {
             const std::size_t j = due[t + ahead];
-            __builtin_prefetch(&upper[j]);
-            __builtin_prefetch(&lower[j]);
-            __builtin_prefetch(&seen[j]);
+            __builtin_prefetch(&ps[j]);
           }
           const std::size_t i = due[t];
           const std::size_t a = static_cast<std::size_t>(st.cl[i]);
-          const std::size_t s = seen[i];
-          upper[i] += cum_shift[it * k + a] - cum_shift[s * k + a];
-          lower[i] -= cum_max[it] - cum_max[s];
-          seen[i] = it;
-          if (upper[i] * (1.0 + margin) >= std::max(half[a], lower[i])) {
+          const std::size_t s = ps[i].seen;
+          ps[i].upper += cum_shift[it * k + a] - cum_shift[s * k + a];
+          ps[i].lower -= cum_max[it] - cum_max[s];
+          ps[i].seen = static_cast<std::uint32_t>(it);
+          if (ps[i].upper * (1.0 + margin) >= std::max(half[a], ps[i].lower)) {
             due[nfail++] = i;
           } else {
             key[i] = wake_key(i, it);
@@ -538,9 +542,9 @@ inline void run_hamerly(const double* X, point_rows& lazy_rows, std::size_t n, s
           for (std::size_t q = 0; q < g; ++q) {
             const std::size_t i = due[t0 + q];
             const std::size_t a = static_cast<std::size_t>(st.cl[i]);
-            upper[i] = std::sqrt(d4[q]);
+            ps[i].upper = std::sqrt(d4[q]);
             ++ev;
-            if (upper[i] * (1.0 + margin) >= std::max(half[a], lower[i])) {
+            if (ps[i].upper * (1.0 + margin) >= std::max(half[a], ps[i].lower)) {
               point_distances(x4[q], step_coord, p, C, k, block.data());
               ev += k;
               settle(i, block.data(), 1);
@@ -569,7 +573,7 @@ inline void run_hamerly(const double* X, point_rows& lazy_rows, std::size_t n, s
     } else {
       for (std::size_t ch = 0; ch < nchunk; ++ch) {
         for (int i : movers[ch]) {
-          const std::size_t a = static_cast<std::size_t>(from[i]), b = static_cast<std::size_t>(st.cl[i]);
+          const std::size_t a = static_cast<std::size_t>(ps[i].from), b = static_cast<std::size_t>(st.cl[i]);
           --st.size[a];
           ++st.size[b];
           const double* xi = base + static_cast<std::size_t>(i) * step_point;
