@@ -32,6 +32,10 @@ tangent_transformations <- c("translate_x", "translate_y", "rotate", "scale", "s
 #' images; each image's tangents are orthonormalised, and the two-sided
 #' distance solves a least-squares problem in at most 14 unknowns per pair.
 #' Transformations are not limited in size (no penalty), as in the book.
+#' With the defaults, 1-NN on the zip digits has test error 3.5%, against
+#' 2.6% in ESL Table 13.1 (from Simard et al.'s own system); smoothing by
+#' 0.25 to 1 pixel, comparing smoothed images, or a penalty on the size of the
+#' transformations changes it by a few test digits only.
 #'
 #' Searching all training images by tangent distance costs one such problem
 #' per pair, so [nearest_neighbors()] first takes each query's `candidates`

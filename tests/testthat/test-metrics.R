@@ -94,6 +94,32 @@ test_that("tangent distance is small for small transformations of a zip digit", 
   }
 })
 
+test_that("smoothing keeps a flat background flat: no edges at the border; grey scale does not matter", {
+  # The Gaussian blur replicates the border pixels (weights sum to one), so a
+  # flat background stays flat: a blank image has no tangents, and a digit
+  # with a wide blank margin has none on the image border. Padding with zeros
+  # instead would darken the border of a background of -1 and give every
+  # image spurious edges there.
+  for (s in c(0.75, 1.5)) {
+    expect_equal(max(abs(image_tangents(rep(-1, 256), tangent_metric(16, 16, smoothing = s)))), 0,
+                 tolerance = 1e-12, label = paste("blank image, smoothing", s))
+  }
+  a <- matrix(unlist(zip_train[3, -1], use.names = FALSE), 16, byrow = TRUE)
+  big <- matrix(-1, 26, 26)
+  big[6:21, 6:21] <- a  # a margin of 5 blank pixels, more than the blur and difference reach
+  T <- image_tangents(c(t(big)), tangent_metric(26, 26))
+  edge <- c(t(row(big) %in% c(1, 26) | col(big) %in% c(1, 26)))
+  expect_lt(max(abs(T[edge, ])), 1e-12)
+  expect_gt(max(abs(T[!edge, ])), 0.5)
+  # Smoothing and differences are linear and keep constants, so rescaling the
+  # grey levels from [-1, 1] to [0, 1] only halves every distance (each
+  # tangent changes scale, not the plane it spans): the neighbours are the same.
+  x <- as.matrix(zip_train[c(3, 10, 25, 40), -1])
+  m <- tangent_metric(16, 16)
+  expect_equal(tangent_distance((x[1:2, ] + 1) / 2, (x[3:4, ] + 1) / 2, m),
+               tangent_distance(x[1:2, ], x[3:4, ], m) / 2, tolerance = 1e-10)
+})
+
 test_that("tangent distance equals least squares in R (qr) and is symmetric when two-sided", {
   x <- as.matrix(zip_train[c(3, 10, 25, 40), -1])
   for (two in c(TRUE, FALSE)) {
