@@ -11,6 +11,19 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// cpp_bspline_basis
+Rcpp::NumericMatrix cpp_bspline_basis(const Rcpp::NumericVector& x, const Rcpp::NumericVector& knots, int order, int derivative);
+RcppExport SEXP _statlearn_cpp_bspline_basis(SEXP xSEXP, SEXP knotsSEXP, SEXP orderSEXP, SEXP derivativeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type knots(knotsSEXP);
+    Rcpp::traits::input_parameter< int >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< int >::type derivative(derivativeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bspline_basis(x, knots, order, derivative));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_class_moments
 Rcpp::List cpp_class_moments(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& cls, const Rcpp::NumericVector& w, int K, int threads);
 RcppExport SEXP _statlearn_cpp_class_moments(SEXP xSEXP, SEXP clsSEXP, SEXP wSEXP, SEXP KSEXP, SEXP threadsSEXP) {
@@ -703,6 +716,7 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_statlearn_cpp_bspline_basis", (DL_FUNC) &_statlearn_cpp_bspline_basis, 4},
     {"_statlearn_cpp_class_moments", (DL_FUNC) &_statlearn_cpp_class_moments, 5},
     {"_statlearn_cpp_lda_scaling", (DL_FUNC) &_statlearn_cpp_lda_scaling, 4},
     {"_statlearn_cpp_gaussian_factors", (DL_FUNC) &_statlearn_cpp_gaussian_factors, 3},

@@ -1,0 +1,17 @@
+// Glue for the spline bases (ESL 5.2): converts R vectors, calls
+// statlearn/basis/bspline.h.
+#include <Rcpp.h>
+#include "statlearn/basis/bspline.h"
+
+// The B-spline basis of order `order` on the full knot sequence `knots` at
+// x (finite values), or its derivatives of order `derivative`.
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericMatrix cpp_bspline_basis(const Rcpp::NumericVector& x, const Rcpp::NumericVector& knots,
+                                      int order, int derivative) {
+  const std::size_t n = x.size(), K = knots.size(), m = static_cast<std::size_t>(order);
+  const std::vector<double> B =
+      statlearn::bspline_basis(knots.begin(), K, m, x.begin(), n, static_cast<std::size_t>(derivative));
+  Rcpp::NumericMatrix out(n, K - m);
+  std::copy(B.begin(), B.end(), out.begin());
+  return out;
+}
