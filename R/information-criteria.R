@@ -555,6 +555,19 @@ smoother_cv.statlearn_nearest_neighbors <- function(fit, ...) {
 #' and for the lasso it is close to the number of non-zero coefficients
 #' plus one.
 #'
+#' @details
+#' The B refits are independent replicates. When the user has set a
+#' `future::plan()` other than sequential (and future.apply is installed),
+#' they are dispatched through `future.apply::future_lapply()`, in chunks
+#' (one per worker by default; `options(statlearn.future_chunk_size = k)`
+#' sets the size); otherwise they run one after another. The noise
+#' \eqn{\varepsilon^{*b}} is drawn with R's random number generator before
+#' any refit, so after `set.seed()` the result is the same under any plan
+#' and any number of workers. An error in a refit is raised as a
+#' `statlearn_error_replicate` naming the simulation that failed. A function
+#' `fit` is sent to the workers with its environment: keep large unneeded
+#' objects out of it.
+#'
 #' @param fit A regression fit: [linear_regression()], or a Gaussian path
 #'   ([ridge_regression()], [lasso()]/[elastic_net()], [lars()],
 #'   [best_subset()], [stepwise()], [pcr()], [plsr()]); or a function
@@ -592,7 +605,7 @@ effective_df <- function(fit, B = 200, sigma = NULL, mean = NULL, x = NULL, y = 
     }
     x <- check_x(x, "x")
     y <- check_y(y, nrow(x))
-    refit <- function(ys) as.matrix(fit(x, ys))
+    refit <- refit_function(fit, x)
     tuning <- NULL
   } else if (inherits(fit, "statlearn_linear_regression")) {
     td <- if (is.null(x) && is.null(y)) training_data(fit, parent.frame())
@@ -600,7 +613,7 @@ effective_df <- function(fit, B = 200, sigma = NULL, mean = NULL, x = NULL, y = 
     x <- as.matrix(td$x)
     y <- td$y
     check_unit_weights(fit$weights)
-    refit <- function(ys) as.matrix(fit_linear_regression(x, ys, NULL, fit$intercept, "qr", 1L)$fitted.values)
+    refit <- refit_linear_regression(x, fit$intercept)
     tuning <- NULL
   } else if (inherits(fit, "statlearn_path")) {
     if (!identical(fit$family %||% "gaussian", "gaussian")) {
@@ -611,22 +624,8 @@ effective_df <- function(fit, B = 200, sigma = NULL, mean = NULL, x = NULL, y = 
     x <- as.matrix(td$x)
     y <- td$y
     check_unit_weights(fit$weights)
-    w1 <- rep(1, nrow(x))
-    refit <- if (inherits(fit, "statlearn_elastic_net")) {
-      opt <- fit$options
-      function(ys) {
-        f <- fit_elastic_net(x, ys, alpha = opt$alpha, family = "gaussian", lambda = fit$lambda,
-                             penalty_factor = opt$penalty_factor, lower = opt$lower, upper = opt$upper,
-                             standardize = opt$standardize, intercept = opt$intercept,
-                             thresh = opt$thresh, maxit = opt$maxit, threads = 1L)
-        B <- path_coef(f, seq_along(f$lambda))
-        out <- x %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(x))
-        # A refit path that stops early keeps its last model.
-        out[, pmin(seq_along(fit$lambda), ncol(out)), drop = FALSE]
-      }
-    } else {
-      function(ys) as.matrix(cv_fold_predict(fit, x, ys, w1, x, 1L))
-    }
+    refit <- if (inherits(fit, "statlearn_elastic_net")) refit_elastic_net(x, fit$options, fit$lambda)
+             else refit_path(fit, x)
     tuning <- fit$tuning
   } else {
     abort(sprintf("effective_df() needs a regression fit or a function(x, y); got %s.", class(fit)[1L]),
@@ -648,8 +647,11 @@ effective_df <- function(fit, B = 200, sigma = NULL, mean = NULL, x = NULL, y = 
                 class = "statlearn_error_length")
   }
   mean <- as.double(mean)
+  # The noise is drawn here, from R's RNG, so set.seed() fixes the result
+  # whatever future plan runs the refits.
   eps <- matrix(stats::rnorm(n * B), n, B)
-  fits <- lapply(seq_len(B), function(b) refit(mean + sigma * eps[, b]))
+  fits <- run_replicates(B, simulation_replicate(refit, mean, sigma, eps),
+                         sprintf("simulation %d", seq_len(B)))
   G <- ncol(fits[[1L]])
   yhat <- array(unlist(fits), c(n, G, B))
   ybar <- apply(yhat, c(1L, 2L), base::mean)
@@ -660,6 +662,52 @@ effective_df <- function(fit, B = 200, sigma = NULL, mean = NULL, x = NULL, y = 
     tab <- cbind(stats::setNames(data.frame(tuning), fit$tuning_name), tab)
   }
   structure(tab, sigma = sigma, B = B)
+}
+
+# The closures sent to the workers: each is made in a small function so that
+# its environment holds only what the refit needs (not the caller's frame
+# with the training data, the low-bias fit and the like).
+simulation_replicate <- function(refit, mean, sigma, eps) {
+  force(refit)
+  force(mean)
+  force(sigma)
+  force(eps)
+  function(b) refit(mean + sigma * eps[, b])
+}
+
+refit_function <- function(fun, x) {
+  force(fun)
+  force(x)
+  function(ys) as.matrix(fun(x, ys))
+}
+
+refit_linear_regression <- function(x, intercept) {
+  force(x)
+  force(intercept)
+  function(ys) as.matrix(fit_linear_regression(x, ys, NULL, intercept, "qr", 1L)$fitted.values)
+}
+
+refit_elastic_net <- function(x, opt, lambda) {
+  force(x)
+  force(opt)
+  force(lambda)
+  function(ys) {
+    f <- fit_elastic_net(x, ys, alpha = opt$alpha, family = "gaussian", lambda = lambda,
+                         penalty_factor = opt$penalty_factor, lower = opt$lower, upper = opt$upper,
+                         standardize = opt$standardize, intercept = opt$intercept,
+                         thresh = opt$thresh, maxit = opt$maxit, threads = 1L)
+    B <- path_coef(f, seq_along(f$lambda))
+    out <- x %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(x))
+    # A refit path that stops early keeps its last model.
+    out[, pmin(seq_along(lambda), ncol(out)), drop = FALSE]
+  }
+}
+
+refit_path <- function(fit, x) {
+  force(fit)
+  force(x)
+  w1 <- rep(1, nrow(x))
+  function(ys) as.matrix(cv_fold_predict(fit, x, ys, w1, x, 1L))
 }
 
 check_unit_weights <- function(w) {

@@ -326,3 +326,106 @@ test_that("effective_df() recovers p + 1, 1 + tr(S) and the lasso's non-zero cou
   expect_error(effective_df(fl, sigma = -1), class = "statlearn_error_range")
   expect_error(effective_df(k_means(d$x, 2, threads = 1)), class = "statlearn_error_unsupported")
 })
+
+# The covariance-formula estimate from given noise draws (ESL eq. 7.31 with
+# the B/(B-1) correction): yhat is n x G x B, eps n x B.
+df_from_draws <- function(yhat, eps, sigma) {
+  B <- ncol(eps)
+  ybar <- apply(yhat, c(1L, 2L), mean)
+  D <- vapply(seq_len(B), function(b) colSums((yhat[, , b, drop = FALSE][, , 1] - ybar) * eps[, b]),
+              numeric(dim(yhat)[2L]))
+  D <- matrix(D, dim(yhat)[2L]) * B / (B - 1) / sigma
+  list(df = rowMeans(D), se = apply(D, 1L, sd) / sqrt(B))
+}
+
+test_that("effective_df() for a fixed seed equals the value from the seed's own noise draws", {
+  d <- sim_linear(n = 30, p = 4, sigma = 2, seed = 21)
+  n <- nrow(d$x)
+  B <- 25
+  X1 <- cbind(1, d$x)
+  H <- X1 %*% solve(crossprod(X1), t(X1))
+  lsfit <- lm.fit(X1, d$y)
+  sigma <- sqrt(sum(lsfit$residuals^2) / (n - 5))
+  # Least squares: y* = mu + sigma eps, yhat* = H y*, so yhat* - mean over b
+  # is sigma H (eps - epsbar); the estimate is a closed form of the draws.
+  set.seed(22)
+  e <- effective_df(linear_regression(d$x, d$y), B = B)
+  set.seed(22)
+  eps <- matrix(rnorm(n * B), n, B)
+  epsc <- eps - rowMeans(eps)
+  D <- colSums((H %*% epsc) * eps) * B / (B - 1)
+  expect_equal(e$df, mean(D), tolerance = 1e-10)
+  expect_equal(e$se, sd(D) / sqrt(B), tolerance = 1e-10)
+  expect_equal(attr(e, "sigma"), sigma, tolerance = 1e-12)
+  # The lasso (non-linear in y): refit by hand on the same draws.
+  fl <- lasso(d$x, d$y, lambda = c(0.5, 0.1), threads = 1)
+  set.seed(23)
+  el <- effective_df(fl, B = B)
+  set.seed(23)
+  eps <- matrix(rnorm(n * B), n, B)
+  yhat <- array(vapply(seq_len(B), function(b) {
+    ys <- lsfit$fitted.values + sigma * eps[, b]
+    as.matrix(predict(lasso(d$x, ys, lambda = c(0.5, 0.1), threads = 1), d$x))
+  }, matrix(0, n, 2)), c(n, 2, B))
+  hand <- df_from_draws(yhat, eps, sigma)
+  expect_equal(el$df, hand$df, tolerance = 1e-8)
+  expect_equal(el$se, hand$se, tolerance = 1e-8)
+  # A failing refit names its simulation.
+  set.seed(24)
+  bad <- function(x, y) if (y[1] > 0) stop("refit failed here") else y
+  err <- tryCatch(effective_df(bad, x = d$x, y = d$y, B = 10), error = identity)
+  expect_s3_class(err, "statlearn_error_replicate")
+  expect_match(conditionMessage(err), "simulation [0-9]+.*refit failed here")
+})
+
+test_that("effective_df() gives identical results under sequential and multisession plans", {
+  skip_on_cran()
+  skip_if_not_installed("future")
+  skip_if_not_installed("future.apply")
+  old <- future::plan()
+  on.exit(future::plan(old), add = TRUE)
+  d <- sim_linear(n = 30, p = 4, sigma = 2, seed = 31)
+  fl <- lasso(d$x, d$y, lambda = c(0.5, 0.1), threads = 1)
+  fr <- ridge_regression(d$x, d$y, lambda = c(1, 10))
+  run <- function() {
+    set.seed(32)
+    a <- effective_df(fl, B = 12)
+    set.seed(33)
+    b <- effective_df(fr, B = 12)
+    set.seed(34)
+    c <- effective_df(linear_regression(d$x, d$y), B = 12)
+    list(a, b, c)
+  }
+  future::plan(future::sequential)
+  ref <- run()
+  future::plan(future::multisession, workers = 2)
+  expect_identical(run(), ref)
+  # the refits really ran on the workers, not in this process
+  main <- Sys.getpid()
+  elsewhere <- function(x, y) if (Sys.getpid() == main) stop("refit in the main process") else y
+  set.seed(35)
+  e <- effective_df(elsewhere, x = d$x, y = d$y, B = 4)
+  set.seed(35)
+  eps <- matrix(rnorm(nrow(d$x) * 4), nrow(d$x), 4)
+  expect_equal(e$df, sum(apply(eps, 1L, var)), tolerance = 1e-10)  # the identity fit
+  options(statlearn.future_chunk_size = 1)
+  on.exit(options(statlearn.future_chunk_size = NULL), add = TRUE)
+  expect_identical(run(), ref)
+})
+
+test_that("effective_df() sends the workers closures without the caller's frame", {
+  d <- sim_linear(n = 30, p = 4, sigma = 2, seed = 41)
+  store <- new.env()
+  ns <- asNamespace("statlearn")
+  suppressMessages(trace("run_replicates", tracer = bquote(assign("FUN", FUN, envir = .(store))),
+                         where = ns, print = FALSE))
+  on.exit(suppressMessages(untrace("run_replicates", where = ns)), add = TRUE)
+  set.seed(42)
+  effective_df(lasso(d$x, d$y, lambda = 0.3, threads = 1), B = 3)
+  sent <- store$FUN
+  env <- environment(sent)
+  expect_setequal(ls(env, all.names = TRUE), c("refit", "mean", "sigma", "eps"))
+  expect_setequal(ls(environment(env$refit), all.names = TRUE), c("x", "opt", "lambda"))
+  expect_identical(parent.env(env), asNamespace("statlearn"))
+  expect_lt(as.numeric(object.size(serialize(sent, NULL))), 20000)
+})
