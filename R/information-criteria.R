@@ -153,6 +153,13 @@ discriminant_loglik <- function(td, quadratic) {
 #'   \eqn{\overline{err} = -2\ell / N} (the training deviance per observation
 #'   for 0/1 responses), `AIC` and `BIC` as above (ESL eqs. 7.29-7.30 times
 #'   \eqn{N}); `Cp` is `NA`.
+#' * Multinomial `lasso()`/`elastic_net()` paths (`family = "multinomial"`,
+#'   K classes): \eqn{\ell = \sum_i w_i \log \hat p_{i, y_i}}, the
+#'   log-likelihood of the fitted class probabilities (those of
+#'   `predict(fit, type = "prob")`), \eqn{\overline{err} = -2\ell/N} (the
+#'   training deviance per observation), `AIC` and `BIC` as above, `Cp`
+#'   `NA`. The fit's K intercepts are centred to sum to zero, so \eqn{d}
+#'   adds \eqn{K - 1} of them (not one) to `df`.
 #'
 #' The `df` column is the package's own measure of each model's complexity:
 #' the number of non-zero coefficients for the lasso (an unbiased estimate
@@ -164,7 +171,19 @@ discriminant_loglik <- function(td, quadratic) {
 #' plus the small term from \eqn{\mathrm{sd}(y)} itself depending on y: in all,
 #' the divergence \eqn{\sum_i \partial\hat y_i/\partial y_i} (Stein's unbiased
 #' df), which is smaller than the number of non-zero coefficients; for binomial and Poisson elastic nets with `alpha < 1` the
-#' number of non-zero coefficients (an over-count); \eqn{\mathrm{tr}(S_\lambda) = \sum_j d_j^2/(d_j^2+\lambda)}
+#' number of non-zero coefficients (an over-count); for multinomial paths the
+#' number of free non-zero coefficients over all classes: a variable counts
+#' its non-zero coefficients across the K classes but at most \eqn{K - 1},
+#' because adding a constant to all K of them leaves the probabilities
+#' unchanged. Under the ungrouped penalty (`type_multinomial = "ungrouped"`)
+#' this is the plain count of non-zero coefficients whenever some class has a
+#' zero coefficient for the variable (always so for the lasso with an odd K,
+#' where 0 is the median of a variable's K coefficients at the solution);
+#' under the grouped penalty a variable is in or out for all classes at once
+#' and its K coefficients sum to zero, so each active variable counts
+#' \eqn{K - 1}. At the unpenalised end \eqn{d = (K - 1)(p + 1)}, the count of
+#' [nnet::multinom()]; with `alpha < 1` the count is an over-count, as for the
+#' binomial family; \eqn{\mathrm{tr}(S_\lambda) = \sum_j d_j^2/(d_j^2+\lambda)}
 #' for ridge (ESL eq. 3.50, without the intercept), the subset size for
 #' best subset and stepwise selection, the number of components for PCR and
 #' PLS (for PLS this is only nominal: the fit is non-linear in y and its
@@ -172,7 +191,7 @@ discriminant_loglik <- function(td, quadratic) {
 #' fit reports (the number of active variables at each step).
 #'
 #' @param fit A path fit: [ridge_regression()], [lasso()], [elastic_net()]
-#'   (gaussian, binomial or poisson), [lars()], [best_subset()],
+#'   (gaussian, binomial, poisson or multinomial), [lars()], [best_subset()],
 #'   [stepwise()], [pcr()] or [plsr()].
 #' @param sigma2 The noise variance for the Gaussian criteria; `NULL` for
 #'   the low-bias estimate described below (needs \eqn{N > p + 1}).
@@ -214,28 +233,40 @@ information_criteria.statlearn_path <- function(fit, sigma2 = NULL, x = NULL, y 
                                                 weights = NULL, ...) {
   check_dots(..., fun = "information_criteria")
   family <- fit$family %||% "gaussian"
-  if (!family %in% c("gaussian", "binomial", "poisson")) {
-    abort(sprintf("information_criteria() supports gaussian, binomial and poisson paths; got family \"%s\".",
+  if (!family %in% c("gaussian", "binomial", "poisson", "multinomial")) {
+    abort(sprintf(paste0("information_criteria() supports gaussian, binomial, poisson and multinomial ",
+                         "paths; got family \"%s\"."),
                   family), class = c("statlearn_error_unsupported", "statlearn_error_input"))
   }
   td <- training_data(fit, parent.frame(), x, y, weights)
   xx <- as.matrix(td$x)
   yy <- td$y
   w <- if (is.null(x) && is.null(y)) fit$weights %||% td$weights else td$weights
-  df <- if (inherits(fit, "statlearn_elastic_net") && fit$alpha < 1 && family == "gaussian") {
-    elastic_net_df(fit, xx, yy, w)
-  } else {
-    path_df(fit)
-  }
-  G <- length(fit$tuning)
-  B <- path_coef(fit, seq_len(G))
-  eta <- xx %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(xx))
-  if (!is.null(fit$offset)) eta <- eta + fit$offset
+  intercept <- fit$intercept %||% fit$options$intercept %||% TRUE
   keep <- w > 0
   N <- sum(keep)
-  intercept <- fit$intercept %||% fit$options$intercept %||% TRUE
-  d <- df + as.integer(intercept)
-  if (family == "gaussian") {
+  G <- length(fit$tuning)
+  if (family == "multinomial") {
+    df <- multinomial_df(fit)
+    # The intercepts are centred to sum to zero: K - 1 of them are free.
+    d <- df + (length(fit$classes) - 1L) * as.integer(intercept)
+  } else {
+    df <- if (inherits(fit, "statlearn_elastic_net") && fit$alpha < 1 && family == "gaussian") {
+      elastic_net_df(fit, xx, yy, w)
+    } else {
+      path_df(fit)
+    }
+    d <- df + as.integer(intercept)
+    B <- path_coef(fit, seq_len(G))
+    eta <- xx %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(xx))
+    if (!is.null(fit$offset)) eta <- eta + fit$offset
+  }
+  if (family == "multinomial") {
+    sigma2 <- NA_real_
+    m2l <- -2 * colSums(w * multinomial_loglik_path(fit, xx, yy))
+    err <- m2l / N
+    cp <- rep(NA_real_, G)
+  } else if (family == "gaussian") {
     if (is.null(sigma2)) {
       sigma2 <- low_bias_sigma2(xx, yy, w, intercept)
     } else {
@@ -262,6 +293,33 @@ information_criteria.statlearn_path <- function(fit, sigma2 = NULL, x = NULL, y 
             AIC = which.min(tab$AIC), BIC = which.min(tab$BIC))
   structure(tab, best = best, sigma2 = sigma2, family = family, nobs = N, method = fit$method,
             class = c("statlearn_information_criteria", "data.frame"))
+}
+
+# The number of free coefficients of each point of a multinomial path (see the
+# documentation above): variable j counts its non-zero coefficients across
+# the K classes, at most K - 1 (a common shift of its K coefficients leaves
+# the probabilities unchanged); under the grouped penalty an active variable
+# has all K non-zero, summing to zero, so it counts K - 1.
+multinomial_df <- function(fit) {
+  K <- length(fit$classes)
+  L <- length(fit$lambda)
+  nz <- fit$beta != 0
+  dim(nz) <- c(length(fit$xnames), K, L)
+  vapply(seq_len(L), function(l) sum(pmin(rowSums(nz[, , l, drop = FALSE]), K - 1L)), numeric(1))
+}
+
+# Log-likelihood contributions log p_{i, y_i} (n x L) of a multinomial path at
+# the data (x, class codes y), from the linear predictors by log-sum-exp.
+multinomial_loglik_path <- function(fit, x, y) {
+  K <- length(fit$classes)
+  L <- length(fit$lambda)
+  p <- length(fit$xnames)
+  n <- nrow(x)
+  matrix(vapply(seq_len(L), function(l) {
+    eta <- as.matrix(x %*% matrix(fit$beta[, , l], p, K)) + rep(fit$a0[, l], each = n)
+    m <- apply(eta, 1L, max)
+    eta[cbind(seq_len(n), y)] - m - log(rowSums(exp(eta - m)))
+  }, numeric(n)), n, L)
 }
 
 # The df column of each path family (see the documentation above).

@@ -178,6 +178,68 @@ test_that("information_criteria() for lasso paths (gaussian, binomial, poisson)"
   expect_equal(il$AIC[2], m2l + 2 * 7, tolerance = 1e-7)
 })
 
+# Overlapping classes: the unpenalised multinomial fit exists (no separation).
+sim_multinomial <- function(n, K, seed) {
+  set.seed(seed)
+  x <- matrix(rnorm(n * 3), n, 3)
+  eta <- cbind(0, 1.2 * x[, 1] - 0.8 * x[, 2], -x[, 1] + 0.9 * x[, 3], 0.7 * x[, 2] + 0.5 * x[, 3])[, 1:K]
+  pr <- exp(eta) / rowSums(exp(eta))
+  y <- factor(letters[1:K][apply(pr, 1, function(q) sample.int(K, 1, prob = q))], levels = letters[1:K])
+  list(x = x, y = y)
+}
+
+test_that("information_criteria() for multinomial paths: log-likelihood of the probabilities", {
+  for (K in 3:4) for (type in c("ungrouped", "grouped")) {
+    d <- sim_multinomial(120, K, seed = 40 + K)
+    n <- nrow(d$x)
+    fit <- elastic_net(d$x, d$y, alpha = if (type == "grouped") 0.7 else 1, family = "multinomial",
+                       nlambda = 8, type_multinomial = type, threads = 1)
+    ic <- information_criteria(fit)
+    info <- paste(K, type)
+    pr <- predict(fit, d$x, type = "prob")
+    ll <- apply(pr, 3L, function(m) sum(log(m[cbind(seq_len(n), as.integer(d$y))])))
+    expect_equal(ic$logLik, ll, tolerance = 1e-10, ignore_attr = TRUE, info = info)
+    expect_equal(ic$err, -2 * ll / n, tolerance = 1e-10, ignore_attr = TRUE, info = info)
+    # free coefficients: per variable its non-zeros across classes, at most K - 1
+    nz <- apply(fit$beta != 0, c(1L, 3L), sum)
+    expect_equal(ic$df, colSums(pmin(nz, K - 1)), ignore_attr = TRUE, info = info)
+    if (type == "grouped") expect_true(all(nz %in% c(0, K)), info = info)
+    expect_equal(ic$parameters, ic$df + K - 1, info = info)
+    expect_equal(ic$AIC, -2 * ll + 2 * ic$parameters, tolerance = 1e-10, ignore_attr = TRUE, info = info)
+    expect_equal(ic$BIC, -2 * ll + log(n) * ic$parameters, tolerance = 1e-10, ignore_attr = TRUE, info = info)
+    expect_true(all(is.na(ic$Cp)))
+    expect_identical(attr(ic, "best")[["AIC"]], which.min(ic$AIC))
+    expect_equal(ic$parameters[1], K - 1)  # the null model: intercepts only
+  }
+  # weights act as case weights; data given explicitly; a formula fit
+  d <- sim_multinomial(90, 3, seed = 47)
+  w <- rep(1:3, 30)
+  fw <- lasso(d$x, d$y, family = "multinomial", nlambda = 5, weights = w, threads = 1)
+  pr <- predict(fw, d$x, type = "prob")
+  ll <- apply(pr, 3L, function(m) sum(w * log(m[cbind(1:90, as.integer(d$y))])))
+  expect_equal(information_criteria(fw)$logLik, ll, tolerance = 1e-10, ignore_attr = TRUE)
+  expect_equal(information_criteria(round_trip(fw), x = d$x, y = d$y, weights = w), information_criteria(fw))
+  df <- data.frame(cls = d$y, d$x)
+  ff <- lasso(cls ~ ., data = df, family = "multinomial", nlambda = 5, threads = 1)
+  fm <- lasso(d$x, d$y, family = "multinomial", nlambda = 5, threads = 1)
+  expect_equal(information_criteria(ff)$logLik, information_criteria(fm)$logLik, tolerance = 1e-10)
+})
+
+test_that("the multinomial path at a tiny lambda matches nnet::multinom", {
+  skip_if_not_installed("nnet")
+  for (type in c("ungrouped", "grouped")) {
+    d <- sim_multinomial(200, 3, seed = 48)
+    fit <- lasso(d$x, d$y, family = "multinomial", lambda = c(0.1, 1e-7), thresh = 1e-12,
+                 type_multinomial = type, threads = 1)
+    ic <- information_criteria(fit)
+    m <- nnet::multinom(y ~ x, data = d, trace = FALSE, reltol = 1e-14, maxit = 1000)
+    expect_equal(ic$logLik[2], as.numeric(logLik(m)), tolerance = 1e-3, info = type)
+    expect_equal(ic$parameters[2], attr(logLik(m), "df"), info = type)
+    expect_equal(ic$AIC[2], AIC(m), tolerance = 1e-3, info = type)
+    expect_equal(ic$BIC[2], BIC(m), tolerance = 1e-3, info = type)
+  }
+})
+
 test_that("the elastic net's df is the divergence of its fit (finite differences)", {
   set.seed(17)
   n <- 30
@@ -211,9 +273,7 @@ test_that("information_criteria() covers LARS, PCR, PLS and rejects the rest", {
   expect_equal(ip$err, colMeans((d$y - predict(fp, d$x))^2), ignore_attr = TRUE, tolerance = 1e-10)
   expect_equal(information_criteria(plsr(d$x, d$y, threads = 1))$parameters, 0:5 + 1)
   expect_error(information_criteria(linear_regression(d$x, d$y)), class = "statlearn_error_unsupported")
-  expect_error(information_criteria(lasso(d$x, factor(rep(1:3, 20)), family = "multinomial",
-                                          nlambda = 3, threads = 1)),
-               class = "statlearn_error_unsupported")
+  expect_error(information_criteria(k_means(d$x, 2, threads = 1)), class = "statlearn_error_unsupported")
   # sigma^2 needs N > p + 1.
   small <- sim_linear(n = 6, p = 5, seed = 1)
   expect_error(information_criteria(ridge_regression(small$x, small$y, lambda = 1)),
