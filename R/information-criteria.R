@@ -171,7 +171,15 @@ discriminant_loglik <- function(td, quadratic) {
 #' plus the small term from \eqn{\mathrm{sd}(y)} itself depending on y: in all,
 #' the divergence \eqn{\sum_i \partial\hat y_i/\partial y_i} (Stein's unbiased
 #' df), which is smaller than the number of non-zero coefficients; for binomial and Poisson elastic nets with `alpha < 1` the
-#' number of non-zero coefficients (an over-count); for multinomial paths the
+#' same trace at the solution's IRLS linearisation,
+#' \eqn{\mathrm{tr}[X_A (X_A^T V X_A + \lambda(1-\alpha) P_A)^{-1} X_A^T V]}
+#' with the working weights \eqn{V = w\,\hat\mu(1-\hat\mu)} (binomial) or
+#' \eqn{w\,\hat\mu} (Poisson), \eqn{w} the case weights scaled to sum to
+#' one, \eqn{X_A} centred with the weights \eqn{V} when the fit has an
+#' intercept and \eqn{P_A} the ridge part of the penalty on the scale of x
+#' (penalty factors times squared column scales; there is no \eqn{\mathrm{sd}(y)}
+#' factor outside the Gaussian family); at `alpha = 1` it is the number of
+#' non-zero coefficients; for multinomial paths the
 #' number of free non-zero coefficients over all classes: a variable counts
 #' its non-zero coefficients across the K classes but at most \eqn{K - 1},
 #' because adding a constant to all K of them leaves the probabilities
@@ -182,8 +190,8 @@ discriminant_loglik <- function(td, quadratic) {
 #' under the grouped penalty a variable is in or out for all classes at once
 #' and its K coefficients sum to zero, so each active variable counts
 #' \eqn{K - 1}. At the unpenalised end \eqn{d = (K - 1)(p + 1)}, the count of
-#' [nnet::multinom()]; with `alpha < 1` the count is an over-count, as for the
-#' binomial family; \eqn{\mathrm{tr}(S_\lambda) = \sum_j d_j^2/(d_j^2+\lambda)}
+#' [nnet::multinom()]; with `alpha < 1` the count is an over-count (the
+#' ridge part shrinks the active coefficients); \eqn{\mathrm{tr}(S_\lambda) = \sum_j d_j^2/(d_j^2+\lambda)}
 #' for ridge (ESL eq. 3.50, without the intercept), the subset size for
 #' best subset and stepwise selection, the number of components for PCR and
 #' PLS (for PLS this is only nominal: the fit is non-linear in y and its
@@ -251,15 +259,15 @@ information_criteria.statlearn_path <- function(fit, sigma2 = NULL, x = NULL, y 
     # The intercepts are centred to sum to zero: K - 1 of them are free.
     d <- df + (length(fit$classes) - 1L) * as.integer(intercept)
   } else {
-    df <- if (inherits(fit, "statlearn_elastic_net") && fit$alpha < 1 && family == "gaussian") {
-      elastic_net_df(fit, xx, yy, w)
+    B <- path_coef(fit, seq_len(G))
+    eta <- xx %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(xx))
+    if (!is.null(fit$offset)) eta <- eta + fit$offset
+    df <- if (inherits(fit, "statlearn_elastic_net") && fit$alpha < 1) {
+      if (family == "gaussian") elastic_net_df(fit, xx, yy, w) else glm_elastic_net_df(fit, xx, w, eta)
     } else {
       path_df(fit)
     }
     d <- df + as.integer(intercept)
-    B <- path_coef(fit, seq_len(G))
-    eta <- xx %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(xx))
-    if (!is.null(fit$offset)) eta <- eta + fit$offset
   }
   if (family == "multinomial") {
     sigma2 <- NA_real_
@@ -370,6 +378,45 @@ elastic_net_df <- function(fit, x, y, w) {
     v <- P * b[A] / sy^2
     xty <- colSums(xa * (ws * (y - sum(ws * y))))
     sum(diag(solve(M, G))) + sum(xty * solve(M, v)) / sy
+  }, numeric(1))
+}
+
+# Degrees of freedom of a binomial or Poisson elastic-net fit: the analogue of
+# elastic_net_df() at the IRLS linearisation of the solution. With the active
+# set A held fixed, the fitted means move with y through the penalised
+# weighted least-squares problem whose weights are V = w/sum(w) * mu(1 - mu)
+# (binomial) or w/sum(w) * mu (Poisson), the objective's normalised case
+# weights times the variance function at the solution, so
+#   df = tr[X_A (X_A' V X_A + lambda (1 - alpha) P_A)^-1 X_A' V],
+# X_A centred with the weights V when there is an intercept (the unpenalised
+# intercept takes out one dimension, not counted here), P_A = diag(penalty
+# factor * scale^2), the ridge part of the penalty on the original scale (no
+# 1/sd(y) factor: only the Gaussian path scales y). At alpha = 1 this is |A|.
+# Coefficients held at a bound (lower/upper) are not free.
+glm_elastic_net_df <- function(fit, x, w, eta) {
+  opt <- fit$options
+  ws <- w / sum(w)
+  pf <- opt$penalty_factor
+  pf <- pf * length(pf) / sum(pf)
+  sc <- fit$scales %||% rep(1, ncol(x))
+  lower <- rep_len(opt$lower, ncol(x))
+  upper <- rep_len(opt$upper, ncol(x))
+  intercept <- opt$intercept %||% TRUE
+  eta <- as.matrix(eta)
+  vapply(seq_along(fit$lambda), function(j) {
+    b <- fit$beta[, j]
+    A <- which(b != 0 & b != lower & b != upper)
+    if (!length(A)) return(0)
+    mu <- if (fit$family == "binomial") stats::plogis(eta[, j]) else exp(eta[, j])
+    v <- ws * (if (fit$family == "binomial") mu * (1 - mu) else mu)
+    xa <- x[, A, drop = FALSE]
+    if (intercept && sum(v) > 0) xa <- sweep(xa, 2L, colSums(xa * v) / sum(v))
+    G <- crossprod(xa * sqrt(v))
+    M <- G + diag(fit$lambda[j] * (1 - fit$alpha) * pf[A] * sc[A]^2, length(A))
+    # M is singular only when an unpenalised (penalty factor 0) direction has
+    # no curvature left (fitted means at 0 or 1): count the active set then.
+    tr <- tryCatch(sum(diag(solve(M, G))), error = function(e) NA_real_)
+    if (is.na(tr)) length(A) else tr
   }, numeric(1))
 }
 

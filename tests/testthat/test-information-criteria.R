@@ -261,6 +261,63 @@ test_that("the elastic net's df is the divergence of its fit (finite differences
   }
 })
 
+test_that("binomial and Poisson elastic-net df: the trace at the IRLS solution", {
+  set.seed(18)
+  n <- 60
+  x <- matrix(rnorm(n * 4), n, 4)
+  x[, 2] <- 3 * x[, 2]
+  yb <- rbinom(n, 1, plogis(0.8 * x[, 1] - 0.2 * x[, 2]))
+  for (cfg in list(list(std = TRUE, pf = NULL, w = NULL),
+                   list(std = FALSE, pf = c(1, 2, 1, 0.5), w = rep(c(1, 2, 3), n / 3)))) {
+    # Ridge logistic regression (alpha = 0): the trace of the hat matrix of the
+    # penalised IRLS step, from the fitted probabilities, with solve().
+    fit <- elastic_net(x, yb, alpha = 0, family = "binomial", lambda = c(0.5, 0.05), standardize = cfg$std,
+                       penalty_factor = cfg$pf, weights = cfg$w, thresh = 1e-14)
+    ic <- information_criteria(fit, x = x, y = yb, weights = cfg$w)
+    w <- if (is.null(cfg$w)) rep(1, n) else cfg$w
+    ws <- w / sum(w)
+    pf <- if (is.null(cfg$pf)) rep(1, 4) else cfg$pf * 4 / sum(cfg$pf)
+    sc <- if (cfg$std) sqrt(colSums(ws * sweep(x, 2L, colSums(ws * x))^2)) else rep(1, 4)
+    X1 <- cbind(1, x)
+    ref <- vapply(1:2, function(j) {
+      pr <- predict(fit, x, type = "response")[, j]
+      V <- diag(ws * pr * (1 - pr))
+      Lam <- diag(c(0, fit$lambda[j] * pf * sc^2))
+      H <- X1 %*% solve(t(X1) %*% V %*% X1 + Lam) %*% t(X1) %*% V
+      sum(diag(H)) - 1
+    }, 0)
+    expect_equal(ic$df, ref, tolerance = 1e-8, ignore_attr = TRUE, info = paste(cfg$std))
+    expect_equal(ic$parameters, ref + 1, tolerance = 1e-8, ignore_attr = TRUE)
+    expect_true(all(ic$df < 4))
+    # alpha = 1: the trace is the number of active coefficients.
+    fl <- lasso(x, yb, family = "binomial", lambda = c(0.05, 0.01), standardize = cfg$std,
+                penalty_factor = cfg$pf, weights = cfg$w, thresh = 1e-14)
+    B <- coef(fl)
+    eta <- x %*% B[-1, ] + rep(B[1, ], each = n)
+    expect_equal(statlearn:::glm_elastic_net_df(fl, x, w, eta), colSums(B[-1, ] != 0), tolerance = 1e-10,
+                 ignore_attr = TRUE)
+  }
+  # The trace is the divergence of the fitted means, sum_i d mu_i / d y_i
+  # (finite differences; fractional responses so that y can move).
+  yp <- rpois(n, exp(0.5 + 0.4 * x[, 1] - 0.1 * x[, 2])) + 0.3
+  yf <- 0.1 + 0.8 * yb
+  for (fam in c("poisson", "binomial")) {
+    y <- if (fam == "poisson") yp else yf
+    fit_at <- function(yy) elastic_net(x, yy, alpha = 0.4, family = fam, lambda = c(0.1, 0.02),
+                                       penalty_factor = c(1, 2, 1, 0.5), weights = rep(1:2, n / 2),
+                                       thresh = 1e-15)
+    ic <- information_criteria(fit_at(y), x = x, y = y, weights = rep(1:2, n / 2))
+    h <- 1e-5
+    div <- rowSums(vapply(seq_len(n), function(i) {
+      e <- replace(numeric(n), i, h)
+      (predict(fit_at(y + e), x[i, , drop = FALSE], type = "response") -
+         predict(fit_at(y - e), x[i, , drop = FALSE], type = "response")) / (2 * h)
+    }, numeric(2)))
+    expect_equal(ic$df, div - 1, tolerance = 1e-6, ignore_attr = TRUE, info = fam)
+    expect_true(all(ic$df < colSums(coef(fit_at(y))[-1, ] != 0)), info = fam)
+  }
+})
+
 test_that("information_criteria() covers LARS, PCR, PLS and rejects the rest", {
   d <- sim_linear(n = 60, p = 5, seed = 9)
   fl <- lars(d$x, d$y, threads = 1)
