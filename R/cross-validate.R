@@ -284,8 +284,16 @@ print.statlearn_cv <- function(x, digits = max(3L, getOption("digits") - 3L), ..
     se = x$cvsd[c(x$index_min, x$index_1se)]
   )
   names(tab)[2:3] <- c(x$tuning_name, x$complexity_name)
+  if (!cv_shows_complexity(x)) tab <- tab[, -3L, drop = FALSE]
   print(format(tab, digits = digits), row.names = FALSE)
   invisible(x)
+}
+
+# Is the complexity a column of its own in print() and summary()? Not when it
+# is the tuning value itself (best subset: both are the subset size).
+cv_shows_complexity <- function(object) {
+  !identical(object$complexity_name, object$tuning_name) ||
+    !isTRUE(all.equal(as.double(object$complexity), as.double(object$tuning)))
 }
 
 #' @export
@@ -293,6 +301,7 @@ summary.statlearn_cv <- function(object, ...) {
   check_dots(..., fun = "summary")
   tab <- data.frame(object$tuning, object$complexity, object$cvm, object$cvsd)
   names(tab) <- c(object$tuning_name, object$complexity_name, "cv_error", "std_error")
+  if (!cv_shows_complexity(object)) tab <- tab[, -2L, drop = FALSE]
   nz <- cv_nonzero(object)
   if (!is.null(nz)) tab$nonzero <- nz
   tab$rule <- ""

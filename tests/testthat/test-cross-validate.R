@@ -110,3 +110,27 @@ test_that("best-subset, PLS and stagewise cross-validation equal manual refit lo
   }, y, fid)
   expect_equal(unname(cvs$cvm), unname(refs$cvm), tolerance = 1e-10)
 })
+
+test_that("print() and summary() show each column once (best subset: tuning = complexity = size)", {
+  d <- sim_linear(n = 60, p = 4, seed = 71)
+  set.seed(72)
+  cv <- cross_validate(best_subset(d$x, d$y, threads = 1), folds = 5, threads = 1)
+  expect_identical(cv$tuning_name, cv$complexity_name)
+  header <- function(lines) strsplit(trimws(lines[2L]), " +")[[1L]]
+  h <- header(capture.output(print(cv)))
+  expect_identical(h, c("rule", "size", "error", "se"))
+  h <- header(capture.output(print(summary(cv))))
+  expect_identical(h, c("size", "cv_error", "std_error", "rule"))
+  expect_false(anyDuplicated(names(summary(cv)$table)) > 0)
+  # where they differ, both are shown
+  set.seed(73)
+  cl <- cross_validate(lasso(d$x, d$y, nlambda = 5, threads = 1), folds = 5, threads = 1)
+  expect_true(all(c("lambda", "L1 norm (standardised)", "cv_error") %in% names(summary(cl)$table)))
+  expect_match(capture.output(print(cl))[2L], "lambda L1 norm \\(standardised\\)")
+  # a learner whose grid column is its complexity: the column once, error kept
+  lr <- learner(function(x, y, k) nearest_neighbors(x, y, k = k, threads = 1))
+  set.seed(74)
+  cg <- cross_validate(lr, d$x, d$y, folds = 5, grid = data.frame(k = c(3, 9)), complexity = "k")
+  expect_identical(names(summary(cg)$table), c("k", "cv_error", "std_error", "rule"))
+  expect_identical(header(capture.output(print(cg))), c("rule", "k", "error", "se"))
+})
