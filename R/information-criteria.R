@@ -348,7 +348,9 @@ path_df <- function(fit) {
 # Degrees of freedom of a Gaussian elastic-net fit (Zou and Hastie 2005,
 # Tibshirani and Taylor 2012): with the active set A held fixed the fit is
 # linear in y, y_hat = 1 ybar + X_A (X_A' W X_A + lambda (1 - alpha) P_A)^-1 X_A' W (y - ybar),
-# X centred, W the normalised weights, P_A = diag(penalty factor * scale^2) / sd(y)
+# X centred (with an intercept; without one neither x nor y is centred and
+# sd(y) is the root mean square of y), W the normalised weights,
+# P_A = diag(penalty factor * scale^2) / sd(y)
 # (the ridge part of the penalty on the original scale); df is the trace of
 # the second term, plus the term from sd(y), which also depends on y (so
 # the df is the divergence of the fit, Stein's unbiased df). Coefficients
@@ -359,8 +361,11 @@ elastic_net_df <- function(fit, x, y, w) {
   # As in glmnet, the Gaussian path is computed with y scaled to unit
   # (weighted) standard deviation, so on the scale of y the ridge part of the
   # penalty is lambda (1 - alpha) / (2 sd(y)) ||beta||^2.
-  sy <- sqrt(sum(ws * (y - sum(ws * y))^2))
-  xc <- sweep(x, 2L, colSums(x * ws))
+  # Without an intercept neither x nor y is centred (glmnet's convention).
+  intercept <- opt$intercept %||% TRUE
+  ym <- if (intercept) sum(ws * y) else 0
+  sy <- sqrt(sum(ws * (y - ym)^2))
+  xc <- if (intercept) sweep(x, 2L, colSums(x * ws)) else x
   pf <- opt$penalty_factor
   pf <- pf * length(pf) / sum(pf)
   sc <- fit$scales %||% rep(1, ncol(x))
@@ -376,7 +381,7 @@ elastic_net_df <- function(fit, x, y, w) {
     M <- G + diag(P / sy, length(A))
     # sd(y) moves with y: its term of the divergence sum_i d y_hat_i / d y_i.
     v <- P * b[A] / sy^2
-    xty <- colSums(xa * (ws * (y - sum(ws * y))))
+    xty <- colSums(xa * (ws * (y - ym)))
     sum(diag(solve(M, G))) + sum(xty * solve(M, v)) / sy
   }, numeric(1))
 }

@@ -246,17 +246,20 @@ test_that("the elastic net's df is the divergence of its fit (finite differences
   x <- matrix(rnorm(n * 4), n, 4)
   x[, 2] <- 3 * x[, 2]
   y <- drop(x %*% c(1, 0.3, 0, -1)) + rnorm(n)
-  for (cfg in list(list(std = TRUE, pf = NULL, w = NULL), list(std = FALSE, pf = c(1, 2, 1, 0.5),
-                                                             w = rep(c(1, 2), n / 2)))) {
+  y <- y + 2  # a mean that matters without an intercept
+  for (cfg in list(list(std = TRUE, pf = NULL, w = NULL, int = TRUE),
+                   list(std = FALSE, pf = c(1, 2, 1, 0.5), w = rep(c(1, 2), n / 2), int = TRUE),
+                   list(std = TRUE, pf = c(1, 2, 1, 0.5), w = rep(c(1, 2), n / 2), int = FALSE))) {
     fit_at <- function(yy) elastic_net(x, yy, alpha = 0.4, lambda = c(0.5, 0.1), standardize = cfg$std,
-                                       penalty_factor = cfg$pf, weights = cfg$w, thresh = 1e-15)
+                                       penalty_factor = cfg$pf, weights = cfg$w, thresh = 1e-15,
+                                       intercept = cfg$int)
     ic <- information_criteria(fit_at(y), x = x, y = y, weights = cfg$w)
     h <- 1e-5
     div <- rowSums(vapply(seq_len(n), function(i) {
       e <- replace(numeric(n), i, h)
       (predict(fit_at(y + e), x[i, , drop = FALSE]) - predict(fit_at(y - e), x[i, , drop = FALSE])) / (2 * h)
     }, numeric(2)))
-    expect_equal(ic$df, div - 1, tolerance = 1e-6, ignore_attr = TRUE, info = paste(cfg$std))
+    expect_equal(ic$df, div - cfg$int, tolerance = 1e-6, ignore_attr = TRUE, info = paste(cfg$std, cfg$int))
     expect_true(all(ic$df < colSums(coef(fit_at(y))[-1, ] != 0)))
   }
 })
@@ -301,11 +304,12 @@ test_that("binomial and Poisson elastic-net df: the trace at the IRLS solution",
   # (finite differences; fractional responses so that y can move).
   yp <- rpois(n, exp(0.5 + 0.4 * x[, 1] - 0.1 * x[, 2])) + 0.3
   yf <- 0.1 + 0.8 * yb
-  for (fam in c("poisson", "binomial")) {
-    y <- if (fam == "poisson") yp else yf
-    fit_at <- function(yy) elastic_net(x, yy, alpha = 0.4, family = fam, lambda = c(0.1, 0.02),
-                                       penalty_factor = c(1, 2, 1, 0.5), weights = rep(1:2, n / 2),
-                                       thresh = 1e-15)
+  for (fam in c("poisson", "binomial", "poisson, no intercept")) {
+    y <- if (fam == "binomial") yf else yp
+    int <- fam != "poisson, no intercept"
+    fit_at <- function(yy) elastic_net(x, yy, alpha = 0.4, family = sub(",.*", "", fam),
+                                       lambda = c(0.1, 0.02), penalty_factor = c(1, 2, 1, 0.5),
+                                       weights = rep(1:2, n / 2), thresh = 1e-15, intercept = int)
     ic <- information_criteria(fit_at(y), x = x, y = y, weights = rep(1:2, n / 2))
     h <- 1e-5
     div <- rowSums(vapply(seq_len(n), function(i) {
@@ -313,7 +317,7 @@ test_that("binomial and Poisson elastic-net df: the trace at the IRLS solution",
       (predict(fit_at(y + e), x[i, , drop = FALSE], type = "response") -
          predict(fit_at(y - e), x[i, , drop = FALSE], type = "response")) / (2 * h)
     }, numeric(2)))
-    expect_equal(ic$df, div - 1, tolerance = 1e-6, ignore_attr = TRUE, info = fam)
+    expect_equal(ic$df, div - int, tolerance = 1e-6, ignore_attr = TRUE, info = fam)
     expect_true(all(ic$df < colSums(coef(fit_at(y))[-1, ] != 0)), info = fam)
   }
 })
