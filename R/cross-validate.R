@@ -30,8 +30,12 @@
 #'   absolute error) for regression; for binomial and Poisson elastic nets also
 #'   `"deviance"` (the default for them), and for binomial `"class"`
 #'   (misclassification rate) and `"auc"` (area under the ROC curve, computed
-#'   within each fold; larger is better). `NULL` takes the first of these that
-#'   applies.
+#'   within each fold; larger is better). Regression fits of a 0/1 response
+#'   also take `"class"`: the misclassification rate of the rule that
+#'   predicts 1 when the fitted value exceeds 1/2 (linear regression of an
+#'   indicator, ESL 4.2); the folds are then not stratified, and other
+#'   responses are a `statlearn_error_unsupported`. `NULL` takes the first of
+#'   these that applies.
 #' @param x,y,weights The training data, if they cannot be found again from the
 #'   fit's call.
 #' @param threads Number of threads; see [statlearn_threads()].
@@ -71,6 +75,9 @@ cross_validate.statlearn_path <- function(fit, folds = 10, foldid = NULL, measur
   measure <- if (is.null(measure)) measures[1L] else check_choice(measure, measures, "measure")
   threads <- resolve_threads(threads)
   td <- training_data(fit, parent.frame(), x = x, y = y, weights = weights)
+  if (measure == "class" && identical(fit$family %||% "gaussian", "gaussian")) {
+    check_indicator_response(td$y)
+  }
   n <- nrow(td$x)
   classes <- cv_classes(fit, td$y)
   fo <- check_foldid(foldid, folds, n, strata = classes)
@@ -131,10 +138,22 @@ cv_classes <- function(fit, y) {
   NULL
 }
 
+# The misclassification rate of a regression fit thresholds its fitted values
+# at 1/2, which only means something for a 0/1 response.
+check_indicator_response <- function(y) {
+  if (!all(y %in% c(0, 1))) {
+    abort(paste0("measure = \"class\" for a regression fit classifies by thresholding the fitted ",
+                 "value at 1/2, so it needs a 0/1 response; y has other values (",
+                 paste(format(utils::head(setdiff(unique(y), c(0, 1)), 3L)), collapse = ", "),
+                 "). Code y as 0/1, or fit a classifier (e.g. lasso(x, y, family = \"binomial\"))."),
+          class = c("statlearn_error_unsupported", "statlearn_error_input"))
+  }
+}
+
 # The losses a fit's cross-validation can use, the default first.
 cv_measures <- function(fit) {
   switch(if (is.null(fit$family)) "gaussian" else fit$family,
-         gaussian = c("mse", "mae"),
+         gaussian = c("mse", "mae", "class"),
          binomial = c("deviance", "class", "auc", "mse", "mae"),
          poisson = c("deviance", "mse", "mae"),
          multinomial = c("deviance", "class"))
@@ -145,8 +164,9 @@ cv_measures <- function(fit) {
 # (linear predictor) for the GLM families. Deviance is per observation, -2 loglik
 # relative to the saturated model.
 pointwise_loss <- function(y, pred, measure) {
-  if (measure %in% c("mse", "mae") && is.null(attr(pred, "family"))) {
-    return(if (measure == "mse") (y - pred)^2 else abs(y - pred))
+  if (is.null(attr(pred, "family"))) {
+    # a regression fit; "class" thresholds the fitted value of a 0/1 response at 1/2
+    return(switch(measure, mse = (y - pred)^2, mae = abs(y - pred), class = (y > 0.5) != (pred > 0.5)))
   }
   switch(attr(pred, "family"),
     multinomial = {
@@ -284,8 +304,16 @@ print.statlearn_cv <- function(x, digits = max(3L, getOption("digits") - 3L), ..
     se = x$cvsd[c(x$index_min, x$index_1se)]
   )
   names(tab)[2:3] <- c(x$tuning_name, x$complexity_name)
+  if (!cv_shows_complexity(x)) tab <- tab[, -3L, drop = FALSE]
   print(format(tab, digits = digits), row.names = FALSE)
   invisible(x)
+}
+
+# Is the complexity a column of its own in print() and summary()? Not when it
+# is the tuning value itself (best subset: both are the subset size).
+cv_shows_complexity <- function(object) {
+  !identical(object$complexity_name, object$tuning_name) ||
+    !isTRUE(all.equal(as.double(object$complexity), as.double(object$tuning)))
 }
 
 #' @export
@@ -293,6 +321,7 @@ summary.statlearn_cv <- function(object, ...) {
   check_dots(..., fun = "summary")
   tab <- data.frame(object$tuning, object$complexity, object$cvm, object$cvsd)
   names(tab) <- c(object$tuning_name, object$complexity_name, "cv_error", "std_error")
+  if (!cv_shows_complexity(object)) tab <- tab[, -2L, drop = FALSE]
   nz <- cv_nonzero(object)
   if (!is.null(nz)) tab$nonzero <- nz
   tab$rule <- ""

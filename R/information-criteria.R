@@ -153,6 +153,13 @@ discriminant_loglik <- function(td, quadratic) {
 #'   \eqn{\overline{err} = -2\ell / N} (the training deviance per observation
 #'   for 0/1 responses), `AIC` and `BIC` as above (ESL eqs. 7.29-7.30 times
 #'   \eqn{N}); `Cp` is `NA`.
+#' * Multinomial `lasso()`/`elastic_net()` paths (`family = "multinomial"`,
+#'   K classes): \eqn{\ell = \sum_i w_i \log \hat p_{i, y_i}}, the
+#'   log-likelihood of the fitted class probabilities (those of
+#'   `predict(fit, type = "prob")`), \eqn{\overline{err} = -2\ell/N} (the
+#'   training deviance per observation), `AIC` and `BIC` as above, `Cp`
+#'   `NA`. The fit's K intercepts are centred to sum to zero, so \eqn{d}
+#'   adds \eqn{K - 1} of them (not one) to `df`.
 #'
 #' The `df` column is the package's own measure of each model's complexity:
 #' the number of non-zero coefficients for the lasso (an unbiased estimate
@@ -164,7 +171,27 @@ discriminant_loglik <- function(td, quadratic) {
 #' plus the small term from \eqn{\mathrm{sd}(y)} itself depending on y: in all,
 #' the divergence \eqn{\sum_i \partial\hat y_i/\partial y_i} (Stein's unbiased
 #' df), which is smaller than the number of non-zero coefficients; for binomial and Poisson elastic nets with `alpha < 1` the
-#' number of non-zero coefficients (an over-count); \eqn{\mathrm{tr}(S_\lambda) = \sum_j d_j^2/(d_j^2+\lambda)}
+#' same trace at the solution's IRLS linearisation,
+#' \eqn{\mathrm{tr}[X_A (X_A^T V X_A + \lambda(1-\alpha) P_A)^{-1} X_A^T V]}
+#' with the working weights \eqn{V = w\,\hat\mu(1-\hat\mu)} (binomial) or
+#' \eqn{w\,\hat\mu} (Poisson), \eqn{w} the case weights scaled to sum to
+#' one, \eqn{X_A} centred with the weights \eqn{V} when the fit has an
+#' intercept and \eqn{P_A} the ridge part of the penalty on the scale of x
+#' (penalty factors times squared column scales; there is no \eqn{\mathrm{sd}(y)}
+#' factor outside the Gaussian family); at `alpha = 1` it is the number of
+#' non-zero coefficients; for multinomial paths the
+#' number of free non-zero coefficients over all classes: a variable counts
+#' its non-zero coefficients across the K classes but at most \eqn{K - 1},
+#' because adding a constant to all K of them leaves the probabilities
+#' unchanged. Under the ungrouped penalty (`type_multinomial = "ungrouped"`)
+#' this is the plain count of non-zero coefficients whenever some class has a
+#' zero coefficient for the variable (always so for the lasso with an odd K,
+#' where 0 is the median of a variable's K coefficients at the solution);
+#' under the grouped penalty a variable is in or out for all classes at once
+#' and its K coefficients sum to zero, so each active variable counts
+#' \eqn{K - 1}. At the unpenalised end \eqn{d = (K - 1)(p + 1)}, the count of
+#' [nnet::multinom()]; with `alpha < 1` the count is an over-count (the
+#' ridge part shrinks the active coefficients); \eqn{\mathrm{tr}(S_\lambda) = \sum_j d_j^2/(d_j^2+\lambda)}
 #' for ridge (ESL eq. 3.50, without the intercept), the subset size for
 #' best subset and stepwise selection, the number of components for PCR and
 #' PLS (for PLS this is only nominal: the fit is non-linear in y and its
@@ -172,7 +199,7 @@ discriminant_loglik <- function(td, quadratic) {
 #' fit reports (the number of active variables at each step).
 #'
 #' @param fit A path fit: [ridge_regression()], [lasso()], [elastic_net()]
-#'   (gaussian, binomial or poisson), [lars()], [best_subset()],
+#'   (gaussian, binomial, poisson or multinomial), [lars()], [best_subset()],
 #'   [stepwise()], [pcr()] or [plsr()].
 #' @param sigma2 The noise variance for the Gaussian criteria; `NULL` for
 #'   the low-bias estimate described below (needs \eqn{N > p + 1}).
@@ -214,28 +241,40 @@ information_criteria.statlearn_path <- function(fit, sigma2 = NULL, x = NULL, y 
                                                 weights = NULL, ...) {
   check_dots(..., fun = "information_criteria")
   family <- fit$family %||% "gaussian"
-  if (!family %in% c("gaussian", "binomial", "poisson")) {
-    abort(sprintf("information_criteria() supports gaussian, binomial and poisson paths; got family \"%s\".",
+  if (!family %in% c("gaussian", "binomial", "poisson", "multinomial")) {
+    abort(sprintf(paste0("information_criteria() supports gaussian, binomial, poisson and multinomial ",
+                         "paths; got family \"%s\"."),
                   family), class = c("statlearn_error_unsupported", "statlearn_error_input"))
   }
   td <- training_data(fit, parent.frame(), x, y, weights)
   xx <- as.matrix(td$x)
   yy <- td$y
   w <- if (is.null(x) && is.null(y)) fit$weights %||% td$weights else td$weights
-  df <- if (inherits(fit, "statlearn_elastic_net") && fit$alpha < 1 && family == "gaussian") {
-    elastic_net_df(fit, xx, yy, w)
-  } else {
-    path_df(fit)
-  }
-  G <- length(fit$tuning)
-  B <- path_coef(fit, seq_len(G))
-  eta <- xx %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(xx))
-  if (!is.null(fit$offset)) eta <- eta + fit$offset
+  intercept <- fit$intercept %||% fit$options$intercept %||% TRUE
   keep <- w > 0
   N <- sum(keep)
-  intercept <- fit$intercept %||% fit$options$intercept %||% TRUE
-  d <- df + as.integer(intercept)
-  if (family == "gaussian") {
+  G <- length(fit$tuning)
+  if (family == "multinomial") {
+    df <- multinomial_df(fit)
+    # The intercepts are centred to sum to zero: K - 1 of them are free.
+    d <- df + (length(fit$classes) - 1L) * as.integer(intercept)
+  } else {
+    B <- path_coef(fit, seq_len(G))
+    eta <- xx %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(xx))
+    if (!is.null(fit$offset)) eta <- eta + fit$offset
+    df <- if (inherits(fit, "statlearn_elastic_net") && fit$alpha < 1) {
+      if (family == "gaussian") elastic_net_df(fit, xx, yy, w) else glm_elastic_net_df(fit, xx, w, eta)
+    } else {
+      path_df(fit)
+    }
+    d <- df + as.integer(intercept)
+  }
+  if (family == "multinomial") {
+    sigma2 <- NA_real_
+    m2l <- -2 * colSums(w * multinomial_loglik_path(fit, xx, yy))
+    err <- m2l / N
+    cp <- rep(NA_real_, G)
+  } else if (family == "gaussian") {
     if (is.null(sigma2)) {
       sigma2 <- low_bias_sigma2(xx, yy, w, intercept)
     } else {
@@ -264,6 +303,33 @@ information_criteria.statlearn_path <- function(fit, sigma2 = NULL, x = NULL, y 
             class = c("statlearn_information_criteria", "data.frame"))
 }
 
+# The number of free coefficients of each point of a multinomial path (see the
+# documentation above): variable j counts its non-zero coefficients across
+# the K classes, at most K - 1 (a common shift of its K coefficients leaves
+# the probabilities unchanged); under the grouped penalty an active variable
+# has all K non-zero, summing to zero, so it counts K - 1.
+multinomial_df <- function(fit) {
+  K <- length(fit$classes)
+  L <- length(fit$lambda)
+  nz <- fit$beta != 0
+  dim(nz) <- c(length(fit$xnames), K, L)
+  vapply(seq_len(L), function(l) sum(pmin(rowSums(nz[, , l, drop = FALSE]), K - 1L)), numeric(1))
+}
+
+# Log-likelihood contributions log p_{i, y_i} (n x L) of a multinomial path at
+# the data (x, class codes y), from the linear predictors by log-sum-exp.
+multinomial_loglik_path <- function(fit, x, y) {
+  K <- length(fit$classes)
+  L <- length(fit$lambda)
+  p <- length(fit$xnames)
+  n <- nrow(x)
+  matrix(vapply(seq_len(L), function(l) {
+    eta <- as.matrix(x %*% matrix(fit$beta[, , l], p, K)) + rep(fit$a0[, l], each = n)
+    m <- apply(eta, 1L, max)
+    eta[cbind(seq_len(n), y)] - m - log(rowSums(exp(eta - m)))
+  }, numeric(n)), n, L)
+}
+
 # The df column of each path family (see the documentation above).
 path_df <- function(fit) {
   df <- if (inherits(fit, c("statlearn_elastic_net", "statlearn_ridge", "statlearn_lars"))) {
@@ -282,7 +348,9 @@ path_df <- function(fit) {
 # Degrees of freedom of a Gaussian elastic-net fit (Zou and Hastie 2005,
 # Tibshirani and Taylor 2012): with the active set A held fixed the fit is
 # linear in y, y_hat = 1 ybar + X_A (X_A' W X_A + lambda (1 - alpha) P_A)^-1 X_A' W (y - ybar),
-# X centred, W the normalised weights, P_A = diag(penalty factor * scale^2) / sd(y)
+# X centred (with an intercept; without one neither x nor y is centred and
+# sd(y) is the root mean square of y), W the normalised weights,
+# P_A = diag(penalty factor * scale^2) / sd(y)
 # (the ridge part of the penalty on the original scale); df is the trace of
 # the second term, plus the term from sd(y), which also depends on y (so
 # the df is the divergence of the fit, Stein's unbiased df). Coefficients
@@ -293,8 +361,11 @@ elastic_net_df <- function(fit, x, y, w) {
   # As in glmnet, the Gaussian path is computed with y scaled to unit
   # (weighted) standard deviation, so on the scale of y the ridge part of the
   # penalty is lambda (1 - alpha) / (2 sd(y)) ||beta||^2.
-  sy <- sqrt(sum(ws * (y - sum(ws * y))^2))
-  xc <- sweep(x, 2L, colSums(x * ws))
+  # Without an intercept neither x nor y is centred (glmnet's convention).
+  intercept <- opt$intercept %||% TRUE
+  ym <- if (intercept) sum(ws * y) else 0
+  sy <- sqrt(sum(ws * (y - ym)^2))
+  xc <- if (intercept) sweep(x, 2L, colSums(x * ws)) else x
   pf <- opt$penalty_factor
   pf <- pf * length(pf) / sum(pf)
   sc <- fit$scales %||% rep(1, ncol(x))
@@ -310,8 +381,47 @@ elastic_net_df <- function(fit, x, y, w) {
     M <- G + diag(P / sy, length(A))
     # sd(y) moves with y: its term of the divergence sum_i d y_hat_i / d y_i.
     v <- P * b[A] / sy^2
-    xty <- colSums(xa * (ws * (y - sum(ws * y))))
+    xty <- colSums(xa * (ws * (y - ym)))
     sum(diag(solve(M, G))) + sum(xty * solve(M, v)) / sy
+  }, numeric(1))
+}
+
+# Degrees of freedom of a binomial or Poisson elastic-net fit: the analogue of
+# elastic_net_df() at the IRLS linearisation of the solution. With the active
+# set A held fixed, the fitted means move with y through the penalised
+# weighted least-squares problem whose weights are V = w/sum(w) * mu(1 - mu)
+# (binomial) or w/sum(w) * mu (Poisson), the objective's normalised case
+# weights times the variance function at the solution, so
+#   df = tr[X_A (X_A' V X_A + lambda (1 - alpha) P_A)^-1 X_A' V],
+# X_A centred with the weights V when there is an intercept (the unpenalised
+# intercept takes out one dimension, not counted here), P_A = diag(penalty
+# factor * scale^2), the ridge part of the penalty on the original scale (no
+# 1/sd(y) factor: only the Gaussian path scales y). At alpha = 1 this is |A|.
+# Coefficients held at a bound (lower/upper) are not free.
+glm_elastic_net_df <- function(fit, x, w, eta) {
+  opt <- fit$options
+  ws <- w / sum(w)
+  pf <- opt$penalty_factor
+  pf <- pf * length(pf) / sum(pf)
+  sc <- fit$scales %||% rep(1, ncol(x))
+  lower <- rep_len(opt$lower, ncol(x))
+  upper <- rep_len(opt$upper, ncol(x))
+  intercept <- opt$intercept %||% TRUE
+  eta <- as.matrix(eta)
+  vapply(seq_along(fit$lambda), function(j) {
+    b <- fit$beta[, j]
+    A <- which(b != 0 & b != lower & b != upper)
+    if (!length(A)) return(0)
+    mu <- if (fit$family == "binomial") stats::plogis(eta[, j]) else exp(eta[, j])
+    v <- ws * (if (fit$family == "binomial") mu * (1 - mu) else mu)
+    xa <- x[, A, drop = FALSE]
+    if (intercept && sum(v) > 0) xa <- sweep(xa, 2L, colSums(xa * v) / sum(v))
+    G <- crossprod(xa * sqrt(v))
+    M <- G + diag(fit$lambda[j] * (1 - fit$alpha) * pf[A] * sc[A]^2, length(A))
+    # M is singular only when an unpenalised (penalty factor 0) direction has
+    # no curvature left (fitted means at 0 or 1): count the active set then.
+    tr <- tryCatch(sum(diag(solve(M, G))), error = function(e) NA_real_)
+    if (is.na(tr)) length(A) else tr
   }, numeric(1))
 }
 
@@ -555,6 +665,19 @@ smoother_cv.statlearn_nearest_neighbors <- function(fit, ...) {
 #' and for the lasso it is close to the number of non-zero coefficients
 #' plus one.
 #'
+#' @details
+#' The B refits are independent replicates. When the user has set a
+#' `future::plan()` other than sequential (and future.apply is installed),
+#' they are dispatched through `future.apply::future_lapply()`, in chunks
+#' (one per worker by default; `options(statlearn.future_chunk_size = k)`
+#' sets the size); otherwise they run one after another. The noise
+#' \eqn{\varepsilon^{*b}} is drawn with R's random number generator before
+#' any refit, so after `set.seed()` the result is the same under any plan
+#' and any number of workers. An error in a refit is raised as a
+#' `statlearn_error_replicate` naming the simulation that failed. A function
+#' `fit` is sent to the workers with its environment: keep large unneeded
+#' objects out of it.
+#'
 #' @param fit A regression fit: [linear_regression()], or a Gaussian path
 #'   ([ridge_regression()], [lasso()]/[elastic_net()], [lars()],
 #'   [best_subset()], [stepwise()], [pcr()], [plsr()]); or a function
@@ -592,7 +715,7 @@ effective_df <- function(fit, B = 200, sigma = NULL, mean = NULL, x = NULL, y = 
     }
     x <- check_x(x, "x")
     y <- check_y(y, nrow(x))
-    refit <- function(ys) as.matrix(fit(x, ys))
+    refit <- refit_function(fit, x)
     tuning <- NULL
   } else if (inherits(fit, "statlearn_linear_regression")) {
     td <- if (is.null(x) && is.null(y)) training_data(fit, parent.frame())
@@ -600,7 +723,7 @@ effective_df <- function(fit, B = 200, sigma = NULL, mean = NULL, x = NULL, y = 
     x <- as.matrix(td$x)
     y <- td$y
     check_unit_weights(fit$weights)
-    refit <- function(ys) as.matrix(fit_linear_regression(x, ys, NULL, fit$intercept, "qr", 1L)$fitted.values)
+    refit <- refit_linear_regression(x, fit$intercept)
     tuning <- NULL
   } else if (inherits(fit, "statlearn_path")) {
     if (!identical(fit$family %||% "gaussian", "gaussian")) {
@@ -611,22 +734,8 @@ effective_df <- function(fit, B = 200, sigma = NULL, mean = NULL, x = NULL, y = 
     x <- as.matrix(td$x)
     y <- td$y
     check_unit_weights(fit$weights)
-    w1 <- rep(1, nrow(x))
-    refit <- if (inherits(fit, "statlearn_elastic_net")) {
-      opt <- fit$options
-      function(ys) {
-        f <- fit_elastic_net(x, ys, alpha = opt$alpha, family = "gaussian", lambda = fit$lambda,
-                             penalty_factor = opt$penalty_factor, lower = opt$lower, upper = opt$upper,
-                             standardize = opt$standardize, intercept = opt$intercept,
-                             thresh = opt$thresh, maxit = opt$maxit, threads = 1L)
-        B <- path_coef(f, seq_along(f$lambda))
-        out <- x %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(x))
-        # A refit path that stops early keeps its last model.
-        out[, pmin(seq_along(fit$lambda), ncol(out)), drop = FALSE]
-      }
-    } else {
-      function(ys) as.matrix(cv_fold_predict(fit, x, ys, w1, x, 1L))
-    }
+    refit <- if (inherits(fit, "statlearn_elastic_net")) refit_elastic_net(x, fit$options, fit$lambda)
+             else refit_path(fit, x)
     tuning <- fit$tuning
   } else {
     abort(sprintf("effective_df() needs a regression fit or a function(x, y); got %s.", class(fit)[1L]),
@@ -648,8 +757,11 @@ effective_df <- function(fit, B = 200, sigma = NULL, mean = NULL, x = NULL, y = 
                 class = "statlearn_error_length")
   }
   mean <- as.double(mean)
+  # The noise is drawn here, from R's RNG, so set.seed() fixes the result
+  # whatever future plan runs the refits.
   eps <- matrix(stats::rnorm(n * B), n, B)
-  fits <- lapply(seq_len(B), function(b) refit(mean + sigma * eps[, b]))
+  fits <- run_replicates(B, simulation_replicate(refit, mean, sigma, eps),
+                         sprintf("simulation %d", seq_len(B)))
   G <- ncol(fits[[1L]])
   yhat <- array(unlist(fits), c(n, G, B))
   ybar <- apply(yhat, c(1L, 2L), base::mean)
@@ -660,6 +772,52 @@ effective_df <- function(fit, B = 200, sigma = NULL, mean = NULL, x = NULL, y = 
     tab <- cbind(stats::setNames(data.frame(tuning), fit$tuning_name), tab)
   }
   structure(tab, sigma = sigma, B = B)
+}
+
+# The closures sent to the workers: each is made in a small function so that
+# its environment holds only what the refit needs (not the caller's frame
+# with the training data, the low-bias fit and the like).
+simulation_replicate <- function(refit, mean, sigma, eps) {
+  force(refit)
+  force(mean)
+  force(sigma)
+  force(eps)
+  function(b) refit(mean + sigma * eps[, b])
+}
+
+refit_function <- function(fun, x) {
+  force(fun)
+  force(x)
+  function(ys) as.matrix(fun(x, ys))
+}
+
+refit_linear_regression <- function(x, intercept) {
+  force(x)
+  force(intercept)
+  function(ys) as.matrix(fit_linear_regression(x, ys, NULL, intercept, "qr", 1L)$fitted.values)
+}
+
+refit_elastic_net <- function(x, opt, lambda) {
+  force(x)
+  force(opt)
+  force(lambda)
+  function(ys) {
+    f <- fit_elastic_net(x, ys, alpha = opt$alpha, family = "gaussian", lambda = lambda,
+                         penalty_factor = opt$penalty_factor, lower = opt$lower, upper = opt$upper,
+                         standardize = opt$standardize, intercept = opt$intercept,
+                         thresh = opt$thresh, maxit = opt$maxit, threads = 1L)
+    B <- path_coef(f, seq_along(f$lambda))
+    out <- x %*% B[-1L, , drop = FALSE] + rep(B[1L, ], each = nrow(x))
+    # A refit path that stops early keeps its last model.
+    out[, pmin(seq_along(lambda), ncol(out)), drop = FALSE]
+  }
+}
+
+refit_path <- function(fit, x) {
+  force(fit)
+  force(x)
+  w1 <- rep(1, nrow(x))
+  function(ys) as.matrix(cv_fold_predict(fit, x, ys, w1, x, 1L))
 }
 
 check_unit_weights <- function(w) {

@@ -714,7 +714,9 @@ print.statlearn_cv_learner <- function(x, digits = max(3L, getOption("digits") -
 #' @export
 summary.statlearn_cv_learner <- function(object, ...) {
   out <- summary.statlearn_cv(object, ...)
-  if (object$complexity_name %in% names(object$grid)) out$table <- out$table[, -2L, drop = FALSE]
+  if (object$complexity_name %in% names(object$grid) && cv_shows_complexity(object)) {
+    out$table <- out$table[, -2L, drop = FALSE]
+  }
   if (ncol(object$grid) > 0L && !(ncol(object$grid) == 1L && object$tuning_name == names(object$grid))) {
     out$table <- cbind(object$grid, out$table[, -1L, drop = FALSE])
   }

@@ -110,3 +110,64 @@ test_that("best-subset, PLS and stagewise cross-validation equal manual refit lo
   }, y, fid)
   expect_equal(unname(cvs$cvm), unname(refs$cvm), tolerance = 1e-10)
 })
+
+test_that("print() and summary() show each column once (best subset: tuning = complexity = size)", {
+  d <- sim_linear(n = 60, p = 4, seed = 71)
+  set.seed(72)
+  cv <- cross_validate(best_subset(d$x, d$y, threads = 1), folds = 5, threads = 1)
+  expect_identical(cv$tuning_name, cv$complexity_name)
+  header <- function(lines) strsplit(trimws(lines[2L]), " +")[[1L]]
+  h <- header(capture.output(print(cv)))
+  expect_identical(h, c("rule", "size", "error", "se"))
+  h <- header(capture.output(print(summary(cv))))
+  expect_identical(h, c("size", "cv_error", "std_error", "rule"))
+  expect_false(anyDuplicated(names(summary(cv)$table)) > 0)
+  # where they differ, both are shown
+  set.seed(73)
+  cl <- cross_validate(lasso(d$x, d$y, nlambda = 5, threads = 1), folds = 5, threads = 1)
+  expect_true(all(c("lambda", "L1 norm (standardised)", "cv_error") %in% names(summary(cl)$table)))
+  expect_match(capture.output(print(cl))[2L], "lambda L1 norm \\(standardised\\)")
+  # a learner whose grid column is its complexity: the column once, error kept
+  lr <- learner(function(x, y, k) nearest_neighbors(x, y, k = k, threads = 1))
+  set.seed(74)
+  cg <- cross_validate(lr, d$x, d$y, folds = 5, grid = data.frame(k = c(3, 9)), complexity = "k")
+  expect_identical(names(summary(cg)$table), c("k", "cv_error", "std_error", "rule"))
+  expect_identical(header(capture.output(print(cg))), c("rule", "k", "error", "se"))
+})
+
+test_that("regression paths of a 0/1 response: measure = \"class\" thresholds the fit at 1/2", {
+  d <- sim_linear(n = 80, p = 4, seed = 81)
+  set.seed(82)
+  y <- rbinom(80, 1, plogis(2 * d$x[, 1] - d$x[, 2]))
+  fid <- rep(1:4, 20)
+  fb <- best_subset(d$x, y, threads = 1)
+  cv <- cross_validate(fb, foldid = fid, measure = "class", threads = 1)
+  expect_identical(cv$measure, "class")
+  err <- t(vapply(1:4, function(k) {
+    tr <- fid != k
+    pred <- predict(best_subset(d$x[tr, ], y[tr], threads = 1), d$x[!tr, ])
+    colMeans((pred > 0.5) != (y[!tr] == 1))
+  }, numeric(5)))
+  expect_equal(cv$cvm, colMeans(err), ignore_attr = TRUE, tolerance = 1e-12)
+  expect_equal(cv$cvsd, apply(err, 2L, sd) / 2, ignore_attr = TRUE, tolerance = 1e-12)
+  expect_output(print(cv), "misclassification rate")
+  # the default is still the squared error, on the same folds
+  expect_identical(cross_validate(fb, foldid = fid, threads = 1)$measure, "mse")
+  # ridge: thresholding its closed-form fits
+  fr <- ridge_regression(d$x, y, lambda = c(5, 50), standardize = FALSE)
+  cr <- cross_validate(fr, foldid = fid, measure = "class", threads = 1)
+  err <- t(vapply(1:4, function(k) {
+    tr <- fid != k
+    xc <- sweep(d$x[tr, ], 2L, colMeans(d$x[tr, ]))
+    vapply(fr$lambda, function(l) {  # decreasing, as the path stores it
+      b <- solve(crossprod(xc) + diag(l, 4), crossprod(xc, y[tr] - mean(y[tr])))
+      f <- mean(y[tr]) + sweep(d$x[!tr, ], 2L, colMeans(d$x[tr, ])) %*% b
+      mean((f > 0.5) != (y[!tr] == 1))
+    }, 0)
+  }, numeric(2)))
+  expect_equal(cr$cvm, colMeans(err), ignore_attr = TRUE, tolerance = 1e-12)
+  # other responses: a classed error that says what to do
+  expect_error(cross_validate(best_subset(d$x, d$y, threads = 1), folds = 4, measure = "class"),
+               class = "statlearn_error_unsupported", regexp = "0/1 response")
+  expect_error(cross_validate(fb, folds = 4, measure = "auc"), class = "statlearn_error_range")
+})

@@ -178,24 +178,147 @@ test_that("information_criteria() for lasso paths (gaussian, binomial, poisson)"
   expect_equal(il$AIC[2], m2l + 2 * 7, tolerance = 1e-7)
 })
 
+# Overlapping classes: the unpenalised multinomial fit exists (no separation).
+sim_multinomial <- function(n, K, seed) {
+  set.seed(seed)
+  x <- matrix(rnorm(n * 3), n, 3)
+  eta <- cbind(0, 1.2 * x[, 1] - 0.8 * x[, 2], -x[, 1] + 0.9 * x[, 3], 0.7 * x[, 2] + 0.5 * x[, 3])[, 1:K]
+  pr <- exp(eta) / rowSums(exp(eta))
+  y <- factor(letters[1:K][apply(pr, 1, function(q) sample.int(K, 1, prob = q))], levels = letters[1:K])
+  list(x = x, y = y)
+}
+
+test_that("information_criteria() for multinomial paths: log-likelihood of the probabilities", {
+  for (K in 3:4) for (type in c("ungrouped", "grouped")) {
+    d <- sim_multinomial(120, K, seed = 40 + K)
+    n <- nrow(d$x)
+    fit <- elastic_net(d$x, d$y, alpha = if (type == "grouped") 0.7 else 1, family = "multinomial",
+                       nlambda = 8, type_multinomial = type, threads = 1)
+    ic <- information_criteria(fit)
+    info <- paste(K, type)
+    pr <- predict(fit, d$x, type = "prob")
+    ll <- apply(pr, 3L, function(m) sum(log(m[cbind(seq_len(n), as.integer(d$y))])))
+    expect_equal(ic$logLik, ll, tolerance = 1e-10, ignore_attr = TRUE, info = info)
+    expect_equal(ic$err, -2 * ll / n, tolerance = 1e-10, ignore_attr = TRUE, info = info)
+    # free coefficients: per variable its non-zeros across classes, at most K - 1
+    nz <- apply(fit$beta != 0, c(1L, 3L), sum)
+    expect_equal(ic$df, colSums(pmin(nz, K - 1)), ignore_attr = TRUE, info = info)
+    if (type == "grouped") expect_true(all(nz %in% c(0, K)), info = info)
+    expect_equal(ic$parameters, ic$df + K - 1, info = info)
+    expect_equal(ic$AIC, -2 * ll + 2 * ic$parameters, tolerance = 1e-10, ignore_attr = TRUE, info = info)
+    expect_equal(ic$BIC, -2 * ll + log(n) * ic$parameters, tolerance = 1e-10, ignore_attr = TRUE, info = info)
+    expect_true(all(is.na(ic$Cp)))
+    expect_identical(attr(ic, "best")[["AIC"]], which.min(ic$AIC))
+    expect_equal(ic$parameters[1], K - 1)  # the null model: intercepts only
+  }
+  # weights act as case weights; data given explicitly; a formula fit
+  d <- sim_multinomial(90, 3, seed = 47)
+  w <- rep(1:3, 30)
+  fw <- lasso(d$x, d$y, family = "multinomial", nlambda = 5, weights = w, threads = 1)
+  pr <- predict(fw, d$x, type = "prob")
+  ll <- apply(pr, 3L, function(m) sum(w * log(m[cbind(1:90, as.integer(d$y))])))
+  expect_equal(information_criteria(fw)$logLik, ll, tolerance = 1e-10, ignore_attr = TRUE)
+  expect_equal(information_criteria(round_trip(fw), x = d$x, y = d$y, weights = w), information_criteria(fw))
+  df <- data.frame(cls = d$y, d$x)
+  ff <- lasso(cls ~ ., data = df, family = "multinomial", nlambda = 5, threads = 1)
+  fm <- lasso(d$x, d$y, family = "multinomial", nlambda = 5, threads = 1)
+  expect_equal(information_criteria(ff)$logLik, information_criteria(fm)$logLik, tolerance = 1e-10)
+})
+
+test_that("the multinomial path at a tiny lambda matches nnet::multinom", {
+  skip_if_not_installed("nnet")
+  for (type in c("ungrouped", "grouped")) {
+    d <- sim_multinomial(200, 3, seed = 48)
+    fit <- lasso(d$x, d$y, family = "multinomial", lambda = c(0.1, 1e-7), thresh = 1e-12,
+                 type_multinomial = type, threads = 1)
+    ic <- information_criteria(fit)
+    m <- nnet::multinom(y ~ x, data = d, trace = FALSE, reltol = 1e-14, maxit = 1000)
+    expect_equal(ic$logLik[2], as.numeric(logLik(m)), tolerance = 1e-3, info = type)
+    expect_equal(ic$parameters[2], attr(logLik(m), "df"), info = type)
+    expect_equal(ic$AIC[2], AIC(m), tolerance = 1e-3, info = type)
+    expect_equal(ic$BIC[2], BIC(m), tolerance = 1e-3, info = type)
+  }
+})
+
 test_that("the elastic net's df is the divergence of its fit (finite differences)", {
   set.seed(17)
   n <- 30
   x <- matrix(rnorm(n * 4), n, 4)
   x[, 2] <- 3 * x[, 2]
   y <- drop(x %*% c(1, 0.3, 0, -1)) + rnorm(n)
-  for (cfg in list(list(std = TRUE, pf = NULL, w = NULL), list(std = FALSE, pf = c(1, 2, 1, 0.5),
-                                                             w = rep(c(1, 2), n / 2)))) {
+  y <- y + 2  # a mean that matters without an intercept
+  for (cfg in list(list(std = TRUE, pf = NULL, w = NULL, int = TRUE),
+                   list(std = FALSE, pf = c(1, 2, 1, 0.5), w = rep(c(1, 2), n / 2), int = TRUE),
+                   list(std = TRUE, pf = c(1, 2, 1, 0.5), w = rep(c(1, 2), n / 2), int = FALSE))) {
     fit_at <- function(yy) elastic_net(x, yy, alpha = 0.4, lambda = c(0.5, 0.1), standardize = cfg$std,
-                                       penalty_factor = cfg$pf, weights = cfg$w, thresh = 1e-15)
+                                       penalty_factor = cfg$pf, weights = cfg$w, thresh = 1e-15,
+                                       intercept = cfg$int)
     ic <- information_criteria(fit_at(y), x = x, y = y, weights = cfg$w)
     h <- 1e-5
     div <- rowSums(vapply(seq_len(n), function(i) {
       e <- replace(numeric(n), i, h)
       (predict(fit_at(y + e), x[i, , drop = FALSE]) - predict(fit_at(y - e), x[i, , drop = FALSE])) / (2 * h)
     }, numeric(2)))
-    expect_equal(ic$df, div - 1, tolerance = 1e-6, ignore_attr = TRUE, info = paste(cfg$std))
+    expect_equal(ic$df, div - cfg$int, tolerance = 1e-6, ignore_attr = TRUE, info = paste(cfg$std, cfg$int))
     expect_true(all(ic$df < colSums(coef(fit_at(y))[-1, ] != 0)))
+  }
+})
+
+test_that("binomial and Poisson elastic-net df: the trace at the IRLS solution", {
+  set.seed(18)
+  n <- 60
+  x <- matrix(rnorm(n * 4), n, 4)
+  x[, 2] <- 3 * x[, 2]
+  yb <- rbinom(n, 1, plogis(0.8 * x[, 1] - 0.2 * x[, 2]))
+  for (cfg in list(list(std = TRUE, pf = NULL, w = NULL),
+                   list(std = FALSE, pf = c(1, 2, 1, 0.5), w = rep(c(1, 2, 3), n / 3)))) {
+    # Ridge logistic regression (alpha = 0): the trace of the hat matrix of the
+    # penalised IRLS step, from the fitted probabilities, with solve().
+    fit <- elastic_net(x, yb, alpha = 0, family = "binomial", lambda = c(0.5, 0.05), standardize = cfg$std,
+                       penalty_factor = cfg$pf, weights = cfg$w, thresh = 1e-14)
+    ic <- information_criteria(fit, x = x, y = yb, weights = cfg$w)
+    w <- if (is.null(cfg$w)) rep(1, n) else cfg$w
+    ws <- w / sum(w)
+    pf <- if (is.null(cfg$pf)) rep(1, 4) else cfg$pf * 4 / sum(cfg$pf)
+    sc <- if (cfg$std) sqrt(colSums(ws * sweep(x, 2L, colSums(ws * x))^2)) else rep(1, 4)
+    X1 <- cbind(1, x)
+    ref <- vapply(1:2, function(j) {
+      pr <- predict(fit, x, type = "response")[, j]
+      V <- diag(ws * pr * (1 - pr))
+      Lam <- diag(c(0, fit$lambda[j] * pf * sc^2))
+      H <- X1 %*% solve(t(X1) %*% V %*% X1 + Lam) %*% t(X1) %*% V
+      sum(diag(H)) - 1
+    }, 0)
+    expect_equal(ic$df, ref, tolerance = 1e-8, ignore_attr = TRUE, info = paste(cfg$std))
+    expect_equal(ic$parameters, ref + 1, tolerance = 1e-8, ignore_attr = TRUE)
+    expect_true(all(ic$df < 4))
+    # alpha = 1: the trace is the number of active coefficients.
+    fl <- lasso(x, yb, family = "binomial", lambda = c(0.05, 0.01), standardize = cfg$std,
+                penalty_factor = cfg$pf, weights = cfg$w, thresh = 1e-14)
+    B <- coef(fl)
+    eta <- x %*% B[-1, ] + rep(B[1, ], each = n)
+    expect_equal(statlearn:::glm_elastic_net_df(fl, x, w, eta), colSums(B[-1, ] != 0), tolerance = 1e-10,
+                 ignore_attr = TRUE)
+  }
+  # The trace is the divergence of the fitted means, sum_i d mu_i / d y_i
+  # (finite differences; fractional responses so that y can move).
+  yp <- rpois(n, exp(0.5 + 0.4 * x[, 1] - 0.1 * x[, 2])) + 0.3
+  yf <- 0.1 + 0.8 * yb
+  for (fam in c("poisson", "binomial", "poisson, no intercept")) {
+    y <- if (fam == "binomial") yf else yp
+    int <- fam != "poisson, no intercept"
+    fit_at <- function(yy) elastic_net(x, yy, alpha = 0.4, family = sub(",.*", "", fam),
+                                       lambda = c(0.1, 0.02), penalty_factor = c(1, 2, 1, 0.5),
+                                       weights = rep(1:2, n / 2), thresh = 1e-15, intercept = int)
+    ic <- information_criteria(fit_at(y), x = x, y = y, weights = rep(1:2, n / 2))
+    h <- 1e-5
+    div <- rowSums(vapply(seq_len(n), function(i) {
+      e <- replace(numeric(n), i, h)
+      (predict(fit_at(y + e), x[i, , drop = FALSE], type = "response") -
+         predict(fit_at(y - e), x[i, , drop = FALSE], type = "response")) / (2 * h)
+    }, numeric(2)))
+    expect_equal(ic$df, div - int, tolerance = 1e-6, ignore_attr = TRUE, info = fam)
+    expect_true(all(ic$df < colSums(coef(fit_at(y))[-1, ] != 0)), info = fam)
   }
 })
 
@@ -211,9 +334,7 @@ test_that("information_criteria() covers LARS, PCR, PLS and rejects the rest", {
   expect_equal(ip$err, colMeans((d$y - predict(fp, d$x))^2), ignore_attr = TRUE, tolerance = 1e-10)
   expect_equal(information_criteria(plsr(d$x, d$y, threads = 1))$parameters, 0:5 + 1)
   expect_error(information_criteria(linear_regression(d$x, d$y)), class = "statlearn_error_unsupported")
-  expect_error(information_criteria(lasso(d$x, factor(rep(1:3, 20)), family = "multinomial",
-                                          nlambda = 3, threads = 1)),
-               class = "statlearn_error_unsupported")
+  expect_error(information_criteria(k_means(d$x, 2, threads = 1)), class = "statlearn_error_unsupported")
   # sigma^2 needs N > p + 1.
   small <- sim_linear(n = 6, p = 5, seed = 1)
   expect_error(information_criteria(ridge_regression(small$x, small$y, lambda = 1)),
@@ -325,4 +446,107 @@ test_that("effective_df() recovers p + 1, 1 + tr(S) and the lasso's non-zero cou
   expect_error(effective_df(function(x, y) y), class = "statlearn_error_missing")
   expect_error(effective_df(fl, sigma = -1), class = "statlearn_error_range")
   expect_error(effective_df(k_means(d$x, 2, threads = 1)), class = "statlearn_error_unsupported")
+})
+
+# The covariance-formula estimate from given noise draws (ESL eq. 7.31 with
+# the B/(B-1) correction): yhat is n x G x B, eps n x B.
+df_from_draws <- function(yhat, eps, sigma) {
+  B <- ncol(eps)
+  ybar <- apply(yhat, c(1L, 2L), mean)
+  D <- vapply(seq_len(B), function(b) colSums((yhat[, , b, drop = FALSE][, , 1] - ybar) * eps[, b]),
+              numeric(dim(yhat)[2L]))
+  D <- matrix(D, dim(yhat)[2L]) * B / (B - 1) / sigma
+  list(df = rowMeans(D), se = apply(D, 1L, sd) / sqrt(B))
+}
+
+test_that("effective_df() for a fixed seed equals the value from the seed's own noise draws", {
+  d <- sim_linear(n = 30, p = 4, sigma = 2, seed = 21)
+  n <- nrow(d$x)
+  B <- 25
+  X1 <- cbind(1, d$x)
+  H <- X1 %*% solve(crossprod(X1), t(X1))
+  lsfit <- lm.fit(X1, d$y)
+  sigma <- sqrt(sum(lsfit$residuals^2) / (n - 5))
+  # Least squares: y* = mu + sigma eps, yhat* = H y*, so yhat* - mean over b
+  # is sigma H (eps - epsbar); the estimate is a closed form of the draws.
+  set.seed(22)
+  e <- effective_df(linear_regression(d$x, d$y), B = B)
+  set.seed(22)
+  eps <- matrix(rnorm(n * B), n, B)
+  epsc <- eps - rowMeans(eps)
+  D <- colSums((H %*% epsc) * eps) * B / (B - 1)
+  expect_equal(e$df, mean(D), tolerance = 1e-10)
+  expect_equal(e$se, sd(D) / sqrt(B), tolerance = 1e-10)
+  expect_equal(attr(e, "sigma"), sigma, tolerance = 1e-12)
+  # The lasso (non-linear in y): refit by hand on the same draws.
+  fl <- lasso(d$x, d$y, lambda = c(0.5, 0.1), threads = 1)
+  set.seed(23)
+  el <- effective_df(fl, B = B)
+  set.seed(23)
+  eps <- matrix(rnorm(n * B), n, B)
+  yhat <- array(vapply(seq_len(B), function(b) {
+    ys <- lsfit$fitted.values + sigma * eps[, b]
+    as.matrix(predict(lasso(d$x, ys, lambda = c(0.5, 0.1), threads = 1), d$x))
+  }, matrix(0, n, 2)), c(n, 2, B))
+  hand <- df_from_draws(yhat, eps, sigma)
+  expect_equal(el$df, hand$df, tolerance = 1e-8)
+  expect_equal(el$se, hand$se, tolerance = 1e-8)
+  # A failing refit names its simulation.
+  set.seed(24)
+  bad <- function(x, y) if (y[1] > 0) stop("refit failed here") else y
+  err <- tryCatch(effective_df(bad, x = d$x, y = d$y, B = 10), error = identity)
+  expect_s3_class(err, "statlearn_error_replicate")
+  expect_match(conditionMessage(err), "simulation [0-9]+.*refit failed here")
+})
+
+test_that("effective_df() gives identical results under sequential and multisession plans", {
+  skip_on_cran()
+  skip_if_not_installed("future")
+  skip_if_not_installed("future.apply")
+  old <- future::plan()
+  on.exit(future::plan(old), add = TRUE)
+  d <- sim_linear(n = 30, p = 4, sigma = 2, seed = 31)
+  fl <- lasso(d$x, d$y, lambda = c(0.5, 0.1), threads = 1)
+  fr <- ridge_regression(d$x, d$y, lambda = c(1, 10))
+  run <- function() {
+    set.seed(32)
+    a <- effective_df(fl, B = 12)
+    set.seed(33)
+    b <- effective_df(fr, B = 12)
+    set.seed(34)
+    c <- effective_df(linear_regression(d$x, d$y), B = 12)
+    list(a, b, c)
+  }
+  future::plan(future::sequential)
+  ref <- run()
+  future::plan(future::multisession, workers = 2)
+  expect_identical(run(), ref)
+  # the refits really ran on the workers, not in this process
+  main <- Sys.getpid()
+  elsewhere <- function(x, y) if (Sys.getpid() == main) stop("refit in the main process") else y
+  set.seed(35)
+  e <- effective_df(elsewhere, x = d$x, y = d$y, B = 4)
+  set.seed(35)
+  eps <- matrix(rnorm(nrow(d$x) * 4), nrow(d$x), 4)
+  expect_equal(e$df, sum(apply(eps, 1L, var)), tolerance = 1e-10)  # the identity fit
+  options(statlearn.future_chunk_size = 1)
+  on.exit(options(statlearn.future_chunk_size = NULL), add = TRUE)
+  expect_identical(run(), ref)
+})
+
+test_that("effective_df() sends the workers closures without the caller's frame", {
+  d <- sim_linear(n = 30, p = 4, sigma = 2, seed = 41)
+  store <- new.env()
+  ns <- asNamespace("statlearn")
+  suppressMessages(trace("run_replicates", tracer = bquote(assign("FUN", FUN, envir = .(store))),
+                         where = ns, print = FALSE))
+  on.exit(suppressMessages(untrace("run_replicates", where = ns)), add = TRUE)
+  set.seed(42)
+  effective_df(lasso(d$x, d$y, lambda = 0.3, threads = 1), B = 3)
+  sent <- store$FUN
+  env <- environment(sent)
+  expect_setequal(ls(env, all.names = TRUE), c("refit", "mean", "sigma", "eps"))
+  expect_setequal(ls(environment(env$refit), all.names = TRUE), c("x", "opt", "lambda"))
+  expect_identical(parent.env(env), asNamespace("statlearn"))
+  expect_lt(as.numeric(object.size(serialize(sent, NULL))), 20000)
 })
