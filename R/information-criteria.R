@@ -648,7 +648,7 @@ smoother_cv.statlearn_nearest_neighbors <- function(fit, ...) {
 
 #' Effective degrees of freedom by the covariance formula (simulation)
 #'
-#' ESL eq. 7.31 defines the effective number of parameters of any fitting
+#' Section 7.6 of ESL defines the effective number of parameters of any fitting
 #' procedure as \eqn{df(\hat y) = \sum_i \mathrm{Cov}(\hat y_i, y_i)/\sigma^2}.
 #' `effective_df()` estimates it by a parametric bootstrap: it draws
 #' \eqn{y^{*b} = \mu + \sigma\varepsilon^{*b}} (\eqn{\varepsilon} standard
@@ -656,7 +656,7 @@ smoother_cv.statlearn_nearest_neighbors <- function(fit, ...) {
 #' same tuning grid) to \eqn{(x, y^{*b})}, and returns
 #' \deqn{\widehat{df} = \frac{1}{B}\sum_b D_b,\quad
 #'   D_b = \frac{B}{B-1}\sum_i (\hat y^{*b}_i - \bar{\hat y}^*_i)(y^{*b}_i - \mu_i)/\sigma^2,}
-#' an unbiased estimate of eq. 7.31, with Monte Carlo standard error
+#' an unbiased estimate of it, with Monte Carlo standard error
 #' \eqn{\mathrm{sd}(D_b)/\sqrt B}.
 #' By default \eqn{\mu} and \eqn{\sigma^2} come from a low-bias model, the
 #' least-squares fit on all inputs (its fitted values, and
@@ -694,7 +694,7 @@ smoother_cv.statlearn_nearest_neighbors <- function(fit, ...) {
 #'   value for paths, `df` (the estimate, counting the intercept) and `se`
 #'   (its Monte Carlo standard error); attributes `sigma`, `B`.
 #' @references Hastie, Tibshirani and Friedman (2009), *The Elements of
-#'   Statistical Learning*, 2nd ed., sections 7.6 and 7.7 (eq. 7.31);
+#'   Statistical Learning*, 2nd ed., sections 7.6 and 7.7;
 #'   Efron, B. (1986). How biased is the apparent error rate of a prediction
 #'   rule? *JASA* 81, 461-470.
 #' @family chapter 7
