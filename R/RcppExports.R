@@ -169,6 +169,14 @@ cpp_sgemm_seconds <- function(a, b, trans_a, trans_b, reps, threads) {
     .Call(`_statlearn_cpp_sgemm_seconds`, a, b, trans_a, trans_b, reps, threads)
 }
 
+cpp_smoothing_spline <- function(t, ybar, W, pure_ss, obs_knot, obs_y, obs_w, mode, value) {
+    .Call(`_statlearn_cpp_smoothing_spline`, t, ybar, W, pure_ss, obs_knot, obs_y, obs_w, mode, value)
+}
+
+cpp_natural_spline_eval <- function(t, g, gamma, x, deriv) {
+    .Call(`_statlearn_cpp_natural_spline_eval`, t, g, gamma, x, deriv)
+}
+
 cpp_best_subset <- function(x, y, w, max_size, nbest, threads, all_subsets) {
     .Call(`_statlearn_cpp_best_subset`, x, y, w, max_size, nbest, threads, all_subsets)
 }
