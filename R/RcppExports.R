@@ -169,12 +169,12 @@ cpp_sgemm_seconds <- function(a, b, trans_a, trans_b, reps, threads) {
     .Call(`_statlearn_cpp_sgemm_seconds`, a, b, trans_a, trans_b, reps, threads)
 }
 
-cpp_smoothing_spline <- function(t, ybar, W, pure_ss, obs_knot, obs_y, obs_w, mode, value) {
-    .Call(`_statlearn_cpp_smoothing_spline`, t, ybar, W, pure_ss, obs_knot, obs_y, obs_w, mode, value)
+cpp_smoothing_spline <- function(x, ybar, W, pure_ss, obs_knot, obs_y, obs_w, knots, mode, value) {
+    .Call(`_statlearn_cpp_smoothing_spline`, x, ybar, W, pure_ss, obs_knot, obs_y, obs_w, knots, mode, value)
 }
 
-cpp_natural_spline_eval <- function(t, g, gamma, x, deriv) {
-    .Call(`_statlearn_cpp_natural_spline_eval`, t, g, gamma, x, deriv)
+cpp_smoothing_spline_eval <- function(knots, coef, x, deriv) {
+    .Call(`_statlearn_cpp_smoothing_spline_eval`, knots, coef, x, deriv)
 }
 
 cpp_best_subset <- function(x, y, w, max_size, nbest, threads, all_subsets) {

@@ -5,19 +5,24 @@
 #'
 #' Fits the function f with two continuous derivatives that minimises
 #' \deqn{\sum_i w_i (y_i - f(x_i))^2 + \lambda \int f''(t)^2 dt}{sum w_i (y_i - f(x_i))^2 + lambda * integral f''(t)^2 dt}
-#' (ESL 5.4): a natural cubic spline with a knot at every distinct `x`.
-#' Reinsch's algorithm solves it in O(n) operations from banded matrices,
-#' and the diagonal of the smoother matrix, hence the effective degrees of
-#' freedom \eqn{df_\lambda = trace(S_\lambda)} (ESL 5.4.1), generalised
-#' cross-validation and the exact leave-one-out residuals (ESL 5.5.2), are
-#' also O(n) for each \eqn{\lambda} (Hutchinson and de Hoog's band inverse).
+#' (ESL 5.4), a natural cubic spline with knots at the distinct x, computed as
+#' in ESL eq. 5.12 in the cubic B-spline basis: \eqn{(B'WB + \lambda
+#' \Omega)\theta = B'Wy}{(B'WB + lambda Omega) theta = B'Wy}, a band system
+#' solved in O(n). With many distinct x an evenly spread subset of them serves
+#' as knots (ESL 5.4 notes that this thinning changes the fit negligibly; it
+#' keeps the system well conditioned), chosen as [stats::smooth.spline()]
+#' chooses them; `all_knots = TRUE` uses every distinct x. The diagonal of the
+#' smoother matrix, hence the effective degrees of freedom
+#' \eqn{df_\lambda = trace(S_\lambda)} (ESL 5.4.1), generalised
+#' cross-validation and the exact leave-one-out residuals (ESL 5.5.2), are also
+#' O(n) for each \eqn{\lambda} (Hutchinson and de Hoog's band inverse).
 #'
-#' Give `lambda` (on the scale of `x`: the penalty is the integral over the
-#' units of `x`), or `df` (the \eqn{\lambda} whose trace is `df`, 2 < df <
-#' number of distinct x), or neither: then \eqn{\lambda} minimises the
-#' `criterion`, GCV or leave-one-out cross-validation. The fit is the one of
-#' [stats::smooth.spline()] with `all.knots = TRUE` at the same df (whose
-#' `lambda` is on the scale of x mapped to \[0, 1\]).
+#' Give `lambda` (on the scale of `x`: the penalty integrates over the units
+#' of `x`), or `df` (the \eqn{\lambda} whose trace is `df`), or neither: then
+#' \eqn{\lambda} minimises the `criterion`, GCV or leave-one-out
+#' cross-validation. The fit is that of [stats::smooth.spline()] on the same
+#' knots (whose `lambda` is on the scale of x mapped to \[0, 1\]: ours is
+#' \eqn{range(x)^3} times it). x values closer than `tol` are treated as tied.
 #'
 #' @param x A numeric vector of inputs, or a formula `y ~ x` for the formula
 #'   method.
@@ -29,12 +34,17 @@
 #' @param criterion How \eqn{\lambda} is chosen when neither `df` nor
 #'   `lambda` is given: `"gcv"` (generalised cross-validation, ESL 7.52) or
 #'   `"loo"` (leave-one-out cross-validation, ESL 5.26).
+#' @param all_knots Use every distinct x as a knot (`TRUE`), or, for more
+#'   than 49 distinct x, an evenly spread subset (`FALSE`, the default, as
+#'   [stats::smooth.spline()]).
+#' @param tol x values closer than this are treated as one (as in
+#'   [stats::smooth.spline()]).
 #' @param data For the formula method, a data frame holding the variables.
 #' @param ... Unused.
-#' @return An object of class `statlearn_smoothing_spline`: `knots` (the
-#'   distinct x), `values` and `second_derivatives` of the fitted spline at
-#'   the knots, `lambda`, `df`, `criterion` and the values of `gcv`, `loo`
-#'   and the weighted residual sum of squares `rss`, and per observation
+#' @return An object of class `statlearn_smoothing_spline`: `knots`, the
+#'   B-spline `coefficients`, the distinct x `x_distinct` with the fitted
+#'   `values` there, `lambda`, `df`, `criterion` and the values of `gcv`,
+#'   `loo` and the weighted residual sum of squares `rss`, and per observation
 #'   `fitted.values`, `residuals`, `leverage` (the diagonal of the smoother
 #'   matrix) and `weights`. `predict(fit, x, deriv = )` evaluates the spline
 #'   (or its first, second or third derivative) at new x, linear beyond the
@@ -58,7 +68,8 @@ smoothing_spline <- function(x, ...) UseMethod("smoothing_spline")
 #' @rdname smoothing_spline
 #' @export
 smoothing_spline.default <- function(x, y, df = NULL, lambda = NULL, weights = NULL,
-                                     criterion = c("gcv", "loo"), ...) {
+                                     criterion = c("gcv", "loo"), all_knots = FALSE,
+                                     tol = 1e-6 * stats::IQR(x), ...) {
   check_dots(..., fun = "smoothing_spline")
   if (!is.numeric(x) || !is.null(dim(x)) && length(dim(x)) > 1L && min(dim(x)) > 1L) {
     abort_input("x", "a numeric vector", describe(x), class = "statlearn_error_type")
@@ -78,44 +89,86 @@ smoothing_spline.default <- function(x, y, df = NULL, lambda = NULL, weights = N
   check_finite_values(y, "y")
   w <- if (is.null(weights)) rep(1, n) else check_weights(weights, n)
   criterion <- check_choice(criterion, c("gcv", "loo"), "criterion")
+  all_knots <- check_flag(all_knots, "all_knots")
   if (!is.null(df) && !is.null(lambda)) {
     abort_input("lambda", "NULL when `df` is given (one of the two fixes the smoothing)", format(lambda),
                 class = "statlearn_error_conflict")
   }
   use <- w > 0
-  ux <- sort(unique(x[use]))
+  xu <- x[use]
+  if (!is.numeric(tol) || length(tol) != 1L || !is.finite(tol) || tol <= 0) {
+    tol <- if (is.numeric(tol) && length(tol) == 1L && is.finite(tol) && tol == 0 && length(xu)) {
+      1e-6 * diff(range(xu))  # an IQR of zero (most x equal): a tolerance from the range
+    } else {
+      abort_input("tol", "a positive number", describe(tol), class = "statlearn_error_range")
+    }
+    if (!(tol > 0)) abort_input("x", "at least 4 distinct values", "fewer", class = "statlearn_error_constant")
+  }
+  # Distinct x (x within tol of each other are one), as smooth.spline bins them.
+  bins <- round((xu - mean(xu)) / tol)
+  o <- order(xu)
+  first <- !duplicated(bins[o])
+  ux <- xu[o][first]
   m <- length(ux)
-  if (m < 3L) {
-    abort_input("x", "at least 3 distinct values with positive weight", sprintf("%d", m),
+  if (m < 4L) {
+    abort_input("x", "at least 4 distinct values with positive weight", sprintf("%d", m),
                 class = "statlearn_error_constant")
   }
-  k <- match(x[use], ux)
+  k <- match(bins, bins[o][first])
   W <- as.vector(rowsum(w[use], k, reorder = TRUE))
   ybar <- as.vector(rowsum(w[use] * y[use], k, reorder = TRUE)) / W
   pure_ss <- sum(w[use] * (y[use] - ybar[k])^2)
+  r <- ux[m] - ux[1L]
+  xbar <- (ux - ux[1L]) / r
+  nknots <- if (all_knots || m < 50L) m else smoothing_spline_nknots(m)
+  knots <- if (nknots == m) xbar else xbar[seq.int(1, m, length.out = nknots)]
   if (!is.null(lambda)) {
     lambda <- check_number(lambda, "lambda", 0, Inf, lower_open = TRUE, upper_open = TRUE)
     mode <- 0L
-    value <- lambda
+    value <- lambda / r^3
   } else if (!is.null(df)) {
-    df <- check_number(df, "df", 2, m, lower_open = TRUE, upper_open = TRUE)
+    df <- check_number(df, "df", 2, min(m, length(knots) + 2L), lower_open = TRUE, upper_open = TRUE)
     mode <- 1L
     value <- df
   } else {
     mode <- if (criterion == "gcv") 2L else 3L
     value <- 0
   }
-  res <- cpp_smoothing_spline(ux, ybar, W, pure_ss, k, y[use], w[use], mode, value)
-  fitted <- cpp_natural_spline_eval(ux, res$g, res$gamma, x, 0L)
+  res <- cpp_smoothing_spline(xbar, ybar, W, pure_ss, k, y[use], w[use], knots, mode, value)
+  if (mode == 1L && abs(res$df - df) > 1e-6 * df) {
+    abort_input("df", "a value that a lambda reaches (df this close to 2 is the least-squares line: use linear_regression())",
+                format(df), class = "statlearn_error_range")
+  }
+  if (!res$pivots_ok || !(res$df > 2 - 1e-6)) {
+    abort_input("lambda", "a value small enough to compute (larger ones give the least-squares line: use linear_regression())",
+                format(lambda), class = "statlearn_error_numerical")
+  }
+  fit <- structure(list(
+    knots = ux[1L] + r * knots, coefficients = res$coef, x_distinct = ux, values = res$fit,
+    lambda = res$lambda * r^3, df = res$df,
+    criterion = if (mode >= 2L) criterion else if (mode == 1L) "df" else "lambda",
+    gcv = res$gcv, loo = res$loo, rss = res$rss, nobs = sum(use), scale = c(min = ux[1L], range = r),
+    unit_knots = knots,
+    weights = w, x = x, y = y, call = match.call()
+  ), class = c("statlearn_smoothing_spline", "statlearn_model"))
+  fitted <- predict(fit, x)
   leverage <- numeric(n)
   leverage[use] <- res$leverage[k] * w[use] / W[k]
-  structure(list(
-    knots = ux, values = res$g, second_derivatives = res$gamma, lambda = res$lambda, df = res$df,
-    criterion = if (mode >= 2L) criterion else if (mode == 1L) "df" else "lambda",
-    gcv = res$gcv, loo = res$loo, rss = res$rss, nobs = sum(use),
-    fitted.values = fitted, residuals = y - fitted, leverage = leverage, weights = w,
-    x = x, y = y, call = match.call()
-  ), class = c("statlearn_smoothing_spline", "statlearn_model"))
+  fit$fitted.values <- fitted
+  fit$residuals <- y - fitted
+  fit$leverage <- leverage
+  fit
+}
+
+# The number of knots for m distinct x when they are thinned: all of them
+# below 50, then slowly growing to about 200 (the rule of stats::smooth.spline).
+smoothing_spline_nknots <- function(m) {
+  if (m < 50L) return(m)
+  a1 <- log2(50); a2 <- log2(100); a3 <- log2(140); a4 <- log2(200)
+  trunc(if (m < 200L) 2^(a1 + (a2 - a1) * (m - 50) / 150)
+        else if (m < 800L) 2^(a2 + (a3 - a2) * (m - 200) / 600)
+        else if (m < 3200L) 2^(a3 + (a4 - a3) * (m - 800) / 2400)
+        else 200 + (m - 3200)^0.2)
 }
 
 #' @rdname smoothing_spline
@@ -163,16 +216,18 @@ predict.statlearn_smoothing_spline <- function(object, newdata = NULL, deriv = 0
   if (any(is.infinite(newx))) {
     abort_input("newdata", "finite x values (NA gives NA)", "infinite values", class = "statlearn_error_nonfinite")
   }
-  cpp_natural_spline_eval(object$knots, object$values, object$second_derivatives, as.double(newx),
-                          as.integer(deriv))
+  sc <- object$scale
+  u <- (as.double(newx) - sc[["min"]]) / sc[["range"]]
+  cpp_smoothing_spline_eval(object$unit_knots, object$coefficients, u, as.integer(deriv)) /
+    sc[["range"]]^deriv
 }
 
 #' @export
 print.statlearn_smoothing_spline <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   how <- switch(x$criterion, gcv = "chosen by GCV", loo = "chosen by leave-one-out CV",
                 df = "matched to the df", lambda = "given")
-  cat(sprintf("Cubic smoothing spline: %d observations, %d distinct x (knots)\n", x$nobs,
-              length(x$knots)))
+  cat(sprintf("Cubic smoothing spline: %d observations, %d distinct x, %d knots\n", x$nobs,
+              length(x$x_distinct), length(x$knots)))
   cat(sprintf("lambda %s (%s), effective df %s\n", format(signif(x$lambda, digits)), how,
               format(signif(x$df, digits))))
   cat(sprintf("RSS %s, GCV %s, leave-one-out CV %s\n", format(signif(x$rss, digits)),
@@ -186,7 +241,7 @@ print.statlearn_smoothing_spline <- function(x, digits = max(3L, getOption("digi
 #' @export
 plot.statlearn_smoothing_spline <- function(x, n = 400, ...) {
   n <- check_count(n, "n", lower = 2, upper = 1e6)
-  grid <- seq(min(x$knots), max(x$knots), length.out = n)
+  grid <- seq(min(x$x_distinct), max(x$x_distinct), length.out = n)
   labels <- x$names %||% c(x = "x", y = "y")
   args <- list(x = x$x, y = x$y, pch = 1, cex = 0.6, col = "grey45", xlab = labels[["x"]],
                ylab = labels[["y"]], main = sprintf("Smoothing spline, df = %.1f", x$df))

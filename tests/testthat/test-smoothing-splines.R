@@ -1,5 +1,6 @@
 # Cubic smoothing splines (ESL 5.4-5.5): against the dense closed form of
-# ESL eq. 5.12 on the natural-spline basis, stats::smooth.spline, brute-force
+# ESL eq. 5.12 on the natural-spline basis (an independent computation: the
+# package solves it in the B-spline basis), stats::smooth.spline, brute-force
 # leave-one-out refits and finite differences.
 
 spline_data <- function(n = 60, seed = 3) {
@@ -32,7 +33,7 @@ test_that("smoothing_spline() equals the dense solution of ESL eq. 5.12 (weights
     expect_equal(fit$df, sum(diag(S)), tolerance = 1e-10)
     r <- d$y - drop(S %*% d$y)
     expect_equal(fit$rss, sum(d$w * r^2), tolerance = 1e-10)
-    expect_equal(fit$gcv, fit$rss / length(d$x) / (1 - fit$df / length(d$x))^2, tolerance = 1e-12)
+    expect_equal(fit$gcv, fit$rss / sum(d$w) / (1 - fit$df / length(d$x))^2, tolerance = 1e-12)
   }
 })
 
@@ -44,21 +45,25 @@ test_that("the leave-one-out criterion equals refits without each observation", 
     w[i] <- 0
     d$y[i] - predict(smoothing_spline(d$x, d$y, lambda = 0.3, weights = w), d$x[i])
   }, numeric(1))
-  expect_equal(fit$loo, sum(d$w * loo^2) / length(d$x), tolerance = 1e-10)
+  expect_equal(fit$loo, sum(d$w * loo^2) / sum(d$w), tolerance = 1e-10)
 })
 
-test_that("df and GCV choices agree with stats::smooth.spline(all.knots = TRUE)", {
+test_that("df and GCV choices agree with stats::smooth.spline (thinned and all knots)", {
   d <- spline_data(80, 5)
-  for (df in c(4, 7.5, 15)) {
-    ref <- stats::smooth.spline(d$x, d$y, all.knots = TRUE, df = df)
-    ours <- smoothing_spline(d$x, d$y, df = ref$df)
-    expect_equal(ours$df, ref$df, tolerance = 1e-8)
-    expect_equal(unname(fitted(ours)), predict(ref, d$x)$y, tolerance = 1e-4, info = sprintf("df %g", df))
-    # smooth.spline's lambda is on x mapped to [0, 1]: ours is range^3 times it
-    expect_equal(ours$lambda, ref$lambda * diff(range(d$x))^3, tolerance = 1e-3)
+  for (all in c(FALSE, TRUE)) {
+    for (df in c(4, 7.5, 15)) {
+      ref <- stats::smooth.spline(d$x, d$y, all.knots = all, df = df)
+      ours <- smoothing_spline(d$x, d$y, df = ref$df, all_knots = all)
+      expect_equal(ours$df, ref$df, tolerance = 1e-8)
+      expect_equal(unname(fitted(ours)), predict(ref, d$x)$y, tolerance = 1e-4,
+                   info = sprintf("df %g, all knots %s", df, all))
+      # smooth.spline's lambda is on x mapped to [0, 1]: ours is range^3 times it
+      expect_equal(ours$lambda, ref$lambda * diff(range(d$x))^3, tolerance = 1e-3)
+    }
   }
+  expect_length(smoothing_spline(d$x, d$y, df = 5)$knots, length(stats::smooth.spline(d$x, d$y)$fit$knot) - 6L)
   gcv <- smoothing_spline(d$x, d$y)
-  ref <- stats::smooth.spline(d$x, d$y, all.knots = TRUE)
+  ref <- stats::smooth.spline(d$x, d$y)
   expect_identical(gcv$criterion, "gcv")
   expect_equal(gcv$df, ref$df, tolerance = 1e-3)
   # the chosen lambda is a minimum of the criterion
@@ -69,12 +74,31 @@ test_that("df and GCV choices agree with stats::smooth.spline(all.knots = TRUE)"
   expect_true(all(near >= loo$loo))
 })
 
+test_that("many observations: the thinned fit stays well conditioned and matches smooth.spline", {
+  set.seed(9)
+  n <- 20000
+  x <- runif(n)
+  y <- sin(6 * x) + rnorm(n)
+  ref <- stats::smooth.spline(x, y)
+  ours <- smoothing_spline(x, y)
+  expect_equal(ours$df, ref$df, tolerance = 1e-3)
+  same <- smoothing_spline(x, y, lambda = ref$lambda * diff(range(x))^3)
+  expect_equal(unname(fitted(same)), predict(ref, x)$y, tolerance = 1e-5)
+  for (l in 10^c(-8, -4, 0, 4)) {  # df between 2 and the number of knots, leverages in [0, 1]
+    f <- smoothing_spline(x, y, lambda = l)
+    expect_true(f$df > 2 - 1e-8 && f$df < length(f$knots) + 2)
+    expect_true(all(f$leverage >= -1e-12 & f$leverage <= 1 + 1e-12))
+  }
+})
+
 test_that("the limits: large lambda gives the least-squares line, small lambda interpolates", {
   d <- spline_data(50, 6)
-  big <- smoothing_spline(d$x, d$y, lambda = 1e9, weights = d$w)
+  # (at lambda = 1e6 the df exceeds 2 by about 1e-5 here)
+  big <- smoothing_spline(d$x, d$y, lambda = 1e6, weights = d$w)
   line <- lm(d$y ~ d$x, weights = d$w)
-  expect_equal(unname(fitted(big)), unname(fitted(line)), tolerance = 1e-6)
-  expect_equal(big$df, 2, tolerance = 1e-6)
+  expect_equal(unname(fitted(big)), unname(fitted(line)), tolerance = 1e-4)
+  expect_equal(big$df, 2, tolerance = 1e-4)
+  expect_statlearn_error(smoothing_spline(d$x, d$y, lambda = 1e30), "statlearn_error_numerical", "lambda")
   set.seed(7)
   x <- sort(runif(30))
   y <- rnorm(30)
@@ -93,7 +117,7 @@ test_that("predict() derivatives match finite differences; the fit is linear bey
     expect_equal(predict(fit, z, deriv = k + 1), fd, tolerance = 1e-5, info = sprintf("derivative %d", k + 1))
   }
   expect_equal(predict(fit, c(-5, -2, 11, 20), deriv = 2), rep(0, 4))
-  expect_equal(predict(fit, fit$knots), fit$values, tolerance = 1e-12)
+  expect_equal(predict(fit, fit$x_distinct), fit$values, tolerance = 1e-12)
   expect_identical(predict(fit), fitted(fit))
 })
 
@@ -118,9 +142,13 @@ test_that("bad input gives classed errors naming the argument", {
   expect_statlearn_error(smoothing_spline(x, y[1:9]), "statlearn_error_length", "y")
   expect_statlearn_error(smoothing_spline(c(1:9, NA), y), "statlearn_error_nonfinite", "x")
   expect_statlearn_error(smoothing_spline(x, c(y[1:9], Inf)), "statlearn_error_nonfinite", "y")
-  expect_statlearn_error(smoothing_spline(rep(1:2, 5), y), "statlearn_error_constant", "x")
+  expect_statlearn_error(smoothing_spline(rep(1:3, length.out = 10), y), "statlearn_error_constant", "x")
+  expect_statlearn_error(smoothing_spline(x, y, tol = -1), "statlearn_error_range", "tol")
+  expect_statlearn_error(smoothing_spline(x, y, all_knots = "yes"), "statlearn_error_type", "all_knots")
   expect_statlearn_error(smoothing_spline(x, y, df = 2), "statlearn_error_range", "df")
   expect_statlearn_error(smoothing_spline(x, y, df = 10), "statlearn_error_range", "df")
+  expect_statlearn_error(smoothing_spline(x, y, df = 10.5), "statlearn_error_range", "df")
+  expect_statlearn_error(smoothing_spline(x, y, df = 2 + 1e-9), "statlearn_error_range", "df")
   expect_statlearn_error(smoothing_spline(x, y, lambda = -1), "statlearn_error_range", "lambda")
   expect_statlearn_error(smoothing_spline(x, y, df = 4, lambda = 1), "statlearn_error_conflict", "lambda")
   expect_statlearn_error(smoothing_spline(x, y, weights = rep(-1, 10)), "statlearn_error_range", "weights")
