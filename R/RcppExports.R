@@ -169,6 +169,14 @@ cpp_sgemm_seconds <- function(a, b, trans_a, trans_b, reps, threads) {
     .Call(`_statlearn_cpp_sgemm_seconds`, a, b, trans_a, trans_b, reps, threads)
 }
 
+cpp_smoothing_spline <- function(x, ybar, W, pure_ss, obs_knot, obs_y, obs_w, knots, mode, value) {
+    .Call(`_statlearn_cpp_smoothing_spline`, x, ybar, W, pure_ss, obs_knot, obs_y, obs_w, knots, mode, value)
+}
+
+cpp_smoothing_spline_eval <- function(knots, coef, x, deriv) {
+    .Call(`_statlearn_cpp_smoothing_spline_eval`, knots, coef, x, deriv)
+}
+
 cpp_best_subset <- function(x, y, w, max_size, nbest, threads, all_subsets) {
     .Call(`_statlearn_cpp_best_subset`, x, y, w, max_size, nbest, threads, all_subsets)
 }

@@ -653,6 +653,38 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_smoothing_spline
+Rcpp::List cpp_smoothing_spline(const Rcpp::NumericVector& x, const Rcpp::NumericVector& ybar, const Rcpp::NumericVector& W, double pure_ss, const Rcpp::IntegerVector& obs_knot, const Rcpp::NumericVector& obs_y, const Rcpp::NumericVector& obs_w, const Rcpp::NumericVector& knots, int mode, double value);
+RcppExport SEXP _statlearn_cpp_smoothing_spline(SEXP xSEXP, SEXP ybarSEXP, SEXP WSEXP, SEXP pure_ssSEXP, SEXP obs_knotSEXP, SEXP obs_ySEXP, SEXP obs_wSEXP, SEXP knotsSEXP, SEXP modeSEXP, SEXP valueSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type ybar(ybarSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type W(WSEXP);
+    Rcpp::traits::input_parameter< double >::type pure_ss(pure_ssSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type obs_knot(obs_knotSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type obs_y(obs_ySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type obs_w(obs_wSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type knots(knotsSEXP);
+    Rcpp::traits::input_parameter< int >::type mode(modeSEXP);
+    Rcpp::traits::input_parameter< double >::type value(valueSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_smoothing_spline(x, ybar, W, pure_ss, obs_knot, obs_y, obs_w, knots, mode, value));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_smoothing_spline_eval
+Rcpp::NumericVector cpp_smoothing_spline_eval(const Rcpp::NumericVector& knots, const Rcpp::NumericVector& coef, const Rcpp::NumericVector& x, int deriv);
+RcppExport SEXP _statlearn_cpp_smoothing_spline_eval(SEXP knotsSEXP, SEXP coefSEXP, SEXP xSEXP, SEXP derivSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type knots(knotsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type coef(coefSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type deriv(derivSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_smoothing_spline_eval(knots, coef, x, deriv));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_best_subset
 Rcpp::List cpp_best_subset(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w, int max_size, int nbest, int threads, bool all_subsets);
 RcppExport SEXP _statlearn_cpp_best_subset(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP max_sizeSEXP, SEXP nbestSEXP, SEXP threadsSEXP, SEXP all_subsetsSEXP) {
@@ -758,6 +790,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_sample_distinct", (DL_FUNC) &_statlearn_cpp_sample_distinct, 4},
     {"_statlearn_cpp_sgemm", (DL_FUNC) &_statlearn_cpp_sgemm, 6},
     {"_statlearn_cpp_sgemm_seconds", (DL_FUNC) &_statlearn_cpp_sgemm_seconds, 6},
+    {"_statlearn_cpp_smoothing_spline", (DL_FUNC) &_statlearn_cpp_smoothing_spline, 10},
+    {"_statlearn_cpp_smoothing_spline_eval", (DL_FUNC) &_statlearn_cpp_smoothing_spline_eval, 4},
     {"_statlearn_cpp_best_subset", (DL_FUNC) &_statlearn_cpp_best_subset, 7},
     {"_statlearn_cpp_stepwise", (DL_FUNC) &_statlearn_cpp_stepwise, 12},
     {"_statlearn_cpp_forward_stagewise", (DL_FUNC) &_statlearn_cpp_forward_stagewise, 6},

@@ -1,0 +1,284 @@
+// statlearn/smooth/smoothing_spline.h -- cubic smoothing splines (ESL 5.4-5.5).
+//
+// The minimiser over functions with two continuous derivatives of
+//   sum_i w_i (y_i - f(x_i))^2 + lambda * integral f''(t)^2 dt
+// is a natural cubic spline with knots at the distinct x (ESL 5.4). As in
+// ESL eq. 5.11-5.12 (and stats::smooth.spline), it is computed in the cubic
+// B-spline basis B on a set of knots -- all distinct x, or, for many x, an
+// evenly spread subset of them (the "thinning" ESL 5.4 describes, which
+// changes the fit negligibly and keeps the problem well conditioned):
+//   (B'WB + lambda Omega) theta = B'Wy,   Omega_jk = integral B_j'' B_k'',
+// a symmetric positive definite band system of half-bandwidth 3, solved by a
+// band LDL' factorisation in O(n). The diagonal of the smoother matrix,
+// S_ii = w_i b_i' (B'WB + lambda Omega)^-1 b_i, needs only the four central
+// diagonals of the inverse, which the factors give in O(n) (Hutchinson and
+// de Hoog 1985); hence the effective degrees of freedom trace(S) (ESL
+// 5.4.1), generalised cross-validation and the exact leave-one-out
+// residuals (ESL 5.5.2) for each lambda in O(n).
+//
+// The inputs here are already reduced to the distinct x (scaled to [0, 1]):
+// their summed weights W_k and weighted mean responses ybar_k; the
+// observations are kept for the leave-one-out criterion.
+#ifndef STATLEARN_SMOOTHING_SPLINE_H
+#define STATLEARN_SMOOTHING_SPLINE_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <vector>
+
+#include "statlearn/basis/bspline.h"
+
+namespace statlearn {
+
+struct spline_data {
+  std::vector<double> x, ybar, W;  // distinct x (sorted, in [0, 1]), mean response, summed weight
+  double pure_ss = 0.0;            // sum w_i (y_i - ybar_k(i))^2: the part of the RSS no fit removes
+  std::vector<std::size_t> obs_knot;  // each observation's distinct x
+  std::vector<double> obs_y, obs_w;
+  double n_obs = 0.0, w_total = 0.0;  // observations with positive weight, and their total weight
+  std::vector<double> knots;          // the knots (sorted, first 0, last 1)
+};
+
+struct spline_fit {
+  double lambda = 0.0, df = 0.0, rss = 0.0, gcv = 0.0, loo = 0.0;
+  std::vector<double> coef;      // B-spline coefficients
+  std::vector<double> fitted;    // at the distinct x
+  std::vector<double> leverage;  // W_k b_k' A^-1 b_k, per distinct x
+  bool pivots_ok = true;         // every pivot of the factorisation positive
+};
+
+namespace spline_detail {
+
+constexpr std::size_t kBand = 3;  // half-bandwidth of the cubic B-spline systems
+
+// The band systems of the data: four diagonals (0..3) of B'WB and of Omega,
+// B'W ybar, and each distinct x's first basis function and four values.
+struct system {
+  std::size_t nb = 0;
+  std::vector<double> t;         // full knot sequence (boundary knots four times)
+  std::vector<double> G, O;      // nb x 4: G[j * 4 + d] = (B'WB)_{j, j+d}
+  std::vector<double> bwy;       // B'W ybar
+  std::vector<std::size_t> first;
+  std::vector<double> vals;      // 4 per distinct x
+  double ratio = 1.0;            // trace(B'WB) / trace(Omega): the natural lambda scale
+};
+
+inline system make_system(const spline_data& d) {
+  system s;
+  const std::vector<double>& k = d.knots;
+  s.t.reserve(k.size() + 6);
+  for (int r = 0; r < 3; ++r) s.t.push_back(k.front());
+  s.t.insert(s.t.end(), k.begin(), k.end());
+  for (int r = 0; r < 3; ++r) s.t.push_back(k.back());
+  const std::size_t K = s.t.size(), m = 4;
+  s.nb = K - m;
+  s.G.assign(s.nb * 4, 0.0);
+  s.O.assign(s.nb * 4, 0.0);
+  s.bwy.assign(s.nb, 0.0);
+  const std::size_t n = d.x.size();
+  s.first.resize(n);
+  s.vals.resize(4 * n);
+  double local[4], work[4];
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t l = bspline_interval(s.t.data(), K, m, d.x[i]);
+    bspline_local(s.t.data(), m, l, d.x[i], 0, local, work);
+    const std::size_t f = l - 3;
+    s.first[i] = f;
+    for (std::size_t a = 0; a < 4; ++a) {
+      s.vals[4 * i + a] = local[a];
+      s.bwy[f + a] += d.W[i] * d.ybar[i] * local[a];
+      for (std::size_t b = a; b < 4; ++b) s.G[(f + a) * 4 + (b - a)] += d.W[i] * local[a] * local[b];
+    }
+  }
+  // Omega: on each knot interval the second derivatives are linear, so
+  // integral f g = h / 6 (2 f0 g0 + f0 g1 + f1 g0 + 2 f1 g1) is exact.
+  double d0[4], d1[4];
+  for (std::size_t l = 3; l + 4 < K; ++l) {
+    const double h = s.t[l + 1] - s.t[l];
+    if (!(h > 0.0)) continue;
+    bspline_local(s.t.data(), m, l, s.t[l], 2, d0, work);
+    bspline_local(s.t.data(), m, l, s.t[l + 1], 2, d1, work);
+    const std::size_t f = l - 3;
+    for (std::size_t a = 0; a < 4; ++a)
+      for (std::size_t b = a; b < 4; ++b)
+        s.O[(f + a) * 4 + (b - a)] +=
+            h / 6.0 * (2.0 * d0[a] * d0[b] + d0[a] * d1[b] + d1[a] * d0[b] + 2.0 * d1[a] * d1[b]);
+  }
+  double tg = 0.0, to = 0.0;
+  for (std::size_t j = 0; j < s.nb; ++j) {
+    tg += s.G[j * 4];
+    to += s.O[j * 4];
+  }
+  s.ratio = tg / to;
+  return s;
+}
+
+}  // namespace spline_detail
+
+// The penalised fit at one lambda (on the scale of the [0, 1] x), with its
+// df, weighted RSS, GCV and leave-one-out criteria.
+inline spline_fit smoothing_spline_fit(const spline_data& d, const spline_detail::system& s, double lambda,
+                                       bool with_loo = true) {
+  using spline_detail::kBand;
+  const std::size_t nb = s.nb;
+  spline_fit f;
+  f.lambda = lambda;
+  // A = G + lambda O = L D L' (L unit lower triangular, band 3): L[j * 4 + d] = L_{j+d, j}.
+  using real = double;
+  std::vector<real> A(nb * 4), L(nb * 4, 0.0), D(nb);
+  for (std::size_t t = 0; t < nb * 4; ++t) A[t] = static_cast<real>(s.G[t]) + static_cast<real>(lambda) * s.O[t];
+  for (std::size_t j = 0; j < nb; ++j) {
+    real dj = A[j * 4];
+    for (std::size_t k = (j >= kBand ? j - kBand : 0); k < j; ++k) dj -= L[k * 4 + (j - k)] * L[k * 4 + (j - k)] * D[k];
+    D[j] = dj;
+    for (std::size_t dd = 1; dd <= kBand && j + dd < nb; ++dd) {
+      const std::size_t i = j + dd;  // L_{i, j}
+      real v = A[j * 4 + dd];
+      for (std::size_t k = (i >= kBand ? i - kBand : 0); k < j; ++k) v -= L[k * 4 + (i - k)] * L[k * 4 + (j - k)] * D[k];
+      L[j * 4 + dd] = v / dj;
+    }
+  }
+  // Solve for the coefficients.
+  std::vector<real> z(s.bwy.begin(), s.bwy.end());
+  for (std::size_t i = 0; i < nb; ++i)
+    for (std::size_t k = (i >= kBand ? i - kBand : 0); k < i; ++k) z[i] -= L[k * 4 + (i - k)] * z[k];
+  for (std::size_t i = 0; i < nb; ++i) z[i] /= D[i];
+  for (std::size_t i = nb; i-- > 0;)
+    for (std::size_t dd = 1; dd <= kBand && i + dd < nb; ++dd) z[i] -= L[i * 4 + dd] * z[i + dd];
+  f.coef.assign(z.begin(), z.end());
+  f.pivots_ok = true;
+  for (std::size_t j = 0; j < nb; ++j) f.pivots_ok = f.pivots_ok && D[j] > 0;
+  // Four central diagonals of A^-1: Sigma[j * 4 + d] = (A^-1)_{j, j+d}.
+  std::vector<real> Sg(nb * 4, 0.0);
+  auto sig = [&](std::size_t a, std::size_t b) -> real {
+    if (a > b) std::swap(a, b);
+    return b - a <= kBand ? Sg[a * 4 + (b - a)] : real(0);
+  };
+  for (std::size_t i = nb; i-- > 0;) {
+    for (std::size_t dd = kBand; dd >= 1; --dd) {
+      if (i + dd >= nb) continue;
+      real v = 0.0;
+      for (std::size_t e = 1; e <= kBand && i + e < nb; ++e) v -= L[i * 4 + e] * sig(i + e, i + dd);
+      Sg[i * 4 + dd] = v;
+    }
+    real v = real(1) / D[i];
+    for (std::size_t e = 1; e <= kBand && i + e < nb; ++e) v -= L[i * 4 + e] * Sg[i * 4 + e];
+    Sg[i * 4] = v;
+  }
+  const std::size_t m = d.x.size();
+  f.fitted.resize(m);
+  f.leverage.resize(m);
+  double df = 0.0, rss = d.pure_ss;
+  for (std::size_t k = 0; k < m; ++k) {
+    const std::size_t fi = s.first[k];
+    const double* v = s.vals.data() + 4 * k;
+    real fit = 0.0, q = 0.0;
+    for (std::size_t a = 0; a < 4; ++a) {
+      fit += v[a] * z[fi + a];
+      for (std::size_t b = 0; b < 4; ++b) q += v[a] * v[b] * sig(fi + a, fi + b);
+    }
+    f.fitted[k] = static_cast<double>(fit);
+    f.leverage[k] = static_cast<double>(d.W[k] * q);
+    df += f.leverage[k];
+    const double r = d.ybar[k] - fit;
+    rss += d.W[k] * r * r;
+  }
+  f.df = df;
+  f.rss = rss;
+  const double n = d.n_obs;
+  f.gcv = (rss / d.w_total) / ((1.0 - df / n) * (1.0 - df / n));
+  double loo = 0.0;
+  for (std::size_t i = 0; with_loo && i < d.obs_y.size(); ++i) {
+    if (!(d.obs_w[i] > 0.0)) continue;
+    const std::size_t k = d.obs_knot[i];
+    const double lev = f.leverage[k] * d.obs_w[i] / d.W[k];
+    const double r = (d.obs_y[i] - f.fitted[k]) / (1.0 - lev);
+    loo += d.obs_w[i] * r * r;
+  }
+  f.loo = with_loo ? loo / d.w_total : std::numeric_limits<double>::quiet_NaN();
+  return f;
+}
+
+// Searches run over u = log10(lambda / ratio) in [kSearchLow, kSearchHigh],
+// ratio = trace(B'WB) / trace(Omega). Beyond the upper end the fit is the
+// straight line to about 1e-5 (df - 2 of that order), and the rounding of
+// Omega (whose null space, the straight lines, is exact only in exact
+// arithmetic) would start to show, as in smooth.spline, whose spar range
+// stops at about the same place.
+constexpr double kSearchLow = -14.0, kSearchHigh = 6.0;
+
+// lambda with trace(S) = df, by bisection on u (the df decreases as lambda grows).
+inline spline_fit smoothing_spline_df(const spline_data& d, double df) {
+  const spline_detail::system s = spline_detail::make_system(d);
+  double lo = kSearchLow, hi = kSearchHigh;
+  for (int it = 0; it < 200 && hi - lo > 1e-12; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    const spline_fit f = smoothing_spline_fit(d, s, s.ratio * std::pow(10.0, mid), false);
+    if (f.df > df) lo = mid; else hi = mid;
+  }
+  return smoothing_spline_fit(d, s, s.ratio * std::pow(10.0, 0.5 * (lo + hi)));
+}
+
+// lambda minimising GCV (criterion 0) or leave-one-out CV (1): a grid of u
+// half a decade apart, then golden-section search between the neighbours of
+// the best grid point.
+inline spline_fit smoothing_spline_select(const spline_data& d, int criterion) {
+  const spline_detail::system s = spline_detail::make_system(d);
+  auto crit = [&](double u) {
+    const spline_fit f = smoothing_spline_fit(d, s, s.ratio * std::pow(10.0, u), criterion == 1);
+    return criterion == 0 ? f.gcv : f.loo;
+  };
+  const double step = 0.5;
+  double best_u = kSearchLow, best_c = std::numeric_limits<double>::infinity();
+  for (double u = kSearchLow; u <= kSearchHigh + 1e-12; u += step) {
+    const double c = crit(u);
+    if (c < best_c) { best_c = c; best_u = u; }
+  }
+  double a = std::max(kSearchLow, best_u - step), c = std::min(kSearchHigh, best_u + step);
+  const double gr = 0.5 * (std::sqrt(5.0) - 1.0);
+  double x1 = c - gr * (c - a), x2 = a + gr * (c - a);
+  double f1 = crit(x1), f2 = crit(x2);
+  for (int it = 0; it < 100 && c - a > 1e-8; ++it) {
+    if (f1 <= f2) {
+      c = x2; x2 = x1; f2 = f1; x1 = c - gr * (c - a); f1 = crit(x1);
+    } else {
+      a = x1; x1 = x2; f1 = f2; x2 = a + gr * (c - a); f2 = crit(x2);
+    }
+  }
+  return smoothing_spline_fit(d, s, s.ratio * std::pow(10.0, f1 <= f2 ? x1 : x2));
+}
+
+// The fitted spline (coefficients on the knots, x in [0, 1]) or its
+// derivative of order `deriv` (with respect to the [0, 1] scale) at x;
+// linear beyond [0, 1].
+inline double smoothing_spline_value(const std::vector<double>& knots, const std::vector<double>& coef,
+                                     double x, int deriv) {
+  std::vector<double> t;
+  t.reserve(knots.size() + 6);
+  for (int r = 0; r < 3; ++r) t.push_back(knots.front());
+  t.insert(t.end(), knots.begin(), knots.end());
+  for (int r = 0; r < 3; ++r) t.push_back(knots.back());
+  const std::size_t K = t.size(), m = 4;
+  double local[4], work[4];
+  auto eval = [&](double z, std::size_t dv) {
+    const std::size_t l = bspline_interval(t.data(), K, m, z);
+    bspline_local(t.data(), m, l, z, dv, local, work);
+    double v = 0.0;
+    for (std::size_t a = 0; a < 4; ++a) v += local[a] * coef[l - 3 + a];
+    return v;
+  };
+  const double lo = knots.front(), hi = knots.back();
+  if (x < lo || x > hi) {
+    const double b = x < lo ? lo : hi;
+    if (deriv >= 2) return 0.0;
+    const double slope = eval(b, 1);
+    return deriv == 1 ? slope : eval(b, 0) + (x - b) * slope;
+  }
+  return eval(x, static_cast<std::size_t>(deriv));
+}
+
+}  // namespace statlearn
+
+#endif
