@@ -10,19 +10,8 @@
 library(statlearn)
 options(statlearn.threads = 1)
 
-# The book's settings: N = 80 observations, 20 inputs uniform on [0, 1]^20,
-# no noise. k-NN: Y = 1 if X1 > 1/2, else 0. Linear model: Y = 1 if
-# X1 + ... + X10 > 5, else 0.
-N <- 80
-p <- 20
-truth <- list(knn = function(x) as.numeric(x[, 1] > 0.5),
-              linear = function(x) as.numeric(rowSums(x[, 1:10]) > 5))
-# Each method's path of predictions at x0: k = 1, ..., 50 neighbours, or the
-# best subsets of size 1, ..., 20 (least squares on the 0/1 response).
-path_predict <- list(
-  knn = function(x, y, x0) predict(nearest_neighbors(x, y, k = 1:50), x0),
-  linear = function(x, y, x0) predict(best_subset(x, y), x0, size = 1:20)
-)
+# The book's settings (N, p, truth, path_predict): see the sourced file.
+source("data-raw/esl-07-settings.R")
 # 0-1 loss of the classifier "1 if the fit exceeds 1/2": a fit of exactly 1/2
 # (a tied vote of an even number of neighbours) is a coin flip, loss 1/2.
 loss01 <- function(fhat, y) ifelse(fhat == 0.5, 0.5, as.numeric((fhat > 0.5) != y))

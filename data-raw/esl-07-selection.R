@@ -11,15 +11,8 @@
 library(statlearn)
 options(statlearn.threads = 1)
 
-N <- 80
-p <- 20
-truth <- list(knn = function(x) as.numeric(x[, 1] > 0.5),
-              linear = function(x) as.numeric(rowSums(x[, 1:10]) > 5))
-# the model index alpha: k = 1..50 neighbours, subset size 1..20
-path_predict <- list(
-  knn = function(x, y, x0) predict(nearest_neighbors(x, y, k = 1:50), x0),
-  linear = function(x, y, x0) predict(best_subset(x, y), x0, size = 1:20)
-)
+# The book's settings (N, p, truth, path_predict): see the sourced file.
+source("data-raw/esl-07-settings.R")
 # number of parameters d(alpha) (also used as the VC dimension h):
 # N/k for k-NN (ESL 7.6), p + 1 for a subset of size p with its intercept
 parameters <- list(knn = N / (1:50), linear = (1:20) + 1)

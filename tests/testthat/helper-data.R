@@ -38,3 +38,14 @@ run_in_fresh_r <- function(lines) {
                  env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":")))
   utils::tail(out, 1L)
 }
+
+# For tests that switch future plans: skips unless future and future.apply
+# are installed (and not on CRAN), and restores the caller's plan when the
+# calling test ends.
+local_future_plans <- function(env = parent.frame()) {
+  skip_on_cran()
+  skip_if_not_installed("future")
+  skip_if_not_installed("future.apply")
+  old <- future::plan()
+  withr::defer(future::plan(old), envir = env)
+}

@@ -500,11 +500,7 @@ test_that("effective_df() for a fixed seed equals the value from the seed's own 
 })
 
 test_that("effective_df() gives identical results under sequential and multisession plans", {
-  skip_on_cran()
-  skip_if_not_installed("future")
-  skip_if_not_installed("future.apply")
-  old <- future::plan()
-  on.exit(future::plan(old), add = TRUE)
+  local_future_plans()
   d <- sim_linear(n = 30, p = 4, sigma = 2, seed = 31)
   fl <- lasso(d$x, d$y, lambda = c(0.5, 0.1), threads = 1)
   fr <- ridge_regression(d$x, d$y, lambda = c(1, 10))

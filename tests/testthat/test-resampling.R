@@ -279,11 +279,7 @@ test_that("a learner's randomness is reproducible from set.seed() and leaves R's
 })
 
 test_that("results are identical under sequential, multisession and cluster plans", {
-  skip_on_cran()
-  skip_if_not_installed("future")
-  skip_if_not_installed("future.apply")
-  old <- future::plan()
-  on.exit(future::plan(old), add = TRUE)
+  local_future_plans()
   run <- function() {
     set.seed(51)
     be <- bootstrap_error(random_learner, vowel_x, vowel_y, B = 12)
