@@ -557,7 +557,8 @@ smoother_cv <- function(fit, ...) UseMethod("smoother_cv")
 #' @export
 smoother_cv.default <- function(fit, ...) {
   abort(sprintf(paste0("smoother_cv() applies to linear smoothers (linear_regression(), ",
-                       "ridge_regression(), nearest_neighbors() regression); got %s."), class(fit)[1L]),
+                       "ridge_regression(), nearest_neighbors() regression, smoothing_spline()); got %s."),
+                class(fit)[1L]),
         class = c("statlearn_error_unsupported", "statlearn_error_input"))
 }
 
@@ -578,6 +579,13 @@ smoother_table <- function(r, h, w, tuning = NULL, tuning_name = NULL) {
   }
   attr(tab, "residuals") <- loo_r
   tab
+}
+
+#' @rdname smoother_cv
+#' @export
+smoother_cv.statlearn_smoothing_spline <- function(fit, ...) {
+  check_dots(..., fun = "smoother_cv")
+  smoother_table(fit$residuals, fit$leverage, fit$weights)
 }
 
 #' @rdname smoother_cv

@@ -159,3 +159,19 @@ test_that("bad input gives classed errors naming the argument", {
   expect_statlearn_error(predict(fit, 1, deriv = 4), "statlearn_error_range", "deriv")
   expect_true(is.na(predict(fit, NA_real_)))
 })
+
+test_that("smoother_cv() of a smoothing spline gives its df, leave-one-out and GCV criteria", {
+  d <- spline_data(40, 10)
+  fit <- smoothing_spline(d$x, d$y, lambda = 0.5, weights = d$w)
+  tab <- smoother_cv(fit)
+  expect_equal(tab$df, fit$df, tolerance = 1e-12)
+  expect_equal(tab$loo, fit$loo, tolerance = 1e-12)
+  expect_equal(tab$gcv, fit$gcv, tolerance = 1e-12)
+  # the leave-one-out residuals against refits without each observation
+  loo <- vapply(seq_along(d$x), function(i) {
+    w <- d$w
+    w[i] <- 0
+    d$y[i] - predict(smoothing_spline(d$x, d$y, lambda = 0.5, weights = w), d$x[i])
+  }, numeric(1))
+  expect_equal(drop(attr(tab, "residuals")), loo, tolerance = 1e-9)
+})
