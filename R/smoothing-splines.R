@@ -143,6 +143,10 @@ smoothing_spline.default <- function(x, y, df = NULL, lambda = NULL, weights = N
     abort_input("lambda", "a value small enough to compute (larger ones give the least-squares line: use linear_regression())",
                 format(lambda), class = "statlearn_error_numerical")
   }
+  if (!(max(res$leverage) <= 1 + 1e-6)) {
+    abort_input("lambda", "a value large enough to compute (smaller ones interpolate the data)",
+                format(lambda), class = "statlearn_error_numerical")
+  }
   fit <- structure(list(
     knots = ux[1L] + r * knots, coefficients = res$coef, x_distinct = ux, values = res$fit,
     lambda = res$lambda * r^3, df = res$df,

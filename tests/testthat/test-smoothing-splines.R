@@ -102,7 +102,7 @@ test_that("the limits: large lambda gives the least-squares line, small lambda i
   set.seed(7)
   x <- sort(runif(30))
   y <- rnorm(30)
-  tiny <- smoothing_spline(x, y, lambda = 1e-20)
+  tiny <- smoothing_spline(x, y, lambda = 1e-18)
   expect_equal(unname(fitted(tiny)), y, tolerance = 1e-6)
   expect_equal(tiny$df, 30, tolerance = 1e-4)
 })
@@ -174,4 +174,32 @@ test_that("smoother_cv() of a smoothing spline gives its df, leave-one-out and G
     d$y[i] - predict(smoothing_spline(d$x, d$y, lambda = 0.5, weights = w), d$x[i])
   }, numeric(1))
   expect_equal(drop(attr(tab, "residuals")), loo, tolerance = 1e-9)
+})
+
+test_that("with every x a knot, df targets are reached and GCV does not pick interpolation", {
+  set.seed(12)
+  x <- sort(runif(100))
+  y <- sin(12 * (x + 0.2)) / (x + 0.2) + rnorm(100)
+  for (df in c(2.5, 3, 5, 9, 15, 60)) {
+    fit <- smoothing_spline(x, y, df = df, all_knots = TRUE)
+    expect_equal(fit$df, df, tolerance = 1e-8, info = sprintf("df %g", df))
+    # smooth.spline matches df only approximately: compare at the df it reached
+    ref <- stats::smooth.spline(x, y, all.knots = TRUE, df = df)
+    same <- smoothing_spline(x, y, df = ref$df, all_knots = TRUE)
+    expect_equal(unname(fitted(same)), predict(ref, x)$y, tolerance = 1e-4)
+  }
+  for (all in c(TRUE, FALSE)) {
+    gcv <- smoothing_spline(x, y, all_knots = all)
+    ref <- stats::smooth.spline(x, y, all.knots = all)
+    expect_lt(gcv$df, 20)
+    expect_equal(gcv$df, ref$df, tolerance = 1e-3)
+    loo <- smoothing_spline(x, y, criterion = "loo", all_knots = all)
+    expect_lt(loo$df, 20)
+    expect_true(is.finite(loo$loo))
+  }
+  expect_statlearn_error(smoothing_spline(x, y, lambda = 1e-24, all_knots = TRUE), "statlearn_error_numerical",
+                         "lambda")
+  # 40 points: every x is a knot by default
+  small <- smoothing_spline(x[1:40 * 2], y[1:40 * 2])
+  expect_lt(small$df, 20)
 })

@@ -62,7 +62,6 @@ struct system {
   std::vector<double> bwy;       // B'W ybar
   std::vector<std::size_t> first;
   std::vector<double> vals;      // 4 per distinct x
-  double ratio = 1.0;            // trace(B'WB) / trace(Omega): the natural lambda scale
 };
 
 inline system make_system(const spline_data& d) {
@@ -106,12 +105,6 @@ inline system make_system(const spline_data& d) {
         s.O[(f + a) * 4 + (b - a)] +=
             h / 6.0 * (2.0 * d0[a] * d0[b] + d0[a] * d1[b] + d1[a] * d0[b] + 2.0 * d1[a] * d1[b]);
   }
-  double tg = 0.0, to = 0.0;
-  for (std::size_t j = 0; j < s.nb; ++j) {
-    tg += s.G[j * 4];
-    to += s.O[j * 4];
-  }
-  s.ratio = tg / to;
   return s;
 }
 
@@ -201,42 +194,60 @@ inline spline_fit smoothing_spline_fit(const spline_data& d, const spline_detail
   return f;
 }
 
-// Searches run over u = log10(lambda / ratio) in [kSearchLow, kSearchHigh],
-// ratio = trace(B'WB) / trace(Omega). Beyond the upper end the fit is the
-// straight line to about 1e-5 (df - 2 of that order), and the rounding of
-// Omega (whose null space, the straight lines, is exact only in exact
-// arithmetic) would start to show, as in smooth.spline, whose spar range
-// stops at about the same place.
-constexpr double kSearchLow = -14.0, kSearchHigh = 6.0;
+// The range of lambda searched (x on [0, 1]): lambda = scale * 10^u with
+// scale the mean weight and u in [low, high]. For n points the roughest
+// component of the fit is penalised about n^3 times more than the smoothest
+// non-linear one, and that one has integral f''^2 of order 1e4 / n per unit
+// sum of squares; so low = -4 log10(n) - 4 is near interpolation and high =
+// log10(n) + 3 leaves df - 2 below about 1e-6, the straight line. (Beyond it
+// the rounding of Omega's null space, the straight lines, would show.)
+struct spline_search {
+  double scale, low, high;
+};
+
+inline spline_search smoothing_spline_range(const spline_data& d) {
+  const double ln = std::log10(std::max(d.n_obs, 4.0));
+  return {d.w_total / d.n_obs, -4.0 * ln - 4.0, ln + 3.0};
+}
 
 // lambda with trace(S) = df, by bisection on u (the df decreases as lambda grows).
 inline spline_fit smoothing_spline_df(const spline_data& d, double df) {
   const spline_detail::system s = spline_detail::make_system(d);
-  double lo = kSearchLow, hi = kSearchHigh;
+  const spline_search r = smoothing_spline_range(d);
+  double lo = r.low, hi = r.high;
   for (int it = 0; it < 200 && hi - lo > 1e-12; ++it) {
     const double mid = 0.5 * (lo + hi);
-    const spline_fit f = smoothing_spline_fit(d, s, s.ratio * std::pow(10.0, mid), false);
+    const spline_fit f = smoothing_spline_fit(d, s, r.scale * std::pow(10.0, mid), false);
     if (f.df > df) lo = mid; else hi = mid;
   }
-  return smoothing_spline_fit(d, s, s.ratio * std::pow(10.0, 0.5 * (lo + hi)));
+  return smoothing_spline_fit(d, s, r.scale * std::pow(10.0, 0.5 * (lo + hi)));
 }
 
 // lambda minimising GCV (criterion 0) or leave-one-out CV (1): a grid of u
 // half a decade apart, then golden-section search between the neighbours of
-// the best grid point.
+// the best grid point. Fits that (nearly) interpolate are not candidates:
+// there both criteria are 0/0 (1 - df/n and 1 - S_ii go to zero with the
+// residuals) and rounding alone decides them; so a candidate needs df at most
+// 0.95 n and every leverage below 0.999.
 inline spline_fit smoothing_spline_select(const spline_data& d, int criterion) {
   const spline_detail::system s = spline_detail::make_system(d);
+  const spline_search r = smoothing_spline_range(d);
   auto crit = [&](double u) {
-    const spline_fit f = smoothing_spline_fit(d, s, s.ratio * std::pow(10.0, u), criterion == 1);
+    const spline_fit f = smoothing_spline_fit(d, s, r.scale * std::pow(10.0, u), criterion == 1);
+    double worst = 0.0;
+    for (std::size_t k = 0; k < f.leverage.size(); ++k) worst = std::max(worst, f.leverage[k]);
+    if (!(f.df <= 0.95 * d.n_obs) || !(worst < 0.999) || !f.pivots_ok) {
+      return std::numeric_limits<double>::infinity();
+    }
     return criterion == 0 ? f.gcv : f.loo;
   };
   const double step = 0.5;
-  double best_u = kSearchLow, best_c = std::numeric_limits<double>::infinity();
-  for (double u = kSearchLow; u <= kSearchHigh + 1e-12; u += step) {
+  double best_u = r.high, best_c = std::numeric_limits<double>::infinity();
+  for (double u = r.low; u <= r.high + 1e-12; u += step) {
     const double c = crit(u);
     if (c < best_c) { best_c = c; best_u = u; }
   }
-  double a = std::max(kSearchLow, best_u - step), c = std::min(kSearchHigh, best_u + step);
+  double a = std::max(r.low, best_u - step), c = std::min(r.high, best_u + step);
   const double gr = 0.5 * (std::sqrt(5.0) - 1.0);
   double x1 = c - gr * (c - a), x2 = a + gr * (c - a);
   double f1 = crit(x1), f2 = crit(x2);
@@ -247,7 +258,7 @@ inline spline_fit smoothing_spline_select(const spline_data& d, int criterion) {
       a = x1; x1 = x2; f1 = f2; x2 = a + gr * (c - a); f2 = crit(x2);
     }
   }
-  return smoothing_spline_fit(d, s, s.ratio * std::pow(10.0, f1 <= f2 ? x1 : x2));
+  return smoothing_spline_fit(d, s, r.scale * std::pow(10.0, f1 <= f2 ? x1 : x2));
 }
 
 // The fitted spline (coefficients on the knots, x in [0, 1]) or its
