@@ -409,6 +409,35 @@ resample_loss <- function(y, pred, classification) {
 
 rows_of <- function(x, i) x[i, , drop = FALSE]
 
+# The bootstrap plan of n observations: B new samples, or the given ones (a
+# bootstrap resampling_plan() or a list of vectors of row numbers).
+bootstrap_samples <- function(samples, B, n) {
+  if (is.null(samples)) {
+    B <- check_count(B, "B", lower = 2, upper = 1e7)
+    return(resampling_plan(n, "bootstrap", B = B))
+  }
+  if (inherits(samples, "statlearn_resampling")) {
+    if (samples$method != "bootstrap" || samples$n != n) {
+      abort_input("samples", sprintf("a bootstrap plan of %d observations", n),
+                  sprintf("a %s plan of %d", samples$method, samples$n), class = "statlearn_error_range")
+    }
+    return(samples)
+  }
+  ok <- is.list(samples) && length(samples) >= 2L &&
+    all(vapply(samples, function(s) is.numeric(s) && length(s) > 0L && !anyNA(s) &&
+                 all(s >= 1 & s <= n & s == round(s)), logical(1)))
+  if (!ok) {
+    abort_input("samples", sprintf("a bootstrap resampling_plan() or a list of at least 2 vectors of row numbers in 1..%d", n),
+                describe(samples), class = "statlearn_error_type")
+  }
+  train <- lapply(samples, as.integer)
+  structure(list(method = "bootstrap", n = n, B = length(train), train = train,
+                 test = lapply(train, function(t) seq_len(n)[-unique(t)]),
+                 labels = sprintf("bootstrap sample %d", seq_along(train)),
+                 splits = length(train), stratified = FALSE),
+            class = "statlearn_resampling")
+}
+
 # The replicate runner -----------------------------------------------------------
 
 # One L'Ecuyer-CMRG stream (a .Random.seed) per replicate, derived from one
@@ -825,30 +854,7 @@ bootstrap_error.statlearn_learner <- function(fit, x, y, B = 200, estimator = c(
   estimator <- check_choice(estimator, c(".632+", ".632", "loo"), "estimator")
   d <- check_learner_data(if (missing(x)) NULL else x, if (missing(y)) NULL else y)
   n <- d$n
-  if (is.null(samples)) {
-    B <- check_count(B, "B", lower = 2, upper = 1e7)
-    plan <- resampling_plan(n, "bootstrap", B = B)
-  } else if (inherits(samples, "statlearn_resampling")) {
-    if (samples$method != "bootstrap" || samples$n != n) {
-      abort_input("samples", sprintf("a bootstrap plan of %d observations", n),
-                  sprintf("a %s plan of %d", samples$method, samples$n), class = "statlearn_error_range")
-    }
-    plan <- samples
-  } else {
-    ok <- is.list(samples) && length(samples) >= 2L &&
-      all(vapply(samples, function(s) is.numeric(s) && length(s) > 0L && !anyNA(s) &&
-                   all(s >= 1 & s <= n & s == round(s)), logical(1)))
-    if (!ok) {
-      abort_input("samples", sprintf("a bootstrap resampling_plan() or a list of at least 2 vectors of row numbers in 1..%d", n),
-                  describe(samples), class = "statlearn_error_type")
-    }
-    train <- lapply(samples, as.integer)
-    plan <- structure(list(method = "bootstrap", n = n, B = length(train), train = train,
-                           test = lapply(train, function(t) seq_len(n)[-unique(t)]),
-                           labels = sprintf("bootstrap sample %d", seq_along(train)),
-                           splits = length(train), stratified = FALSE),
-                      class = "statlearn_resampling")
-  }
+  plan <- bootstrap_samples(samples, B, n)
   B <- plan$B
   lrn <- fit
   X <- d$x
