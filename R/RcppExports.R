@@ -5,6 +5,10 @@ cpp_bspline_basis <- function(x, knots, order, derivative) {
     .Call(`_statlearn_cpp_bspline_basis`, x, knots, order, derivative)
 }
 
+cpp_bspline_basis_matrix <- function(x, knots, order, derivative, skip) {
+    .Call(`_statlearn_cpp_bspline_basis_matrix`, x, knots, order, derivative, skip)
+}
+
 cpp_class_moments <- function(x, cls, w, K, threads) {
     .Call(`_statlearn_cpp_class_moments`, x, cls, w, K, threads)
 }
@@ -175,6 +179,10 @@ cpp_smoothing_spline <- function(x, ybar, W, pure_ss, obs_knot, obs_y, obs_w, kn
 
 cpp_smoothing_spline_eval <- function(knots, coef, x, deriv) {
     .Call(`_statlearn_cpp_smoothing_spline_eval`, knots, coef, x, deriv)
+}
+
+cpp_smoothing_spline_groups <- function(x, y, w, order, centre, tol) {
+    .Call(`_statlearn_cpp_smoothing_spline_groups`, x, y, w, order, centre, tol)
 }
 
 cpp_best_subset <- function(x, y, w, max_size, nbest, threads, all_subsets) {

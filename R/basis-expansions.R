@@ -59,10 +59,7 @@ bspline_basis <- function(x, df = NULL, knots = NULL, degree = 3, intercept = FA
   s <- spline_setup(x, df, knots, boundary_knots, inner = function(df) df - degree - intercept,
                     least = degree + intercept)
   all_knots <- sort(c(rep(s$boundary, order), s$knots))
-  basis <- matrix(NA_real_, length(s$x), length(all_knots) - order)
-  ok <- !is.na(s$x)
-  if (any(ok)) basis[ok, ] <- cpp_bspline_basis(s$x[ok], all_knots, order, derivative)
-  if (!intercept) basis <- basis[, -1L, drop = FALSE]
+  basis <- cpp_bspline_basis_matrix(s$x, all_knots, order, derivative, if (intercept) 0L else 1L)
   spline_result(basis, s, "statlearn_bspline_basis",
                 list(degree = degree, knots = s$knots, boundary_knots = s$boundary,
                      intercept = intercept, derivative = derivative))

@@ -104,20 +104,21 @@ smoothing_spline.default <- function(x, y, df = NULL, lambda = NULL, weights = N
     }
     if (!(tol > 0)) abort_input("x", "at least 4 distinct values", "fewer", class = "statlearn_error_constant")
   }
-  # Distinct x (x within tol of each other are one), as smooth.spline bins them.
-  bins <- round((xu - mean(xu)) / tol)
-  o <- order(xu)
-  first <- !duplicated(bins[o])
-  ux <- xu[o][first]
+  # Distinct x (x within tol of each other are one), as smooth.spline bins
+  # them: equal round((x - mean) / tol).
+  yu <- y[use]
+  wu <- w[use]
+  g <- cpp_smoothing_spline_groups(xu, yu, wu, order(xu), mean(xu), tol)
+  ux <- g$x
   m <- length(ux)
   if (m < 4L) {
     abort_input("x", "at least 4 distinct values with positive weight", sprintf("%d", m),
                 class = "statlearn_error_constant")
   }
-  k <- match(bins, bins[o][first])
-  W <- as.vector(rowsum(w[use], k, reorder = TRUE))
-  ybar <- as.vector(rowsum(w[use] * y[use], k, reorder = TRUE)) / W
-  pure_ss <- sum(w[use] * (y[use] - ybar[k])^2)
+  k <- g$group
+  W <- g$W
+  ybar <- g$ybar
+  pure_ss <- g$pure_ss
   r <- ux[m] - ux[1L]
   xbar <- (ux - ux[1L]) / r
   nknots <- if (all_knots || m < 50L) m else smoothing_spline_nknots(m)
@@ -134,7 +135,7 @@ smoothing_spline.default <- function(x, y, df = NULL, lambda = NULL, weights = N
     mode <- if (criterion == "gcv") 2L else 3L
     value <- 0
   }
-  res <- cpp_smoothing_spline(xbar, ybar, W, pure_ss, k, y[use], w[use], knots, mode, value)
+  res <- cpp_smoothing_spline(xbar, ybar, W, pure_ss, k, yu, wu, knots, mode, value)
   if (mode == 1L && abs(res$df - df) > 1e-6 * df) {
     abort_input("df", "a value that a lambda reaches (df this close to 2 is the least-squares line: use linear_regression())",
                 format(df), class = "statlearn_error_range")
@@ -157,7 +158,7 @@ smoothing_spline.default <- function(x, y, df = NULL, lambda = NULL, weights = N
   ), class = c("statlearn_smoothing_spline", "statlearn_model"))
   fitted <- predict(fit, x)
   leverage <- numeric(n)
-  leverage[use] <- res$leverage[k] * w[use] / W[k]
+  leverage[use] <- res$leverage[k] * wu / W[k]
   fit$fitted.values <- fitted
   fit$residuals <- y - fitted
   fit$leverage <- leverage

@@ -24,6 +24,20 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_bspline_basis_matrix
+Rcpp::NumericMatrix cpp_bspline_basis_matrix(const Rcpp::NumericVector& x, const Rcpp::NumericVector& knots, int order, int derivative, int skip);
+RcppExport SEXP _statlearn_cpp_bspline_basis_matrix(SEXP xSEXP, SEXP knotsSEXP, SEXP orderSEXP, SEXP derivativeSEXP, SEXP skipSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type knots(knotsSEXP);
+    Rcpp::traits::input_parameter< int >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< int >::type derivative(derivativeSEXP);
+    Rcpp::traits::input_parameter< int >::type skip(skipSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bspline_basis_matrix(x, knots, order, derivative, skip));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_class_moments
 Rcpp::List cpp_class_moments(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& cls, const Rcpp::NumericVector& w, int K, int threads);
 RcppExport SEXP _statlearn_cpp_class_moments(SEXP xSEXP, SEXP clsSEXP, SEXP wSEXP, SEXP KSEXP, SEXP threadsSEXP) {
@@ -685,6 +699,21 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_smoothing_spline_groups
+Rcpp::List cpp_smoothing_spline_groups(const Rcpp::NumericVector& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w, const Rcpp::IntegerVector& order, double centre, double tol);
+RcppExport SEXP _statlearn_cpp_smoothing_spline_groups(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP orderSEXP, SEXP centreSEXP, SEXP tolSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< double >::type centre(centreSEXP);
+    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_smoothing_spline_groups(x, y, w, order, centre, tol));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_best_subset
 Rcpp::List cpp_best_subset(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w, int max_size, int nbest, int threads, bool all_subsets);
 RcppExport SEXP _statlearn_cpp_best_subset(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP max_sizeSEXP, SEXP nbestSEXP, SEXP threadsSEXP, SEXP all_subsetsSEXP) {
@@ -749,6 +778,7 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_bspline_basis", (DL_FUNC) &_statlearn_cpp_bspline_basis, 4},
+    {"_statlearn_cpp_bspline_basis_matrix", (DL_FUNC) &_statlearn_cpp_bspline_basis_matrix, 5},
     {"_statlearn_cpp_class_moments", (DL_FUNC) &_statlearn_cpp_class_moments, 5},
     {"_statlearn_cpp_lda_scaling", (DL_FUNC) &_statlearn_cpp_lda_scaling, 4},
     {"_statlearn_cpp_gaussian_factors", (DL_FUNC) &_statlearn_cpp_gaussian_factors, 3},
@@ -792,6 +822,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_sgemm_seconds", (DL_FUNC) &_statlearn_cpp_sgemm_seconds, 6},
     {"_statlearn_cpp_smoothing_spline", (DL_FUNC) &_statlearn_cpp_smoothing_spline, 10},
     {"_statlearn_cpp_smoothing_spline_eval", (DL_FUNC) &_statlearn_cpp_smoothing_spline_eval, 4},
+    {"_statlearn_cpp_smoothing_spline_groups", (DL_FUNC) &_statlearn_cpp_smoothing_spline_groups, 6},
     {"_statlearn_cpp_best_subset", (DL_FUNC) &_statlearn_cpp_best_subset, 7},
     {"_statlearn_cpp_stepwise", (DL_FUNC) &_statlearn_cpp_stepwise, 12},
     {"_statlearn_cpp_forward_stagewise", (DL_FUNC) &_statlearn_cpp_forward_stagewise, 6},

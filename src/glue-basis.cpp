@@ -15,3 +15,15 @@ Rcpp::NumericMatrix cpp_bspline_basis(const Rcpp::NumericVector& x, const Rcpp::
   std::copy(B.begin(), B.end(), out.begin());
   return out;
 }
+
+// The same basis for x that may hold NA (rows of NA), without its first
+// `skip` columns, written straight into the result.
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericMatrix cpp_bspline_basis_matrix(const Rcpp::NumericVector& x, const Rcpp::NumericVector& knots,
+                                             int order, int derivative, int skip) {
+  const std::size_t n = x.size(), K = knots.size(), m = static_cast<std::size_t>(order);
+  Rcpp::NumericMatrix out(Rcpp::no_init(static_cast<int>(n), static_cast<int>(K - m - skip)));
+  statlearn::bspline_basis_fill(knots.begin(), K, m, x.begin(), n, static_cast<std::size_t>(derivative),
+                                static_cast<std::size_t>(skip), out.begin());
+  return out;
+}

@@ -52,9 +52,28 @@ Rcpp::List cpp_smoothing_spline(const Rcpp::NumericVector& x, const Rcpp::Numeri
 Rcpp::NumericVector cpp_smoothing_spline_eval(const Rcpp::NumericVector& knots, const Rcpp::NumericVector& coef,
                                               const Rcpp::NumericVector& x, int deriv) {
   const std::vector<double> kk(knots.begin(), knots.end()), cc(coef.begin(), coef.end());
+  const statlearn::spline_evaluator f(kk, cc);
   Rcpp::NumericVector out(x.size());
-  for (R_xlen_t i = 0; i < x.size(); ++i) {
-    out[i] = ISNAN(x[i]) ? NA_REAL : statlearn::smoothing_spline_value(kk, cc, x[i], deriv);
-  }
+  for (R_xlen_t i = 0; i < x.size(); ++i) out[i] = ISNAN(x[i]) ? NA_REAL : f(x[i], deriv);
   return out;
+}
+
+// The distinct x of the observations (given in increasing order by the
+// 1-based `order`), x within tol of each other being one: their x, summed
+// weights, weighted mean responses, each observation's group (1-based) and
+// the pure-error sum of squares.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_smoothing_spline_groups(const Rcpp::NumericVector& x, const Rcpp::NumericVector& y,
+                                       const Rcpp::NumericVector& w, const Rcpp::IntegerVector& order,
+                                       double centre, double tol) {
+  const std::size_t n = static_cast<std::size_t>(x.size());
+  std::vector<int> o(order.begin(), order.end());
+  for (int& i : o) --i;
+  const statlearn::spline_groups g = statlearn::spline_group(x.begin(), y.begin(), w.begin(), o.data(), n, centre, tol);
+  return Rcpp::List::create(
+      Rcpp::Named("x") = Rcpp::NumericVector(g.x.begin(), g.x.end()),
+      Rcpp::Named("W") = Rcpp::NumericVector(g.W.begin(), g.W.end()),
+      Rcpp::Named("ybar") = Rcpp::NumericVector(g.ybar.begin(), g.ybar.end()),
+      Rcpp::Named("group") = Rcpp::IntegerVector(g.group.begin(), g.group.end()),
+      Rcpp::Named("pure_ss") = g.pure_ss);
 }

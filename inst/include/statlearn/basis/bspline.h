@@ -99,6 +99,37 @@ inline std::vector<double> bspline_basis(const double* t, std::size_t K, std::si
   return B;
 }
 
+// The same basis written into `out` (column-major, n rows, leading
+// dimension n), without its first `skip` columns (a basis without the
+// intercept drops its first function); a NaN x gives a row of NaN.
+inline void bspline_basis_fill(const double* t, std::size_t K, std::size_t m, const double* x, std::size_t n,
+                               std::size_t deriv, std::size_t skip, double* out) {
+  const std::size_t nb = K - m, cols = nb - skip;
+  std::fill(out, out + n * cols, 0.0);
+  double local[32], work[32];  // m <= 32 (degree at most 31; the R side allows 50 -> use vectors then)
+  std::vector<double> local_v, work_v;
+  double* lp = local;
+  double* wp = work;
+  if (m > 32) {
+    local_v.resize(m);
+    work_v.resize(m);
+    lp = local_v.data();
+    wp = work_v.data();
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (x[i] != x[i]) {
+      for (std::size_t c = 0; c < cols; ++c) out[c * n + i] = x[i];
+      continue;
+    }
+    const std::size_t l = bspline_interval(t, K, m, x[i]);
+    bspline_local(t, m, l, x[i], deriv, lp, wp);
+    for (std::size_t r = 0; r < m; ++r) {
+      const std::size_t j = l - m + 1 + r;
+      if (j >= skip) out[(j - skip) * n + i] = lp[r];
+    }
+  }
+}
+
 }  // namespace statlearn
 
 #endif

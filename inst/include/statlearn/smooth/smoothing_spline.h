@@ -62,7 +62,33 @@ struct system {
   std::vector<double> bwy;       // B'W ybar
   std::vector<std::size_t> first;
   std::vector<double> vals;      // 4 per distinct x
+  // For the criteria without a pass over the data (spline_criteria): the
+  // weighted mean of the response, B'W (ybar - mu) and sum W (ybar - mu)^2.
+  double mu = 0.0, yy = 0.0;
+  std::vector<double> bwy_centred;
 };
+
+// The right-hand side B'W(y - mu) of the centred response, mu the weighted
+// mean: the basis sums to one, so sum_j (B'Wy)_j = sum W y and B'W 1 is the
+// row sums of the band G. Solving for the centred response and adding mu to
+// the coefficients gives the same fit, without the rounding a large mean
+// brings (A is ill-conditioned along the straight lines for large lambda)
+// and keeping y'Wy - 2 z'B'Wy + z'G z (the RSS without a pass over the
+// data) free of cancellation.
+inline std::vector<double> centred_rhs(const system& s, double* mu) {
+  std::vector<double> row(s.nb, 0.0);
+  double sw = 0.0, swy = 0.0;
+  for (std::size_t j = 0; j < s.nb; ++j) {
+    for (std::size_t dd = 0; dd <= kBand && j + dd < s.nb; ++dd) row[j] += s.G[j * 4 + dd];
+    for (std::size_t dd = 1; dd <= kBand && dd <= j; ++dd) row[j] += s.G[(j - dd) * 4 + dd];
+    sw += row[j];
+    swy += s.bwy[j];
+  }
+  *mu = sw > 0.0 ? swy / sw : 0.0;
+  std::vector<double> out(s.nb);
+  for (std::size_t j = 0; j < s.nb; ++j) out[j] = s.bwy[j] - *mu * row[j];
+  return out;
+}
 
 inline system make_system(const spline_data& d) {
   system s;
@@ -105,7 +131,64 @@ inline system make_system(const spline_data& d) {
         s.O[(f + a) * 4 + (b - a)] +=
             h / 6.0 * (2.0 * d0[a] * d0[b] + d0[a] * d1[b] + d1[a] * d0[b] + 2.0 * d1[a] * d1[b]);
   }
+  s.bwy_centred = centred_rhs(s, &s.mu);
+  s.yy = 0.0;
+  for (std::size_t i = 0; i < n; ++i) s.yy += d.W[i] * (d.ybar[i] - s.mu) * (d.ybar[i] - s.mu);
   return s;
+}
+
+// A = G + lambda O = L D L' (L unit lower triangular, band 3): L[j * 4 + d]
+// = L_{j+d, j}. Returns whether every pivot is positive.
+inline bool band_factor(const system& s, double lambda, std::vector<double>& L, std::vector<double>& D) {
+  const std::size_t nb = s.nb;
+  L.assign(nb * 4, 0.0);
+  D.assign(nb, 0.0);
+  bool ok = true;
+  for (std::size_t j = 0; j < nb; ++j) {
+    double dj = s.G[j * 4] + lambda * s.O[j * 4];
+    for (std::size_t k = (j >= kBand ? j - kBand : 0); k < j; ++k) dj -= L[k * 4 + (j - k)] * L[k * 4 + (j - k)] * D[k];
+    D[j] = dj;
+    ok = ok && dj > 0;
+    for (std::size_t dd = 1; dd <= kBand && j + dd < nb; ++dd) {
+      const std::size_t i = j + dd;  // L_{i, j}
+      double v = s.G[j * 4 + dd] + lambda * s.O[j * 4 + dd];
+      for (std::size_t k = (i >= kBand ? i - kBand : 0); k < j; ++k) v -= L[k * 4 + (i - k)] * L[k * 4 + (j - k)] * D[k];
+      L[j * 4 + dd] = v / dj;
+    }
+  }
+  return ok;
+}
+
+// Solves L D L' z = z in place.
+inline void band_solve(const std::vector<double>& L, const std::vector<double>& D, std::vector<double>& z) {
+  const std::size_t nb = D.size();
+  for (std::size_t i = 0; i < nb; ++i)
+    for (std::size_t k = (i >= kBand ? i - kBand : 0); k < i; ++k) z[i] -= L[k * 4 + (i - k)] * z[k];
+  for (std::size_t i = 0; i < nb; ++i) z[i] /= D[i];
+  for (std::size_t i = nb; i-- > 0;)
+    for (std::size_t dd = 1; dd <= kBand && i + dd < nb; ++dd) z[i] -= L[i * 4 + dd] * z[i + dd];
+}
+
+// The four central diagonals of A^-1 from its factors (Hutchinson and de
+// Hoog): Sg[j * 4 + d] = (A^-1)_{j, j+d}.
+inline void band_inverse(const std::vector<double>& L, const std::vector<double>& D, std::vector<double>& Sg) {
+  const std::size_t nb = D.size();
+  Sg.assign(nb * 4, 0.0);
+  auto sig = [&](std::size_t a, std::size_t b) -> double {
+    if (a > b) std::swap(a, b);
+    return b - a <= kBand ? Sg[a * 4 + (b - a)] : 0.0;
+  };
+  for (std::size_t i = nb; i-- > 0;) {
+    for (std::size_t dd = kBand; dd >= 1; --dd) {
+      if (i + dd >= nb) continue;
+      double v = 0.0;
+      for (std::size_t e = 1; e <= kBand && i + e < nb; ++e) v -= L[i * 4 + e] * sig(i + e, i + dd);
+      Sg[i * 4 + dd] = v;
+    }
+    double v = 1.0 / D[i];
+    for (std::size_t e = 1; e <= kBand && i + e < nb; ++e) v -= L[i * 4 + e] * Sg[i * 4 + e];
+    Sg[i * 4] = v;
+  }
 }
 
 }  // namespace spline_detail
@@ -115,51 +198,21 @@ inline system make_system(const spline_data& d) {
 inline spline_fit smoothing_spline_fit(const spline_data& d, const spline_detail::system& s, double lambda,
                                        bool with_loo = true) {
   using spline_detail::kBand;
-  const std::size_t nb = s.nb;
   spline_fit f;
   f.lambda = lambda;
-  // A = G + lambda O = L D L' (L unit lower triangular, band 3): L[j * 4 + d] = L_{j+d, j}.
-  using real = double;
-  std::vector<real> A(nb * 4), L(nb * 4, 0.0), D(nb);
-  for (std::size_t t = 0; t < nb * 4; ++t) A[t] = static_cast<real>(s.G[t]) + static_cast<real>(lambda) * s.O[t];
-  for (std::size_t j = 0; j < nb; ++j) {
-    real dj = A[j * 4];
-    for (std::size_t k = (j >= kBand ? j - kBand : 0); k < j; ++k) dj -= L[k * 4 + (j - k)] * L[k * 4 + (j - k)] * D[k];
-    D[j] = dj;
-    for (std::size_t dd = 1; dd <= kBand && j + dd < nb; ++dd) {
-      const std::size_t i = j + dd;  // L_{i, j}
-      real v = A[j * 4 + dd];
-      for (std::size_t k = (i >= kBand ? i - kBand : 0); k < j; ++k) v -= L[k * 4 + (i - k)] * L[k * 4 + (j - k)] * D[k];
-      L[j * 4 + dd] = v / dj;
-    }
-  }
-  // Solve for the coefficients.
-  std::vector<real> z(s.bwy.begin(), s.bwy.end());
-  for (std::size_t i = 0; i < nb; ++i)
-    for (std::size_t k = (i >= kBand ? i - kBand : 0); k < i; ++k) z[i] -= L[k * 4 + (i - k)] * z[k];
-  for (std::size_t i = 0; i < nb; ++i) z[i] /= D[i];
-  for (std::size_t i = nb; i-- > 0;)
-    for (std::size_t dd = 1; dd <= kBand && i + dd < nb; ++dd) z[i] -= L[i * 4 + dd] * z[i + dd];
-  f.coef.assign(z.begin(), z.end());
-  f.pivots_ok = true;
-  for (std::size_t j = 0; j < nb; ++j) f.pivots_ok = f.pivots_ok && D[j] > 0;
-  // Four central diagonals of A^-1: Sigma[j * 4 + d] = (A^-1)_{j, j+d}.
-  std::vector<real> Sg(nb * 4, 0.0);
-  auto sig = [&](std::size_t a, std::size_t b) -> real {
+  std::vector<double> L, D, Sg;
+  f.pivots_ok = spline_detail::band_factor(s, lambda, L, D);
+  double mu = 0.0;
+  std::vector<double> z = spline_detail::centred_rhs(s, &mu);
+  spline_detail::band_solve(L, D, z);
+  for (double& v : z) v += mu;
+  f.coef = z;
+  spline_detail::band_inverse(L, D, Sg);
+  auto sig = [&](std::size_t a, std::size_t b) -> double {
     if (a > b) std::swap(a, b);
-    return b - a <= kBand ? Sg[a * 4 + (b - a)] : real(0);
+    return b - a <= kBand ? Sg[a * 4 + (b - a)] : 0.0;
   };
-  for (std::size_t i = nb; i-- > 0;) {
-    for (std::size_t dd = kBand; dd >= 1; --dd) {
-      if (i + dd >= nb) continue;
-      real v = 0.0;
-      for (std::size_t e = 1; e <= kBand && i + e < nb; ++e) v -= L[i * 4 + e] * sig(i + e, i + dd);
-      Sg[i * 4 + dd] = v;
-    }
-    real v = real(1) / D[i];
-    for (std::size_t e = 1; e <= kBand && i + e < nb; ++e) v -= L[i * 4 + e] * Sg[i * 4 + e];
-    Sg[i * 4] = v;
-  }
+  using real = double;
   const std::size_t m = d.x.size();
   f.fitted.resize(m);
   f.leverage.resize(m);
@@ -194,6 +247,46 @@ inline spline_fit smoothing_spline_fit(const spline_data& d, const spline_detail
   return f;
 }
 
+// The df, weighted RSS and GCV at one lambda without a pass over the data,
+// in O(number of knots): df = trace(S) = trace(A^-1 G) (S_kk = W_k b_k'
+// A^-1 b_k summed over k), and RSS = pure_ss + sum W (ybar - mu)^2 -
+// 2 z'B'W(ybar - mu) + z'G z for the fit z of the centred response.
+// Buffers are reused across calls.
+struct spline_criteria {
+  double df = 0.0, rss = 0.0, gcv = 0.0;
+  bool pivots_ok = true;
+};
+
+struct spline_workspace {
+  std::vector<double> L, D, Sg, z;
+};
+
+inline spline_criteria smoothing_spline_criteria(const spline_data& d, const spline_detail::system& s,
+                                                 double lambda, spline_workspace& w) {
+  using spline_detail::kBand;
+  const std::size_t nb = s.nb;
+  spline_criteria c;
+  c.pivots_ok = spline_detail::band_factor(s, lambda, w.L, w.D);
+  w.z.assign(s.bwy_centred.begin(), s.bwy_centred.end());
+  spline_detail::band_solve(w.L, w.D, w.z);
+  spline_detail::band_inverse(w.L, w.D, w.Sg);
+  double df = 0.0, zb = 0.0, zgz = 0.0;
+  for (std::size_t j = 0; j < nb; ++j) {
+    df += w.Sg[j * 4] * s.G[j * 4];
+    zb += w.z[j] * s.bwy_centred[j];
+    zgz += w.z[j] * w.z[j] * s.G[j * 4];
+    for (std::size_t dd = 1; dd <= kBand && j + dd < nb; ++dd) {
+      df += 2.0 * w.Sg[j * 4 + dd] * s.G[j * 4 + dd];
+      zgz += 2.0 * w.z[j] * w.z[j + dd] * s.G[j * 4 + dd];
+    }
+  }
+  c.df = df;
+  c.rss = std::max(0.0, d.pure_ss + s.yy - 2.0 * zb + zgz);
+  const double n = d.n_obs;
+  c.gcv = (c.rss / d.w_total) / ((1.0 - df / n) * (1.0 - df / n));
+  return c;
+}
+
 // The range of lambda searched (x on [0, 1]): lambda = scale * 10^u with
 // scale the mean weight and u in [low, high]. For n points the roughest
 // component of the fit is penalised about n^3 times more than the smoothest
@@ -214,11 +307,12 @@ inline spline_search smoothing_spline_range(const spline_data& d) {
 inline spline_fit smoothing_spline_df(const spline_data& d, double df) {
   const spline_detail::system s = spline_detail::make_system(d);
   const spline_search r = smoothing_spline_range(d);
+  spline_workspace w;
   double lo = r.low, hi = r.high;
   for (int it = 0; it < 200 && hi - lo > 1e-12; ++it) {
     const double mid = 0.5 * (lo + hi);
-    const spline_fit f = smoothing_spline_fit(d, s, r.scale * std::pow(10.0, mid), false);
-    if (f.df > df) lo = mid; else hi = mid;
+    const spline_criteria c = smoothing_spline_criteria(d, s, r.scale * std::pow(10.0, mid), w);
+    if (c.df > df) lo = mid; else hi = mid;
   }
   return smoothing_spline_fit(d, s, r.scale * std::pow(10.0, 0.5 * (lo + hi)));
 }
@@ -228,21 +322,40 @@ inline spline_fit smoothing_spline_df(const spline_data& d, double df) {
 // the best grid point. Fits that (nearly) interpolate are not candidates:
 // there both criteria are 0/0 (1 - df/n and 1 - S_ii go to zero with the
 // residuals) and rounding alone decides them; so a candidate needs df at most
-// 0.95 n and every leverage below 0.999.
+// 0.95 n and every leverage below 0.999. Both the df and every leverage
+// S_kk decrease as lambda grows ((G + lambda O)^-1 decreases), so the
+// candidates are the u above one threshold: the pass over the data that
+// finds the largest leverage is made only for u between the largest u known
+// to fail and the smallest known to pass. GCV itself needs no pass over the
+// data (smoothing_spline_criteria); leave-one-out does.
 inline spline_fit smoothing_spline_select(const spline_data& d, int criterion) {
   const spline_detail::system s = spline_detail::make_system(d);
   const spline_search r = smoothing_spline_range(d);
+  spline_workspace w;
+  const double inf = std::numeric_limits<double>::infinity();
+  double u_pass = inf, u_fail = -inf;
   auto crit = [&](double u) {
-    const spline_fit f = smoothing_spline_fit(d, s, r.scale * std::pow(10.0, u), criterion == 1);
-    double worst = 0.0;
-    for (std::size_t k = 0; k < f.leverage.size(); ++k) worst = std::max(worst, f.leverage[k]);
-    if (!(f.df <= 0.95 * d.n_obs) || !(worst < 0.999) || !f.pivots_ok) {
-      return std::numeric_limits<double>::infinity();
+    const double lambda = r.scale * std::pow(10.0, u);
+    const spline_criteria c = smoothing_spline_criteria(d, s, lambda, w);
+    if (!(c.df <= 0.95 * d.n_obs) || !c.pivots_ok || u <= u_fail) return inf;
+    spline_fit f;
+    const bool need_fit = criterion == 1 || u < u_pass;
+    if (need_fit) {
+      f = smoothing_spline_fit(d, s, lambda, criterion == 1);
+      if (u < u_pass) {
+        double worst = 0.0;
+        for (std::size_t k = 0; k < f.leverage.size(); ++k) worst = std::max(worst, f.leverage[k]);
+        if (!(worst < 0.999)) {
+          u_fail = std::max(u_fail, u);
+          return inf;
+        }
+        u_pass = u;
+      }
     }
-    return criterion == 0 ? f.gcv : f.loo;
+    return criterion == 0 ? c.gcv : f.loo;
   };
   const double step = 0.5;
-  double best_u = r.high, best_c = std::numeric_limits<double>::infinity();
+  double best_u = r.high, best_c = inf;
   for (double u = r.low; u <= r.high + 1e-12; u += step) {
     const double c = crit(u);
     if (c < best_c) { best_c = c; best_u = u; }
@@ -261,33 +374,86 @@ inline spline_fit smoothing_spline_select(const spline_data& d, int criterion) {
   return smoothing_spline_fit(d, s, r.scale * std::pow(10.0, f1 <= f2 ? x1 : x2));
 }
 
-// The fitted spline (coefficients on the knots, x in [0, 1]) or its
-// derivative of order `deriv` (with respect to the [0, 1] scale) at x;
-// linear beyond [0, 1].
+// Evaluates a fitted spline (coefficients on the knots, x in [0, 1]) or its
+// derivative of order `deriv` (with respect to the [0, 1] scale); linear
+// beyond [0, 1]. The full knot sequence is built once.
+class spline_evaluator {
+ public:
+  spline_evaluator(const std::vector<double>& knots, const std::vector<double>& coef) : coef_(coef) {
+    t_.reserve(knots.size() + 6);
+    for (int r = 0; r < 3; ++r) t_.push_back(knots.front());
+    t_.insert(t_.end(), knots.begin(), knots.end());
+    for (int r = 0; r < 3; ++r) t_.push_back(knots.back());
+    lo_ = knots.front();
+    hi_ = knots.back();
+  }
+  double operator()(double x, int deriv) const {
+    if (x < lo_ || x > hi_) {
+      const double b = x < lo_ ? lo_ : hi_;
+      if (deriv >= 2) return 0.0;
+      const double slope = eval(b, 1);
+      return deriv == 1 ? slope : eval(b, 0) + (x - b) * slope;
+    }
+    return eval(x, static_cast<std::size_t>(deriv));
+  }
+
+ private:
+  double eval(double z, std::size_t dv) const {
+    double local[4], work[4];
+    const std::size_t l = bspline_interval(t_.data(), t_.size(), 4, z);
+    bspline_local(t_.data(), 4, l, z, dv, local, work);
+    double v = 0.0;
+    for (std::size_t a = 0; a < 4; ++a) v += local[a] * coef_[l - 3 + a];
+    return v;
+  }
+  std::vector<double> t_;
+  const std::vector<double>& coef_;
+  double lo_ = 0.0, hi_ = 1.0;
+};
+
+// One value of a fitted spline (see spline_evaluator; for many points build
+// the evaluator once).
 inline double smoothing_spline_value(const std::vector<double>& knots, const std::vector<double>& coef,
                                      double x, int deriv) {
-  std::vector<double> t;
-  t.reserve(knots.size() + 6);
-  for (int r = 0; r < 3; ++r) t.push_back(knots.front());
-  t.insert(t.end(), knots.begin(), knots.end());
-  for (int r = 0; r < 3; ++r) t.push_back(knots.back());
-  const std::size_t K = t.size(), m = 4;
-  double local[4], work[4];
-  auto eval = [&](double z, std::size_t dv) {
-    const std::size_t l = bspline_interval(t.data(), K, m, z);
-    bspline_local(t.data(), m, l, z, dv, local, work);
-    double v = 0.0;
-    for (std::size_t a = 0; a < 4; ++a) v += local[a] * coef[l - 3 + a];
-    return v;
-  };
-  const double lo = knots.front(), hi = knots.back();
-  if (x < lo || x > hi) {
-    const double b = x < lo ? lo : hi;
-    if (deriv >= 2) return 0.0;
-    const double slope = eval(b, 1);
-    return deriv == 1 ? slope : eval(b, 0) + (x - b) * slope;
+  return spline_evaluator(knots, coef)(x, deriv);
+}
+
+// The distinct x of sorted data (x within `tol` of each other are one, as
+// stats::smooth.spline bins them: equal round((x - centre) / tol)), their
+// summed weights and weighted mean responses, and each observation's group.
+// `order` gives the observations in increasing x; weights are positive.
+struct spline_groups {
+  std::vector<double> x, W, ybar;
+  std::vector<int> group;  // per observation, 1-based
+  double pure_ss = 0.0;
+};
+
+inline spline_groups spline_group(const double* x, const double* y, const double* w, const int* order,
+                                  std::size_t n, double centre, double tol) {
+  spline_groups g;
+  g.group.assign(n, 0);
+  std::vector<double> wy;
+  double prev = 0.0;
+  for (std::size_t r = 0; r < n; ++r) {
+    const std::size_t i = static_cast<std::size_t>(order[r]);
+    const double bin = std::nearbyint((x[i] - centre) / tol);
+    if (r == 0 || bin != prev) {
+      g.x.push_back(x[i]);
+      g.W.push_back(0.0);
+      wy.push_back(0.0);
+      prev = bin;
+    }
+    g.W.back() += w[i];
+    wy.back() += w[i] * y[i];
+    g.group[i] = static_cast<int>(g.x.size());
   }
-  return eval(x, static_cast<std::size_t>(deriv));
+  g.ybar.resize(g.x.size());
+  for (std::size_t k = 0; k < g.x.size(); ++k) g.ybar[k] = wy[k] / g.W[k];
+  for (std::size_t i = 0; i < n; ++i) {
+    const double r = y[i] - g.ybar[static_cast<std::size_t>(g.group[i] - 1)];
+    g.pure_ss += w[i] * r * r;
+  }
+  return g;
 }
 
 }  // namespace statlearn
