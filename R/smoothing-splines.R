@@ -24,6 +24,23 @@
 #' knots (whose `lambda` is on the scale of x mapped to \[0, 1\]: ours is
 #' \eqn{range(x)^3} times it). x values closer than `tol` are treated as tied.
 #'
+#' **Nonparametric logistic regression** (`family = "binomial"`, ESL 5.6).
+#' `y` has two classes (a factor, logical or 0/1; the second level is the
+#' event) and the spline models the log-odds \eqn{f(x) = \log(p / (1 - p))}.
+#' The fit maximises the penalised log-likelihood
+#' \eqn{\sum_i w_i [y_i f(x_i) - \log(1 + e^{f(x_i)})] - \frac{\lambda}{2}
+#' \int f''(t)^2 dt}{sum w_i [y_i f(x_i) - log(1 + exp(f(x_i)))] - lambda / 2
+#' integral f''^2} (ESL eq. 5.30) by penalised iteratively reweighted least
+#' squares (ESL 5.31-5.33): each step is the Gaussian fit above to the working
+#' response \eqn{z = f + (y - p) / (p(1 - p))} with weights \eqn{w p (1 -
+#' p)}, until the deviance changes by at most 1e-9 relative. `df` is matched
+#' at each step's weights (so it is the trace of the final weighted smoother)
+#' and with neither `df` nor `lambda` each step takes the GCV choice of its
+#' Gaussian fit (the "performance iteration"). The fit gets `deviance`, `aic`
+#' (deviance + 2 df), `iterations` and `converged`; `fitted()` gives
+#' probabilities, and `predict(type = "response")` too (the default `type =
+#' "link"` gives the log-odds).
+#'
 #' @param x A numeric vector of inputs, or a formula `y ~ x` for the formula
 #'   method.
 #' @param y The numeric response, as long as `x`.
@@ -39,6 +56,10 @@
 #'   [stats::smooth.spline()]).
 #' @param tol x values closer than this are treated as one (as in
 #'   [stats::smooth.spline()]).
+#' @param family `"gaussian"` (the penalised least squares above) or
+#'   `"binomial"`: nonparametric logistic regression (ESL 5.6), see Details.
+#' @param max_iter For `family = "binomial"`: the largest number of
+#'   penalised IRLS iterations.
 #' @param data For the formula method, a data frame holding the variables.
 #' @param ... Unused.
 #' @return An object of class `statlearn_smoothing_spline`: `knots`, the
@@ -62,6 +83,10 @@
 #' plot(fit, main = "Relative spinal bone mineral density (ESL Figure 5.6)")
 #' # lambda by generalised cross-validation
 #' smoothing_spline(spnbmd ~ age, data = bone)$df
+#' # nonparametric logistic regression (ESL 5.6)
+#' heart <- smoothing_spline(chd ~ sbp, data = SAheart, family = "binomial", df = 4)
+#' heart
+#' predict(heart, c(120, 160, 200), type = "response")
 #' @export
 smoothing_spline <- function(x, ...) UseMethod("smoothing_spline")
 
@@ -69,7 +94,8 @@ smoothing_spline <- function(x, ...) UseMethod("smoothing_spline")
 #' @export
 smoothing_spline.default <- function(x, y, df = NULL, lambda = NULL, weights = NULL,
                                      criterion = c("gcv", "loo"), all_knots = FALSE,
-                                     tol = 1e-6 * stats::IQR(x), ...) {
+                                     tol = 1e-6 * stats::IQR(x), family = c("gaussian", "binomial"),
+                                     max_iter = 50, ...) {
   check_dots(..., fun = "smoothing_spline")
   if (!is.numeric(x) || !is.null(dim(x)) && length(dim(x)) > 1L && min(dim(x)) > 1L) {
     abort_input("x", "a numeric vector", describe(x), class = "statlearn_error_type")
@@ -78,15 +104,28 @@ smoothing_spline.default <- function(x, y, df = NULL, lambda = NULL, weights = N
   n <- length(x)
   if (n == 0L) abort_input("x", "at least one value", "none", class = "statlearn_error_empty")
   check_finite_values(x, "x")
-  if (!is.numeric(y) || !is.null(dim(y)) && length(dim(y)) > 1L && min(dim(y)) > 1L) {
-    abort_input("y", "a numeric response vector", describe(y), class = "statlearn_error_type")
+  family <- check_choice(family, c("gaussian", "binomial"), "family")
+  levels <- NULL
+  if (family == "binomial") {
+    y <- check_class_y(y, n)
+    if (length(levels(y)) != 2L) {
+      abort_input("y", "two classes for family = \"binomial\"",
+                  sprintf("%d class(es)", length(levels(y))), class = "statlearn_error_classes")
+    }
+    levels <- levels(y)
+    y <- as.double(y == levels[2L])
+  } else {
+    if (!is.numeric(y) || !is.null(dim(y)) && length(dim(y)) > 1L && min(dim(y)) > 1L) {
+      abort_input("y", "a numeric response vector", describe(y), class = "statlearn_error_type")
+    }
+    y <- as.double(y)
+    if (length(y) != n) {
+      abort_input("y", sprintf("of length %d (the length of x)", n), sprintf("length %d", length(y)),
+                  class = "statlearn_error_length")
+    }
+    check_finite_values(y, "y")
   }
-  y <- as.double(y)
-  if (length(y) != n) {
-    abort_input("y", sprintf("of length %d (the length of x)", n), sprintf("length %d", length(y)),
-                class = "statlearn_error_length")
-  }
-  check_finite_values(y, "y")
+  max_iter <- check_count(max_iter, "max_iter", lower = 1)
   w <- if (is.null(weights)) rep(1, n) else check_weights(weights, n)
   criterion <- check_choice(criterion, c("gcv", "loo"), "criterion")
   all_knots <- check_flag(all_knots, "all_knots")
@@ -108,7 +147,8 @@ smoothing_spline.default <- function(x, y, df = NULL, lambda = NULL, weights = N
   # them: equal round((x - mean) / tol).
   yu <- y[use]
   wu <- w[use]
-  g <- cpp_smoothing_spline_groups(xu, yu, wu, order(xu), mean(xu), tol)
+  o <- order(xu)
+  g <- cpp_smoothing_spline_groups(xu, yu, wu, o, mean(xu), tol)
   ux <- g$x
   m <- length(ux)
   if (m < 4L) {
@@ -136,11 +176,47 @@ smoothing_spline.default <- function(x, y, df = NULL, lambda = NULL, weights = N
     value <- 0
   }
   res <- cpp_smoothing_spline(xbar, ybar, W, pure_ss, k, yu, wu, knots, mode, value)
+  obs_w <- wu  # the weights of the (last) Gaussian fit
+  iterations <- NA_integer_
+  deviance <- NA_real_
+  converged <- NA
+  if (family == "binomial") {
+    # Penalised IRLS (ESL 5.6): the Gaussian fit to the working response
+    # z = eta + (y - p) / (p (1 - p)) with weights w p (1 - p), at the given
+    # lambda, at the lambda of the df at the current weights, or at the GCV
+    # choice of the working fit (the "performance iteration").
+    binomial_deviance <- function(p) {
+      -2 * sum(wu * (yu * log(pmax(p, 1e-300)) + (1 - yu) * log(pmax(1 - p, 1e-300))))
+    }
+    eta <- stats::qlogis((wu * yu + 0.5) / (wu + 1))
+    deviance <- Inf
+    converged <- FALSE
+    for (iterations in seq_len(max_iter)) {
+      p <- stats::plogis(eta)
+      v <- pmax(p * (1 - p), 1e-10)
+      gw <- cpp_smoothing_spline_groups(xu, eta + (yu - p) / v, wu * v, o, mean(xu), tol)
+      res <- cpp_smoothing_spline(xbar, gw$ybar, gw$W, gw$pure_ss, k, eta + (yu - p) / v, wu * v,
+                                  knots, mode, value)
+      eta <- res$fit[k]
+      old <- deviance
+      deviance <- binomial_deviance(stats::plogis(eta))
+      if (abs(deviance - old) <= 1e-9 * (abs(deviance) + 0.1)) {
+        converged <- TRUE
+        break
+      }
+    }
+    if (!converged) {
+      warn(sprintf("The penalised IRLS did not converge in %d iterations (`max_iter`).", max_iter),
+           class = "statlearn_warning_convergence")
+    }
+    W <- gw$W
+    obs_w <- wu * v
+  }
   if (mode == 1L && abs(res$df - df) > 1e-6 * df) {
     abort_input("df", "a value that a lambda reaches (df this close to 2 is the least-squares line: use linear_regression())",
                 format(df), class = "statlearn_error_range")
   }
-  if (!res$pivots_ok || !(res$df > 2 - 1e-6)) {
+  if (!res$pivots_ok || !(res$df > 2 - 1e-3)) {
     abort_input("lambda", "a value small enough to compute (larger ones give the least-squares line: use linear_regression())",
                 format(lambda), class = "statlearn_error_numerical")
   }
@@ -153,15 +229,17 @@ smoothing_spline.default <- function(x, y, df = NULL, lambda = NULL, weights = N
     lambda = res$lambda * r^3, df = res$df,
     criterion = if (mode >= 2L) criterion else if (mode == 1L) "df" else "lambda",
     gcv = res$gcv, loo = res$loo, rss = res$rss, nobs = sum(use), scale = c(min = ux[1L], range = r),
-    unit_knots = knots,
+    unit_knots = knots, family = family, levels = levels, deviance = deviance,
+    iterations = iterations, converged = converged,
     weights = w, x = x, y = y, call = match.call()
   ), class = c("statlearn_smoothing_spline", "statlearn_model"))
-  fitted <- predict(fit, x)
+  fitted <- predict(fit, x, type = "response")
   leverage <- numeric(n)
-  leverage[use] <- res$leverage[k] * wu / W[k]
+  leverage[use] <- res$leverage[k] * obs_w / W[k]
   fit$fitted.values <- fitted
   fit$residuals <- y - fitted
   fit$leverage <- leverage
+  if (family == "binomial") fit$aic <- deviance + 2 * res$df
   fit
 }
 
@@ -199,10 +277,15 @@ smoothing_spline.formula <- function(x, data = NULL, ...) {
 #' @param newdata New x values (a numeric vector, or a data frame holding
 #'   the input for a fit made by formula); by default the training x.
 #' @param deriv The derivative to evaluate: 0 (the fit), 1, 2 or 3.
+#' @param type For a binomial fit: `"link"` (the log-odds, and their
+#'   derivatives) or `"response"` (probabilities). The same for a Gaussian
+#'   fit.
 #' @export
-predict.statlearn_smoothing_spline <- function(object, newdata = NULL, deriv = 0, ...) {
+predict.statlearn_smoothing_spline <- function(object, newdata = NULL, deriv = 0,
+                                               type = c("link", "response"), ...) {
   check_dots(..., fun = "predict")
   deriv <- check_count(deriv, "deriv", lower = 0, upper = 3)
+  type <- check_choice(type, c("link", "response"), "type")
   if (is.null(newdata)) {
     newx <- object$x
   } else if (is.data.frame(newdata)) {
@@ -223,8 +306,15 @@ predict.statlearn_smoothing_spline <- function(object, newdata = NULL, deriv = 0
   }
   sc <- object$scale
   u <- (as.double(newx) - sc[["min"]]) / sc[["range"]]
-  cpp_smoothing_spline_eval(object$unit_knots, object$coefficients, u, as.integer(deriv)) /
+  eta <- cpp_smoothing_spline_eval(object$unit_knots, object$coefficients, u, as.integer(deriv)) /
     sc[["range"]]^deriv
+  if (identical(object$family, "binomial") && type == "response") {
+    if (deriv > 0L) {
+      abort_input("type", "\"link\" for derivatives", "\"response\"", class = "statlearn_error_conflict")
+    }
+    eta <- stats::plogis(eta)
+  }
+  eta
 }
 
 #' @export
@@ -235,8 +325,14 @@ print.statlearn_smoothing_spline <- function(x, digits = max(3L, getOption("digi
               length(x$x_distinct), length(x$knots)))
   cat(sprintf("lambda %s (%s), effective df %s\n", format(signif(x$lambda, digits)), how,
               format(signif(x$df, digits))))
-  cat(sprintf("RSS %s, GCV %s, leave-one-out CV %s\n", format(signif(x$rss, digits)),
-              format(signif(x$gcv, digits)), format(signif(x$loo, digits))))
+  if (identical(x$family, "binomial")) {
+    cat(sprintf("Logistic (binomial, logit link): %s vs %s; deviance %s, AIC %s, %d IRLS iterations%s\n",
+                x$levels[2L], x$levels[1L], format(signif(x$deviance, digits)),
+                format(signif(x$aic, digits)), x$iterations, if (isTRUE(x$converged)) "" else " (not converged)"))
+  } else {
+    cat(sprintf("RSS %s, GCV %s, leave-one-out CV %s\n", format(signif(x$rss, digits)),
+                format(signif(x$gcv, digits)), format(signif(x$loo, digits))))
+  }
   invisible(x)
 }
 
@@ -253,6 +349,6 @@ plot.statlearn_smoothing_spline <- function(x, n = 400, ...) {
   extra <- list(...)
   args[names(extra)] <- extra
   do.call(graphics::plot, args)
-  graphics::lines(grid, predict(x, grid), col = "firebrick", lwd = 2)
+  graphics::lines(grid, predict(x, grid, type = "response"), col = "firebrick", lwd = 2)
   invisible(x)
 }

@@ -203,3 +203,58 @@ test_that("with every x a knot, df targets are reached and GCV does not pick int
   small <- smoothing_spline(x[1:40 * 2], y[1:40 * 2])
   expect_lt(small$df, 20)
 })
+
+test_that("nonparametric logistic regression maximises the penalised log-likelihood (ESL 5.30, dense Newton)", {
+  set.seed(11)
+  n <- 150
+  x <- sort(round(runif(n, 0, 6), 2))
+  y <- rbinom(n, 1, plogis(sin(x) * 1.5))
+  w <- runif(n, 0.5, 1.5)
+  ux <- sort(unique(x))
+  m <- length(ux)
+  basis <- function(z, deriv = 0) {
+    unclass(natural_spline_basis(z, knots = ux[-c(1, m)], intercept = TRUE, boundary_knots = range(ux),
+                                 derivative = deriv))
+  }
+  N <- basis(x)
+  omega <- matrix(0, m, m)
+  for (k in 1:(m - 1)) {
+    a <- basis(ux[k], 2); b <- basis(ux[k + 1], 2); mid <- basis((ux[k] + ux[k + 1]) / 2, 2)
+    omega <- omega + (ux[k + 1] - ux[k]) / 6 * (crossprod(a) + 4 * crossprod(mid) + crossprod(b))
+  }
+  lambda <- 2
+  # Newton on sum w [y f - log(1 + e^f)] - lambda / 2 * theta' Omega theta, from zero
+  theta <- numeric(m)
+  for (it in 1:50) {
+    p <- plogis(drop(N %*% theta))
+    grad <- crossprod(N, w * (y - p)) - lambda * omega %*% theta
+    hess <- crossprod(N, w * p * (1 - p) * N) + lambda * omega
+    theta <- theta + solve(hess, grad)
+  }
+  p <- plogis(drop(N %*% theta))
+  fit <- smoothing_spline(x, y, lambda = lambda, weights = w, family = "binomial", all_knots = TRUE)
+  expect_true(fit$converged)
+  expect_equal(unname(fitted(fit)), p, tolerance = 1e-7)
+  expect_equal(predict(fit, c(0.5, 3), type = "link"), drop(basis(c(0.5, 3)) %*% theta), tolerance = 1e-7)
+  S <- N %*% solve(hess, t(N * w * p * (1 - p)))  # the final weighted smoother
+  expect_equal(fit$df, sum(diag(S)), tolerance = 1e-6)
+  expect_equal(fit$deviance, -2 * sum(w * (y * log(p) + (1 - y) * log(1 - p))), tolerance = 1e-8)
+  # a factor response (second level the event) and the formula interface give the same fit
+  d <- data.frame(x = x, y = factor(ifelse(y == 1, "yes", "no")))
+  f2 <- smoothing_spline(y ~ x, data = d, lambda = lambda, weights = w, family = "binomial", all_knots = TRUE)
+  expect_equal(fitted(f2), fitted(fit), tolerance = 1e-12)
+  # df is matched at the final weights; with a very large lambda the fit is the logistic line
+  f4 <- smoothing_spline(x, y, df = 4, family = "binomial")
+  expect_equal(f4$df, 4, tolerance = 1e-6)
+  big <- smoothing_spline(x, y, lambda = 1e5, family = "binomial")
+  expect_equal(unname(fitted(big)), unname(fitted(glm(y ~ x, family = binomial))), tolerance = 1e-3)
+  expect_equal(predict(fit, 2, type = "response"), plogis(predict(fit, 2)), tolerance = 1e-15)
+  expect_statlearn_error(smoothing_spline(x, rep(1, n), family = "binomial", df = 4), "statlearn_error_classes", "y")
+  expect_statlearn_error(smoothing_spline(x, y + 1:n, family = "binomial", df = 4), "statlearn_error_classes", "y")
+  expect_statlearn_error(smoothing_spline(x, y, family = "poisson"), "statlearn_error_range", "family")
+  expect_statlearn_error(predict(fit, 1, deriv = 1, type = "response"), "statlearn_error_conflict", "type")
+  expect_warning(smoothing_spline(x, y, df = 6, family = "binomial", max_iter = 1), class = "statlearn_warning_convergence")
+  f_rds <- tempfile(fileext = ".rds")
+  saveRDS(fit, f_rds)
+  expect_identical(predict(readRDS(f_rds), c(0.1, 4), type = "response"), predict(fit, c(0.1, 4), type = "response"))
+})
