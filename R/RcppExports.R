@@ -77,6 +77,10 @@ cpp_elastic_net_cv <- function(x, sp_i, sp_p, sp_x, n, p, y, w, foldid, folds, o
     .Call(`_statlearn_cpp_elastic_net_cv`, x, sp_i, sp_p, sp_x, n, p, y, w, foldid, folds, options)
 }
 
+cpp_elastic_net_bootstrap <- function(x, sp_i, sp_p, sp_x, n, p, y, w, counts, options, with_ls) {
+    .Call(`_statlearn_cpp_elastic_net_bootstrap`, x, sp_i, sp_p, sp_x, n, p, y, w, counts, options, with_ls)
+}
+
 cpp_least_squares <- function(x, y, w, intercept, threads) {
     .Call(`_statlearn_cpp_least_squares`, x, y, w, intercept, threads)
 }

@@ -239,6 +239,14 @@ fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NU
                         if (is.null(offset)) rep(0, nrow(x)) else offset,
                         glm_family_code(opt$family), opt)
   }
+  new_elastic_net_fit(res, opt, x, xnames, resp, w, offset)
+}
+
+# The fit object of an engine path `res` (Gaussian or GLM family). `nobs`
+# differs from nrow(x) for a bootstrap refit (weights as multiplicities).
+new_elastic_net_fit <- function(res, opt, x, xnames, resp, w, offset, nobs = nrow(x)) {
+  # (a bootstrap refit brings its least-squares reference norm, when known)
+  y <- resp$y
   warn_path_convergence(res, opt)
   L <- length(res$lambda)
   beta <- res$beta
@@ -252,16 +260,20 @@ fit_elastic_net <- function(x, y, alpha = 0.5, family = "gaussian", weights = NU
     axes = list(lambda = res$lambda, norm = norm, df = res$df),
     complexity = norm, complexity_name = "L1 norm (standardised)",
     alpha = opt$alpha, family = opt$family, options = opt, scales = scales,
-    xnames = xnames, nobs = nrow(x), y = y, weights = w, sparse_ok = TRUE,
+    xnames = xnames, nobs = nobs, y = y, weights = w, sparse_ok = TRUE,
     converged = res$converged, passes = res$passes,
     engine = if (opt$family == "gaussian") c("covariance", "naive")[res$engine] else "irls-naive",
     classes = resp$classes, offset = offset,
     method = paste0(if (opt$alpha == 1) "Lasso" else sprintf("Elastic net (alpha = %g)", opt$alpha),
                     if (opt$family != "gaussian") sprintf(", %s", opt$family))
   ), if (opt$alpha == 1) c("statlearn_lasso", "statlearn_elastic_net") else "statlearn_elastic_net")
-  ref <- if (opt$family == "gaussian" && nrow(x) > ncol(x) && as.double(nrow(x)) * ncol(x)^2 <= 5e7) {
+  ref <- if (!(opt$family == "gaussian" && nobs > ncol(x) && as.double(nrow(x)) * ncol(x)^2 <= 5e7)) {
+    NA_real_
+  } else if (is.finite(res$ls_norm %||% NA_real_)) {
+    res$ls_norm
+  } else {
     least_squares_norm(x, y, w, scales, opt$intercept)
-  } else NA_real_
+  }
   fit$s_reference <- ref
   if (is.finite(ref)) fit$axes$s <- norm / ref
   fit

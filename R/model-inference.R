@@ -23,6 +23,14 @@
 #' on one sample raises an error of class `statlearn_error_replicate` naming
 #' the sample.
 #'
+#' Fits whose engine can refit many weighted problems in parallel are refitted
+#' on all samples at once in C++ (TBB threads, `threads`; each sample as row
+#' multiplicities, the same problem as the resampled rows): at present the
+#' Gaussian [elastic_net()] and [lasso()] paths fitted by matrix (`lasso(x,
+#' y)`). The results do not depend on the number
+#' of threads; `statistic` then runs on each refitted model in R. Other fits,
+#' and these with a formula, go through the replicate runner.
+#'
 #' @param x The data (a vector, matrix or data frame: rows are resampled), or
 #'   a package fit (`statlearn_model`) to refit on resampled rows.
 #' @param statistic A function of one argument: the (resampled or simulated)
@@ -34,6 +42,8 @@
 #'   generators); `NULL` for the nonparametric bootstrap.
 #' @param samples The bootstrap samples to use instead of drawing new ones: a
 #'   bootstrap [resampling_plan()] or a list of vectors of row numbers.
+#' @param threads For a package fit: threads for the refits of engines that
+#'   refit all samples at once (see Details); see [statlearn-params].
 #' @param ... Unused.
 #' @return An object of class `statlearn_bootstrap`: `t0` (the statistic on
 #'   the data or the fit), `t` (a B x k matrix of replicates), `bias`
@@ -104,7 +114,8 @@ bootstrap.default <- function(x, statistic, B = 1000, simulate = NULL, samples =
 
 #' @rdname bootstrap
 #' @export
-bootstrap.statlearn_model <- function(x, statistic = stats::coef, B = 200, samples = NULL, ...) {
+bootstrap.statlearn_model <- function(x, statistic = stats::coef, B = 200, samples = NULL,
+                                      threads = NULL, ...) {
   check_dots(..., fun = "bootstrap")
   statistic <- check_statistic(statistic)
   task <- fit_as_learner(x, parent.frame())
@@ -116,9 +127,22 @@ bootstrap.statlearn_model <- function(x, statistic = stats::coef, B = 200, sampl
   Y <- d$y
   train <- plan$train
   stat <- statistic
-  reps <- run_replicates(plan$B, function(i) {
-    stat(lrn$fit(rows_of(X, train[[i]]), Y[train[[i]]]))
-  }, plan$labels)
+  # Fits with a parallel engine for weighted refits (the elastic net by
+  # matrix) refit every sample at once on TBB; the statistic then runs on
+  # each refitted model.
+  fits <- bootstrap_refits(x, X, Y, plan, resolve_threads(threads))
+  reps <- if (!is.null(fits)) {
+    lapply(seq_along(fits), function(i) {
+      tryCatch(stat(fits[[i]]), error = function(e) {
+        abort(sprintf("The statistic failed on %s: %s", plan$labels[i], conditionMessage(e)),
+              class = c("statlearn_error_replicate", "statlearn_error_input"), replicate = i)
+      })
+    })
+  } else {
+    run_replicates(plan$B, function(i) {
+      stat(lrn$fit(rows_of(X, train[[i]]), Y[train[[i]]]))
+    }, plan$labels)
+  }
   out <- bootstrap_result(t0, reps, "nonparametric", plan, match.call())
   out$method <- lrn$method
   out
@@ -230,4 +254,33 @@ plot.statlearn_bootstrap <- function(x, which = 1L, ...) {
   graphics::abline(v = x$t0[col], col = "firebrick", lwd = 2)
   graphics::abline(v = confint(x, parm = col), lty = 2)
   invisible(x)
+}
+
+# Refits of a package fit on every bootstrap sample at once, or NULL when
+# its class has no such engine (the replicate runner refits then).
+bootstrap_refits <- function(fit, x, y, plan, threads) UseMethod("bootstrap_refits")
+
+#' @export
+bootstrap_refits.default <- function(fit, x, y, plan, threads) NULL
+
+#' @export
+bootstrap_refits.statlearn_elastic_net <- function(fit, x, y, plan, threads) {
+  opt <- fit$options
+  if (!identical(opt$family, "gaussian") || !(is.matrix(x) || methods::is(x, "dgCMatrix")) ||
+      !is.null(fit$offset)) {
+    return(NULL)
+  }
+  x <- check_x(x, "x", sparse_ok = TRUE, names = FALSE)
+  xnames <- column_names(x)
+  resp <- glm_response(y, nrow(x), opt$family)
+  w <- rep(1, nrow(x))
+  counts <- vapply(plan$train, tabulate, integer(nrow(x)), nbins = nrow(x))
+  opt$threads <- threads
+  da <- design_args(x)
+  res <- cpp_elastic_net_bootstrap(da$x, da$sp_i, da$sp_p, da$sp_x, da$n, da$p, resp$y, w, counts, opt,
+                                   with_ls = TRUE)
+  opt$threads <- fit$options$threads
+  lapply(seq_along(res), function(b) {
+    new_elastic_net_fit(res[[b]], opt, x, xnames, resp, w * counts[, b], NULL, nobs = sum(counts[, b]))
+  })
 }

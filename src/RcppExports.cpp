@@ -308,6 +308,26 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_elastic_net_bootstrap
+Rcpp::List cpp_elastic_net_bootstrap(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& sp_i, const Rcpp::IntegerVector& sp_p, const Rcpp::NumericVector& sp_x, int n, int p, const std::vector<double>& y, const std::vector<double>& w, const Rcpp::IntegerMatrix& counts, const Rcpp::List& options, bool with_ls);
+RcppExport SEXP _statlearn_cpp_elastic_net_bootstrap(SEXP xSEXP, SEXP sp_iSEXP, SEXP sp_pSEXP, SEXP sp_xSEXP, SEXP nSEXP, SEXP pSEXP, SEXP ySEXP, SEXP wSEXP, SEXP countsSEXP, SEXP optionsSEXP, SEXP with_lsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type sp_i(sp_iSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type sp_p(sp_pSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type sp_x(sp_xSEXP);
+    Rcpp::traits::input_parameter< int >::type n(nSEXP);
+    Rcpp::traits::input_parameter< int >::type p(pSEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerMatrix& >::type counts(countsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List& >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< bool >::type with_ls(with_lsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_elastic_net_bootstrap(x, sp_i, sp_p, sp_x, n, p, y, w, counts, options, with_ls));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_least_squares
 Rcpp::List cpp_least_squares(SEXP x, const std::vector<double>& y, const std::vector<double>& w, bool intercept, int threads);
 RcppExport SEXP _statlearn_cpp_least_squares(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP interceptSEXP, SEXP threadsSEXP) {
@@ -796,6 +816,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_lars_fit", (DL_FUNC) &_statlearn_cpp_lars_fit, 8},
     {"_statlearn_cpp_elastic_net", (DL_FUNC) &_statlearn_cpp_elastic_net, 9},
     {"_statlearn_cpp_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_elastic_net_cv, 11},
+    {"_statlearn_cpp_elastic_net_bootstrap", (DL_FUNC) &_statlearn_cpp_elastic_net_bootstrap, 11},
     {"_statlearn_cpp_least_squares", (DL_FUNC) &_statlearn_cpp_least_squares, 5},
     {"_statlearn_cpp_logistic", (DL_FUNC) &_statlearn_cpp_logistic, 9},
     {"_statlearn_cpp_perceptron", (DL_FUNC) &_statlearn_cpp_perceptron, 5},

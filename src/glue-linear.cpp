@@ -40,6 +40,31 @@ Rcpp::NumericMatrix cpp_elastic_net_cv(const Rcpp::NumericMatrix& x, const Rcpp:
   return out;
 }
 
+// Elastic-net paths of bootstrap samples given as multiplicities (counts:
+// n x B), replicates in parallel over opt$threads.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_elastic_net_bootstrap(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& sp_i,
+                                     const Rcpp::IntegerVector& sp_p, const Rcpp::NumericVector& sp_x, int n,
+                                     int p, const std::vector<double>& y, const std::vector<double>& w,
+                                     const Rcpp::IntegerMatrix& counts, const Rcpp::List& options,
+                                     bool with_ls) {
+  statlearn_host::begin();
+  const statlearn::design_view v = make_view(x, sp_i, sp_p, sp_x, n, p);
+  const statlearn::enet_options opt = make_options(options);
+  const std::vector<int> cnt(counts.begin(), counts.end());
+  const std::size_t B = static_cast<std::size_t>(counts.ncol());
+  std::vector<double> ls_norm;
+  const std::vector<statlearn::enet_path> fits = statlearn_host::interruptible_call(
+      [&] { return statlearn::elastic_net_bootstrap(v, y, w, cnt, B, opt, with_ls ? &ls_norm : nullptr); });
+  Rcpp::List out(static_cast<R_xlen_t>(B));
+  for (std::size_t b = 0; b < B; ++b) {
+    Rcpp::List one = statlearn_host::path_list(fits[b], p);
+    one["ls_norm"] = with_ls ? ls_norm[b] : NA_REAL;
+    out[static_cast<R_xlen_t>(b)] = one;
+  }
+  return out;
+}
+
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_least_squares(SEXP x, const std::vector<double>& y, const std::vector<double>& w,
                              bool intercept, int threads) {

@@ -102,3 +102,35 @@ test_that("bad input gives classed errors; a failing replicate is named", {
   on.exit(grDevices::dev.off(), add = TRUE)
   expect_silent(plot(b))
 })
+
+test_that("lasso fits are refitted on all samples at once on TBB, equal to boot::boot of lasso refits", {
+  skip_if_not_installed("boot")
+  set.seed(2)
+  n <- 120
+  x <- matrix(rnorm(n * 8), n, dimnames = list(NULL, paste0("v", 1:8)))
+  y <- drop(x[, 1:3] %*% c(2, -1, 1)) + rnorm(n)
+  stat <- function(f) coef(f, s = 0.5)
+  fit <- lasso(x, y, threads = 1)
+  set.seed(4)
+  ref <- boot::boot(cbind(y, x), function(d, i) stat(lasso(d[i, -1], d[i, 1], threads = 1)), R = 30)
+  idx <- boot::boot.array(ref, indices = TRUE)
+  samples <- lapply(seq_len(nrow(idx)), function(b) idx[b, ])
+  b1 <- bootstrap(fit, stat, samples = samples, threads = 1)
+  b2 <- bootstrap(fit, stat, samples = samples, threads = 2)
+  expect_identical(b1$t, b2$t)
+  expect_equal(unname(b1$t), unname(ref$t), tolerance = 1e-10)
+  expect_equal(unname(b1$t0), unname(ref$t0), tolerance = 1e-12)
+  expect_equal(b1$se, apply(ref$t, 2, sd), tolerance = 1e-10, ignore_attr = TRUE)
+  # an elastic net at a given lambda: coefficients per sample as refits on the rows
+  fe <- elastic_net(x, y, alpha = 0.5, lambda = c(0.3, 0.1), threads = 1)
+  be <- bootstrap(fe, function(f) coef(f)[, 2], samples = samples[1:5], threads = 2)
+  loop <- t(vapply(samples[1:5], function(i) {
+    coef(elastic_net(x[i, ], y[i], alpha = 0.5, lambda = c(0.3, 0.1), threads = 1))[, 2]
+  }, numeric(9)))
+  expect_equal(unname(be$t), unname(loop), tolerance = 1e-10)
+  # by formula it goes through the replicate runner, with the same result
+  d <- data.frame(y = y, x)
+  ff <- lasso(y ~ ., data = d, threads = 1)
+  bf <- bootstrap(ff, stat, samples = samples[1:5])
+  expect_equal(unname(bf$t), unname(b1$t[1:5, ]), tolerance = 1e-10)
+})

@@ -23,12 +23,14 @@
 #include <cstddef>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "statlearn/common/gram.h"
 #include "statlearn/common/hooks.h"
 #include "statlearn/common/parallel.h"
 #include "statlearn/linear/enet_path.h"
+#include "statlearn/linear/least_squares.h"
 
 namespace statlearn {
 
@@ -232,6 +234,50 @@ inline std::vector<double> elastic_net_cv_predictions(const design_view& X, cons
                               [&](const std::vector<double>& wk, const enet_options& o) {
                                 return elastic_net_path(X, y, wk, o);
                               });
+}
+
+// Bootstrap refits (ESL 8.2.1): replicate b fits the path with weights
+// w_i * counts[b * n + i], a bootstrap sample given as multiplicities (the
+// same problem as the resampled rows, without copying x). Replicates run in
+// parallel, each single-threaded and off the main thread, so the result does
+// not depend on the thread count.
+//
+// With `ls_norm`, each replicate also gets the L1 norm of its weighted
+// least-squares coefficients on the standardised scale (the reference of the
+// shrinkage factor s, ESL Figure 3.10), or NaN when x is sparse or the
+// least-squares problem is too ill-conditioned for the normal equations.
+inline std::vector<enet_path> elastic_net_bootstrap(const design_view& X, const std::vector<double>& y,
+                                                    const std::vector<double>& w, const std::vector<int>& counts,
+                                                    std::size_t B, const enet_options& opt_in,
+                                                    std::vector<double>* ls_norm = nullptr) {
+  const std::size_t n = X.n, p = X.p;
+  if (ls_norm) ls_norm->assign(B, std::numeric_limits<double>::quiet_NaN());
+  enet_options opt = opt_in;
+  opt.threads = 1;
+  opt.main_thread = false;
+  std::vector<enet_path> out(B);
+  std::vector<char> failed(B, 0);
+  interruptible([&] { parallel_tasks(B, opt_in.threads, [&](std::size_t b) {
+    std::vector<double> wb(n);
+    for (std::size_t i = 0; i < n; ++i) wb[i] = w[i] * counts[b * n + i];
+    try {
+      out[b] = elastic_net_path(X, y, wb, opt);
+    } catch (...) {
+      failed[b] = 1;
+      return;
+    }
+    if (ls_norm && !X.sparse()) {
+      const ls_fit ls = least_squares(X.dense, n, p, y.data(), wb.data(), opt.intercept, 1);
+      if (ls.ok) {
+        double norm = 0.0;
+        for (std::size_t j = 0; j < p; ++j) norm += std::fabs(ls.beta[j] * (opt.standardize ? out[b].scales[j] : 1.0));
+        (*ls_norm)[b] = norm;
+      }
+    }
+  }); });
+  for (std::size_t b = 0; b < B; ++b)
+    if (failed[b]) throw std::runtime_error("the fit of bootstrap replicate " + std::to_string(b + 1) + " failed");
+  return out;
 }
 
 }  // namespace statlearn
