@@ -138,7 +138,7 @@ fit_bayesian_linear_regression <- function(h, y, prior_variance, prior_covarianc
   # A = H'H + (sigma^2 / tau) Sigma^{-1}; posterior mean A^{-1} H'y, covariance sigma^2 A^{-1}
   A <- hth
   if (is.finite(tau)) A <- A + (noise_variance / tau) * chol2inv(chol(S))
-  R <- tryCatch(chol(A), error = function(e) NULL)
+  R <- if (!is.finite(tau) && is.null(ls)) NULL else tryCatch(chol(A), error = function(e) NULL)
   if (is.null(R)) {
     abort(paste("The posterior precision H'H + (sigma^2 / tau) Sigma^-1 is singular",
                 "(a rank-deficient design with prior_variance = Inf); use a finite `prior_variance`."),
@@ -420,7 +420,7 @@ gibbs_mixture <- function(x, components = 2, iterations = 200, burn_in = 0, vari
                            class = "statlearn_error_range")
     st <- matrix(0, 0, 0)
   } else {
-    st <- if (is.matrix(start)) start else matrix(start, G, chains)
+    st <- if (is.matrix(start)) start else if (length(start) == G) matrix(start, G, chains) else NULL
     if (!is.numeric(st) || !identical(dim(st), c(G, chains))) {
       abort_input("start", sprintf("%d starting means, or a %d x %d matrix (components x chains)",
                                    G, G, chains), describe(start), class = "statlearn_error_dimension")

@@ -98,7 +98,10 @@ mixture_description <- function(covariance, shared) {
 #'   E-step and M-step (the book's start: two data values as means, both
 #'   variances the sample variance, proportions 1/2).
 #' @param max_iter Largest number of EM iterations per start.
-#' @param tol Relative change of the log-likelihood at which EM stops.
+#' @param tol Relative change of the log-likelihood at which EM stops. `tol =
+#'   0` runs `max_iter` iterations (unless the log-likelihood stops changing
+#'   exactly) without a convergence warning, to follow EM for a fixed number
+#'   of iterations (ESL Table 8.1).
 #' @param regularization A non-negative number added to the diagonal of every
 #'   covariance.
 #' @param trace Keep the parameters after every iteration (in `trace`), to
@@ -219,7 +222,7 @@ fit_gaussian_mixture <- function(x, components, covariance, shared, starts = 1L,
                  paste(vapply(fits[!ok], why, character(1)), collapse = "; "), advice),
          class = "statlearn_warning_singular")
   }
-  notconv <- ok & !table$converged
+  notconv <- ok & !table$converged & tol > 0  # tol = 0: a fixed number of iterations asked for
   if (any(notconv)) {
     warn(sprintf("gaussian_mixture() did not converge in %d iterations for G = %s; increase `max_iter` (or `tol`).",
                  max_iter, paste(components[notconv], collapse = ", ")),
