@@ -158,6 +158,16 @@ test_that("the label draws follow their conditional distribution (chi-squared, f
   ex <- 2000 * diff(pbinom(c(-1, 2:9, n), n, p))
   stat <- sum((obs - ex)^2 / ex)
   expect_gt(pchisq(stat, length(ex) - 1, lower.tail = FALSE), 0.001)
+  # three components (the general path): the label totals over 2000 chains
+  # are Multinomial(2000 n, p) with p_k proportional to pi_k phi(0; mu_k, 1)
+  pk <- c(0.2, 0.3, 0.5) * dnorm(0, c(-1, 0, 2))
+  pk <- pk / sum(pk)
+  g3 <- gibbs_mixture(rep(0, n), 3, iterations = 1, variances = 1, proportions = c(0.2, 0.3, 0.5),
+                      start = c(-1, 0, 2), chains = 2000, seed = 2, threads = 2)
+  tot <- rowSums(g3$counts[1, , ])
+  expect_equal(sum(tot), 2000 * n)
+  stat3 <- sum((tot - 2000 * n * pk)^2 / (2000 * n * pk))
+  expect_gt(pchisq(stat3, 2, lower.tail = FALSE), 0.001)
 })
 
 test_that("the mean and proportion draws follow their conditional distributions (KS, fixed seed)", {

@@ -111,40 +111,53 @@ inline gibbs_mixture_result gibbs_mixture(const double* y, std::size_t n,
       mu.assign(o.start.begin() + G * c, o.start.begin() + G * (c + 1));
     }
     std::vector<double> pi(o.proportions);
-    std::vector<double> logw(G), cnt(G), sum(G);
+    std::vector<double> logw(G), cnt(G), sum(G), lconst(G), half_prec(G);
+    for (std::size_t k = 0; k < G; ++k) half_prec[k] = 0.5 / o.variances[k];
     for (std::size_t t = 0; t < o.iterations; ++t) {
       if ((t & 63) == 0 && hooks::aborted()) return;
       // (a) labels from their conditional distribution (the responsibilities)
-      std::vector<double> lconst(G);
       for (std::size_t k = 0; k < G; ++k) {
         lconst[k] = std::log(pi[k]) - 0.5 * std::log(o.variances[k]);
         cnt[k] = 0.0;
         sum[k] = 0.0;
       }
-      for (std::size_t i = 0; i < n; ++i) {
-        double mx = -std::numeric_limits<double>::infinity();
-        for (std::size_t k = 0; k < G; ++k) {
-          const double d = y[i] - mu[k];
-          logw[k] = lconst[k] - 0.5 * d * d / o.variances[k];
-          if (logw[k] > mx) mx = logw[k];
+      if (G == 2) {
+        // Pr(label 2) = 1 / (1 + exp(l_1 - l_2)): one exponential per point
+        const double c0 = lconst[0] - lconst[1];
+        for (std::size_t i = 0; i < n; ++i) {
+          const double d1 = y[i] - mu[0], d2 = y[i] - mu[1];
+          const double diff = c0 - half_prec[0] * d1 * d1 + half_prec[1] * d2 * d2;
+          const double p2 = 1.0 / (1.0 + std::exp(diff));
+          const std::size_t lab = rng.uniform() < p2 ? 1 : 0;
+          cnt[lab] += 1.0;
+          sum[lab] += y[i];
         }
-        double tot = 0.0;
-        for (std::size_t k = 0; k < G; ++k) {
-          logw[k] = std::exp(logw[k] - mx);
-          tot += logw[k];
-        }
-        const double u = rng.uniform() * tot;
-        double acc = 0.0;
-        std::size_t lab = G - 1;
-        for (std::size_t k = 0; k < G; ++k) {
-          acc += logw[k];
-          if (u < acc) {
-            lab = k;
-            break;
+      } else {
+        for (std::size_t i = 0; i < n; ++i) {
+          double mx = -std::numeric_limits<double>::infinity();
+          for (std::size_t k = 0; k < G; ++k) {
+            const double d = y[i] - mu[k];
+            logw[k] = lconst[k] - half_prec[k] * d * d;
+            if (logw[k] > mx) mx = logw[k];
           }
+          double tot = 0.0;
+          for (std::size_t k = 0; k < G; ++k) {
+            logw[k] = std::exp(logw[k] - mx);
+            tot += logw[k];
+          }
+          const double u = rng.uniform() * tot;
+          double acc = 0.0;
+          std::size_t lab = G - 1;
+          for (std::size_t k = 0; k < G; ++k) {
+            acc += logw[k];
+            if (u < acc) {
+              lab = k;
+              break;
+            }
+          }
+          cnt[lab] += 1.0;
+          sum[lab] += y[i];
         }
-        cnt[lab] += 1.0;
-        sum[lab] += y[i];
       }
       // (b) means from their conditional normal distributions
       bool some_empty = false;
