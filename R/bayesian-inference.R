@@ -556,7 +556,10 @@ plot.statlearn_gibbs_mixture <- function(x, chains = 1L, which = x$components, r
     graphics::lines(it, mu[, k, c], col = col[k])
   }
   if (!is.null(reference$means)) graphics::abline(h = reference$means, lty = 2, col = "grey30")
-  graphics::legend("right", legend = sprintf("mu[%d]", seq_len(x$components)), col = col, lty = 1,
+  ref <- !is.null(reference$means)
+  graphics::legend("right", legend = c(sprintf("mu[%d]", seq_len(x$components)),
+                                       if (ref) "reference"),
+                   col = c(col, if (ref) "grey30"), lty = c(rep(1, x$components), if (ref) 2),
                    bty = "n", cex = 0.8)
   fr <- x$counts[, which, chains, drop = FALSE] / x$nobs
   graphics::plot(range(it), range(0, 1), type = "n", xlab = "Gibbs Iteration",
