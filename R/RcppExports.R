@@ -65,6 +65,10 @@ cpp_multinomial_elastic_net_cv <- function(x, sp_i, sp_p, sp_x, n, p, Y, w, grou
     .Call(`_statlearn_cpp_multinomial_elastic_net_cv`, x, sp_i, sp_p, sp_x, n, p, Y, w, grouped, foldid, folds, options)
 }
 
+cpp_gibbs_mixture <- function(y, components, iterations, burn_in, variances, proportions, dirichlet, prior_mean, prior_variance, start, chains, seed, threads) {
+    .Call(`_statlearn_cpp_gibbs_mixture`, y, components, iterations, burn_in, variances, proportions, dirichlet, prior_mean, prior_variance, start, chains, seed, threads)
+}
+
 cpp_lars_fit <- function(x, y, w, type, standardize, intercept, max_steps, threads) {
     .Call(`_statlearn_cpp_lars_fit`, x, y, w, type, standardize, intercept, max_steps, threads)
 }
@@ -113,8 +117,8 @@ cpp_dann_search <- function(x, y, classes, q, K, neighborhood, epsilon, iteratio
     .Call(`_statlearn_cpp_dann_search`, x, y, classes, q, K, neighborhood, epsilon, iterations, want_metric, threads)
 }
 
-cpp_gaussian_mixture <- function(x, components, shape, shared, starts, start_z, max_iter, tol, regularization, seed, threads) {
-    .Call(`_statlearn_cpp_gaussian_mixture`, x, components, shape, shared, starts, start_z, max_iter, tol, regularization, seed, threads)
+cpp_gaussian_mixture <- function(x, components, shape, shared, starts, start_z, max_iter, tol, regularization, seed, threads, trace) {
+    .Call(`_statlearn_cpp_gaussian_mixture`, x, components, shape, shared, starts, start_z, max_iter, tol, regularization, seed, threads, trace)
 }
 
 cpp_mixture_log_density <- function(x, proportions, means, covariances, diagonal, threads) {

@@ -88,12 +88,24 @@ mixture_description <- function(covariance, shared) {
 #' @param starts Number of k-means starts (ignored with `start` or for
 #'   \eqn{G = 1}).
 #' @param start `NULL`, or a start for EM (only with a single `components`):
-#'   an integer vector of n cluster labels in `1:components`, or an n x G
-#'   matrix of responsibilities (non-negative; rows are scaled to sum to one).
+#'   an integer vector of n cluster labels in `1:components`, an n x G
+#'   matrix of responsibilities (non-negative; rows are scaled to sum to one),
+#'   or starting parameters `list(proportions = , means = , covariances = )`
+#'   (`means` a G x p matrix, or a vector of G values when p = 1;
+#'   `covariances` a p x p x G array, or `variances`: a vector of G variances
+#'   when p = 1). From parameters, one E-step gives the starting
+#'   responsibilities, so the first iteration is ESL Algorithm 8.1's first
+#'   E-step and M-step (the book's start: two data values as means, both
+#'   variances the sample variance, proportions 1/2).
 #' @param max_iter Largest number of EM iterations per start.
-#' @param tol Relative change of the log-likelihood at which EM stops.
+#' @param tol Relative change of the log-likelihood at which EM stops. `tol =
+#'   0` runs `max_iter` iterations (unless the log-likelihood stops changing
+#'   exactly) without a convergence warning, to follow EM for a fixed number
+#'   of iterations (ESL Table 8.1).
 #' @param regularization A non-negative number added to the diagonal of every
 #'   covariance.
+#' @param trace Keep the parameters after every iteration (in `trace`), to
+#'   follow EM as in ESL Table 8.1?
 #' @inheritParams statlearn-params
 #' @param ... Unused.
 #' @return An object of class `c("statlearn_gaussian_mixture",
@@ -101,7 +113,10 @@ mixture_description <- function(covariance, shared) {
 #'   (p x p x G), `responsibilities` (n x G), `cluster` (the component of
 #'   largest responsibility), `loglik`, `df`, `bic` (\eqn{-2\ell + d \log n}),
 #'   `iterations`, `converged`, `loglik_path` (the log-likelihood after each
-#'   iteration), `start_loglik` (final log-likelihood of each start),
+#'   iteration), `trace` (with `trace = TRUE`: `proportions`, an iterations x
+#'   G matrix, `means`, iterations x G x p, and `covariances`, p x p x G x
+#'   iterations: the parameters after each iteration's M-step, whose
+#'   log-likelihood is `loglik_path`), `start_loglik` (final log-likelihood of each start),
 #'   `bic_table` (one row per value of `components`: `components`, `loglik`,
 #'   `df`, `bic`, `mclust_bic`, `iterations`, `converged`), `components`,
 #'   `covariance`, `shared`, `model_name` (mclust's), `nobs`, `xnames`.
@@ -127,9 +142,14 @@ mixture_description <- function(covariance, shared) {
 #' # the same model from k-means labels, as a start mclust::me() can share
 #' km <- k_means(faithful, 2, seed = 1, threads = 1)
 #' gaussian_mixture(faithful, 2, covariance = "VVV", start = km$cluster, threads = 1)
+#' # ESL Algorithm 8.1 on one variable, from given parameters, with the trace
+#' y <- c(rnorm(30, 1), rnorm(30, 4.5))
+#' em <- gaussian_mixture(y, 2, start = list(proportions = c(0.5, 0.5), means = y[1:2] ,
+#'                        variances = rep(var(y), 2)), trace = TRUE, threads = 1)
+#' em$trace$proportions[1:5, ]
 gaussian_mixture <- function(x, components, covariance = "full", shared = FALSE, starts = 1,
                              start = NULL, max_iter = 1000, tol = 1e-5, regularization = 0,
-                             seed = NULL, threads = NULL, ...) {
+                             trace = FALSE, seed = NULL, threads = NULL, ...) {
   check_dots(..., fun = "gaussian_mixture")
   x <- check_x(x, "x")
   n <- nrow(x)
@@ -144,12 +164,15 @@ gaussian_mixture <- function(x, components, covariance = "full", shared = FALSE,
   max_iter <- check_count(max_iter, "max_iter", lower = 1, upper = 1e8)
   tol <- check_nonnegative(tol, "tol")
   regularization <- check_nonnegative(regularization, "regularization")
+  trace <- check_flag(trace, "trace")
   threads <- resolve_threads(threads)
-  z0 <- if (is.null(start)) NULL else check_mixture_start(start, components, n)
+  z0 <- if (is.null(start)) NULL else if (is.list(start) && !is.data.frame(start)) {
+    mixture_start_from_parameters(start, components, x, threads)
+  } else check_mixture_start(start, components, n)
   seed <- if (is.null(z0) && any(components > 1)) resolve_seed(seed) else if (is.null(seed)) 0 else
     resolve_seed(seed)
   fit <- fit_gaussian_mixture(x, components, family$covariance, family$shared, starts, z0,
-                              max_iter, tol, regularization, seed, threads)
+                              max_iter, tol, regularization, seed, threads, trace)
   fit$call <- match.call()
   fit
 }
@@ -159,14 +182,14 @@ gaussian_mixture <- function(x, components, covariance = "full", shared = FALSE,
 # inside the package (a per-class mixture classifier fits x[rows, ]).
 fit_gaussian_mixture <- function(x, components, covariance, shared, starts = 1L, z0 = NULL,
                                  max_iter = 1000L, tol = 1e-5, regularization = 0, seed = 0,
-                                 threads = 1L) {
+                                 threads = 1L, trace = FALSE) {
   n <- nrow(x)
   p <- ncol(x)
   shape <- match(covariance, c("full", "diagonal", "spherical")) - 1L
   start_mat <- if (is.null(z0)) matrix(0, 0, 0) else z0
   fits <- lapply(components, function(G) {
     cpp_gaussian_mixture(x, as.integer(G), shape, shared, as.integer(starts), start_mat,
-                         as.integer(max_iter), tol, regularization, seed, threads)
+                         as.integer(max_iter), tol, regularization, seed, threads, trace)
   })
   ok <- vapply(fits, function(f) f$status == 0L, logical(1))
   loglik <- vapply(fits, function(f) if (f$status == 0L) f$loglik else NA_real_, numeric(1))
@@ -199,7 +222,7 @@ fit_gaussian_mixture <- function(x, components, covariance, shared, starts = 1L,
                  paste(vapply(fits[!ok], why, character(1)), collapse = "; "), advice),
          class = "statlearn_warning_singular")
   }
-  notconv <- ok & !table$converged
+  notconv <- ok & !table$converged & tol > 0  # tol = 0: a fixed number of iterations asked for
   if (any(notconv)) {
     warn(sprintf("gaussian_mixture() did not converge in %d iterations for G = %s; increase `max_iter` (or `tol`).",
                  max_iter, paste(components[notconv], collapse = ", ")),
@@ -219,16 +242,97 @@ fit_gaussian_mixture <- function(x, components, covariance, shared, starts = 1L,
   dimnames(z) <- list(rownames(x), labels)
   cluster <- max.col(z, ties.method = "first")
   if (!is.null(rownames(x))) names(cluster) <- rownames(x)
+  tr <- if (trace) mixture_trace(f$trace, G, p, labels, xnames) else NULL
   structure(list(
     proportions = proportions, means = means, covariances = covariances, responsibilities = z,
     cluster = cluster, loglik = f$loglik, df = df[best], bic = bic[best],
     iterations = as.integer(f$iterations), converged = f$converged, loglik_path = f$loglik_path,
+    trace = tr,
     start_loglik = f$start_loglik, best_start = as.integer(f$best_start), bic_table = table,
     components = as.integer(G), covariance = covariance, shared = shared,
     model_name = mixture_model_name(covariance, shared), starts = if (is.null(z0)) starts else 0L,
     tol = tol, max_iter = max_iter, regularization = regularization, seed = seed,
     xnames = xnames, nobs = n
   ), class = c("statlearn_gaussian_mixture", "statlearn_model"))
+}
+
+# The engine's trace (per iteration: G proportions, G x p means, p x p x G
+# covariances) as arrays with the iterations first (last for covariances).
+mixture_trace <- function(v, G, p, labels, xnames) {
+  per <- G + G * p + p * p * G
+  it <- length(v) %/% per
+  m <- matrix(v, per, it)
+  pro <- t(m[seq_len(G), , drop = FALSE])
+  dimnames(pro) <- list(NULL, labels)
+  mu <- aperm(array(m[G + seq_len(G * p), , drop = FALSE], c(G, p, it)), c(3L, 1L, 2L))
+  dimnames(mu) <- list(NULL, labels, xnames)
+  cv <- array(m[G + G * p + seq_len(p * p * G), , drop = FALSE], c(p, p, G, it))
+  dimnames(cv) <- list(xnames, xnames, labels, NULL)
+  list(proportions = pro, means = mu, covariances = cv)
+}
+
+# Starting parameters list(proportions, means, covariances | variances):
+# checked, then one E-step gives the starting responsibilities (n x G).
+mixture_start_from_parameters <- function(start, components, x, threads) {
+  if (length(components) != 1L) {
+    abort_input("start", "used with a single number of `components`",
+                sprintf("%d values of `components`", length(components)),
+                class = "statlearn_error_argument")
+  }
+  G <- components
+  p <- ncol(x)
+  known <- c("proportions", "means", "covariances", "variances")
+  if (is.null(names(start)) || !all(names(start) %in% known) || is.null(start$means) ||
+      (is.null(start$covariances) == is.null(start$variances))) {
+    abort_input("start", paste("starting parameters list(proportions = , means = , covariances = )",
+                               "(or `variances = ` for one variable)"),
+                sprintf("a list with elements %s", paste0("'", names(start), "'", collapse = ", ")),
+                class = "statlearn_error_argument")
+  }
+  pro <- if (is.null(start$proportions)) rep(1 / G, G) else start$proportions
+  if (!is.numeric(pro) || length(pro) != G || anyNA(pro) || any(!is.finite(pro)) || any(pro <= 0)) {
+    abort_input("start$proportions", sprintf("%d positive numbers", G), describe(pro),
+                class = "statlearn_error_range")
+  }
+  pro <- pro / sum(pro)
+  mu <- start$means
+  if (is.null(dim(mu)) && p == 1L) mu <- matrix(mu, ncol = 1L)
+  if (!is.numeric(mu) || !identical(dim(mu), c(as.integer(G), as.integer(p)))) {
+    abort_input("start$means", sprintf("a %d x %d matrix (a vector of %d values for one variable)",
+                                       G, p, G), describe(start$means),
+                class = "statlearn_error_dimension")
+  }
+  check_finite_values(mu, "start$means")
+  if (!is.null(start$variances)) {
+    v <- start$variances
+    if (p != 1L || !is.numeric(v) || length(v) != G) {
+      abort_input("start$variances", sprintf("%d variances (only for one variable; else `covariances`)", G),
+                  describe(v), class = "statlearn_error_dimension")
+    }
+    cv <- array(as.double(v), c(1L, 1L, G))
+  } else {
+    cv <- start$covariances
+    if (p == 1L && is.null(dim(cv))) cv <- array(cv, c(1L, 1L, length(cv)))
+    if (!is.numeric(cv) || !identical(dim(cv), as.integer(c(p, p, G)))) {
+      abort_input("start$covariances", sprintf("a %d x %d x %d array", p, p, G), describe(cv),
+                  class = "statlearn_error_dimension")
+    }
+  }
+  check_finite_values(cv, "start$covariances")
+  storage.mode(cv) <- "double"
+  storage.mode(mu) <- "double"
+  par <- list(proportions = as.double(pro), means = mu, covariances = cv, covariance = "full")
+  res <- tryCatch(mixture_log_density(par, x, threads), statlearn_error_singular = function(e) {
+    abort_input("start", "positive definite starting covariances", "a singular one",
+                class = "statlearn_error_range")
+  })
+  z <- exp(res$component - res$density)
+  if (any(!is.finite(z))) {
+    abort_input("start", "parameters under which every point has a positive density",
+                "points of zero density", class = "statlearn_error_range")
+  }
+  dimnames(z) <- NULL
+  z
 }
 
 check_mixture_family <- function(covariance, shared, shared_given) {

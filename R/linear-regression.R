@@ -296,16 +296,24 @@ confint.statlearn_linear_regression <- function(object, parm, level = 0.95, ...)
 #' @param interval `"none"`, `"confidence"` (for the mean response) or
 #'   `"prediction"` (for a new observation).
 #' @param level Coverage of the intervals.
+#' @param se.fit Also return the standard errors of the fitted mean,
+#'   \eqn{\hat\sigma (h^T (H^TH)^{-1} h)^{1/2}} (ESL 8.2.2, as
+#'   [stats::predict.lm()])?
 #' @param ... Unused.
-#' @return A vector, or a matrix with columns `fit`, `lwr`, `upr`.
+#' @return A vector, or a matrix with columns `fit`, `lwr`, `upr`; with
+#'   `se.fit = TRUE` a list with `fit` (that vector or matrix), `se.fit`,
+#'   `df` (residual degrees of freedom) and `residual.scale` (\eqn{\hat\sigma}),
+#'   as [stats::predict.lm()].
 #' @family chapter 3
 #' @export
 #' @examples
 #' fit <- linear_regression(lpsa ~ lcavol + lweight, data = prostate)
 #' predict(fit, prostate[1:3, ], interval = "prediction")
+#' predict(fit, prostate[1:3, ], se.fit = TRUE)
 predict.statlearn_linear_regression <- function(object, newdata, interval = c("none", "confidence", "prediction"),
-                                                level = 0.95, ...) {
+                                                level = 0.95, se.fit = FALSE, ...) {
   check_dots(..., fun = "predict")
+  se.fit <- check_flag(se.fit, "se.fit")
   interval <- check_choice(interval, c("none", "confidence", "prediction"), "interval")
   level <- check_number(level, "level", 0, 1, lower_open = TRUE, upper_open = TRUE)
   if (missing(newdata) || is.null(newdata)) {
@@ -316,18 +324,23 @@ predict.statlearn_linear_regression <- function(object, newdata, interval = c("n
   b <- object$coefficients
   ok <- !is.na(b)
   if (is.null(x)) {
-    if (interval == "none") return(object$fitted.values)
-    abort_input("newdata", "new data for intervals", "none", class = "statlearn_error_missing")
+    if (interval == "none" && !se.fit) return(object$fitted.values)
+    abort_input("newdata", "new data for intervals or standard errors", "none",
+                class = "statlearn_error_missing")
   }
   xx <- if (object$intercept) cbind(`(Intercept)` = 1, x) else x
   fit <- drop(xx[, ok, drop = FALSE] %*% b[ok])
-  if (interval == "none") return(fit)
-  check_residual_df(object, "intervals")
+  if (interval == "none" && !se.fit) return(fit)
+  check_residual_df(object, if (se.fit) "standard errors" else "intervals")
   xo <- xx[, ok, drop = FALSE][, rownames(object$cov.unscaled), drop = FALSE]
   v <- rowSums((xo %*% object$cov.unscaled) * xo) * object$sigma^2
+  se <- sqrt(v)
+  names(se) <- names(fit)
   if (interval == "prediction") v <- v + object$sigma^2
   q <- stats::qt((1 + level) / 2, object$df.residual)
-  cbind(fit = fit, lwr = fit - q * sqrt(v), upr = fit + q * sqrt(v))
+  out <- if (interval == "none") fit else cbind(fit = fit, lwr = fit - q * sqrt(v), upr = fit + q * sqrt(v))
+  if (!se.fit) return(out)
+  list(fit = out, se.fit = se, df = object$df.residual, residual.scale = object$sigma)
 }
 
 #' @export

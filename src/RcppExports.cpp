@@ -253,6 +253,28 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_gibbs_mixture
+Rcpp::List cpp_gibbs_mixture(const Rcpp::NumericVector& y, int components, int iterations, int burn_in, const Rcpp::NumericVector& variances, const Rcpp::NumericVector& proportions, const Rcpp::NumericVector& dirichlet, const Rcpp::NumericVector& prior_mean, const Rcpp::NumericVector& prior_variance, const Rcpp::NumericMatrix& start, int chains, double seed, int threads);
+RcppExport SEXP _statlearn_cpp_gibbs_mixture(SEXP ySEXP, SEXP componentsSEXP, SEXP iterationsSEXP, SEXP burn_inSEXP, SEXP variancesSEXP, SEXP proportionsSEXP, SEXP dirichletSEXP, SEXP prior_meanSEXP, SEXP prior_varianceSEXP, SEXP startSEXP, SEXP chainsSEXP, SEXP seedSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< int >::type components(componentsSEXP);
+    Rcpp::traits::input_parameter< int >::type iterations(iterationsSEXP);
+    Rcpp::traits::input_parameter< int >::type burn_in(burn_inSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type variances(variancesSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type proportions(proportionsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type dirichlet(dirichletSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type prior_mean(prior_meanSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type prior_variance(prior_varianceSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type start(startSEXP);
+    Rcpp::traits::input_parameter< int >::type chains(chainsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_gibbs_mixture(y, components, iterations, burn_in, variances, proportions, dirichlet, prior_mean, prior_variance, start, chains, seed, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_lars_fit
 Rcpp::List cpp_lars_fit(const arma::mat& x, const arma::vec& y, const arma::vec& w, int type, bool standardize, bool intercept, int max_steps, int threads);
 RcppExport SEXP _statlearn_cpp_lars_fit(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP typeSEXP, SEXP standardizeSEXP, SEXP interceptSEXP, SEXP max_stepsSEXP, SEXP threadsSEXP) {
@@ -458,8 +480,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_gaussian_mixture
-Rcpp::List cpp_gaussian_mixture(const Rcpp::NumericMatrix& x, int components, int shape, bool shared, int starts, const Rcpp::NumericMatrix& start_z, int max_iter, double tol, double regularization, double seed, int threads);
-RcppExport SEXP _statlearn_cpp_gaussian_mixture(SEXP xSEXP, SEXP componentsSEXP, SEXP shapeSEXP, SEXP sharedSEXP, SEXP startsSEXP, SEXP start_zSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP regularizationSEXP, SEXP seedSEXP, SEXP threadsSEXP) {
+Rcpp::List cpp_gaussian_mixture(const Rcpp::NumericMatrix& x, int components, int shape, bool shared, int starts, const Rcpp::NumericMatrix& start_z, int max_iter, double tol, double regularization, double seed, int threads, bool trace);
+RcppExport SEXP _statlearn_cpp_gaussian_mixture(SEXP xSEXP, SEXP componentsSEXP, SEXP shapeSEXP, SEXP sharedSEXP, SEXP startsSEXP, SEXP start_zSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP regularizationSEXP, SEXP seedSEXP, SEXP threadsSEXP, SEXP traceSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
@@ -473,7 +495,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type regularization(regularizationSEXP);
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_gaussian_mixture(x, components, shape, shared, starts, start_z, max_iter, tol, regularization, seed, threads));
+    Rcpp::traits::input_parameter< bool >::type trace(traceSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_gaussian_mixture(x, components, shape, shared, starts, start_z, max_iter, tol, regularization, seed, threads, trace));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -813,6 +836,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_glm_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_glm_elastic_net_cv, 13},
     {"_statlearn_cpp_multinomial_elastic_net", (DL_FUNC) &_statlearn_cpp_multinomial_elastic_net, 10},
     {"_statlearn_cpp_multinomial_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_multinomial_elastic_net_cv, 12},
+    {"_statlearn_cpp_gibbs_mixture", (DL_FUNC) &_statlearn_cpp_gibbs_mixture, 13},
     {"_statlearn_cpp_lars_fit", (DL_FUNC) &_statlearn_cpp_lars_fit, 8},
     {"_statlearn_cpp_elastic_net", (DL_FUNC) &_statlearn_cpp_elastic_net, 9},
     {"_statlearn_cpp_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_elastic_net_cv, 11},
@@ -825,7 +849,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_tangent_distance", (DL_FUNC) &_statlearn_cpp_tangent_distance, 8},
     {"_statlearn_cpp_tangent_search", (DL_FUNC) &_statlearn_cpp_tangent_search, 10},
     {"_statlearn_cpp_dann_search", (DL_FUNC) &_statlearn_cpp_dann_search, 10},
-    {"_statlearn_cpp_gaussian_mixture", (DL_FUNC) &_statlearn_cpp_gaussian_mixture, 11},
+    {"_statlearn_cpp_gaussian_mixture", (DL_FUNC) &_statlearn_cpp_gaussian_mixture, 12},
     {"_statlearn_cpp_mixture_log_density", (DL_FUNC) &_statlearn_cpp_mixture_log_density, 6},
     {"_statlearn_cpp_knn_search", (DL_FUNC) &_statlearn_cpp_knn_search, 5},
     {"_statlearn_nn_session_create", (DL_FUNC) &_statlearn_nn_session_create, 10},

@@ -13,12 +13,14 @@ statlearn::mixture_shape shape_of(int shape) {
 }  // namespace
 
 // shape: 0 full, 1 diagonal, 2 spherical. start_z: n x G responsibilities, or
-// a 0 x 0 matrix for k-means starts. status: 0 ok, 1 singular covariance,
+// a 0 x 0 matrix for k-means starts. trace: keep the parameters after every
+// iteration. status: 0 ok, 1 singular covariance,
 // 2 empty component, 3 non-finite values.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_gaussian_mixture(const Rcpp::NumericMatrix& x, int components, int shape, bool shared,
                                 int starts, const Rcpp::NumericMatrix& start_z, int max_iter,
-                                double tol, double regularization, double seed, int threads) {
+                                double tol, double regularization, double seed, int threads,
+                                bool trace) {
   statlearn_host::begin();
   const std::size_t n = x.nrow(), p = x.ncol(), G = components;
   statlearn::mixture_options o;
@@ -31,6 +33,7 @@ Rcpp::List cpp_gaussian_mixture(const Rcpp::NumericMatrix& x, int components, in
   o.regularization = regularization;
   o.seed = static_cast<std::uint64_t>(seed);
   o.threads = threads;
+  o.trace = trace;
   const double* X = x.begin();
   const double* Z0 = start_z.nrow() > 0 ? start_z.begin() : nullptr;
   statlearn::mixture_result r = statlearn_host::interruptible_call([&] {
@@ -52,6 +55,7 @@ Rcpp::List cpp_gaussian_mixture(const Rcpp::NumericMatrix& x, int components, in
       Rcpp::Named("proportions") = pro, Rcpp::Named("means") = means, Rcpp::Named("covariances") = cov,
       Rcpp::Named("z") = z, Rcpp::Named("loglik") = r.loglik,
       Rcpp::Named("loglik_path") = Rcpp::NumericVector(r.loglik_path.begin(), r.loglik_path.end()),
+      Rcpp::Named("trace") = Rcpp::NumericVector(r.trace.begin(), r.trace.end()),
       Rcpp::Named("start_loglik") = Rcpp::NumericVector(r.start_loglik.begin(), r.start_loglik.end()),
       Rcpp::Named("iterations") = static_cast<double>(r.iterations),
       Rcpp::Named("converged") = r.converged, Rcpp::Named("best_start") = static_cast<double>(r.best_start + 1),

@@ -193,3 +193,28 @@ test_that("the formula interface matches lm whether it uses the data's columns i
   expect_statlearn_error(linear_regression(y ~ a + b, data = transform(d, b = ifelse(seq_len(n) == 7, Inf, b))),
                          "statlearn_error_nonfinite", "data")
 })
+
+test_that("predict(se.fit = TRUE) equals predict.lm's standard errors (ESL 8.2.2)", {
+  set.seed(4)
+  d <- data.frame(x = sort(runif(50, 0, 3)))
+  d$y <- sin(2 * d$x) + rnorm(50, sd = 0.4)
+  f <- linear_regression(y ~ bspline_basis(x, df = 7, intercept = TRUE) - 1, data = d)
+  g <- lm(y ~ splines::bs(x, df = 7, intercept = TRUE) - 1, data = d)
+  nd <- data.frame(x = seq(0.1, 2.9, length.out = 9))
+  ours <- predict(f, nd, se.fit = TRUE)
+  ref <- predict(g, nd, se.fit = TRUE)
+  expect_equal(unname(ours$fit), unname(ref$fit), tolerance = 1e-10)
+  expect_equal(unname(ours$se.fit), unname(ref$se.fit), tolerance = 1e-10)
+  expect_equal(ours$df, ref$df)
+  expect_equal(ours$residual.scale, ref$residual.scale, tolerance = 1e-10)
+  both <- predict(f, nd, se.fit = TRUE, interval = "confidence")
+  refi <- predict(g, nd, se.fit = TRUE, interval = "confidence")
+  expect_equal(unname(both$fit), unname(refi$fit), tolerance = 1e-10)
+  # with an intercept and the matrix interface
+  X <- cbind(a = d$x, b = d$x^2)
+  m <- linear_regression(X, d$y)
+  expect_equal(unname(predict(m, X[1:4, ], se.fit = TRUE)$se.fit),
+               unname(predict(lm(d$y ~ X), se.fit = TRUE)$se.fit[1:4]), tolerance = 1e-10)
+  expect_error(predict(m, se.fit = TRUE), class = "statlearn_error_missing")
+  expect_error(predict(m, X, se.fit = "yes"), class = "statlearn_error_type")
+})

@@ -71,6 +71,7 @@ struct mixture_options {
   double tol = 1e-5, regularization = 0.0;
   std::uint64_t seed = 0;
   int threads = 1;
+  bool trace = false;  // keep the parameters after every iteration (kept start)
 };
 
 struct mixture_parameters {
@@ -84,6 +85,9 @@ struct mixture_result {
   mixture_parameters par;
   std::vector<double> z;             // n x G responsibilities, column-major
   std::vector<double> loglik_path;   // log-likelihood after each iteration (kept start)
+  // with options.trace: per iteration G proportions, G x p means, p x p x G
+  // covariances (the M-step's parameters), concatenated
+  std::vector<double> trace;
   std::vector<double> start_loglik;  // final log-likelihood of every start (NaN: failed)
   double loglik = std::numeric_limits<double>::quiet_NaN();
   std::size_t iterations = 0, best_start = 0;
@@ -548,6 +552,7 @@ struct run_state {
   mixture_parameters par;
   std::vector<double> z;
   std::vector<double> path;
+  std::vector<double> trace;
   double loglik = std::numeric_limits<double>::quiet_NaN();
   std::size_t iterations = 0;
   bool converged = false;
@@ -565,6 +570,11 @@ inline void run_em(const double* X, std::size_t n, std::size_t p, const mixture_
     if (hooks::aborted()) return;
     st.status = m_step(X, n, p, st.z.data(), o, st.par, st.bad);
     if (st.status != mixture_status::ok) return;
+    if (o.trace) {
+      st.trace.insert(st.trace.end(), st.par.proportions.begin(), st.par.proportions.end());
+      st.trace.insert(st.trace.end(), st.par.means.begin(), st.par.means.end());
+      st.trace.insert(st.trace.end(), st.par.covariances.begin(), st.par.covariances.end());
+    }
     st.bad = factor(st.par, diagonal, f);
     if (st.bad >= 0) {
       st.status = mixture_status::singular;
@@ -633,6 +643,7 @@ inline mixture_result gaussian_mixture(const double* X, std::size_t n, std::size
         best.par = std::move(st.par);
         best.z = std::move(st.z);
         best.loglik_path = std::move(st.path);
+        best.trace = std::move(st.trace);
         best.loglik = st.loglik;
         best.iterations = st.iterations;
         best.converged = st.converged;
