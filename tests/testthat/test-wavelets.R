@@ -165,6 +165,15 @@ test_that("sigma, the universal, SURE and hybrid thresholds match the formulas",
   dz <- wavelet_transform(yz, "haar", levels = 1, threads = 1)$coefficients[129:256]
   expect_equal(unname(wavelet_smooth(yz, "haar", threshold = "sure", coarsest = 7, sigma = 1,
                                      threads = 1)$thresholds), sure_reference(dz, 1), tolerance = 1e-12)
+  # a dense level with one small coefficient: SURE(0) = n, SURE(that coefficient) = n - 2 + n t^2,
+  # so it kills just that one
+  set.seed(6)
+  zd <- c(0.05, 50 + runif(127))
+  yd <- c(rbind(zd, 0))
+  dd <- wavelet_transform(yd, "haar", levels = 1, threads = 1)$coefficients[129:256]
+  td <- wavelet_smooth(yd, "haar", threshold = "sure", coarsest = 7, sigma = 1, threads = 1)$thresholds
+  expect_equal(unname(td), sure_reference(dd, 1), tolerance = 1e-12)
+  expect_equal(unname(td), 0.05 / sqrt(2), tolerance = 1e-12)
   # a given sigma is used as given
   fit <- wavelet_smooth(y, threshold = "universal", sigma = 0.1, threads = 1)
   expect_equal(unname(fit$thresholds[1]), 0.1 * sqrt(2 * log(N)))
