@@ -49,22 +49,56 @@ check_wavelet <- function(wavelet, J) {
   wavelet
 }
 
+# The scaling filter h and wavelet filter g of a wavelet, from the core.
+wavelet_filters <- function(name) cpp_wavelet_filter(wavelet_code(name))
+
 # The layout of the coefficients of a transform to level j0 of a signal of
-# length 2^J: band labels, level and the sample position (1..N) at the centre
-# of each coefficient's support.
+# length 2^J: band labels, level, and each coefficient's position in time
+# (1..N): s k + c + 1 for coefficient k of a level with spacing s = N / 2^j,
+# where c is the centre of energy (sum u F_u^2) of the level's equivalent
+# filter F on the signal after m = J - j steps: F_1 = the filter of the last
+# step (h or g), F_m = upsample(F_{m-1}) convolved with h. Since h is
+# orthogonal to its even shifts, c(F_m) = 2 c(F_{m-1}) + delta_m where
+# delta_m depends only on the autocorrelations of F_{m-1} at lags below L,
+# which converge fast; beyond 12 steps the last delta is reused.
 wavelet_layout <- function(J, j0, wavelet) {
   N <- 2^J
-  L <- wavelet_taps(wavelet)
-  centre <- function(j) {
+  f <- wavelet_filters(wavelet)
+  conv <- function(a, b) {  # b is the short filter
+    out <- numeric(length(a) + length(b) - 1L)
+    for (i in seq_along(b)) out[i - 1L + seq_along(a)] <- out[i - 1L + seq_along(a)] + b[i] * a
+    out
+  }
+  centres <- function(q, steps) {  # c(F_m), m = 1..steps
+    out <- numeric(steps)
+    F <- q
+    for (m in seq_len(steps)) {
+      if (m > 12L) {
+        out[m] <- 2 * out[m - 1L] + (out[12L] - 2 * out[11L])
+        next
+      }
+      if (m > 1L) {
+        up <- numeric(2L * length(F) - 1L)
+        up[seq(1L, length(up), by = 2L)] <- F
+        F <- conv(up, f$h)
+      }
+      out[m] <- sum((seq_along(F) - 1) * F^2) / sum(F^2)
+    }
+    out
+  }
+  steps <- J - j0
+  c_scaling <- centres(f$h, steps)
+  c_wavelet <- centres(f$g, steps)
+  position <- function(j, centre) {
     s <- N / 2^j
-    len <- (s - 1) * (L - 1) + 1  # length of the level's equivalent filter
-    (s * (seq_len(2^j) - 1) + (len - 1) / 2) %% N + 1
+    (s * (seq_len(2^j) - 1) + centre) %% N + 1
   }
   details <- j0:(J - 1L)
   list(
     band = c(rep(sprintf("V%d", j0), 2^j0), rep(sprintf("W%d", details), 2^details)),
     level = c(rep(j0, 2^j0), rep(details, 2^details)),
-    position = c(centre(j0), unlist(lapply(details, centre)))
+    position = c(position(j0, c_scaling[steps]),
+                 unlist(lapply(details, function(j) position(j, c_wavelet[J - j]))))
   )
 }
 
@@ -151,7 +185,7 @@ wavelet_transform <- function(y, wavelet = "symmlet8", levels = NULL, threads = 
   lay <- wavelet_layout(J, j0, wavelet)
   structure(list(
     coefficients = coef, band = lay$band, level = lay$level, position = lay$position,
-    wavelet = wavelet, filter = cpp_wavelet_filter(wavelet_code(wavelet))$h, n = 2^J, J = J,
+    wavelet = wavelet, filter = wavelet_filters(wavelet)$h, n = 2^J, J = J,
     levels = levels, coarsest = j0, names = s$names, call = match.call()
   ), class = "statlearn_wavelet_transform")
 }
@@ -215,12 +249,12 @@ print.statlearn_wavelet_transform <- function(x, digits = max(3L, getOption("dig
   invisible(x)
 }
 
-# Figure 5.18 of ESL: one row per level (finest at the top), the coefficients
+# Figure 5.17 of ESL (its lower panels): one row per level (finest at the top), the coefficients
 # as vertical spikes at their positions. Detail levels share one scale (set
 # by `scale_to`, the largest |coefficient| of the details unless given); the
 # scaling coefficients have their own. Returns the scale used.
-wavelet_spike_plot <- function(coef, band, position, N, main = "", scale_to = NULL, thresholds = NULL,
-                               col = "black", xlab = "Position", ...) {
+wavelet_spike_plot <- function(coef, band, position, N, main = "", scale_to = NULL, col = "black",
+                               xlab = "Position", ...) {
   bands <- unique(band)
   rows <- rev(bands)  # finest detail level first (top)
   k <- length(rows)
@@ -236,9 +270,6 @@ wavelet_spike_plot <- function(coef, band, position, N, main = "", scale_to = NU
     sel <- band == b
     sc <- if (b == bands[1L]) vmax else scale_to
     graphics::abline(h = yb, col = "grey80")
-    if (!is.null(thresholds) && b %in% names(thresholds) && thresholds[[b]] > 0) {
-      graphics::abline(h = yb + c(-1, 1) * 0.45 * thresholds[[b]] / sc, col = "#E69F00", lty = 2)
-    }
     graphics::segments(position[sel], yb, position[sel], yb + 0.45 * coef[sel] / sc, col = col, lend = 1)
   }
   invisible(scale_to)
@@ -249,11 +280,11 @@ wavelet_spike_plot <- function(coef, band, position, N, main = "", scale_to = NU
 #' @param column For `plot()`: which signal to show (for a matrix `y`).
 #' @param main For `plot()`: the title.
 #' @details `plot()` shows the coefficients level by level, as in ESL Figure
-#'   5.18: one row per level, finest at the top, each coefficient a vertical
+#'   5.17: one row per level, finest at the top, each coefficient a vertical
 #'   spike at the centre of its support. All detail levels share one scale;
 #'   the scaling coefficients (bottom row) have their own.
 #' @export
-plot.statlearn_wavelet_transform <- function(x, column = 1, main = NULL, ...) {
+plot.statlearn_wavelet_transform <- function(x, ..., column = 1, main = NULL) {
   coef <- as.matrix(x$coefficients)
   column <- check_count(column, "column", lower = 1, upper = ncol(coef))
   if (is.null(main)) main <- sprintf("Wavelet coefficients (%s)", x$wavelet)
@@ -323,7 +354,7 @@ plot.statlearn_wavelet_transform <- function(x, column = 1, main = NULL, ...) {
 #' @param coarsest The coarsest level \eqn{j_0}: the \eqn{2^{j_0}} scaling
 #'   coefficients \eqn{V_{j_0}} are kept, the detail coefficients of levels
 #'   \eqn{j_0} to \eqn{J - 1} are thresholded. By default 4 (as ESL Figure
-#'   5.18), or \eqn{J - 1} for a shorter signal, and at least the coarsest
+#'   5.17), or \eqn{J - 1} for a shorter signal, and at least the coarsest
 #'   level the filter reaches (2 for the 8-tap filters, 1 for `"d4"`).
 #' @param sigma The noise standard deviation, or `NULL` to estimate it (for a
 #'   matrix `y`, one value for all columns or one per column).
@@ -428,7 +459,7 @@ wavelet_smooth <- function(y, wavelet = "symmlet8", threshold = c("sure", "unive
     fitted.values = shape(res$fitted), residuals = shape(s$x - res$fitted), y = shape(s$x),
     coefficients = coefs(res$shrunk), raw_coefficients = coefs(res$raw), thresholds = thr,
     sigma = res$sigma, sigma_estimated = is.null(sigma), nonzero = if (s$vector) nonzero[[1L]] else nonzero,
-    threshold = threshold_name, rule = rule, wavelet = wavelet, filter = cpp_wavelet_filter(wavelet_code(wavelet))$h,
+    threshold = threshold_name, rule = rule, wavelet = wavelet, filter = wavelet_filters(wavelet)$h,
     coarsest = coarsest, levels = levels, n = 2^J, J = J, band = lay$band, level = lay$level,
     position = lay$position, nobs = 2^J, call = match.call()
   ), class = c("statlearn_wavelet_smooth", "statlearn_model"))
@@ -473,13 +504,12 @@ residuals.statlearn_wavelet_smooth <- function(object, ...) object$residuals
 #' @param x A `wavelet_smooth()` fit.
 #' @param which For `plot()`: `"fit"` (the data and the fitted curve) or
 #'   `"coefficients"` (the coefficients by level before and after
-#'   thresholding, side by side, as in ESL Figure 5.18, with the thresholds
-#'   as dashed lines on the left).
+#'   thresholding, side by side, on one scale, as in ESL Figure 5.17).
 #' @param column For `plot()`: which signal to show (for a matrix `y`).
 #' @details `plot()` draws the data (grey points) and the fit against the
 #'   sample index, or the coefficients before and after thresholding.
 #' @export
-plot.statlearn_wavelet_smooth <- function(x, which = c("fit", "coefficients"), column = 1, ...) {
+plot.statlearn_wavelet_smooth <- function(x, which = c("fit", "coefficients"), ..., column = 1) {
   which <- check_choice(which, c("fit", "coefficients"), "which")
   y <- as.matrix(x$y)
   column <- check_count(column, "column", lower = 1, upper = ncol(y))
@@ -493,10 +523,9 @@ plot.statlearn_wavelet_smooth <- function(x, which = c("fit", "coefficients"), c
   } else {
     raw <- as.matrix(x$raw_coefficients)[, column]
     shrunk <- as.matrix(x$coefficients)[, column]
-    thr <- as.matrix(x$thresholds)[, column]
     op <- graphics::par(mfrow = c(1, 2), mar = c(4, 3.5, 2.5, 0.5))
     on.exit(graphics::par(op))
-    sc <- wavelet_spike_plot(raw, x$band, x$position, x$n, main = "Data", thresholds = thr, ...)
+    sc <- wavelet_spike_plot(raw, x$band, x$position, x$n, main = "Data", ...)
     wavelet_spike_plot(shrunk, x$band, x$position, x$n, main = "Thresholded", scale_to = sc, ...)
   }
   invisible(x)
