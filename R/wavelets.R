@@ -63,32 +63,15 @@ wavelet_filters <- function(name) cpp_wavelet_filter(wavelet_code(name))
 # which converge fast; beyond 12 steps the last delta is reused.
 wavelet_layout <- function(J, j0, wavelet) {
   N <- 2^J
-  f <- wavelet_filters(wavelet)
-  conv <- function(a, b) {  # b is the short filter
-    out <- numeric(length(a) + length(b) - 1L)
-    for (i in seq_along(b)) out[i - 1L + seq_along(a)] <- out[i - 1L + seq_along(a)] + b[i] * a
-    out
-  }
-  centres <- function(q, steps) {  # c(F_m), m = 1..steps
-    out <- numeric(steps)
-    F <- q
-    for (m in seq_len(steps)) {
-      if (m > 12L) {
-        out[m] <- 2 * out[m - 1L] + (out[12L] - 2 * out[11L])
-        next
-      }
-      if (m > 1L) {
-        up <- numeric(2L * length(F) - 1L)
-        up[seq(1L, length(up), by = 2L)] <- F
-        F <- conv(up, f$h)
-      }
-      out[m] <- sum((seq_along(F) - 1) * F^2) / sum(F^2)
-    }
-    out
-  }
   steps <- J - j0
-  c_scaling <- centres(f$h, steps)
-  c_wavelet <- centres(f$g, steps)
+  cen <- wavelet_centres(wavelet)
+  extend <- function(c12) {
+    out <- c12[seq_len(min(steps, 12L))]
+    for (m in seq_len(max(0L, steps - 12L)) + 12L) out[m] <- 2 * out[m - 1L] + (c12[12L] - 2 * c12[11L])
+    out
+  }
+  c_scaling <- extend(cen$scaling)
+  c_wavelet <- extend(cen$wavelet)
   position <- function(j, centre) {
     s <- N / 2^j
     (s * (seq_len(2^j) - 1) + centre) %% N + 1
@@ -100,6 +83,34 @@ wavelet_layout <- function(J, j0, wavelet) {
     position = c(position(j0, c_scaling[steps]),
                  unlist(lapply(details, function(j) position(j, c_wavelet[J - j]))))
   )
+}
+
+# c(F_m), m = 1..12, for the scaling and the wavelet filter of a wavelet,
+# computed once per session.
+wavelet_centre_cache <- new.env(parent = emptyenv())
+wavelet_centres <- function(wavelet) {
+  if (!is.null(wavelet_centre_cache[[wavelet]])) return(wavelet_centre_cache[[wavelet]])
+  f <- wavelet_filters(wavelet)
+  conv <- function(a, b) {  # b is the short filter
+    out <- numeric(length(a) + length(b) - 1L)
+    for (i in seq_along(b)) out[i - 1L + seq_along(a)] <- out[i - 1L + seq_along(a)] + b[i] * a
+    out
+  }
+  centres <- function(F) {
+    out <- numeric(12L)
+    for (m in seq_len(12L)) {
+      if (m > 1L) {
+        up <- numeric(2L * length(F) - 1L)
+        up[seq(1L, length(up), by = 2L)] <- F
+        F <- conv(up, f$h)
+      }
+      out[m] <- sum((seq_along(F) - 1) * F^2) / sum(F^2)
+    }
+    out
+  }
+  res <- list(scaling = centres(f$h), wavelet = centres(f$g))
+  assign(wavelet, res, envir = wavelet_centre_cache)
+  res
 }
 
 #' Discrete wavelet transform
