@@ -209,3 +209,15 @@ cpp_unit_tests <- function() {
     .Call(`_statlearn_cpp_unit_tests`)
 }
 
+cpp_wavelet_filter <- function(kind) {
+    .Call(`_statlearn_cpp_wavelet_filter`, kind)
+}
+
+cpp_wavelet_transform <- function(x, kind, levels, inverse, threads) {
+    .Call(`_statlearn_cpp_wavelet_transform`, x, kind, levels, inverse, threads)
+}
+
+cpp_wavelet_smooth <- function(y, kind, levels, threshold, lambda, rule, sigma, threads) {
+    .Call(`_statlearn_cpp_wavelet_smooth`, y, kind, levels, threshold, lambda, rule, sigma, threads)
+}
+

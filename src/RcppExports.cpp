@@ -818,6 +818,47 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_wavelet_filter
+Rcpp::List cpp_wavelet_filter(int kind);
+RcppExport SEXP _statlearn_cpp_wavelet_filter(SEXP kindSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< int >::type kind(kindSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_wavelet_filter(kind));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_wavelet_transform
+Rcpp::NumericMatrix cpp_wavelet_transform(const Rcpp::NumericMatrix& x, int kind, int levels, bool inverse, int threads);
+RcppExport SEXP _statlearn_cpp_wavelet_transform(SEXP xSEXP, SEXP kindSEXP, SEXP levelsSEXP, SEXP inverseSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type kind(kindSEXP);
+    Rcpp::traits::input_parameter< int >::type levels(levelsSEXP);
+    Rcpp::traits::input_parameter< bool >::type inverse(inverseSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_wavelet_transform(x, kind, levels, inverse, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_wavelet_smooth
+Rcpp::List cpp_wavelet_smooth(const Rcpp::NumericMatrix& y, int kind, int levels, int threshold, double lambda, int rule, const Rcpp::NumericVector& sigma, int threads);
+RcppExport SEXP _statlearn_cpp_wavelet_smooth(SEXP ySEXP, SEXP kindSEXP, SEXP levelsSEXP, SEXP thresholdSEXP, SEXP lambdaSEXP, SEXP ruleSEXP, SEXP sigmaSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< int >::type kind(kindSEXP);
+    Rcpp::traits::input_parameter< int >::type levels(levelsSEXP);
+    Rcpp::traits::input_parameter< int >::type threshold(thresholdSEXP);
+    Rcpp::traits::input_parameter< double >::type lambda(lambdaSEXP);
+    Rcpp::traits::input_parameter< int >::type rule(ruleSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type sigma(sigmaSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_wavelet_smooth(y, kind, levels, threshold, lambda, rule, sigma, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_bspline_basis", (DL_FUNC) &_statlearn_cpp_bspline_basis, 4},
@@ -872,6 +913,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_stepwise", (DL_FUNC) &_statlearn_cpp_stepwise, 12},
     {"_statlearn_cpp_forward_stagewise", (DL_FUNC) &_statlearn_cpp_forward_stagewise, 6},
     {"_statlearn_cpp_unit_tests", (DL_FUNC) &_statlearn_cpp_unit_tests, 0},
+    {"_statlearn_cpp_wavelet_filter", (DL_FUNC) &_statlearn_cpp_wavelet_filter, 1},
+    {"_statlearn_cpp_wavelet_transform", (DL_FUNC) &_statlearn_cpp_wavelet_transform, 5},
+    {"_statlearn_cpp_wavelet_smooth", (DL_FUNC) &_statlearn_cpp_wavelet_smooth, 8},
     {NULL, NULL, 0}
 };
 
