@@ -290,6 +290,78 @@ inline double smoothing_spline_value(const std::vector<double>& knots, const std
   return eval(x, static_cast<std::size_t>(deriv));
 }
 
+
+// ---------------------------------------------------------------------------
+// Pieces of the fit above for callers that solve the same band system many
+// times (the backfitting of additive models, additive_model.h): factor
+// B'WB + lambda Omega once, then solve for new right-hand sides B'W r, and
+// take the four central diagonals of its inverse at the end.
+namespace spline_detail {
+
+struct band_factor {
+  std::size_t nb = 0;
+  std::vector<double> L, D;  // L[j * 4 + d] = L_{j+d, j} (unit lower), D the pivots
+  bool ok = true;            // every pivot positive
+};
+
+// A = G + lambda O = L D L'.
+inline band_factor factor_band(const system& s, double lambda) {
+  band_factor f;
+  const std::size_t nb = s.nb;
+  f.nb = nb;
+  std::vector<double> A(nb * 4);
+  f.L.assign(nb * 4, 0.0);
+  f.D.assign(nb, 0.0);
+  for (std::size_t t = 0; t < nb * 4; ++t) A[t] = s.G[t] + lambda * s.O[t];
+  for (std::size_t j = 0; j < nb; ++j) {
+    double dj = A[j * 4];
+    for (std::size_t k = (j >= kBand ? j - kBand : 0); k < j; ++k) dj -= f.L[k * 4 + (j - k)] * f.L[k * 4 + (j - k)] * f.D[k];
+    f.D[j] = dj;
+    f.ok = f.ok && dj > 0.0;
+    for (std::size_t dd = 1; dd <= kBand && j + dd < nb; ++dd) {
+      const std::size_t i = j + dd;
+      double v = A[j * 4 + dd];
+      for (std::size_t k = (i >= kBand ? i - kBand : 0); k < j; ++k) v -= f.L[k * 4 + (i - k)] * f.L[k * 4 + (j - k)] * f.D[k];
+      f.L[j * 4 + dd] = v / dj;
+    }
+  }
+  return f;
+}
+
+// Solve A z = b in place (b has nb entries).
+inline void solve_band(const band_factor& f, std::vector<double>& z) {
+  const std::size_t nb = f.nb;
+  for (std::size_t i = 0; i < nb; ++i)
+    for (std::size_t k = (i >= kBand ? i - kBand : 0); k < i; ++k) z[i] -= f.L[k * 4 + (i - k)] * z[k];
+  for (std::size_t i = 0; i < nb; ++i) z[i] /= f.D[i];
+  for (std::size_t i = nb; i-- > 0;)
+    for (std::size_t dd = 1; dd <= kBand && i + dd < nb; ++dd) z[i] -= f.L[i * 4 + dd] * z[i + dd];
+}
+
+// The four central diagonals of A^-1: out[j * 4 + d] = (A^-1)_{j, j+d}.
+inline std::vector<double> inverse_band(const band_factor& f) {
+  const std::size_t nb = f.nb;
+  std::vector<double> Sg(nb * 4, 0.0);
+  auto sig = [&](std::size_t a, std::size_t b) -> double {
+    if (a > b) std::swap(a, b);
+    return b - a <= kBand ? Sg[a * 4 + (b - a)] : 0.0;
+  };
+  for (std::size_t i = nb; i-- > 0;) {
+    for (std::size_t dd = kBand; dd >= 1; --dd) {
+      if (i + dd >= nb) continue;
+      double v = 0.0;
+      for (std::size_t e = 1; e <= kBand && i + e < nb; ++e) v -= f.L[i * 4 + e] * sig(i + e, i + dd);
+      Sg[i * 4 + dd] = v;
+    }
+    double v = 1.0 / f.D[i];
+    for (std::size_t e = 1; e <= kBand && i + e < nb; ++e) v -= f.L[i * 4 + e] * Sg[i * 4 + e];
+    Sg[i * 4] = v;
+  }
+  return Sg;
+}
+
+}  // namespace spline_detail
+
 }  // namespace statlearn
 
 #endif
