@@ -647,7 +647,7 @@ predict.statlearn_additive_model <- function(object, newdata = NULL, type = c("l
                                dimnames = list(NULL, names(object$smooth)))
   }
   Xi <- cbind(1, X)
-  lin <- drop(Xi %*% b)
+  lin <- unname(drop(Xi %*% b))
   eta <- lin + rowSums(smooth_fit)
   V <- object$vcov_linear
   if (type == "terms") {
