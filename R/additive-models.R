@@ -69,7 +69,8 @@ smooth_term <- function(x, df = 4, lambda = NULL) x
 #' @param x A formula, `y ~ smooth_term(x1, df = 4) + smooth_term(x2) + x3 + f`
 #'   (terms in [smooth_term()] are smoothing splines, the others enter
 #'   linearly; no interactions with smooth terms), or for the default method
-#'   a numeric matrix of inputs, each column a smooth term.
+#'   a numeric matrix of inputs, each column a smooth term. For `plot()`, a
+#'   fit.
 #' @param y For the default method, the response: numeric for `"gaussian"`; a
 #'   factor with two levels (the second is the event), logical, or 0/1 for
 #'   `"binomial"`.
@@ -670,7 +671,7 @@ predict.statlearn_additive_model <- function(object, newdata = NULL, type = c("l
   fitv <- if (type == "link") eta else mu
   if (!se.fit) return(fitv)
   var_lin <- rowSums((Xi %*% V) * Xi)
-  se <- sqrt(var_lin + rowSums(smooth_var))
+  se <- unname(sqrt(var_lin + rowSums(smooth_var)))
   if (type == "response" && object$family == "binomial") se <- se * mu * (1 - mu)
   list(fit = fitv, se.fit = se)
 }
