@@ -81,15 +81,12 @@ smooth_term <- function(x, df = 4, lambda = NULL) x
 #'   or one per column) that replace `df`.
 #' @param family `"gaussian"` (identity link) or `"binomial"` (logit link).
 #' @param weights Positive prior weights (default 1).
-#' @param subset,na.action For the formula method, as in [stats::lm()].
 #' @param tol Convergence tolerance: of backfitting, the relative change of
 #'   the fitted additive predictor in one sweep; of local scoring, the
 #'   relative change of the deviance.
 #' @param max_iter Maximum number of backfitting sweeps (per local-scoring
 #'   step).
 #' @param max_outer Maximum number of local-scoring steps (binomial family).
-#' @param threads Number of threads (see [statlearn_threads()]); results do
-#'   not depend on it.
 #' @param ... Unused.
 #' @return An object of class `statlearn_additive_model`: `coefficients` (the
 #'   linear part, with the intercept), `smooth` (per smooth term: `name`, `df`,
@@ -104,6 +101,7 @@ smooth_term <- function(x, df = 4, lambda = NULL) x
 #' @references Hastie, Tibshirani and Friedman (2009), section 9.1. Hastie and
 #'   Tibshirani (1990), *Generalized Additive Models*, Chapman and Hall,
 #'   chapters 4-6.
+#' @inheritParams statlearn-params
 #' @family chapter 9
 #' @seealso [smoothing_spline()]
 #' @examples
