@@ -11,6 +11,37 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// cpp_additive_model
+Rcpp::List cpp_additive_model(const Rcpp::NumericVector& y, const Rcpp::NumericVector& w, const Rcpp::NumericMatrix& X, const Rcpp::List& terms, int family, double tol, int max_iter, double outer_tol, int max_outer, int threads);
+RcppExport SEXP _statlearn_cpp_additive_model(SEXP ySEXP, SEXP wSEXP, SEXP XSEXP, SEXP termsSEXP, SEXP familySEXP, SEXP tolSEXP, SEXP max_iterSEXP, SEXP outer_tolSEXP, SEXP max_outerSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type X(XSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List& >::type terms(termsSEXP);
+    Rcpp::traits::input_parameter< int >::type family(familySEXP);
+    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
+    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
+    Rcpp::traits::input_parameter< double >::type outer_tol(outer_tolSEXP);
+    Rcpp::traits::input_parameter< int >::type max_outer(max_outerSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_additive_model(y, w, X, terms, family, tol, max_iter, outer_tol, max_outer, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_additive_term_variance
+Rcpp::NumericVector cpp_additive_term_variance(const Rcpp::NumericVector& knots, const Rcpp::NumericVector& sigma, const Rcpp::NumericVector& x);
+RcppExport SEXP _statlearn_cpp_additive_term_variance(SEXP knotsSEXP, SEXP sigmaSEXP, SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type knots(knotsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type sigma(sigmaSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_additive_term_variance(knots, sigma, x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_bspline_basis
 Rcpp::NumericMatrix cpp_bspline_basis(const Rcpp::NumericVector& x, const Rcpp::NumericVector& knots, int order, int derivative);
 RcppExport SEXP _statlearn_cpp_bspline_basis(SEXP xSEXP, SEXP knotsSEXP, SEXP orderSEXP, SEXP derivativeSEXP) {
@@ -861,6 +892,8 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_statlearn_cpp_additive_model", (DL_FUNC) &_statlearn_cpp_additive_model, 10},
+    {"_statlearn_cpp_additive_term_variance", (DL_FUNC) &_statlearn_cpp_additive_term_variance, 3},
     {"_statlearn_cpp_bspline_basis", (DL_FUNC) &_statlearn_cpp_bspline_basis, 4},
     {"_statlearn_cpp_bspline_basis_matrix", (DL_FUNC) &_statlearn_cpp_bspline_basis_matrix, 5},
     {"_statlearn_cpp_class_moments", (DL_FUNC) &_statlearn_cpp_class_moments, 5},

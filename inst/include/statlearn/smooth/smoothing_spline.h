@@ -456,6 +456,39 @@ inline spline_groups spline_group(const double* x, const double* y, const double
   return g;
 }
 
+
+// ---------------------------------------------------------------------------
+// The factors of B'WB + lambda Omega kept for callers that solve the same
+// band system many times (the backfitting of additive models,
+// additive_model.h): factor once, solve for new right-hand sides B'W r, and
+// take the four central diagonals of the inverse at the end.
+namespace spline_detail {
+
+struct band_factors {
+  std::size_t nb = 0;
+  std::vector<double> L, D;  // L[j * 4 + d] = L_{j+d, j} (unit lower), D the pivots
+  bool ok = true;            // every pivot positive
+};
+
+inline band_factors factor_band(const system& s, double lambda) {
+  band_factors f;
+  f.nb = s.nb;
+  f.ok = band_factor(s, lambda, f.L, f.D);
+  return f;
+}
+
+// Solves A z = b in place (b has nb entries).
+inline void solve_band(const band_factors& f, std::vector<double>& z) { band_solve(f.L, f.D, z); }
+
+// The four central diagonals of A^-1: out[j * 4 + d] = (A^-1)_{j, j+d}.
+inline std::vector<double> inverse_band(const band_factors& f) {
+  std::vector<double> Sg;
+  band_inverse(f.L, f.D, Sg);
+  return Sg;
+}
+
+}  // namespace spline_detail
+
 }  // namespace statlearn
 
 #endif
