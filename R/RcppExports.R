@@ -61,6 +61,18 @@ cpp_multinomial_elastic_net_cv <- function(x, sp_i, sp_p, sp_x, n, p, Y, w, grou
     .Call(`_statlearn_cpp_multinomial_elastic_net_cv`, x, sp_i, sp_p, sp_x, n, p, Y, w, grouped, foldid, folds, options)
 }
 
+cpp_kernel_smoother <- function(x, null_space, y, kernel, par, mode, lambda, df_target, cholesky, threads) {
+    .Call(`_statlearn_cpp_kernel_smoother`, x, null_space, y, kernel, par, mode, lambda, df_target, cholesky, threads)
+}
+
+cpp_kernel_apply <- function(newx, x, kernel, par, coef, threads) {
+    .Call(`_statlearn_cpp_kernel_apply`, newx, x, kernel, par, coef, threads)
+}
+
+cpp_kernel_matrix <- function(x, kernel, par, threads) {
+    .Call(`_statlearn_cpp_kernel_matrix`, x, kernel, par, threads)
+}
+
 cpp_lars_fit <- function(x, y, w, type, standardize, intercept, max_steps, threads) {
     .Call(`_statlearn_cpp_lars_fit`, x, y, w, type, standardize, intercept, max_steps, threads)
 }
