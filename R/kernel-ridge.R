@@ -238,9 +238,12 @@ plot.statlearn_kernel_ridge <- function(x, ...) {
                ylab = "GCV", main = "Kernel ridge regression")
   extra <- list(...)
   args[names(extra)] <- extra
-  op <- graphics::par(mar = c(5, 4, 4, 2) + 0.1)
+  main <- args$main
+  args$main <- NULL
+  op <- graphics::par(mar = c(5, 4, 5.5, 2) + 0.1)
   on.exit(graphics::par(op))
   do.call(graphics::plot, args)
+  graphics::title(main = main, line = 3.6)
   at <- pretty(ll, 6)
   dfs <- stats::approx(ll, x$df[ok], at, rule = 2)$y
   graphics::axis(3, at = at, labels = format(round(dfs, 1)))
