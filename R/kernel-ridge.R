@@ -166,7 +166,7 @@ kernel_ridge_index <- function(fit, lambda) {
 }
 
 #' @rdname kernel_ridge
-#' @param object,fit A `kernel_ridge()` fit.
+#' @param object A `kernel_ridge()` fit.
 #' @param newdata New inputs (a matrix with the training columns, or a data
 #'   frame for a fit made by formula); by default the training inputs.
 #' @param threads Threads for the kernel evaluations.

@@ -29,6 +29,8 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "statlearn/common/distance.h"
@@ -278,7 +280,12 @@ inline kernel_fit_result kernel_smoother_fit(const double* X, std::size_t n, std
   arma::vec qy = y;
   householder_apply(h, qy.memptr(), true);
   arma::mat K12 = M > 0 ? arma::mat(K.submat(0, M, M - 1, n - 1)) : arma::mat(0, m2);
-  arma::mat K22 = K.submat(M, M, n - 1, n - 1);
+  arma::mat K22;
+  if (M == 0) {
+    K22 = std::move(K);  // no null space: the kernel matrix itself, not a copy
+  } else {
+    K22 = K.submat(M, M, n - 1, n - 1);
+  }
   K.reset();
   const arma::vec qy2 = qy.subvec(M, n - 1);
   arma::mat gamma;  // m2 x L
