@@ -261,6 +261,33 @@ struct spectrum {
   }
 };
 
+// trace(A^-1) = ||L^-1||_F^2 for A = LL': column j of L^-1 by forward
+// substitution from row j, columns in fixed chunks on TBB, the chunks' sums
+// added in order (the same bits for any number of threads).
+inline double inverse_trace(const arma::mat& L, int threads) {
+  const std::size_t n = L.n_rows, grain = 16;
+  std::vector<double> part(chunk_count(n, grain), 0.0);
+  parallel_chunks(n, grain, threads, [&](std::size_t b, std::size_t e, std::size_t c) {
+    std::vector<double> x(n);
+    double s = 0.0;
+    for (std::size_t j = b; j < e; ++j) {
+      std::fill(x.begin() + j, x.end(), 0.0);
+      x[j] = 1.0;
+      for (std::size_t k = j; k < n; ++k) {
+        const double* col = L.colptr(k);
+        const double xk = x[k] / col[k];
+        x[k] = xk;
+        s += xk * xk;
+        for (std::size_t i = k + 1; i < n; ++i) x[i] -= col[i] * xk;
+      }
+    }
+    part[c] = s;
+  });
+  double total = 0.0;
+  for (double v : part) total += v;
+  return total;
+}
+
 }  // namespace kernel_detail
 
 // X: n x p data (column-major), T: n x M null-space functions at the data,
@@ -299,9 +326,7 @@ inline kernel_fit_result kernel_smoother_fit(const double* X, std::size_t n, std
     }
     K22.reset();
     arma::vec g = arma::solve(arma::trimatu(L.t()), arma::solve(arma::trimatl(L), qy2));
-    // trace((K22 + lambda I)^-1) = ||L^-1||_F^2
-    arma::mat Li = arma::inv(arma::trimatl(L));
-    const double tr = arma::accu(arma::square(Li));
+    const double tr = kernel_detail::inverse_trace(L, o.threads);
     res.lambda = {lam};
     res.df = {static_cast<double>(M) + static_cast<double>(m2) - lam * tr};
     const double r = lam * lam * arma::dot(g, g);
