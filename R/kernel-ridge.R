@@ -30,7 +30,8 @@
 #' for the intercept)} and generalised cross-validation
 #' \eqn{GCV = n\,RSS / (n - df)^2}{GCV = n RSS / (n - df)^2} (ESL 7.52) cost
 #' O(n) more (O(n^2) for the coefficients). For a single `lambda` a Cholesky
-#' factorisation replaces the eigen-decomposition (about three times cheaper).
+#' factorisation replaces the eigen-decomposition (several times cheaper:
+#' about 2.7 s against 20 s at n = 2000 under the reference BLAS).
 #' Without `lambda` a grid of 30 values from \eqn{10^{-6}} to 10 times the
 #' largest eigenvalue is used. `predict()` uses the value of smallest GCV
 #' unless `lambda` is given.
@@ -59,7 +60,7 @@
 #' @param intercept Include an unpenalised intercept (see Details)?
 #' @return An object of class `c("statlearn_kernel_ridge",
 #'   "statlearn_model")`: `alpha` (n x L, one column per `lambda`),
-#'   `intercept` (L values, 0 without intercept), `lambda`, `df`, `rss`,
+#'   `intercept` (L values, 0 without intercept), `lambda` (decreasing), `df`, `rss`,
 #'   `gcv`, `best` (the index of the smallest GCV), `eigenvalues` (of the
 #'   kernel matrix, centred with the intercept; empty on the Cholesky path),
 #'   `fitted.values` and `residuals` (n x L), the training `x` and the
