@@ -1,5 +1,8 @@
 // Glue for thin-plate splines and kernel ridge regression (ESL 5.7-5.8):
 // converts R data, calls statlearn/smooth/kernel_smoother.h.
+// RcppArmadillo.h first: it configures Armadillo for R's LAPACK (eig_sym),
+// and every file that includes smooth/kernel_smoother.h must see the same
+// configuration (src/test-kernel.cpp does the same).
 #include <RcppArmadillo.h>
 #include "statlearn/smooth/kernel_smoother.h"
 #include "statlearn/common/parallel.h"
@@ -8,6 +11,12 @@
 namespace {
 // kernel: 0 gaussian, 1 polynomial, 2 linear, 3 radial power (thin plate).
 // par: gaussian (gamma); polynomial (scale, offset, degree); radial (theta, power, use_log).
+Rcpp::NumericMatrix to_r(const arma::mat& m) {
+  Rcpp::NumericMatrix out(m.n_rows, m.n_cols);
+  std::copy(m.begin(), m.end(), out.begin());
+  return out;
+}
+
 statlearn::kernel_spec make_spec(int kernel, const Rcpp::NumericVector& par) {
   statlearn::kernel_spec k;
   k.type = static_cast<statlearn::kernel_type>(kernel);
@@ -53,8 +62,8 @@ Rcpp::List cpp_kernel_smoother(const Rcpp::NumericMatrix& x, const Rcpp::Numeric
   return Rcpp::List::create(
       Rcpp::Named("fault") = 0, Rcpp::Named("lambda") = Rcpp::wrap(r.lambda),
       Rcpp::Named("df") = Rcpp::wrap(r.df), Rcpp::Named("rss") = Rcpp::wrap(r.rss),
-      Rcpp::Named("gcv") = Rcpp::wrap(r.gcv), Rcpp::Named("alpha") = Rcpp::wrap(r.alpha),
-      Rcpp::Named("beta") = Rcpp::wrap(r.beta), Rcpp::Named("fitted") = Rcpp::wrap(r.fitted),
+      Rcpp::Named("gcv") = Rcpp::wrap(r.gcv), Rcpp::Named("alpha") = to_r(r.alpha),
+      Rcpp::Named("beta") = to_r(r.beta), Rcpp::Named("fitted") = to_r(r.fitted),
       Rcpp::Named("eigenvalues") = Rcpp::NumericVector(r.eigenvalues.begin(), r.eigenvalues.end()),
       Rcpp::Named("grid_lambda") = Rcpp::wrap(r.grid_lambda), Rcpp::Named("grid_gcv") = Rcpp::wrap(r.grid_gcv),
       Rcpp::Named("grid_df") = Rcpp::wrap(r.grid_df));
