@@ -77,6 +77,18 @@ cpp_gibbs_mixture <- function(y, components, iterations, burn_in, variances, pro
     .Call(`_statlearn_cpp_gibbs_mixture`, y, components, iterations, burn_in, variances, proportions, dirichlet, prior_mean, prior_variance, start, chains, seed, threads)
 }
 
+cpp_kernel_smoother <- function(x, null_space, y, kernel, par, mode, lambda, df_target, cholesky, threads) {
+    .Call(`_statlearn_cpp_kernel_smoother`, x, null_space, y, kernel, par, mode, lambda, df_target, cholesky, threads)
+}
+
+cpp_kernel_apply <- function(newx, x, kernel, par, coef, threads) {
+    .Call(`_statlearn_cpp_kernel_apply`, newx, x, kernel, par, coef, threads)
+}
+
+cpp_kernel_matrix <- function(x, kernel, par, threads) {
+    .Call(`_statlearn_cpp_kernel_matrix`, x, kernel, par, threads)
+}
+
 cpp_lars_fit <- function(x, y, w, type, standardize, intercept, max_steps, threads) {
     .Call(`_statlearn_cpp_lars_fit`, x, y, w, type, standardize, intercept, max_steps, threads)
 }

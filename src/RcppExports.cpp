@@ -306,6 +306,53 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_kernel_smoother
+Rcpp::List cpp_kernel_smoother(const Rcpp::NumericMatrix& x, const Rcpp::NumericMatrix& null_space, const Rcpp::NumericVector& y, int kernel, const Rcpp::NumericVector& par, int mode, const Rcpp::NumericVector& lambda, double df_target, bool cholesky, int threads);
+RcppExport SEXP _statlearn_cpp_kernel_smoother(SEXP xSEXP, SEXP null_spaceSEXP, SEXP ySEXP, SEXP kernelSEXP, SEXP parSEXP, SEXP modeSEXP, SEXP lambdaSEXP, SEXP df_targetSEXP, SEXP choleskySEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type null_space(null_spaceSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< int >::type kernel(kernelSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type par(parSEXP);
+    Rcpp::traits::input_parameter< int >::type mode(modeSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type lambda(lambdaSEXP);
+    Rcpp::traits::input_parameter< double >::type df_target(df_targetSEXP);
+    Rcpp::traits::input_parameter< bool >::type cholesky(choleskySEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_kernel_smoother(x, null_space, y, kernel, par, mode, lambda, df_target, cholesky, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_kernel_apply
+Rcpp::NumericMatrix cpp_kernel_apply(const Rcpp::NumericMatrix& newx, const Rcpp::NumericMatrix& x, int kernel, const Rcpp::NumericVector& par, const Rcpp::NumericMatrix& coef, int threads);
+RcppExport SEXP _statlearn_cpp_kernel_apply(SEXP newxSEXP, SEXP xSEXP, SEXP kernelSEXP, SEXP parSEXP, SEXP coefSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type newx(newxSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type kernel(kernelSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type par(parSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type coef(coefSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_kernel_apply(newx, x, kernel, par, coef, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_kernel_matrix
+Rcpp::NumericMatrix cpp_kernel_matrix(const Rcpp::NumericMatrix& x, int kernel, const Rcpp::NumericVector& par, int threads);
+RcppExport SEXP _statlearn_cpp_kernel_matrix(SEXP xSEXP, SEXP kernelSEXP, SEXP parSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type kernel(kernelSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type par(parSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_kernel_matrix(x, kernel, par, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_lars_fit
 Rcpp::List cpp_lars_fit(const arma::mat& x, const arma::vec& y, const arma::vec& w, int type, bool standardize, bool intercept, int max_steps, int threads);
 RcppExport SEXP _statlearn_cpp_lars_fit(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP typeSEXP, SEXP standardizeSEXP, SEXP interceptSEXP, SEXP max_stepsSEXP, SEXP threadsSEXP) {
@@ -911,6 +958,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_multinomial_elastic_net", (DL_FUNC) &_statlearn_cpp_multinomial_elastic_net, 10},
     {"_statlearn_cpp_multinomial_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_multinomial_elastic_net_cv, 12},
     {"_statlearn_cpp_gibbs_mixture", (DL_FUNC) &_statlearn_cpp_gibbs_mixture, 13},
+    {"_statlearn_cpp_kernel_smoother", (DL_FUNC) &_statlearn_cpp_kernel_smoother, 10},
+    {"_statlearn_cpp_kernel_apply", (DL_FUNC) &_statlearn_cpp_kernel_apply, 6},
+    {"_statlearn_cpp_kernel_matrix", (DL_FUNC) &_statlearn_cpp_kernel_matrix, 4},
     {"_statlearn_cpp_lars_fit", (DL_FUNC) &_statlearn_cpp_lars_fit, 8},
     {"_statlearn_cpp_elastic_net", (DL_FUNC) &_statlearn_cpp_elastic_net, 9},
     {"_statlearn_cpp_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_elastic_net_cv, 11},
