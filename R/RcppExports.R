@@ -17,6 +17,14 @@ cpp_bspline_basis_matrix <- function(x, knots, order, derivative, skip) {
     .Call(`_statlearn_cpp_bspline_basis_matrix`, x, knots, order, derivative, skip)
 }
 
+cpp_natural_spline_matrix <- function(x, knots, derivative, lo, hi, skip, combine) {
+    .Call(`_statlearn_cpp_natural_spline_matrix`, x, knots, derivative, lo, hi, skip, combine)
+}
+
+cpp_quantiles_within <- function(x, lo, hi, probs) {
+    .Call(`_statlearn_cpp_quantiles_within`, x, lo, hi, probs)
+}
+
 cpp_class_moments <- function(x, cls, w, K, threads) {
     .Call(`_statlearn_cpp_class_moments`, x, cls, w, K, threads)
 }

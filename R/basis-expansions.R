@@ -107,36 +107,14 @@ natural_spline_basis <- function(x, df = NULL, knots = NULL, intercept = FALSE,
                     least = 1L + intercept)
   bk <- s$boundary
   all_knots <- sort(c(rep(bk, 4L), s$knots))
-  nb <- length(all_knots) - 4L
-  basis <- matrix(NA_real_, length(s$x), nb)
-  ok <- !is.na(s$x)
-  left <- ok & s$x < bk[1L]
-  right <- ok & s$x > bk[2L]
-  inside <- ok & !left & !right
-  if (any(inside)) basis[inside, ] <- cpp_bspline_basis(s$x[inside], all_knots, 4L, derivative)
-  # Linear beyond the boundary knots: value and slope at the knot.
-  for (side in 1:2) {
-    out <- if (side == 1L) left else right
-    if (!any(out)) next
-    at <- cpp_bspline_basis(rep(bk[side], 2L), all_knots, 4L, 0L)[1L, ]
-    slope <- cpp_bspline_basis(rep(bk[side], 2L), all_knots, 4L, 1L)[1L, ]
-    d <- s$x[out] - bk[side]
-    basis[out, ] <- switch(as.character(derivative),
-                           "0" = outer(rep(1, length(d)), at) + outer(d, slope),
-                           "1" = outer(rep(1, length(d)), slope),
-                           0)
-  }
-  # The null space of the second derivatives at the two boundary knots.
+  # The null space of the second derivatives at the two boundary knots: the
+  # B-splines (linear beyond the boundary knots) times the last columns of Q
+  # in the QR decomposition of those derivatives' transpose.
   const <- cpp_bspline_basis(bk, all_knots, 4L, 2L)
-  if (!intercept) {
-    const <- const[, -1L, drop = FALSE]
-    basis <- basis[, -1L, drop = FALSE]
-  }
-  qr_const <- qr(t(const))
-  projected <- matrix(NA_real_, nrow(basis), ncol(basis) - 2L)
-  if (any(ok)) {
-    projected[ok, ] <- t(qr.qty(qr_const, t(basis[ok, , drop = FALSE])))[, -(1:2), drop = FALSE]
-  }
+  if (!intercept) const <- const[, -1L, drop = FALSE]
+  null_space <- qr.Q(qr(t(const)), complete = TRUE)[, -(1:2), drop = FALSE]
+  projected <- cpp_natural_spline_matrix(s$x, all_knots, derivative, bk[1L], bk[2L],
+                                         if (intercept) 0L else 1L, null_space)
   spline_result(projected, s, "statlearn_natural_spline_basis",
                 list(knots = s$knots, boundary_knots = bk, intercept = intercept,
                      derivative = derivative))
@@ -155,13 +133,12 @@ spline_setup <- function(x, df, knots, boundary_knots, inner, least) {
     abort_input("x", "finite values (NA allowed)", sprintf("%d infinite value(s)", sum(is.infinite(x))),
                 class = "statlearn_error_nonfinite")
   }
-  fin <- x[!is.na(x)]
   if (is.null(boundary_knots)) {
-    if (!length(fin)) {
+    if (all(is.na(x))) {
       abort_input("x", "at least one non-missing value (or `boundary_knots`)", "none",
                   class = "statlearn_error_empty")
     }
-    boundary <- range(fin)
+    boundary <- range(x, na.rm = TRUE)
   } else {
     if (!is.numeric(boundary_knots) || length(boundary_knots) != 2L || anyNA(boundary_knots) ||
         any(is.infinite(boundary_knots))) {
@@ -185,13 +162,14 @@ spline_setup <- function(x, df, knots, boundary_knots, inner, least) {
   } else if (!is.null(df)) {
     df <- check_count(df, "df", lower = least, upper = 1e5)
     k <- inner(df)
-    inside <- fin[fin >= boundary[1L] & fin <= boundary[2L]]
     knots <- if (k > 0L) {
-      if (!length(inside)) {
+      # the quantiles (type 7, as stats::quantile) of the x inside the boundary knots
+      q <- cpp_quantiles_within(x, boundary[1L], boundary[2L], seq.int(0, 1, length.out = k + 2L)[-c(1L, k + 2L)])
+      if (q$count == 0) {
         abort_input("x", "values inside the boundary knots to place the knots at", "none",
                     class = "statlearn_error_empty")
       }
-      unname(stats::quantile(inside, seq.int(0, 1, length.out = k + 2L)[-c(1L, k + 2L)]))
+      q$quantiles
     } else {
       numeric(0)
     }

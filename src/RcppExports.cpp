@@ -69,6 +69,35 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_natural_spline_matrix
+Rcpp::NumericMatrix cpp_natural_spline_matrix(const Rcpp::NumericVector& x, const Rcpp::NumericVector& knots, int derivative, double lo, double hi, int skip, const Rcpp::NumericMatrix& combine);
+RcppExport SEXP _statlearn_cpp_natural_spline_matrix(SEXP xSEXP, SEXP knotsSEXP, SEXP derivativeSEXP, SEXP loSEXP, SEXP hiSEXP, SEXP skipSEXP, SEXP combineSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type knots(knotsSEXP);
+    Rcpp::traits::input_parameter< int >::type derivative(derivativeSEXP);
+    Rcpp::traits::input_parameter< double >::type lo(loSEXP);
+    Rcpp::traits::input_parameter< double >::type hi(hiSEXP);
+    Rcpp::traits::input_parameter< int >::type skip(skipSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type combine(combineSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_natural_spline_matrix(x, knots, derivative, lo, hi, skip, combine));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_quantiles_within
+Rcpp::List cpp_quantiles_within(const Rcpp::NumericVector& x, double lo, double hi, const std::vector<double>& probs);
+RcppExport SEXP _statlearn_cpp_quantiles_within(SEXP xSEXP, SEXP loSEXP, SEXP hiSEXP, SEXP probsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< double >::type lo(loSEXP);
+    Rcpp::traits::input_parameter< double >::type hi(hiSEXP);
+    Rcpp::traits::input_parameter< const std::vector<double>& >::type probs(probsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_quantiles_within(x, lo, hi, probs));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_class_moments
 Rcpp::List cpp_class_moments(const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& cls, const Rcpp::NumericVector& w, int K, int threads);
 RcppExport SEXP _statlearn_cpp_class_moments(SEXP xSEXP, SEXP clsSEXP, SEXP wSEXP, SEXP KSEXP, SEXP threadsSEXP) {
@@ -943,6 +972,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_additive_term_variance", (DL_FUNC) &_statlearn_cpp_additive_term_variance, 3},
     {"_statlearn_cpp_bspline_basis", (DL_FUNC) &_statlearn_cpp_bspline_basis, 4},
     {"_statlearn_cpp_bspline_basis_matrix", (DL_FUNC) &_statlearn_cpp_bspline_basis_matrix, 5},
+    {"_statlearn_cpp_natural_spline_matrix", (DL_FUNC) &_statlearn_cpp_natural_spline_matrix, 7},
+    {"_statlearn_cpp_quantiles_within", (DL_FUNC) &_statlearn_cpp_quantiles_within, 4},
     {"_statlearn_cpp_class_moments", (DL_FUNC) &_statlearn_cpp_class_moments, 5},
     {"_statlearn_cpp_lda_scaling", (DL_FUNC) &_statlearn_cpp_lda_scaling, 4},
     {"_statlearn_cpp_gaussian_factors", (DL_FUNC) &_statlearn_cpp_gaussian_factors, 3},

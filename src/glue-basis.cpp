@@ -27,3 +27,28 @@ Rcpp::NumericMatrix cpp_bspline_basis_matrix(const Rcpp::NumericVector& x, const
                                 static_cast<std::size_t>(skip), out.begin());
   return out;
 }
+
+// The natural cubic spline basis at x (NA gives rows of NA): the cubic
+// B-splines on the full knot sequence `knots`, linear beyond the boundary
+// knots lo and hi, without the first `skip` functions, times `combine`.
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericMatrix cpp_natural_spline_matrix(const Rcpp::NumericVector& x, const Rcpp::NumericVector& knots,
+                                              int derivative, double lo, double hi, int skip,
+                                              const Rcpp::NumericMatrix& combine) {
+  const std::size_t n = x.size(), K = knots.size();
+  Rcpp::NumericMatrix out(Rcpp::no_init(static_cast<int>(n), combine.ncol()));
+  statlearn::natural_spline_fill(knots.begin(), K, x.begin(), n, static_cast<std::size_t>(derivative), lo, hi,
+                                 static_cast<std::size_t>(skip), combine.begin(),
+                                 static_cast<std::size_t>(combine.ncol()), out.begin());
+  return out;
+}
+
+// Type-7 quantiles of the x within [lo, hi] (the knots at quantiles), and
+// how many such x there are.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_quantiles_within(const Rcpp::NumericVector& x, double lo, double hi,
+                                const std::vector<double>& probs) {
+  std::size_t count = 0;
+  const std::vector<double> q = statlearn::quantiles_within(x.begin(), x.size(), lo, hi, probs, &count);
+  return Rcpp::List::create(Rcpp::Named("quantiles") = q, Rcpp::Named("count") = static_cast<double>(count));
+}

@@ -119,3 +119,20 @@ test_that("bad spline arguments give classed errors naming the argument", {
   expect_statlearn_error(bspline_basis(1:10, intercept = NA), "statlearn_error_type", "intercept")
   expect_output(print(bspline_basis(1:10, df = 5)), "B-spline basis of degree 3: 10 x 5")
 })
+
+test_that("knots at quantiles are exactly stats::quantile's (ties, NA, any length)", {
+  skip_if_not_installed("splines")
+  set.seed(12)
+  for (n in c(5, 10, 1001)) {
+    x <- c(rnorm(n), NA, rep(0.3, 5), runif(n %% 7))
+    for (df in c(4, 7, 25)) {
+      expect_identical(attr(bspline_basis(x, df = df), "knots"), unname(attr(splines::bs(x, df = df), "knots")))
+      expect_identical(attr(natural_spline_basis(x, df = df), "knots"),
+                       unname(attr(splines::ns(x, df = df), "knots")))
+    }
+  }
+  # only the x within given boundary knots count
+  x <- c(-5, seq(0, 1, length.out = 11), 9)
+  expect_identical(attr(bspline_basis(x, df = 5, boundary_knots = c(0, 1)), "knots"),
+                   unname(quantile(seq(0, 1, length.out = 11), c(1, 2) / 3)))
+})

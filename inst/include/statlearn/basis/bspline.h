@@ -21,7 +21,9 @@
 #define STATLEARN_BSPLINE_H
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <limits>
 #include <vector>
 
 namespace statlearn {
@@ -99,35 +101,175 @@ inline std::vector<double> bspline_basis(const double* t, std::size_t K, std::si
   return B;
 }
 
+namespace bspline_detail {
+
+// Rows [b, e) of a basis matrix in one pass of writes: the m local values of
+// each row (first function index first[i - b]) are computed first, then each
+// output column is written over the block, zero or value, so every element
+// is written once (first writes to fresh memory are the cost at large n).
+// `combine` (if not null) maps the nb basis functions to `cols` outputs,
+// column-major nb x cols, after dropping the first `skip` functions; without
+// it the outputs are the functions from `skip` on.
+inline void write_block(const std::size_t* first, const double* vals, std::size_t b, std::size_t e,
+                        std::size_t m, std::size_t skip, std::size_t nb, const double* combine,
+                        std::size_t cols, std::size_t n, double* out) {
+  for (std::size_t c = 0; c < cols; ++c) {
+    double* o = out + c * n;
+    if (combine == nullptr) {
+      const std::size_t j = c + skip;
+      for (std::size_t i = b; i < e; ++i) {
+        const std::size_t f = first[i - b];
+        const double v = vals[(i - b) * m + (j - f < m ? j - f : 0)];
+        o[i] = (j >= f && j - f < m) ? v : 0.0;
+      }
+    } else {
+      const double* q = combine + c * (nb - skip);
+      for (std::size_t i = b; i < e; ++i) {
+        const std::size_t f = first[i - b];
+        const double* v = vals + (i - b) * m;
+        double acc = 0.0;
+        for (std::size_t r = 0; r < m; ++r) {
+          const std::size_t j = f + r;
+          if (j >= skip) acc += v[r] * q[j - skip];
+        }
+        o[i] = acc;
+      }
+    }
+  }
+}
+
+}  // namespace bspline_detail
+
 // The same basis written into `out` (column-major, n rows, leading
 // dimension n), without its first `skip` columns (a basis without the
 // intercept drops its first function); a NaN x gives a row of NaN.
 inline void bspline_basis_fill(const double* t, std::size_t K, std::size_t m, const double* x, std::size_t n,
                                std::size_t deriv, std::size_t skip, double* out) {
-  const std::size_t nb = K - m, cols = nb - skip;
-  std::fill(out, out + n * cols, 0.0);
-  double local[32], work[32];  // m <= 32 (degree at most 31; the R side allows 50 -> use vectors then)
-  std::vector<double> local_v, work_v;
-  double* lp = local;
-  double* wp = work;
-  if (m > 32) {
-    local_v.resize(m);
-    work_v.resize(m);
-    lp = local_v.data();
-    wp = work_v.data();
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (x[i] != x[i]) {
-      for (std::size_t c = 0; c < cols; ++c) out[c * n + i] = x[i];
-      continue;
+  const std::size_t nb = K - m, cols = nb - skip, block = 256;
+  std::vector<std::size_t> first(block);
+  std::vector<double> vals(block * m), work(m);
+  std::vector<std::size_t> missing;
+  for (std::size_t b = 0; b < n; b += block) {
+    const std::size_t e = std::min(n, b + block);
+    for (std::size_t i = b; i < e; ++i) {
+      double* v = vals.data() + (i - b) * m;
+      if (x[i] != x[i]) {
+        missing.push_back(i);
+        first[i - b] = 0;
+        std::fill(v, v + m, 0.0);
+        continue;
+      }
+      const std::size_t l = bspline_interval(t, K, m, x[i]);
+      bspline_local(t, m, l, x[i], deriv, v, work.data());
+      first[i - b] = l - m + 1;
     }
-    const std::size_t l = bspline_interval(t, K, m, x[i]);
-    bspline_local(t, m, l, x[i], deriv, lp, wp);
-    for (std::size_t r = 0; r < m; ++r) {
-      const std::size_t j = l - m + 1 + r;
-      if (j >= skip) out[(j - skip) * n + i] = lp[r];
-    }
+    bspline_detail::write_block(first.data(), vals.data(), b, e, m, skip, nb, nullptr, cols, n, out);
   }
+  for (std::size_t i : missing)
+    for (std::size_t c = 0; c < cols; ++c) out[c * n + i] = x[i];
+}
+
+// A natural cubic spline basis (ESL 5.2.1) at x: the cubic B-splines on
+// knots t (order 4), linear beyond the boundary knots lo and hi (the value
+// and slope at the knot), without the first `skip` functions, mapped to
+// `cols` columns by `combine` ((nb - skip) x cols, column-major: the basis of
+// the null space of the second derivatives at the boundary knots). A NaN x
+// gives a row of NaN.
+inline void natural_spline_fill(const double* t, std::size_t K, const double* x, std::size_t n,
+                                std::size_t deriv, double lo, double hi, std::size_t skip,
+                                const double* combine, std::size_t cols, double* out) {
+  const std::size_t m = 4, nb = K - m, block = 256;
+  std::vector<std::size_t> first(block);
+  std::vector<double> vals(block * m), work(m), at(m), slope(m);
+  std::vector<std::size_t> missing;
+  // Value and slope at each boundary knot, on its (boundary) interval.
+  std::size_t l_side[2];
+  double at_side[2][4], slope_side[2][4];
+  for (int side = 0; side < 2; ++side) {
+    const double z = side == 0 ? lo : hi;
+    l_side[side] = bspline_interval(t, K, m, z);
+    bspline_local(t, m, l_side[side], z, 0, at_side[side], work.data());
+    bspline_local(t, m, l_side[side], z, 1, slope_side[side], work.data());
+  }
+  for (std::size_t b = 0; b < n; b += block) {
+    const std::size_t e = std::min(n, b + block);
+    for (std::size_t i = b; i < e; ++i) {
+      double* v = vals.data() + (i - b) * m;
+      const double xi = x[i];
+      if (xi != xi) {
+        missing.push_back(i);
+        first[i - b] = 0;
+        std::fill(v, v + m, 0.0);
+        continue;
+      }
+      if (xi < lo || xi > hi) {
+        const int side = xi < lo ? 0 : 1;
+        const double d = xi - (side == 0 ? lo : hi);
+        for (std::size_t r = 0; r < m; ++r) {
+          v[r] = deriv == 0 ? at_side[side][r] + d * slope_side[side][r]
+                 : deriv == 1 ? slope_side[side][r] : 0.0;
+        }
+        first[i - b] = l_side[side] - m + 1;
+        continue;
+      }
+      const std::size_t l = bspline_interval(t, K, m, xi);
+      bspline_local(t, m, l, xi, deriv, v, work.data());
+      first[i - b] = l - m + 1;
+    }
+    bspline_detail::write_block(first.data(), vals.data(), b, e, m, skip, nb, combine, cols, n, out);
+  }
+  for (std::size_t i : missing)
+    for (std::size_t c = 0; c < cols; ++c) out[c * n + i] = x[i];
+}
+
+namespace bspline_detail {
+
+// Puts the order statistics of ranks `ranks` (0-based, sorted, distinct) of
+// [b, e) in place, by recursive selection: O(n log k) for k ranks.
+inline void select_ranks(double* b, double* e, const std::size_t* rb, const std::size_t* re, std::size_t offset) {
+  if (rb == re || b == e) return;
+  const std::size_t* mid = rb + (re - rb) / 2;
+  double* at = b + (*mid - offset);
+  std::nth_element(b, at, e);
+  select_ranks(b, at, rb, mid, offset);
+  select_ranks(at + 1, e, mid + 1, re, *mid + 1);
+}
+
+}  // namespace bspline_detail
+
+// Quantiles (R's default, type 7) of the values of x within [lo, hi]
+// (NaN skipped), the knots at quantiles that a df gives; `count` receives
+// the number of such values (the quantiles are NaN when it is zero).
+inline std::vector<double> quantiles_within(const double* x, std::size_t n, double lo, double hi,
+                                            const std::vector<double>& probs, std::size_t* count) {
+  std::vector<double> v;
+  v.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] >= lo && x[i] <= hi) v.push_back(x[i]);
+  *count = v.size();
+  std::vector<double> out(probs.size(), std::numeric_limits<double>::quiet_NaN());
+  if (v.empty()) return out;
+  const std::size_t m = v.size();
+  std::vector<std::size_t> ranks;
+  // 1-based index = 1 + (m - 1) p, computed as stats::quantile computes it
+  for (double p : probs) {
+    const double index = 1.0 + static_cast<double>(m - 1) * p;
+    ranks.push_back(static_cast<std::size_t>(std::floor(index)) - 1);
+    ranks.push_back(static_cast<std::size_t>(std::ceil(index)) - 1);
+  }
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  bspline_detail::select_ranks(v.data(), v.data() + m, ranks.data(), ranks.data() + ranks.size(), 0);
+  for (std::size_t k = 0; k < probs.size(); ++k) {
+    const double index = 1.0 + static_cast<double>(m - 1) * probs[k];
+    const double lo_index = std::floor(index);
+    const std::size_t a = static_cast<std::size_t>(lo_index) - 1, c = static_cast<std::size_t>(std::ceil(index)) - 1;
+    double q = v[a];
+    const double h = index - lo_index;
+    if (h > 0.0 && v[c] != q) q = (1.0 - h) * q + h * v[c];
+    out[k] = q;
+  }
+  return out;
 }
 
 }  // namespace statlearn
