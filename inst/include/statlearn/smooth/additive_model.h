@@ -134,9 +134,32 @@ inline void setup_term(term_state& ts, const std::vector<double>& w, double w_to
   ts.fac = spline_detail::factor_band(ts.sys, ts.lambda);
 }
 
+// Replaces a component of the additive predictor: cur[i] becomes value(i)
+// and eta moves with it; returns the weighted squared change (fixed chunks,
+// summed in chunk order, so the same for any thread count).
+template <class Value>
+double replace_component(std::size_t n, int threads, const std::vector<double>& w, std::vector<double>& eta,
+                         std::vector<double>& cur, Value value) {
+  std::vector<double> change(chunk_count(n, kGrain), 0.0);
+  parallel_chunks(n, kGrain, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+    double s = 0.0;
+    for (std::size_t i = b; i < e; ++i) {
+      const double v = value(i);
+      const double dlt = v - cur[i];
+      eta[i] += dlt;
+      cur[i] = v;
+      s += w[i] * dlt * dlt;
+    }
+    change[ch] = s;
+  });
+  double total = 0.0;
+  for (double v : change) total += v;
+  return total;
+}
+
 // One backfitting step of a smooth term; returns sum w (change of f_j)^2.
 inline double step_term(term_state& ts, const std::vector<double>& z, std::vector<double>& eta,
-                        const std::vector<double>& w, double w_total, int threads) {
+                        const std::vector<double>& w, int threads) {
   const additive_term& t = *ts.term;
   const std::size_t m = t.x.size(), n = z.size();
   // binned partial residual sums, sum over the observations at x_k of w (z - eta + f_j)
@@ -188,23 +211,8 @@ inline double step_term(term_state& ts, const std::vector<double>& z, std::vecto
   const double centre = (S[3] - slope * S[1]) / S[0];
   ts.center = centre;
   ts.slope = slope;
-  (void)w_total;
-  std::vector<double> change(chunk_count(n, kGrain), 0.0);
-  parallel_chunks(n, kGrain, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
-    double s = 0.0;
-    for (std::size_t i = b; i < e; ++i) {
-      const std::size_t k = t.bin[i];
-      const double nf = ts.fk[k] - centre - slope * t.x[k];
-      const double dlt = nf - ts.f[i];
-      eta[i] += dlt;
-      ts.f[i] = nf;
-      s += w[i] * dlt * dlt;
-    }
-    change[ch] = s;
-  });
-  double total = 0.0;
-  for (double p : change) total += p;
-  return total;
+  return replace_component(n, threads, w, eta, ts.f,
+                           [&](std::size_t i) { return ts.fk[t.bin[i]] - centre - slope * t.x[t.bin[i]]; });
 }
 
 // The linear part: X (n x p, column-major, first column the intercept).
@@ -281,22 +289,11 @@ inline double step_linear(linear_state& ls, const std::vector<double>& z, std::v
     c[i] = s / ls.R[i + i * p];
   }
   ls.beta = c;
-  std::vector<double> change(nch, 0.0);
-  parallel_chunks(n, kGrain, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
-    double s = 0.0;
-    for (std::size_t i = b; i < e; ++i) {
-      double v = 0.0;
-      for (std::size_t j = 0; j < p; ++j) v += ls.X[j * n + i] * c[j];
-      const double dlt = v - ls.xb[i];
-      eta[i] += dlt;
-      ls.xb[i] = v;
-      s += w[i] * dlt * dlt;
-    }
-    change[ch] = s;
+  return replace_component(n, threads, w, eta, ls.xb, [&](std::size_t i) {
+    double v = 0.0;
+    for (std::size_t j = 0; j < p; ++j) v += ls.X[j * n + i] * c[j];
+    return v;
   });
-  double total = 0.0;
-  for (double v : change) total += v;
-  return total;
 }
 
 inline double weighted_square_sum(const std::vector<double>& v, const std::vector<double>& w, int threads) {
@@ -374,7 +371,7 @@ inline additive_result additive_model_fit(const std::vector<double>& y, const st
       if (hooks::aborted()) return false;
       ++res.iterations;
       double change = step_linear(ls, z, eta, ww, threads);
-      for (std::size_t j = 0; j < J; ++j) change += step_term(ts[j], z, eta, ww, w_total, threads);
+      for (std::size_t j = 0; j < J; ++j) change += step_term(ts[j], z, eta, ww, threads);
       const double size = weighted_square_sum(eta, ww, threads);
       if (std::sqrt(change / std::max(size, 1e-300)) < o.tol) return true;
     }
