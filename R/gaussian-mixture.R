@@ -55,7 +55,10 @@ mixture_description <- function(covariance, shared) {
 #' and stops when the log-likelihood \eqn{\ell_t} changes by at most `tol`
 #' relative, \eqn{|\ell_t - \ell_{t-1}| / (1 + |\ell_t|) \le} `tol` (the rule
 #' and default of [mclust::emControl()], so both stop at the same iteration),
-#' or after `max_iter` iterations. The log-likelihood never decreases. Without
+#' or after `max_iter` iterations. The log-likelihood never decreases. Near
+#' a poor start (two nearly equal means, say) it can rise so slowly that
+#' this rule stops far from the maximum: give a smaller `tol` (or several
+#' `starts`) when the fit looks stuck. Without
 #' `start`, each of the `starts` starts is a k-means partition (k-means++
 #' seeding, then [k_means()]; each start on its own random stream from
 #' `seed`) and the start with the largest log-likelihood is kept (mclust starts
