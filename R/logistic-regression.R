@@ -301,18 +301,134 @@ print.summary.statlearn_logistic_regression <- function(x, digits = max(3L, getO
   invisible(x)
 }
 
+#' Confidence intervals for logistic-regression coefficients
+#'
+#' Maximum-likelihood intervals (ESL 8.2.2) for the coefficients of a
+#' [logistic_regression()] fit. `method = "wald"` gives \eqn{\hat\beta_j \pm
+#' z_{(1+level)/2}\, se_j} from the observed information (the inverse of the
+#' Hessian of the log-likelihood at the maximum, `vcov()`). `method =
+#' "profile"` inverts the likelihood-ratio test instead: the limits are the
+#' values \eqn{b} at which the deviance of the model refitted with
+#' \eqn{\beta_j} held at \eqn{b} (the other coefficients re-estimated; in
+#' practice an offset \eqn{b x_j}) exceeds the fit's deviance by
+#' \eqn{\chi^2_1(level)}, found by root finding. Profile intervals follow
+#' the shape of the likelihood, so they are asymmetric where it is, and are
+#' better than Wald intervals for small samples or large effects. (Two
+#' classes only.)
+#'
+#' @param object A [logistic_regression()] fit.
+#' @param parm Coefficients (names or positions); all by default.
+#' @param level The confidence level.
+#' @param method `"wald"` or `"profile"`.
+#' @param ... Unused.
+#' @return A matrix with one row per coefficient and the lower and upper
+#'   limits as columns. The profile refits need the training data, which are
+#'   rebuilt from the fit's call (as [cross_validate()] does).
+#' @references Hastie, Tibshirani and Friedman (2009), section 8.2.2.
+#'   Venables and Ripley (2002), *Modern Applied Statistics with S*, section
+#'   8.4 (profile likelihood for GLMs).
+#' @family chapter 8
 #' @export
-confint.statlearn_logistic_regression <- function(object, parm, level = 0.95, ...) {
+#' @examples
+#' fit <- logistic_regression(chd ~ tobacco + ldl + famhist + age, data = SAheart)
+#' confint(fit)
+#' confint(fit, method = "profile")
+confint.statlearn_logistic_regression <- function(object, parm, level = 0.95,
+                                                  method = c("wald", "profile"), ...) {
   check_dots(..., fun = "confint")
   level <- check_number(level, "level", 0, 1, lower_open = TRUE, upper_open = TRUE)
+  method <- check_choice(method, c("wald", "profile"), "method")
   b <- logistic_coef_vector(object)
   se <- sqrt(diag(object$vcov))
   q <- stats::qnorm((1 + level) / 2)
-  ci <- cbind(b - q * se, b + q * se)
+  which <- if (missing(parm)) seq_along(b) else {
+    p <- check_parm(parm, names(b))
+    if (is.character(p)) match(p, names(b)) else p
+  }
+  ci <- cbind(b - q * se, b + q * se)[which, , drop = FALSE]
+  if (method == "profile") {
+    if (object$family != "binomial") {
+      abort_input("method", "\"wald\" for a multinomial fit (profiles are for two classes)", "\"profile\"",
+                  class = "statlearn_error_unsupported")
+    }
+    td <- logistic_training_data(object, parent.frame())
+    for (r in seq_along(which)) {
+      ci[r, ] <- logistic_profile_limits(object, td, which[r], b, se, q^2)
+    }
+  }
   pct <- paste(format(100 * c((1 - level) / 2, (1 + level) / 2), trim = TRUE, digits = 3), "%")
-  dimnames(ci) <- list(names(b), pct)
-  if (!missing(parm)) ci <- ci[check_parm(parm, rownames(ci)), , drop = FALSE]
+  dimnames(ci) <- list(names(b)[which], pct)
   ci
+}
+
+# The design (without the intercept column), class labels, weights and
+# offset of a logistic fit, rebuilt from its call.
+logistic_training_data <- function(object, env) {
+  call <- object$call
+  if (is.null(call)) {
+    abort("The fit has no call to rebuild its training data from.",
+          class = c("statlearn_error_missing", "statlearn_error_input"))
+  }
+  rebuild <- function(e) {
+    if (!is.null(object$terms)) {
+      mf <- logistic_model_frame(call, e)
+      des <- formula_design(mf)
+      list(x = des$x, y = des$y, weights = des$weights, offset = stats::model.offset(mf))
+    } else {
+      ev <- function(a) if (is.null(call[[a]])) NULL else eval(call[[a]], e)
+      list(x = check_x(ev("x"), "x", names = FALSE), y = ev("y"), weights = ev("weights"),
+           offset = ev("offset"))
+    }
+  }
+  fenv <- if (!is.null(object$terms)) environment(object$terms)
+  td <- tryCatch(if (is.null(fenv)) rebuild(env) else tryCatch(rebuild(fenv), error = function(e) rebuild(env)),
+                 error = function(e) {
+    abort(sprintf("Could not rebuild the training data from the fit's call (%s).", conditionMessage(e)),
+          class = c("statlearn_error_missing", "statlearn_error_input"))
+  })
+  storage.mode(td$x) <- "double"
+  if (nrow(td$x) != object$nobs) {
+    abort("The training data rebuilt from the fit's call differ from the fit's (have they changed?).",
+          class = c("statlearn_error_missing", "statlearn_error_input"))
+  }
+  td
+}
+
+# The profile-likelihood limits of coefficient j: where the deviance with
+# beta_j fixed (an offset) exceeds the fit's by `crit`.
+logistic_profile_limits <- function(object, td, j, b, se, crit) {
+  n <- nrow(td$x)
+  has_int <- isTRUE(object$intercept)
+  col <- if (has_int && j == 1L) rep(1, n) else td$x[, j - has_int]
+  rest <- if (has_int && j == 1L) td$x else td$x[, -(j - has_int), drop = FALSE]
+  base <- if (is.null(td$offset)) numeric(n) else as.double(td$offset)
+  y01 <- as.double(check_class_y(td$y, n) == object$levels[2L])
+  w <- check_weights(td$weights, n)
+  profile_deviance <- function(v) {
+    off <- base + v * col
+    if (ncol(rest) == 0L && !(has_int && j != 1L)) {
+      p <- stats::plogis(off)
+      return(-2 * sum(w * (y01 * log(pmax(p, 1e-300)) + (1 - y01) * log(pmax(1 - p, 1e-300)))))
+    }
+    withCallingHandlers(
+      fit_logistic_regression(rest, td$y, td$weights, off, has_int && j != 1L, object$maxit,
+                              object$epsilon, 1L)$deviance,
+      statlearn_warning_convergence = function(w) invokeRestart("muffleWarning"),
+      statlearn_warning_separation = function(w) invokeRestart("muffleWarning"))
+  }
+  excess <- function(v) profile_deviance(v) - object$deviance - crit
+  limit <- function(direction) {
+    step <- se[j]
+    far <- b[j] + direction * step
+    for (k in 1:30) {
+      if (excess(far) > 0) break
+      step <- 2 * step
+      far <- b[j] + direction * step
+      if (k == 30) return(if (direction < 0) -Inf else Inf)
+    }
+    stats::uniroot(excess, sort(c(b[j], far)), tol = 1e-10 * max(1, abs(b[j]), se[j]))$root
+  }
+  c(limit(-1), limit(1))
 }
 
 #' Predictions from a logistic regression

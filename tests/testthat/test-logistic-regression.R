@@ -304,3 +304,46 @@ test_that("Pearson residuals of a separated fit are finite, as glm's", {
   mu <- pmin(pmax(p1, .Machine$double.eps), 1 - .Machine$double.eps)
   expect_equal(unname(r), unname((as.integer(y) - 1 - p1) / sqrt(mu * (1 - mu))), tolerance = 1e-12)
 })
+
+test_that("profile-likelihood intervals invert the likelihood-ratio test (glm refits, MASS)", {
+  fit <- logistic_regression(chd ~ tobacco + ldl + famhist + age, data = SAheart)
+  ci <- confint(fit, method = "profile")
+  g <- glm(chd ~ tobacco + ldl + famhist + age, family = binomial, data = SAheart)
+  crit <- qchisq(0.95, 1)
+  X <- model.matrix(g)
+  # at each limit, the deviance with that coefficient held there (glm with an offset) is the fit's + crit
+  for (j in seq_len(ncol(X))) {
+    for (side in 1:2) {
+      v <- ci[j, side]
+      refit <- glm.fit(X[, -j, drop = FALSE], SAheart$chd, family = binomial(), offset = v * X[, j])
+      expect_equal(refit$deviance - deviance(g), crit, tolerance = 1e-6,
+                   info = sprintf("%s, side %d", colnames(X)[j], side))
+    }
+  }
+  expect_true(all(ci[, 1] < coef(g) & coef(g) < ci[, 2]))
+  if (requireNamespace("MASS", quietly = TRUE)) {
+    ref <- suppressMessages(MASS:::confint.glm(g))  # profile with spline interpolation
+    expect_equal(unname(ci), unname(ref), tolerance = 1e-4)
+  }
+  # a subset of coefficients, another level, and the Wald intervals unchanged
+  expect_equal(confint(fit, "age", level = 0.9, method = "profile")[1, ],
+               confint(fit, method = "profile", level = 0.9)["age", ], tolerance = 1e-8)
+  expect_equal(unname(confint(fit)), unname(confint.default(g)), tolerance = 1e-6)
+  # matrix interface with an offset and weights, no intercept
+  set.seed(3)
+  x <- matrix(rnorm(200), 100)
+  off <- runif(100, -0.5, 0.5)
+  w <- runif(100, 0.5, 2)
+  y <- rbinom(100, 1, plogis(0.8 * x[, 1] - 0.5 * x[, 2] + off))
+  f2 <- logistic_regression(x, y, weights = w, offset = off, intercept = FALSE)
+  g2 <- suppressWarnings(glm(y ~ x - 1, family = binomial, weights = w, offset = off))
+  c2 <- confint(f2, method = "profile")
+  for (side in 1:2) {
+    r <- suppressWarnings(glm.fit(x[, 2, drop = FALSE], y, weights = w, family = binomial(),
+                                  offset = off + c2[1, side] * x[, 1]))
+    expect_equal(r$deviance - deviance(g2), crit, tolerance = 1e-6)
+  }
+  multi <- logistic_regression(Species ~ Sepal.Length, data = iris)
+  expect_statlearn_error(confint(multi, method = "profile"), "statlearn_error_unsupported", "method")
+  expect_statlearn_error(confint(fit, method = "likelihood"), "statlearn_error_range", "method")
+})
