@@ -202,7 +202,9 @@ clip_gradient <- function(opt, g) {
 print.statlearn_optimizer <- function(x, ...) {
   fields <- x[setdiff(names(x), "type")]
   vals <- vapply(fields, function(v) format(v), character(1))
-  cat(sprintf("<statlearn optimizer: %s>\n", x$type))
+  # Adam with decoupled weight decay is AdamW (optimizer_adamw() builds it).
+  name <- if (identical(x$type, "adam") && isTRUE(x$weight_decay > 0)) "adamw" else x$type
+  cat(sprintf("<statlearn optimizer: %s>\n", name))
   cat(paste0("  ", names(fields), " = ", vals, collapse = "\n"), "\n", sep = "")
   invisible(x)
 }

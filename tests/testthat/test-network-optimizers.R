@@ -26,7 +26,9 @@ test_that("optimizer objects are plain classed lists with validated fields", {
   expect_identical(aw$type, "adam")
   expect_identical(aw$weight_decay, 0.01)
   expect_identical(optimizer_rmsprop()$lr, 0.001)
-  expect_output(print(optimizer_adam()), "statlearn optimizer: adam")
+  expect_output(print(optimizer_adam()), "statlearn optimizer: adam>")
+  expect_output(print(aw), "statlearn optimizer: adamw>")
+  expect_output(print(optimizer_adam(weight_decay = 0.1)), "statlearn optimizer: adamw>")
   expect_output(print(optimizer_adam()), "beta2 = 0.999")
   # plain data: survives saveRDS
   expect_identical(round_trip(opt), opt)
