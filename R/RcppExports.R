@@ -233,6 +233,14 @@ cpp_forward_stagewise <- function(x, y, w, epsilon, max_steps, standardize) {
     .Call(`_statlearn_cpp_forward_stagewise`, x, y, w, epsilon, max_steps, standardize)
 }
 
+cpp_cart_fit <- function(x, ncat, y, wt, method, nclass, prior, loss, impurity, control, xgroups, nfold, threads) {
+    .Call(`_statlearn_cpp_cart_fit`, x, ncat, y, wt, method, nclass, prior, loss, impurity, control, xgroups, nfold, threads)
+}
+
+cpp_cart_where <- function(x, ncat, node_id, node_n, index, ncompete, nsurrogate, split_var, split_ncat, split_index, csplit, use_surrogate) {
+    .Call(`_statlearn_cpp_cart_where`, x, ncat, node_id, node_n, index, ncompete, nsurrogate, split_var, split_ncat, split_index, csplit, use_surrogate)
+}
+
 cpp_unit_tests <- function() {
     .Call(`_statlearn_cpp_unit_tests`)
 }

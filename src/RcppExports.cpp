@@ -916,6 +916,49 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_cart_fit
+Rcpp::List cpp_cart_fit(SEXP x, const Rcpp::IntegerVector& ncat, const Rcpp::NumericVector& y, const Rcpp::NumericVector& wt, int method, int nclass, const Rcpp::NumericVector& prior, const Rcpp::NumericVector& loss, int impurity, const Rcpp::NumericVector& control, const Rcpp::IntegerVector& xgroups, int nfold, int threads);
+RcppExport SEXP _statlearn_cpp_cart_fit(SEXP xSEXP, SEXP ncatSEXP, SEXP ySEXP, SEXP wtSEXP, SEXP methodSEXP, SEXP nclassSEXP, SEXP priorSEXP, SEXP lossSEXP, SEXP impuritySEXP, SEXP controlSEXP, SEXP xgroupsSEXP, SEXP nfoldSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type ncat(ncatSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type wt(wtSEXP);
+    Rcpp::traits::input_parameter< int >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< int >::type nclass(nclassSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type prior(priorSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type loss(lossSEXP);
+    Rcpp::traits::input_parameter< int >::type impurity(impuritySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type xgroups(xgroupsSEXP);
+    Rcpp::traits::input_parameter< int >::type nfold(nfoldSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cart_fit(x, ncat, y, wt, method, nclass, prior, loss, impurity, control, xgroups, nfold, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_cart_where
+Rcpp::IntegerVector cpp_cart_where(SEXP x, const Rcpp::IntegerVector& ncat, const Rcpp::NumericVector& node_id, const Rcpp::IntegerVector& node_n, const Rcpp::IntegerVector& index, const Rcpp::IntegerVector& ncompete, const Rcpp::IntegerVector& nsurrogate, const Rcpp::IntegerVector& split_var, const Rcpp::IntegerVector& split_ncat, const Rcpp::NumericVector& split_index, const Rcpp::IntegerMatrix& csplit, int use_surrogate);
+RcppExport SEXP _statlearn_cpp_cart_where(SEXP xSEXP, SEXP ncatSEXP, SEXP node_idSEXP, SEXP node_nSEXP, SEXP indexSEXP, SEXP ncompeteSEXP, SEXP nsurrogateSEXP, SEXP split_varSEXP, SEXP split_ncatSEXP, SEXP split_indexSEXP, SEXP csplitSEXP, SEXP use_surrogateSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type ncat(ncatSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type node_id(node_idSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type node_n(node_nSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type index(indexSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type ncompete(ncompeteSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type nsurrogate(nsurrogateSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type split_var(split_varSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type split_ncat(split_ncatSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type split_index(split_indexSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerMatrix& >::type csplit(csplitSEXP);
+    Rcpp::traits::input_parameter< int >::type use_surrogate(use_surrogateSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cart_where(x, ncat, node_id, node_n, index, ncompete, nsurrogate, split_var, split_ncat, split_index, csplit, use_surrogate));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_unit_tests
 Rcpp::DataFrame cpp_unit_tests();
 RcppExport SEXP _statlearn_cpp_unit_tests() {
@@ -1026,6 +1069,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_best_subset", (DL_FUNC) &_statlearn_cpp_best_subset, 7},
     {"_statlearn_cpp_stepwise", (DL_FUNC) &_statlearn_cpp_stepwise, 12},
     {"_statlearn_cpp_forward_stagewise", (DL_FUNC) &_statlearn_cpp_forward_stagewise, 6},
+    {"_statlearn_cpp_cart_fit", (DL_FUNC) &_statlearn_cpp_cart_fit, 13},
+    {"_statlearn_cpp_cart_where", (DL_FUNC) &_statlearn_cpp_cart_where, 12},
     {"_statlearn_cpp_unit_tests", (DL_FUNC) &_statlearn_cpp_unit_tests, 0},
     {"_statlearn_cpp_wavelet_filter", (DL_FUNC) &_statlearn_cpp_wavelet_filter, 1},
     {"_statlearn_cpp_wavelet_transform", (DL_FUNC) &_statlearn_cpp_wavelet_transform, 5},

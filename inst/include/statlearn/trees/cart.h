@@ -1,0 +1,1311 @@
+// statlearn/trees/cart.h -- classification and regression trees (ESL 9.2).
+//
+// Recursive binary partitioning with cost-complexity bookkeeping, following
+// the algorithm of Breiman et al. (1984) as implemented by R's rpart (read to
+// learn its exact rules; the code here is our own):
+//  * every numeric input is sorted once; a node's observations occupy one
+//    contiguous block of each sorted index array, reordered (left, right,
+//    stays) after each split, so no per-node sorting;
+//  * a split must leave at least min_bucket observations (of positive weight)
+//    on each side; the split point is the midpoint of neighbouring values;
+//  * regression (anova): improvement = drop in weighted SS relative to the
+//    node's SS; classification: drop in prior-altered Gini or entropy
+//    impurity; ties keep the earlier variable;
+//  * categorical inputs: levels ordered by mean response (regression, two
+//    classes) or, for more classes, every subset by a Gray code;
+//  * surrogate splits for observations whose split input is missing;
+//  * the complexity of a node is the cp at which it would be pruned away;
+//    the cp table lists the distinct complexities with their risks;
+//  * cross-validation grows one tree per fold (folds in parallel) and runs
+//    the held-out observations down at geometric means of the table's cps.
+// Missing values are NaN. Categorical inputs hold level codes 1..k.
+#ifndef STATLEARN_TREES_CART_H
+#define STATLEARN_TREES_CART_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <stdexcept>
+#include <vector>
+
+#include "statlearn/common/hooks.h"
+#include "statlearn/common/parallel.h"
+
+namespace statlearn {
+namespace cart {
+
+constexpr int LEFT = -1;
+constexpr int RIGHT = 1;
+
+struct data {
+  std::size_t n = 0, p = 0;
+  std::vector<const double*> x;  // column pointers, NaN = missing
+  std::vector<int> ncat;         // 0 numeric, else number of levels
+  const double* y = nullptr;     // response (class codes 1..K for classification)
+  const double* wt = nullptr;    // case weights (>= 0)
+};
+
+struct options {
+  int method = 0;  // 0 anova, 1 class
+  int min_split = 20, min_bucket = 7;
+  double cp = 0.01;
+  int max_compete = 4, max_surrogate = 5, use_surrogate = 2, surrogate_style = 0;
+  int max_depth = 30;
+  int nclass = 0;
+  std::vector<double> prior;  // nclass
+  std::vector<double> loss;   // nclass * nclass, column-major (true class = row)
+  int impurity = 1;           // 1 gini, 2 information
+  int threads = 1;
+};
+
+struct split {
+  int var = 0;
+  double improve = 0, spoint = 0, adj = 0;
+  int count = 0;
+  std::vector<int> csplit;  // size max(1, ncat)
+};
+
+struct node {
+  long long id = 1;
+  int num_obs = 0;
+  double sum_wt = 0, risk = 0, complexity = 0;
+  std::vector<double> resp;
+  std::vector<split> primary, surrogate;
+  int lastsurrogate = 0;
+  int left = -1, right = -1;
+};
+
+struct cp_row {
+  double cp = 0, risk = 0, xrisk = 0, xstd = 0;
+  int nsplit = 0;
+};
+
+// Constants derived once from the full data (rpart computes them in its init).
+struct method_consts {
+  int method = 0, nclass = 0, impurity = 1;
+  std::vector<double> prior, aprior, loss;
+};
+
+inline method_consts make_consts(const data& d, const options& o) {
+  method_consts m;
+  m.method = o.method;
+  m.nclass = o.nclass;
+  m.impurity = o.impurity;
+  if (o.method == 1) {
+    const int K = o.nclass;
+    std::vector<double> freq(K, 0.0);
+    double tot = 0;
+    for (std::size_t i = 0; i < d.n; ++i) {
+      freq[static_cast<int>(d.y[i]) - 1] += d.wt[i];
+      tot += d.wt[i];
+    }
+    for (int i = 0; i < K; ++i) freq[i] /= tot;
+    m.prior.assign(K, 0.0);
+    m.aprior.assign(K, 0.0);
+    m.loss = o.loss;
+    double temp = 0;
+    for (int i = 0; i < K; ++i) {
+      m.prior[i] = o.prior[i];
+      for (int j = 0; j < K; ++j) {
+        const int k = K * j + i;
+        temp += m.loss[k] * m.prior[i];
+        m.aprior[i] += m.loss[k] * m.prior[i];
+      }
+    }
+    for (int i = 0; i < K; ++i) {
+      if (freq[i] > 0) {
+        m.prior[i] /= freq[i];
+        m.aprior[i] /= (temp * freq[i]);
+      }
+    }
+  }
+  return m;
+}
+
+// Scratch for categorical searches: ordering by value or Gray code.
+struct graycode {
+  std::vector<int> gray;
+  int maxc = 0, gsave = -2;
+  void init1(int numcat, const int* count) {
+    maxc = numcat;
+    gray.resize(numcat);
+    for (int i = 0; i < maxc; ++i) gray[i] = count[i] ? 1 : 0;
+    gsave = -2;
+  }
+  // categories with no members first, then by val (stable insertion order)
+  void init2(int numcat, const int* count, double* val) {
+    maxc = numcat;
+    gray.resize(numcat);
+    gray[0] = 0;
+    int k = count[0] == 0 ? 1 : 0;
+    for (int i = 1; i < maxc; ++i) {
+      if (count[i] == 0) {
+        for (int j = i - 1; j >= k; --j) {
+          gray[j + 1] = gray[j];
+          val[j + 1] = val[j];
+        }
+        gray[k++] = i;
+      } else {
+        const double temp = val[i];
+        int j = i - 1;
+        for (; j >= k && val[j] > temp; --j) {
+          gray[j + 1] = gray[j];
+          val[j + 1] = val[j];
+        }
+        val[j + 1] = temp;
+        gray[j + 1] = i;
+      }
+    }
+    gsave = k - 1;
+  }
+  int next() {
+    if (gsave > -2) {
+      ++gsave;
+      return gsave < maxc ? gray[gsave] : maxc;
+    }
+    for (int i = 0; i < maxc - 1; ++i) {
+      if (gray[i] == 1) {
+        gray[i] = 2;
+        return i;
+      } else if (gray[i] == 2) {
+        gray[i] = 1;
+      }
+    }
+    return maxc;
+  }
+};
+
+// Keep `list` sorted by decreasing improvement with at most `max` entries;
+// a tie goes after the existing entries. Returns the slot to fill or nullptr.
+inline split* insert_split(std::vector<split>& list, double improve, int max) {
+  if (list.empty()) {
+    list.emplace_back();
+    return &list.back();
+  }
+  std::size_t pos = 0;
+  while (pos < list.size() && !(improve > list[pos].improve)) ++pos;
+  const std::size_t cap = static_cast<std::size_t>(std::max(max, 1));
+  if (list.size() >= cap) {
+    if (pos >= list.size()) return nullptr;
+    list.pop_back();
+  }
+  list.insert(list.begin() + static_cast<std::ptrdiff_t>(pos), split());
+  return &list[pos];
+}
+
+// Per-observation and per-category work space of one tree grower.
+struct workspace {
+  std::vector<double> xtemp, ytemp, wtemp;
+  std::vector<int> tempvec;
+  // categorical scratch
+  std::vector<int> csplit, tsplit, countn, ileft, iright;
+  std::vector<double> awt, rate, sums, ccnt, dleft, dright, lwt, rwt;
+  graycode gc;
+  void reserve(std::size_t n, int maxcat, int nclass) {
+    xtemp.resize(n);
+    ytemp.resize(n);
+    wtemp.resize(n);
+    tempvec.resize(n);
+    const std::size_t mc = static_cast<std::size_t>(std::max(maxcat, 1));
+    csplit.assign(mc, 0);
+    tsplit.assign(mc, 0);
+    countn.assign(mc, 0);
+    ileft.assign(mc, 0);
+    iright.assign(mc, 0);
+    awt.assign(mc, 0);
+    rate.assign(mc, 0);
+    sums.assign(mc, 0);
+    lwt.assign(mc, 0);
+    rwt.assign(mc, 0);
+    ccnt.assign(mc * static_cast<std::size_t>(std::max(nclass, 1)), 0);
+    dleft.assign(static_cast<std::size_t>(std::max(nclass, 1)), 0);
+    dright.assign(static_cast<std::size_t>(std::max(nclass, 1)), 0);
+  }
+};
+
+inline double impurity_of(int type, double p) {
+  if (type == 2) return p == 0 ? 0.0 : -p * std::log(p);
+  return p * (1.0 - p);
+}
+
+// Node summary: response estimate and risk of the observations y/wt[0..n).
+inline void evaluate(const method_consts& m, int n, const double* y, const double* wt,
+                     std::vector<double>& value, double& risk, std::vector<double>& freq) {
+  if (m.method == 0) {
+    double temp = 0, twt = 0;
+    for (int i = 0; i < n; ++i) {
+      temp += y[i] * wt[i];
+      twt += wt[i];
+    }
+    const double mean = temp / twt;
+    double ss = 0;
+    for (int i = 0; i < n; ++i) {
+      const double t = y[i] - mean;
+      ss += t * t * wt[i];
+    }
+    value.assign(1, mean);
+    risk = ss;
+    return;
+  }
+  const int K = m.nclass;
+  freq.assign(K, 0.0);
+  double temp = 0;
+  for (int i = 0; i < n; ++i) {
+    const int j = static_cast<int>(y[i]) - 1;
+    freq[j] += wt[i];
+    temp += wt[i] * m.prior[j];
+  }
+  const double prob = temp;
+  int best = 0;
+  double dev = 0;
+  for (int i = 0; i < K; ++i) {
+    double t = 0;
+    for (int j = 0; j < K; ++j) t += freq[j] * m.loss[i * K + j] * m.prior[j];
+    if (i == 0 || t < dev) {
+      best = i;
+      dev = t;
+    }
+  }
+  value.assign(K + 2, 0.0);
+  value[0] = best + 1;
+  for (int i = 0; i < K; ++i) value[i + 1] = freq[i];
+  value[K + 1] = prob;
+  risk = dev;
+}
+
+// Loss of predicting `pred` (node response) for an observation with response y.
+inline double pred_error(const method_consts& m, double y, const std::vector<double>& pred) {
+  if (m.method == 0) {
+    const double t = y - pred[0];
+    return t * t;
+  }
+  const int i = static_cast<int>(y) - 1, j = static_cast<int>(pred[0]) - 1;
+  return m.prior[i] * m.loss[i * m.nclass + j];
+}
+
+// Best split of one input. x/y/wt hold the k usable observations (sorted by x
+// for numeric inputs). Writes improve (0 if none), split point, csplit.
+inline void choose_anova(int n, const double* y, const double* x, int nclass, int edge,
+                         double& improve, double& spoint, int* csplit, double myrisk,
+                         const double* wt, workspace& w) {
+  double right_wt = 0, right_sum = 0;
+  int right_n = n;
+  for (int i = 0; i < n; ++i) {
+    right_sum += y[i] * wt[i];
+    right_wt += wt[i];
+  }
+  const double grandmean = right_sum / right_wt;
+  double left_sum = 0, left_wt = 0, best = 0;
+  int left_n = 0;
+  if (nclass == 0) {
+    right_sum = 0;
+    int where = 0, direction = LEFT;
+    for (int i = 0; right_n > edge; ++i) {
+      left_wt += wt[i];
+      right_wt -= wt[i];
+      ++left_n;
+      --right_n;
+      const double temp = (y[i] - grandmean) * wt[i];
+      left_sum += temp;
+      right_sum -= temp;
+      if (x[i + 1] != x[i] && left_n >= edge) {
+        const double t = left_sum * left_sum / left_wt + right_sum * right_sum / right_wt;
+        if (t > best) {
+          best = t;
+          where = i;
+          direction = left_sum < right_sum ? LEFT : RIGHT;
+        }
+      }
+    }
+    improve = best / myrisk;
+    if (best > 0) {
+      csplit[0] = direction;
+      spoint = (x[where] + x[where + 1]) / 2;
+    }
+    return;
+  }
+  int* countn = w.countn.data();
+  int* tsplit = w.tsplit.data();
+  double* wts = w.awt.data();
+  double* sums = w.sums.data();
+  double* mean = w.rate.data();
+  for (int i = 0; i < nclass; ++i) {
+    sums[i] = 0;
+    countn[i] = 0;
+    wts[i] = 0;
+  }
+  for (int i = 0; i < n; ++i) {
+    const int j = static_cast<int>(x[i]) - 1;
+    ++countn[j];
+    wts[j] += wt[i];
+    sums[j] += (y[i] - grandmean) * wt[i];
+  }
+  for (int i = 0; i < nclass; ++i) {
+    if (countn[i] > 0) {
+      tsplit[i] = RIGHT;
+      mean[i] = sums[i] / wts[i];
+    } else {
+      tsplit[i] = 0;
+    }
+  }
+  w.gc.init2(nclass, countn, mean);
+  right_sum = 0;
+  int j;
+  while ((j = w.gc.next()) < nclass) {
+    tsplit[j] = LEFT;
+    left_n += countn[j];
+    right_n -= countn[j];
+    left_wt += wts[j];
+    right_wt -= wts[j];
+    left_sum += sums[j];
+    right_sum -= sums[j];
+    if (left_n >= edge && right_n >= edge) {
+      const double t = left_sum * left_sum / left_wt + right_sum * right_sum / right_wt;
+      if (t > best) {
+        best = t;
+        if ((left_sum / left_wt) > (right_sum / right_wt)) {
+          for (int i = 0; i < nclass; ++i) csplit[i] = -tsplit[i];
+        } else {
+          for (int i = 0; i < nclass; ++i) csplit[i] = tsplit[i];
+        }
+      }
+    }
+  }
+  improve = best / myrisk;
+}
+
+inline void choose_gini(const method_consts& m, int n, const double* y, const double* x,
+                        int numcat, int edge, double& improve, double& spoint, int* csplit,
+                        const double* wt, workspace& w) {
+  const int K = m.nclass;
+  const double* aprior = m.aprior.data();
+  double* left = w.dleft.data();
+  double* right = w.dright.data();
+  for (int i = 0; i < K; ++i) left[i] = right[i] = 0;
+  double lwt = 0, rwt = 0;
+  int rtot = 0, ltot = 0;
+  for (int i = 0; i < n; ++i) {
+    const int j = static_cast<int>(y[i]) - 1;
+    rwt += aprior[j] * wt[i];
+    right[j] += wt[i];
+    ++rtot;
+  }
+  double total_ss = 0;
+  for (int i = 0; i < K; ++i) total_ss += rwt * impurity_of(m.impurity, aprior[i] * right[i] / rwt);
+  double best = total_ss;
+  if (numcat == 0) {
+    int where = 0, direction = LEFT;
+    for (int i = 0; rtot > edge; ++i) {
+      const int j = static_cast<int>(y[i]) - 1;
+      rwt -= aprior[j] * wt[i];
+      lwt += aprior[j] * wt[i];
+      --rtot;
+      ++ltot;
+      right[j] -= wt[i];
+      left[j] += wt[i];
+      if (ltot >= edge && x[i + 1] != x[i]) {
+        double temp = 0, lmean = 0, rmean = 0;
+        for (int c = 0; c < K; ++c) {
+          double p = aprior[c] * left[c] / lwt;
+          temp += lwt * impurity_of(m.impurity, p);
+          lmean += p * c;
+          p = aprior[c] * right[c] / rwt;
+          temp += rwt * impurity_of(m.impurity, p);
+          rmean += p * c;
+        }
+        if (temp < best) {
+          best = temp;
+          where = i;
+          direction = lmean < rmean ? LEFT : RIGHT;
+        }
+      }
+    }
+    improve = total_ss - best;
+    if (improve > 0) {
+      csplit[0] = direction;
+      spoint = (x[where] + x[where + 1]) / 2;
+    }
+    return;
+  }
+  double* awt = w.awt.data();
+  double* rate = w.rate.data();
+  int* countn = w.countn.data();
+  int* tsplit = w.tsplit.data();
+  double* ccnt = w.ccnt.data();  // ccnt[class * numcat + cat]
+  for (int j = 0; j < numcat; ++j) {
+    awt[j] = 0;
+    countn[j] = 0;
+    for (int i = 0; i < K; ++i) ccnt[i * numcat + j] = 0;
+  }
+  for (int i = 0; i < n; ++i) {
+    const int j = static_cast<int>(y[i]) - 1;
+    const int k = static_cast<int>(x[i]) - 1;
+    awt[k] += aprior[j] * wt[i];
+    ++countn[k];
+    ccnt[j * numcat + k] += wt[i];
+  }
+  for (int i = 0; i < numcat; ++i) {
+    if (awt[i] == 0) {
+      tsplit[i] = 0;
+    } else {
+      rate[i] = ccnt[i] / awt[i];
+      tsplit[i] = RIGHT;
+    }
+  }
+  if (K == 2)
+    w.gc.init2(numcat, countn, rate);
+  else
+    w.gc.init1(numcat, countn);
+  int i;
+  while ((i = w.gc.next()) < numcat) {
+    if (tsplit[i] == LEFT) {
+      tsplit[i] = RIGHT;
+      rwt += awt[i];
+      lwt -= awt[i];
+      rtot += countn[i];
+      ltot -= countn[i];
+      for (int j = 0; j < K; ++j) {
+        right[j] += ccnt[j * numcat + i];
+        left[j] -= ccnt[j * numcat + i];
+      }
+    } else {
+      tsplit[i] = LEFT;
+      rwt -= awt[i];
+      lwt += awt[i];
+      rtot -= countn[i];
+      ltot += countn[i];
+      for (int j = 0; j < K; ++j) {
+        right[j] -= ccnt[j * numcat + i];
+        left[j] += ccnt[j * numcat + i];
+      }
+    }
+    if (ltot >= edge && rtot >= edge) {
+      double temp = 0, lmean = 0, rmean = 0;
+      for (int j = 0; j < K; ++j) {
+        double p = aprior[j] * left[j] / lwt;
+        temp += lwt * impurity_of(m.impurity, p);
+        lmean += p * j;
+        p = aprior[j] * right[j] / rwt;
+        temp += rwt * impurity_of(m.impurity, p);
+        rmean += p * j;
+      }
+      if (temp < best) {
+        best = temp;
+        if (lmean < rmean) {
+          for (int j = 0; j < numcat; ++j) csplit[j] = tsplit[j];
+        } else {
+          for (int j = 0; j < numcat; ++j) csplit[j] = -tsplit[j];
+        }
+      }
+    }
+  }
+  improve = total_ss - best;
+}
+
+// Sort key[lo..hi] ascending carrying idx along: a median-of-three quicksort
+// with insertion sort for short runs. The order it leaves among equal keys
+// decides the order of floating-point sums, so it is the same scheme as
+// rpart's (fits then agree to the last bit, also when two splits tie).
+inline void tie_order_sort(double* key, int* idx, int lo, int hi) {
+  while (lo < hi) {
+    if (hi - lo < 11) {
+      for (int a = lo + 1; a <= hi; ++a) {
+        const double kv = key[a];
+        const int iv = idx[a];
+        int b = a - 1;
+        for (; b >= lo && key[b] > kv; --b) {
+          key[b + 1] = key[b];
+          idx[b + 1] = idx[b];
+        }
+        key[b + 1] = kv;
+        idx[b + 1] = iv;
+      }
+      return;
+    }
+    int a = lo, b = hi;
+    const int mid = (lo + hi) / 2;
+    double pivot = key[mid];
+    if (key[a] >= key[mid]) {
+      if (key[b] > key[mid]) pivot = key[a] > key[b] ? key[b] : key[a];
+    } else if (key[b] < key[mid]) {
+      pivot = key[a] > key[b] ? key[a] : key[b];
+    }
+    while (a < b) {
+      while (key[a] < pivot) ++a;
+      while (key[b] > pivot) --b;
+      if (a < b) {
+        if (key[a] > key[b]) {
+          std::swap(key[a], key[b]);
+          std::swap(idx[a], idx[b]);
+        }
+        ++a;
+        --b;
+      }
+    }
+    while (key[a] >= pivot && a > lo) --a;
+    while (key[b] <= pivot && b < hi) ++b;
+    if (a - lo < hi - b) {
+      if (a - lo > 0) tie_order_sort(key, idx, lo, a);
+      lo = b;
+    } else {
+      if (hi - b > 0) tie_order_sort(key, idx, b, hi);
+      hi = a;
+    }
+  }
+}
+
+// Grows one tree on the observations listed (in the order of the full-data
+// sort) in `sorts`; the full tree and each cross-validation fold use one.
+class grower {
+ public:
+  grower(const data& d, const options& o, const method_consts& m)
+      : d_(d), o_(o), m_(m) {
+    maxcat_ = 0;
+    for (int c : d.ncat) maxcat_ = std::max(maxcat_, c);
+    w_.reserve(d.n, maxcat_, m.nclass);
+    which_.assign(d.n, 1);
+    maxnode_ = (1LL << std::min(o.max_depth, 62)) - 1;
+  }
+
+  // sorted index arrays for the full data: numeric columns ascending with
+  // missing values encoded -(1 + i); categorical columns in row order.
+  static std::vector<int> make_sorts(const data& d) {
+    const std::size_t n = d.n;
+    std::vector<int> s(n * d.p);
+    std::vector<double> key(n);
+    for (std::size_t v = 0; v < d.p; ++v) {
+      int* sv = s.data() + v * n;
+      const double* xv = d.x[v];
+      for (std::size_t i = 0; i < n; ++i) {
+        const bool miss = std::isnan(xv[i]);
+        sv[i] = miss ? -static_cast<int>(i + 1) : static_cast<int>(i);
+        key[i] = miss ? 0.0 : xv[i];
+      }
+      if (d.ncat[v] == 0 && n > 0) tie_order_sort(key.data(), sv, 0, static_cast<int>(n) - 1);
+    }
+    return s;
+  }
+
+  // Grow on the first k entries of each sorts column. alpha = cp * root risk.
+  void grow(std::vector<int>&& sorts, int k, double scale_alpha = -1) {
+    sorts_ = std::move(sorts);
+    nodes_.clear();
+    nodes_.reserve(256);
+    nodes_.emplace_back();
+    node& root = nodes_[0];
+    root.id = 1;
+    root.num_obs = k;
+    double twt = 0;
+    // the root is summarised in observation order
+    const int* s0 = sorts_.data();
+    std::vector<int>& obs = w_.tempvec;
+    for (int i = 0; i < k; ++i) obs[i] = s0[i] < 0 ? -(1 + s0[i]) : s0[i];
+    std::sort(obs.begin(), obs.begin() + k);
+    for (int i = 0; i < k; ++i) {
+      const int j = obs[i];
+      w_.ytemp[i] = d_.y[j];
+      w_.wtemp[i] = d_.wt[j];
+      twt += d_.wt[j];
+      which_[j] = 1;
+    }
+    root.sum_wt = twt;
+    evaluate(m_, k, w_.ytemp.data(), w_.wtemp.data(), root.resp, root.risk, freq_);
+    root.complexity = root.risk;
+    alpha_ = scale_alpha >= 0 ? scale_alpha : o_.cp * root.risk;
+    double sumrisk = 0;
+    partition(0, 1, sumrisk, 0, k);
+  }
+
+  std::vector<node>& nodes() { return nodes_; }
+  const std::vector<node>& nodes() const { return nodes_; }
+  double alpha() const { return alpha_; }
+  const std::vector<long long>& which() const { return which_; }
+  double iscale = 0;
+
+ private:
+  const data& d_;
+  const options& o_;
+  const method_consts& m_;
+  workspace w_;
+  std::vector<int> sorts_;
+  std::vector<long long> which_;
+  std::vector<node> nodes_;
+  std::vector<double> freq_;
+  int maxcat_ = 0;
+  long long maxnode_ = 0;
+  double alpha_ = 0;
+
+  int* sortcol(std::size_t v) { return sorts_.data() + v * d_.n; }
+
+  int partition(int me_i, long long nodenum, double& sumrisk, int n1, int n2) {
+    const int n = n2 - n1;
+    double tempcp;
+    if (nodenum > 1) {
+      double twt = 0;
+      int k = 0;
+      const int* s0 = sortcol(0);
+      for (int i = n1; i < n2; ++i) {
+        int j = s0[i];
+        if (j < 0) j = -(1 + j);
+        w_.wtemp[k] = d_.wt[j];
+        w_.ytemp[k] = d_.y[j];
+        twt += d_.wt[j];
+        ++k;
+      }
+      node& me = nodes_[me_i];
+      evaluate(m_, n, w_.ytemp.data(), w_.wtemp.data(), me.resp, me.risk, freq_);
+      me.num_obs = n;
+      me.sum_wt = twt;
+      tempcp = me.risk;
+      if (tempcp > me.complexity) tempcp = me.complexity;
+    } else {
+      tempcp = nodes_[me_i].risk;
+    }
+    {
+      node& me = nodes_[me_i];
+      if (me.num_obs < o_.min_split || tempcp <= alpha_ || nodenum > maxnode_) {
+        me.complexity = alpha_;
+        sumrisk = me.risk;
+        me.left = me.right = -1;
+        me.primary.clear();
+        me.surrogate.clear();
+        return 0;
+      }
+    }
+    if ((me_i & 63) == 0 && hooks::aborted()) throw interrupted();
+    bsplit(me_i, n1, n2);
+    if (nodes_[me_i].primary.empty()) {
+      node& me = nodes_[me_i];
+      me.complexity = alpha_;
+      me.left = me.right = -1;
+      me.surrogate.clear();
+      sumrisk = me.risk;
+      return 0;
+    }
+    if (o_.max_surrogate > 0)
+      surrogate(me_i, n1, n2);
+    else
+      nodes_[me_i].surrogate.clear();
+    int nleft = 0, nright = 0;
+    nodesplit(me_i, nodenum, n1, n2, nleft, nright);
+
+    const int li = static_cast<int>(nodes_.size());
+    nodes_.emplace_back();
+    nodes_[li].id = 2 * nodenum;
+    nodes_[li].complexity = tempcp - alpha_;
+    nodes_[me_i].left = li;
+    double left_risk = 0, right_risk = 0;
+    int left_split = partition(li, 2 * nodenum, left_risk, n1, n1 + nleft);
+
+    const double my_risk = nodes_[me_i].risk;
+    tempcp = (my_risk - left_risk) / (left_split + 1);
+    const double tempcp2 = my_risk - nodes_[li].risk;
+    if (tempcp < tempcp2) tempcp = tempcp2;
+    if (tempcp > nodes_[me_i].complexity) tempcp = nodes_[me_i].complexity;
+    const int ri = static_cast<int>(nodes_.size());
+    nodes_.emplace_back();
+    nodes_[ri].id = 2 * nodenum + 1;
+    nodes_[ri].complexity = tempcp - alpha_;
+    nodes_[me_i].right = ri;
+    int right_split =
+        partition(ri, 2 * nodenum + 1, right_risk, n1 + nleft, n1 + nleft + nright);
+
+    const double lc = nodes_[li].complexity, rc = nodes_[ri].complexity;
+    tempcp = (my_risk - (left_risk + right_risk)) / (left_split + right_split + 1);
+    if (rc > lc) {
+      if (tempcp > lc) {
+        left_risk = nodes_[li].risk;
+        left_split = 0;
+        tempcp = (my_risk - (left_risk + right_risk)) / (left_split + right_split + 1);
+        if (tempcp > rc) {
+          right_risk = nodes_[ri].risk;
+          right_split = 0;
+        }
+      }
+    } else if (tempcp > rc) {
+      right_split = 0;
+      right_risk = nodes_[ri].risk;
+      tempcp = (my_risk - (left_risk + right_risk)) / (left_split + right_split + 1);
+      if (tempcp > lc) {
+        left_risk = nodes_[li].risk;
+        left_split = 0;
+      }
+    }
+    node& me = nodes_[me_i];
+    me.complexity = (my_risk - (left_risk + right_risk)) / (left_split + right_split + 1);
+    if (me.complexity <= alpha_) {
+      me.left = me.right = -1;  // children are dropped
+      sumrisk = me.risk;
+      const int* s0 = sortcol(0);
+      for (int i = n1; i < n2; ++i) {
+        int j = s0[i];
+        if (j < 0) j = -(1 + j);
+        which_[j] = nodenum;
+      }
+      return 0;
+    }
+    sumrisk = left_risk + right_risk;
+    return left_split + right_split + 1;
+  }
+
+  void bsplit(int me_i, int n1, int n2) {
+    node& me = nodes_[me_i];
+    me.primary.clear();
+    const int maxpri = std::max(o_.max_compete + 1, 1);
+    double* xt = w_.xtemp.data();
+    double* yt = w_.ytemp.data();
+    double* wtt = w_.wtemp.data();
+    for (std::size_t v = 0; v < d_.p; ++v) {
+      const int* index = sortcol(v);
+      const int nc = d_.ncat[v];
+      const double* xv = d_.x[v];
+      int k = 0;
+      for (int j = n1; j < n2; ++j) {
+        const int kk = index[j];
+        if (kk >= 0 && d_.wt[kk] > 0) {
+          xt[k] = xv[kk];
+          yt[k] = d_.y[kk];
+          wtt[k] = d_.wt[kk];
+          ++k;
+        }
+      }
+      if (k == 0 || (nc == 0 && xt[0] == xt[k - 1])) continue;
+      double improve = 0, spoint = 0;
+      int* cs = w_.csplit.data();
+      if (m_.method == 0)
+        choose_anova(k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, me.risk, wtt, w_);
+      else
+        choose_gini(m_, k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, wtt, w_);
+      if (improve > iscale) iscale = improve;
+      if (improve > iscale * 1e-10) {
+        split* t = insert_split(me.primary, improve, maxpri);
+        if (t) {
+          t->improve = improve;
+          t->var = static_cast<int>(v);
+          t->spoint = spoint;
+          t->count = k;
+          t->adj = 0;
+          if (nc == 0) {
+            t->csplit.assign(1, cs[0]);
+          } else {
+            t->csplit.assign(cs, cs + nc);
+          }
+        }
+      }
+    }
+  }
+
+  void choose_surg(int n1, int n2, const int* y, const double* x, const int* order, int ncat,
+                   double& agreement, double& spoint, int* csplit, double tleft, double tright,
+                   double& adj) {
+    const double* wt = d_.wt;
+    double llwt, lrwt, rrwt, rlwt, agree, majority, total_wt;
+    bool success = false;
+    if (ncat == 0) {
+      double lastx = 0.0;
+      int ll = 0, rl = 0, lr = 0, rr = 0;
+      llwt = rlwt = 0;
+      for (int i = n2 - 1; i >= n1; --i) {
+        const int j = order[i];
+        if (j >= 0) {
+          lastx = x[j];
+          if (y[j] == LEFT) {
+            if (wt[j] > 0) ++ll;
+            llwt += wt[j];
+          } else if (y[j] == RIGHT) {
+            if (wt[j] > 0) ++rl;
+            rlwt += wt[j];
+          }
+        }
+      }
+      agree = llwt > rlwt ? llwt : rlwt;
+      majority = agree;
+      total_wt = llwt + rlwt;
+      lrwt = rrwt = 0;
+      csplit[0] = LEFT;
+      spoint = lastx;
+      for (int i = n1; (ll + rl) >= 2; ++i) {
+        const int j = order[i];
+        if (j >= 0) {
+          if ((lr + rr) >= 2 && x[j] != lastx) {
+            if ((llwt + rrwt) > agree) {
+              success = true;
+              agree = llwt + rrwt;
+              csplit[0] = RIGHT;
+              spoint = (x[j] + lastx) / 2;
+            } else if ((lrwt + rlwt) > agree) {
+              success = true;
+              agree = lrwt + rlwt;
+              csplit[0] = LEFT;
+              spoint = (x[j] + lastx) / 2;
+            }
+          }
+          if (y[j] == LEFT) {
+            if (wt[j] > 0) {
+              --ll;
+              ++lr;
+            }
+            llwt -= wt[j];
+            lrwt += wt[j];
+          } else if (y[j] == RIGHT) {
+            if (wt[j] > 0) {
+              --rl;
+              ++rr;
+            }
+            rlwt -= wt[j];
+            rrwt += wt[j];
+          }
+          lastx = x[j];
+        }
+      }
+    } else {
+      int* left = w_.ileft.data();
+      int* right = w_.iright.data();
+      double* lw = w_.lwt.data();
+      double* rw = w_.rwt.data();
+      int lcount = 0, rcount = 0, defdir;
+      for (int i = 0; i < ncat; ++i) {
+        left[i] = right[i] = 0;
+        lw[i] = rw[i] = 0;
+      }
+      for (int i = n1; i < n2; ++i) {
+        const int j = order[i];
+        if (j >= 0) {
+          const int k = static_cast<int>(x[j]) - 1;
+          if (y[j] == LEFT) {
+            if (wt[j] > 0) ++left[k];
+            lw[k] += wt[j];
+          } else if (y[j] == RIGHT) {
+            if (wt[j] > 0) ++right[k];
+            rw[k] += wt[j];
+          }
+        }
+      }
+      llwt = rrwt = 0;
+      for (int i = 0; i < ncat; ++i) {
+        llwt += lw[i];
+        rrwt += rw[i];
+      }
+      if (llwt > rrwt) {
+        defdir = LEFT;
+        majority = llwt;
+      } else {
+        defdir = RIGHT;
+        majority = rrwt;
+      }
+      total_wt = llwt + rrwt;
+      agree = 0.0;
+      for (int i = 0; i < ncat; ++i) {
+        if (left[i] == 0 && right[i] == 0) {
+          csplit[i] = 0;
+        } else if (lw[i] < rw[i] || (lw[i] == rw[i] && defdir == RIGHT)) {
+          agree += rw[i];
+          csplit[i] = RIGHT;
+          lcount += left[i];
+          rcount += right[i];
+        } else {
+          agree += lw[i];
+          csplit[i] = LEFT;
+          lcount += right[i];
+          rcount += left[i];
+        }
+      }
+      success = lcount > 1 && rcount > 1;
+    }
+    if (!success) {
+      agreement = 0.0;
+      adj = 0.0;
+      return;
+    }
+    if (o_.surrogate_style == 0) {
+      total_wt = tleft + tright;
+      majority = tleft > tright ? tleft : tright;
+    }
+    agreement = agree / total_wt;
+    majority /= total_wt;
+    adj = (agreement - majority) / (1. - majority);
+  }
+
+  void surrogate(int me_i, int n1, int n2) {
+    node& me = nodes_[me_i];
+    int* tempy = w_.tempvec.data();
+    const split& pri = me.primary[0];
+    const int var = pri.var;
+    const int* sv = sortcol(var);
+    const double* xv = d_.x[var];
+    if (d_.ncat[var] == 0) {
+      for (int i = n1; i < n2; ++i) {
+        const int j = sv[i];
+        if (j < 0)
+          tempy[-(j + 1)] = 0;
+        else
+          tempy[j] = xv[j] < pri.spoint ? pri.csplit[0] : -pri.csplit[0];
+      }
+    } else {
+      for (int i = n1; i < n2; ++i) {
+        const int j = sv[i];
+        if (j < 0)
+          tempy[-(j + 1)] = 0;
+        else
+          tempy[j] = pri.csplit[static_cast<int>(xv[j]) - 1];
+      }
+    }
+    double lcount = 0, rcount = 0;
+    for (int i = n1; i < n2; ++i) {
+      int j = sv[i];
+      if (j < 0) j = -(1 + j);
+      if (tempy[j] == LEFT)
+        lcount += d_.wt[j];
+      else if (tempy[j] == RIGHT)
+        rcount += d_.wt[j];
+    }
+    me.lastsurrogate = lcount < rcount ? RIGHT : (lcount > rcount ? LEFT : 0);
+    me.surrogate.clear();
+    for (std::size_t i = 0; i < d_.p; ++i) {
+      if (static_cast<int>(i) == var) continue;
+      const int ncat = d_.ncat[i];
+      double improve = 0, spoint = 0, adj = 0;
+      int* cs = w_.csplit.data();
+      choose_surg(n1, n2, tempy, d_.x[i], sortcol(i), ncat, improve, spoint, cs, lcount,
+                  rcount, adj);
+      if (adj <= 1e-10) continue;
+      split* ss = insert_split(me.surrogate, improve, o_.max_surrogate);
+      if (ss) {
+        ss->improve = improve;
+        ss->var = static_cast<int>(i);
+        ss->count = 0;
+        ss->adj = adj;
+        if (ncat == 0) {
+          ss->spoint = spoint;
+          ss->csplit.assign(1, cs[0]);
+        } else {
+          ss->csplit.assign(cs, cs + ncat);
+        }
+      }
+    }
+  }
+
+  void nodesplit(int me_i, long long nodenum, int n1, int n2, int& nnleft, int& nnright) {
+    node& me = nodes_[me_i];
+    const long long leftson = 2 * nodenum, rightson = leftson + 1;
+    const split& pri = me.primary[0];
+    const int pvar = pri.var;
+    const int* sp = sortcol(pvar);
+    const double* xp = d_.x[pvar];
+    int someleft = 0, nleft = 0, nright = 0;
+    if (d_.ncat[pvar] > 0) {
+      for (int i = n1; i < n2; ++i) {
+        const int j = sp[i];
+        if (j < 0) {
+          ++someleft;
+        } else {
+          const int dir = pri.csplit[static_cast<int>(xp[j]) - 1];
+          if (dir == LEFT) {
+            which_[j] = leftson;
+            ++nleft;
+          } else if (dir == RIGHT) {
+            which_[j] = rightson;
+            ++nright;
+          }
+        }
+      }
+    } else {
+      const double psplit = pri.spoint;
+      const int extra = pri.csplit[0];
+      for (int i = n1; i < n2; ++i) {
+        const int j = sp[i];
+        if (j < 0) {
+          ++someleft;
+        } else {
+          const int k = xp[j] < psplit ? extra : -extra;
+          if (k == LEFT) {
+            which_[j] = leftson;
+            ++nleft;
+          } else {
+            which_[j] = rightson;
+            ++nright;
+          }
+        }
+      }
+    }
+    if (someleft > 0 && o_.use_surrogate > 0) {
+      for (int i = n1; i < n2; ++i) {
+        int j = sp[i];
+        if (j >= 0) continue;
+        j = -(j + 1);
+        for (split& ts : me.surrogate) {
+          const int var = ts.var;
+          const double xval = d_.x[var][j];
+          if (std::isnan(xval)) continue;
+          if (d_.ncat[var] > 0) {
+            const int k = static_cast<int>(xval);
+            if (ts.csplit[k - 1]) {
+              ++ts.count;
+              if (ts.csplit[k - 1] == LEFT) {
+                which_[j] = leftson;
+                ++nleft;
+              } else {
+                which_[j] = rightson;
+                ++nright;
+              }
+              --someleft;
+              break;
+            }
+          } else {
+            ++ts.count;
+            const int k = xval < ts.spoint ? ts.csplit[0] : -ts.csplit[0];
+            if (k == LEFT) {
+              which_[j] = leftson;
+              ++nleft;
+            } else {
+              which_[j] = rightson;
+              ++nright;
+            }
+            --someleft;
+            break;
+          }
+        }
+      }
+    }
+    if (someleft > 0 && o_.use_surrogate == 2 && me.lastsurrogate != 0) {
+      long long dest;
+      if (me.lastsurrogate < 0) {
+        dest = leftson;
+        nleft += someleft;
+      } else {
+        dest = rightson;
+        nright += someleft;
+      }
+      for (int i = n1; i < n2; ++i) {
+        int j = sp[i];
+        if (j < 0) {
+          j = -(j + 1);
+          if (which_[j] == nodenum) which_[j] = dest;
+        }
+      }
+    }
+    int* tmp = w_.tempvec.data();
+    for (std::size_t k = 0; k < d_.p; ++k) {
+      int* sindex = sortcol(k);
+      int i1 = n1, i2 = n1 + nleft, i3 = i2 + nright;
+      for (int i = n1; i < n2; ++i) {
+        int j = sindex[i];
+        if (j < 0) j = -(j + 1);
+        if (which_[j] == leftson)
+          sindex[i1++] = sindex[i];
+        else if (which_[j] == rightson)
+          tmp[i2++] = sindex[i];
+        else
+          tmp[i3++] = sindex[i];
+      }
+      for (int i = n1 + nleft; i < n2; ++i) sindex[i] = tmp[i];
+    }
+    nnleft = nleft;
+    nnright = nright;
+  }
+};
+
+// Unique complexities (largest first), each node's complexity capped by its
+// parent's; then the risk and number of splits at each.
+inline void make_cp_list(std::vector<node>& nodes, int me_i, double parent, double alpha,
+                         std::vector<cp_row>& table) {
+  node& me = nodes[me_i];
+  if (me.complexity > parent) me.complexity = parent;
+  double me_cp = me.complexity;
+  if (me_cp < alpha) me_cp = alpha;
+  if (me.left >= 0) {
+    make_cp_list(nodes, me.left, me_cp, alpha, table);
+    make_cp_list(nodes, me.right, me_cp, alpha, table);
+  }
+  if (me_cp < parent) {
+    std::size_t pos = 0;
+    for (; pos < table.size(); ++pos) {
+      if (me_cp == table[pos].cp) return;
+      if (me_cp > table[pos].cp) break;
+    }
+    cp_row r;
+    r.cp = me_cp;
+    table.insert(table.begin() + static_cast<std::ptrdiff_t>(pos), r);
+  }
+}
+
+// returns the table position reported to the parent
+inline int make_cp_table(const std::vector<node>& nodes, int me_i, double parent, int nsplit,
+                         std::vector<cp_row>& table) {
+  const node& me = nodes[me_i];
+  int pos;
+  if (me.left >= 0) {
+    make_cp_table(nodes, me.left, me.complexity, 0, table);
+    pos = make_cp_table(nodes, me.right, me.complexity, nsplit + 1, table);
+  } else {
+    pos = static_cast<int>(table.size()) - 1;
+  }
+  while (pos >= 0 && table[pos].cp < parent) {
+    table[pos].risk += me.risk;
+    table[pos].nsplit += nsplit;
+    --pos;
+  }
+  return pos;
+}
+
+inline void fix_cp(std::vector<node>& nodes, int me_i, double parent_cp) {
+  node& me = nodes[me_i];
+  if (me.complexity > parent_cp) me.complexity = parent_cp;
+  if (me.left >= 0) {
+    fix_cp(nodes, me.left, me.complexity);
+    fix_cp(nodes, me.right, me.complexity);
+  }
+}
+
+// Child of node `t` that observation i of `d` goes to, or -1 (none).
+inline int branch(const std::vector<node>& nodes, int t, const data& d, std::size_t obs,
+                  int use_surrogate) {
+  const node& me = nodes[t];
+  if (me.left < 0) return -1;
+  int dir = 0;
+  bool found = false;
+  const split& ps = me.primary[0];
+  const double xv = d.x[ps.var][obs];
+  if (!std::isnan(xv)) {
+    if (d.ncat[ps.var] == 0) {
+      dir = xv < ps.spoint ? ps.csplit[0] : -ps.csplit[0];
+      found = true;
+    } else {
+      dir = ps.csplit[static_cast<int>(xv) - 1];
+      found = dir != 0;
+    }
+  }
+  if (!found) {
+    if (use_surrogate == 0) return -1;
+    for (const split& s : me.surrogate) {
+      const double sv = d.x[s.var][obs];
+      if (std::isnan(sv)) continue;
+      if (d.ncat[s.var] == 0) {
+        dir = sv < s.spoint ? s.csplit[0] : -s.csplit[0];
+        found = true;
+        break;
+      }
+      dir = s.csplit[static_cast<int>(sv) - 1];
+      if (dir) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      if (use_surrogate < 2) return -1;
+      dir = me.lastsurrogate;
+    }
+  }
+  return dir == LEFT ? me.left : me.right;
+}
+
+struct result {
+  std::vector<node> nodes;  // nodes[0] is the root; children by index
+  std::vector<cp_row> cptable;
+  std::vector<long long> which;
+  double alpha = 0;
+  bool xval = false;
+};
+
+// Fit a tree; xgroups (1..nfold, length n) or nullptr for no cross-validation.
+inline result fit(const data& d, const options& o, const int* xgroups, int nfold) {
+  const method_consts m = make_consts(d, o);
+  std::vector<int> sorts = grower::make_sorts(d);
+  const std::vector<int> savesort = nfold > 1 ? sorts : std::vector<int>();
+  grower g(d, o, m);
+  g.grow(std::move(sorts), static_cast<int>(d.n));
+  result r;
+  r.alpha = g.alpha();
+  std::vector<node>& nodes = g.nodes();
+  cp_row first;
+  first.cp = nodes[0].complexity;
+  first.risk = nodes[0].risk;
+  r.cptable.push_back(first);
+  if (nodes[0].left >= 0) {
+    make_cp_list(nodes, 0, nodes[0].complexity, g.alpha(), r.cptable);
+    make_cp_table(nodes, 0, nodes[0].complexity, 0, r.cptable);
+    if (nfold > 1 && xgroups) {
+      r.xval = true;
+      const std::size_t ncp = r.cptable.size();
+      std::vector<double> cp(ncp);
+      cp[0] = 10 * r.cptable[0].cp;
+      for (std::size_t i = 1; i < ncp; ++i) cp[i] = std::sqrt(r.cptable[i - 1].cp * r.cptable[i].cp);
+      double total_wt = 0;
+      for (std::size_t i = 0; i < d.n; ++i) total_wt += d.wt[i];
+      const double iscale0 = g.iscale;
+      // per fold: per held-out observation errors, combined in fold order
+      std::vector<std::vector<double>> xr(nfold, std::vector<double>(ncp, 0.0)),
+          xs(nfold, std::vector<double>(ncp, 0.0));
+      const std::size_t n = d.n, p = d.p;
+      parallel_tasks(static_cast<std::size_t>(nfold), o.threads, [&](std::size_t f) {
+        const int grp = static_cast<int>(f) + 1;
+        std::vector<int> s(n * p);
+        int k = 0;
+        for (std::size_t j = 0; j < p; ++j) {
+          k = 0;
+          for (std::size_t i = 0; i < n; ++i) {
+            int ii = savesort[j * n + i];
+            if (ii < 0) ii = -(1 + ii);
+            if (xgroups[ii] != grp) s[j * n + static_cast<std::size_t>(k++)] = savesort[j * n + i];
+          }
+        }
+        double temp = 0;
+        std::vector<std::size_t> held;
+        for (std::size_t i = 0; i < n; ++i) {
+          if (xgroups[i] == grp)
+            held.push_back(i);
+          else
+            temp += d.wt[i];
+        }
+        const double ratio = temp / total_wt;
+        grower gf(d, o, m);
+        gf.iscale = iscale0;
+        gf.grow(std::move(s), k, g.alpha() * ratio);
+        std::vector<node>& xn = gf.nodes();
+        fix_cp(xn, 0, xn[0].complexity);
+        for (std::size_t obs : held) {
+          int t = 0, ot = 0;
+          std::size_t i = 0;
+          for (; i < ncp; ++i) {
+            bool stuck = false;
+            while (cp[i] * ratio < xn[t].complexity) {
+              const int nt = branch(xn, t, d, obs, o.use_surrogate);
+              if (nt < 0) {
+                stuck = true;
+                break;
+              }
+              t = nt;
+              ot = t;
+            }
+            if (stuck) break;
+            const double e = pred_error(m, d.y[obs], xn[t].resp);
+            xr[f][i] += e * d.wt[obs];
+            xs[f][i] += e * e * d.wt[obs];
+          }
+          for (; i < ncp; ++i) {  // fell off: use the last node reached
+            const double e = pred_error(m, d.y[obs], xn[ot].resp);
+            xr[f][i] += e * d.wt[obs];
+            xs[f][i] += e * e * d.wt[obs];
+          }
+        }
+      });
+      for (int f = 0; f < nfold; ++f)
+        for (std::size_t i = 0; i < ncp; ++i) {
+          r.cptable[i].xrisk += xr[f][i];
+          r.cptable[i].xstd += xs[f][i];
+        }
+      for (auto& row : r.cptable)
+        row.xstd = std::sqrt(row.xstd - row.xrisk * row.xrisk / total_wt);
+    }
+  }
+  r.which = g.which();
+  r.nodes = std::move(nodes);
+  return r;
+}
+
+}  // namespace cart
+}  // namespace statlearn
+
+#endif
