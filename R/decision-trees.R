@@ -723,7 +723,7 @@ plot.statlearn_decision_tree <- function(x, main = NULL, cex = NULL, digits = 3,
   old <- graphics::par(mar = c(0.5, 0.5, if (is.null(main)) 0.5 else 2.5, 0.5))
   on.exit(graphics::par(old))
   graphics::plot.new()
-  graphics::plot.window(xlim = c(0.5, sum(leaf) + 0.5), ylim = c(-0.9, maxd + 0.3))
+  graphics::plot.window(xlim = c(0.5, sum(leaf) + 0.5), ylim = c(-0.7, maxd + 0.45))
   if (!is.null(main)) graphics::title(main = main)
   for (i in which(!leaf)) {
     ch <- match(c(2, 2) * ids[i] + c(0, 1), ids)
@@ -732,16 +732,21 @@ plot.statlearn_decision_tree <- function(x, main = NULL, cex = NULL, digits = 3,
   }
   # split labels sit over the horizontal bar of each internal node: the label
   # of the left branch; width limited by the spacing of leaves
+  # split labels on two lines (variable, then the condition of the left
+  # branch), under the bar where no line runs
+  slab <- sub("(<|>=|=)", "\n\\1", lab)
   if (is.null(cex)) {
-    w_split <- max(graphics::strwidth(lab[match(2 * ids[!leaf], ids)], cex = 1))
-    w_leaf <- max(graphics::strwidth(strsplit(paste(leaf_lab[leaf], collapse = "\n"), "\n")[[1]], cex = 1))
-    span <- min(c(diff(sort(xpos[!leaf])), 1), na.rm = TRUE)
-    cex <- min(1, 0.95 / max(w_leaf, 1e-8), 0.95 * max(span, 1) / max(w_split, 1e-8))
-    cex <- max(cex, 0.35)
+    room <- rep(1, nrow(ff))
+    for (i in which(!leaf)) room[i] <- max(1, diff(xpos[match(c(2, 2) * ids[i] + c(0, 1), ids)]))
+    lines_w <- function(s) max(graphics::strwidth(strsplit(s, "\n")[[1L]], cex = 1))
+    need <- vapply(which(!leaf), function(i) lines_w(slab[match(2 * ids[i], ids)]) / room[i], 0)
+    need_leaf <- vapply(leaf_lab[leaf], lines_w, 0)
+    cex <- min(1, 0.95 / max(c(need, need_leaf), 1e-8))
+    cex <- max(cex, 0.4)
   }
   for (i in which(!leaf)) {
     li <- match(2 * ids[i], ids)
-    graphics::text(xpos[i], ypos[i], lab[li], pos = 3, offset = 0.25, cex = cex)
+    graphics::text(xpos[i], ypos[i], slab[li], pos = 1, offset = 0.3, cex = cex)
   }
   graphics::text(xpos[leaf], ypos[leaf], leaf_lab[leaf], pos = 1, offset = 0.3, cex = cex)
   invisible(x)
