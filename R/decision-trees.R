@@ -244,6 +244,20 @@ fit_decision_tree <- function(x, y, weights, method, split, cp, min_split, min_b
                   class = "statlearn_error_missing")
     }
   }
+  # cases with every input missing carry no information for a split: left
+  # out (as rpart's na.rpart does), and reported in `dropped`
+  allmiss <- Reduce(`&`, lapply(des$cols, is.na))
+  dropped <- which(allmiss)
+  if (length(dropped)) {
+    if (length(dropped) == n) abort_input("x", "some observed inputs", "every row all missing",
+                                          class = "statlearn_error_missing")
+    des$cols <- lapply(des$cols, function(v) v[-dropped])
+    y <- y[-dropped]
+    weights <- weights[-dropped]
+    if (length(xval) == n && n > 1L) xval <- xval[-dropped]
+    n <- n - length(dropped)
+    des$n <- n
+  }
   if (method == "class") {
     if (!is.factor(y)) {
       if (!is.numeric(y)) abort_input("y", "a factor for method = \"class\"", describe(y),
@@ -302,6 +316,10 @@ fit_decision_tree <- function(x, y, weights, method, split, cp, min_split, min_b
     xgroups <- fo$foldid
     nfold <- fo$folds
   } else {
+    if (length(xval) > 1L) {
+      abort_input("xval", sprintf("a number of folds or %d fold numbers, one per observation", n),
+                  sprintf("length %d", length(xval)), class = "statlearn_error_length")
+    }
     xval <- check_count(xval, "xval", lower = 0, upper = n)
     if (xval > 1L) {
       draw <- function() sample(rep(seq_len(xval), length.out = n), n, replace = FALSE)
@@ -318,10 +336,11 @@ fit_decision_tree <- function(x, y, weights, method, split, cp, min_split, min_b
                    list(min_split = min_split, min_bucket = min_bucket, cp = cp,
                         max_compete = max_compete, max_surrogate = max_surrogate,
                         use_surrogate = use_surrogate, surrogate_style = surrogate_style,
-                        max_depth = max_depth, xval = nfold))
+                        max_depth = max_depth, xval = nfold), dropped)
 }
 
-tree_from_engine <- function(res, des, method, ylevels, prior, loss, split, counts, weights, control) {
+tree_from_engine <- function(res, des, method, ylevels, prior, loss, split, counts, weights, control,
+                             dropped = integer(0)) {
   vnames <- des$names
   nn <- length(res$node)
   is_split <- res$index > 0L
@@ -342,7 +361,7 @@ tree_from_engine <- function(res, des, method, ylevels, prior, loss, split, coun
   fit <- list(frame = frame, splits = splits, csplit = res$csplit, cptable = cpt,
               method = method, split = split, ylevels = ylevels, xnames = vnames,
               ncat = des$ncat, xlevels = des$levels, ordered = des$ordered,
-              control = control, n = des$n)
+              control = control, n = des$n, dropped = dropped)
   if (method == "class") {
     K <- length(ylevels)
     cnt <- resp[, 1L + seq_len(K), drop = FALSE]
