@@ -750,15 +750,55 @@ class grower {
     return left_split + right_split + 1;
   }
 
+  // Per-variable results of a split or surrogate search, filled (possibly in
+  // parallel, one work space per fixed chunk of variables) and then merged in
+  // variable order, so any number of threads gives the same tree.
+  struct var_result {
+    double improve = 0, spoint = 0, adj = 0;
+    int count = 0;
+    bool skip = true;
+  };
+  std::vector<var_result> vres_;
+  std::vector<int> vcs_;  // p x max(1, maxcat) directions
+  std::vector<workspace> pw_;
+  static constexpr std::size_t var_grain = 4;
+
+  template <class F>
+  void for_vars(int nobs, F f) {
+    const std::size_t p = d_.p;
+    if (vres_.size() != p) {
+      vres_.assign(p, var_result());
+      vcs_.assign(p * static_cast<std::size_t>(std::max(maxcat_, 1)), 0);
+    }
+    const bool par = o_.threads > 1 && static_cast<double>(nobs) * static_cast<double>(p) >= 20000.0;
+    if (!par) {
+      for (std::size_t v = 0; v < p; ++v) f(v, w_);
+      return;
+    }
+    const std::size_t nchunk = chunk_count(p, var_grain);
+    if (pw_.size() != nchunk) {
+      pw_.resize(nchunk);
+      for (auto& w : pw_) w.reserve(d_.n, maxcat_, m_.nclass);
+    }
+    parallel_chunks(p, var_grain, o_.threads, [&](std::size_t b, std::size_t e, std::size_t c) {
+      for (std::size_t v = b; v < e; ++v) f(v, pw_[c]);
+    });
+  }
+
+  int* var_csplit(std::size_t v) { return vcs_.data() + v * static_cast<std::size_t>(std::max(maxcat_, 1)); }
+
   void bsplit(int me_i, int n1, int n2) {
     node& me = nodes_[me_i];
     me.primary.clear();
     const int maxpri = std::max(o_.max_compete + 1, 1);
-    double* xt = w_.xtemp.data();
-    double* yt = w_.ytemp.data();
-    double* wtt = w_.wtemp.data();
-    for (std::size_t v = 0; v < d_.p; ++v) {
-      const int* index = sortcol(v);
+    const double my_risk = me.risk;
+    for_vars(n2 - n1, [&](std::size_t v, workspace& w) {
+      var_result& r = vres_[v];
+      r.skip = true;
+      double* xt = w.xtemp.data();
+      double* yt = w.ytemp.data();
+      double* wtt = w.wtemp.data();
+      const int* index = sorts_.data() + v * d_.n;
       const int nc = d_.ncat[v];
       const double* xv = d_.x[v];
       int k = 0;
@@ -771,21 +811,32 @@ class grower {
           ++k;
         }
       }
-      if (k == 0 || (nc == 0 && xt[0] == xt[k - 1])) continue;
+      if (k == 0 || (nc == 0 && xt[0] == xt[k - 1])) return;
       double improve = 0, spoint = 0;
-      int* cs = w_.csplit.data();
+      int* cs = var_csplit(v);
       if (m_.method == 0)
-        choose_anova(k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, me.risk, wtt, w_);
+        choose_anova(k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, my_risk, wtt, w);
       else
-        choose_gini(m_, k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, wtt, w_);
+        choose_gini(m_, k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, wtt, w);
+      r.improve = improve;
+      r.spoint = spoint;
+      r.count = k;
+      r.skip = false;
+    });
+    for (std::size_t v = 0; v < d_.p; ++v) {
+      const var_result& r = vres_[v];
+      if (r.skip) continue;
+      const double improve = r.improve;
       if (improve > iscale) iscale = improve;
       if (improve > iscale * 1e-10) {
         split* t = insert_split(me.primary, improve, maxpri);
         if (t) {
+          const int nc = d_.ncat[v];
+          const int* cs = var_csplit(v);
           t->improve = improve;
           t->var = static_cast<int>(v);
-          t->spoint = spoint;
-          t->count = k;
+          t->spoint = r.spoint;
+          t->count = r.count;
           t->adj = 0;
           if (nc == 0) {
             t->csplit.assign(1, cs[0]);
@@ -799,7 +850,7 @@ class grower {
 
   void choose_surg(int n1, int n2, const int* y, const double* x, const int* order, int ncat,
                    double& agreement, double& spoint, int* csplit, double tleft, double tright,
-                   double& adj) {
+                   double& adj, workspace& w) const {
     const double* wt = d_.wt;
     double llwt, lrwt, rrwt, rlwt, agree, majority, total_wt;
     bool success = false;
@@ -861,10 +912,10 @@ class grower {
         }
       }
     } else {
-      int* left = w_.ileft.data();
-      int* right = w_.iright.data();
-      double* lw = w_.lwt.data();
-      double* rw = w_.rwt.data();
+      int* left = w.ileft.data();
+      int* right = w.iright.data();
+      double* lw = w.lwt.data();
+      double* rw = w.rwt.data();
       int lcount = 0, rcount = 0, defdir;
       for (int i = 0; i < ncat; ++i) {
         left[i] = right[i] = 0;
@@ -963,22 +1014,32 @@ class grower {
     }
     me.lastsurrogate = lcount < rcount ? RIGHT : (lcount > rcount ? LEFT : 0);
     me.surrogate.clear();
-    for (std::size_t i = 0; i < d_.p; ++i) {
-      if (static_cast<int>(i) == var) continue;
-      const int ncat = d_.ncat[i];
+    const int* ty = tempy;
+    for_vars(n2 - n1, [&](std::size_t i, workspace& w) {
+      var_result& r = vres_[i];
+      r.skip = true;
+      if (static_cast<int>(i) == var) return;
       double improve = 0, spoint = 0, adj = 0;
-      int* cs = w_.csplit.data();
-      choose_surg(n1, n2, tempy, d_.x[i], sortcol(i), ncat, improve, spoint, cs, lcount,
-                  rcount, adj);
-      if (adj <= 1e-10) continue;
-      split* ss = insert_split(me.surrogate, improve, o_.max_surrogate);
+      choose_surg(n1, n2, ty, d_.x[i], sorts_.data() + i * d_.n, d_.ncat[i], improve, spoint,
+                  var_csplit(i), lcount, rcount, adj, w);
+      r.improve = improve;
+      r.spoint = spoint;
+      r.adj = adj;
+      r.skip = false;
+    });
+    for (std::size_t i = 0; i < d_.p; ++i) {
+      const var_result& r = vres_[i];
+      if (r.skip || r.adj <= 1e-10) continue;
+      split* ss = insert_split(me.surrogate, r.improve, o_.max_surrogate);
       if (ss) {
-        ss->improve = improve;
+        const int ncat = d_.ncat[i];
+        const int* cs = var_csplit(i);
+        ss->improve = r.improve;
         ss->var = static_cast<int>(i);
         ss->count = 0;
-        ss->adj = adj;
+        ss->adj = r.adj;
         if (ncat == 0) {
-          ss->spoint = spoint;
+          ss->spoint = r.spoint;
           ss->csplit.assign(1, cs[0]);
         } else {
           ss->csplit.assign(cs, cs + ncat);
@@ -1215,7 +1276,8 @@ inline result fit(const data& d, const options& o, const int* xgroups, int nfold
   std::vector<int> sorts = grower::make_sorts(d);
   const std::vector<int> savesort = nfold > 1 ? sorts : std::vector<int>();
   grower g(d, o, m);
-  g.grow(std::move(sorts), static_cast<int>(d.n));
+  // one arena for all the split searches of the tree
+  with_threads(o.threads, [&] { g.grow(std::move(sorts), static_cast<int>(d.n)); });
   result r;
   r.alpha = g.alpha();
   std::vector<node>& nodes = g.nodes();
@@ -1239,6 +1301,8 @@ inline result fit(const data& d, const options& o, const int* xgroups, int nfold
       std::vector<std::vector<double>> xr(nfold, std::vector<double>(ncp, 0.0)),
           xs(nfold, std::vector<double>(ncp, 0.0));
       const std::size_t n = d.n, p = d.p;
+      options fold_opt = o;
+      fold_opt.threads = 1;  // parallel over folds, not within them
       parallel_tasks(static_cast<std::size_t>(nfold), o.threads, [&](std::size_t f) {
         const int grp = static_cast<int>(f) + 1;
         std::vector<int> s(n * p);
@@ -1260,7 +1324,7 @@ inline result fit(const data& d, const options& o, const int* xgroups, int nfold
             temp += d.wt[i];
         }
         const double ratio = temp / total_wt;
-        grower gf(d, o, m);
+        grower gf(d, fold_opt, m);
         gf.iscale = iscale0;
         gf.grow(std::move(s), k, g.alpha() * ratio);
         std::vector<node>& xn = gf.nodes();
