@@ -760,7 +760,7 @@ plot.statlearn_decision_tree <- function(x, main = NULL, cex = NULL, digits = 3,
     lines_w <- function(s) max(graphics::strwidth(strsplit(s, "\n")[[1L]], cex = 1))
     need <- vapply(which(!leaf), function(i) lines_w(slab[match(2 * ids[i], ids)]) / room[i], 0)
     need_leaf <- vapply(leaf_lab[leaf], lines_w, 0)
-    cex <- min(1, 0.95 / max(c(need, need_leaf), 1e-8))
+    cex <- min(1, 0.85 / max(c(need, need_leaf), 1e-8))
     cex <- max(cex, 0.4)
   }
   for (i in which(!leaf)) {
