@@ -77,7 +77,10 @@
 #' @param subset Optional expression selecting rows of `data`.
 #' @param na.action What to do with missing values; the default `na.pass`
 #'   keeps them for the surrogate splits (a missing response is an error).
-#' @inheritParams linear_regression
+#' @inheritParams statlearn-params
+#' @param seed `NULL` (the folds are drawn with R's random number generator,
+#'   so [set.seed()] reproduces them) or a whole number with which they are
+#'   drawn, leaving the caller's random stream untouched.
 #' @return A list of class `statlearn_decision_tree`: `frame` (one row per
 #'   node: node number, split variable or `"<leaf>"`, `n`, `wt`, `dev` (risk),
 #'   `yval`, `complexity`, `ncompete`, `nsurrogate`), `splits` (primary,

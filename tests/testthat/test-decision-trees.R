@@ -116,6 +116,12 @@ test_that("cross-validation with given folds gives rpart's xerror and xstd; 1 an
   a3b <- decision_tree(c3 ~ f + g + x1 + x2, dm, xval = fid, loss = L, threads = 2)
   expect_identical(a3b$cptable, a3$cptable, info = "threads 1 vs 2")
   sp <- spam[!spam$test, setdiff(names(spam), "test")]
+  # the split search runs over variables in parallel at large nodes
+  t1 <- decision_tree(spam ~ ., sp, cp = 0.001, xval = 0, threads = 1)
+  t2 <- decision_tree(spam ~ ., sp, cp = 0.001, xval = 0, threads = 2)
+  expect_identical(t1$frame, t2$frame)
+  expect_identical(t1$splits, t2$splits)
+  expect_identical(t1$cptable, t2$cptable)
   fid <- sample(rep(1:5, length.out = nrow(sp)))
   a <- decision_tree(spam ~ ., sp, cp = 0.002, xval = fid, threads = 2)
   b <- rpart::rpart(spam ~ ., sp, cp = 0.002, xval = fid)
