@@ -227,8 +227,8 @@ fit_decision_tree <- function(x, y, weights, method, split, cp, min_split, min_b
   if (is.character(y) || is.logical(y)) y <- factor(y)
   if (is.null(method)) method <- if (is.factor(y)) "class" else "anova"
   method <- check_choice(method, c("class", "anova"), "method")
-  if (anyNA(y)) abort_input("y", "no missing values", sprintf("%d missing", sum(is.na(y))),
-                            class = "statlearn_error_missing")
+  if (anyNA(y)) abort_input("y", "free of missing values (drop those rows, e.g. na.action = na.omit)",
+                            sprintf("%d missing", sum(is.na(y))), class = "statlearn_error_missing")
   weights <- check_weights(weights, n)
   split <- match.arg(split, c("gini", "information"))
   cp <- check_number(cp, "cp", lower = 0)
