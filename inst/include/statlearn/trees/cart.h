@@ -571,20 +571,22 @@ class grower {
 
   // sorted index arrays for the full data: numeric columns ascending with
   // missing values encoded -(1 + i); categorical columns in row order.
-  static std::vector<int> make_sorts(const data& d) {
+  static std::vector<int> make_sorts(const data& d, int threads) {
     const std::size_t n = d.n;
     std::vector<int> s(n * d.p);
-    std::vector<double> key(n);
-    for (std::size_t v = 0; v < d.p; ++v) {
-      int* sv = s.data() + v * n;
-      const double* xv = d.x[v];
-      for (std::size_t i = 0; i < n; ++i) {
-        const bool miss = std::isnan(xv[i]);
-        sv[i] = miss ? -static_cast<int>(i + 1) : static_cast<int>(i);
-        key[i] = miss ? 0.0 : xv[i];
+    parallel_chunks(d.p, 4, threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      std::vector<double> key(n);
+      for (std::size_t v = b; v < e; ++v) {
+        int* sv = s.data() + v * n;
+        const double* xv = d.x[v];
+        for (std::size_t i = 0; i < n; ++i) {
+          const bool miss = std::isnan(xv[i]);
+          sv[i] = miss ? -static_cast<int>(i + 1) : static_cast<int>(i);
+          key[i] = miss ? 0.0 : xv[i];
+        }
+        if (d.ncat[v] == 0 && n > 0) tie_order_sort(key.data(), sv, 0, static_cast<int>(n) - 1);
       }
-      if (d.ncat[v] == 0 && n > 0) tie_order_sort(key.data(), sv, 0, static_cast<int>(n) - 1);
-    }
+    });
     return s;
   }
 
@@ -1147,9 +1149,9 @@ class grower {
         }
       }
     }
-    int* tmp = w_.tempvec.data();
-    for (std::size_t k = 0; k < d_.p; ++k) {
-      int* sindex = sortcol(k);
+    for_vars(n2 - n1, [&](std::size_t k, workspace& w) {
+      int* tmp = w.tempvec.data();
+      int* sindex = sorts_.data() + k * d_.n;
       int i1 = n1, i2 = n1 + nleft, i3 = i2 + nright;
       for (int i = n1; i < n2; ++i) {
         int j = sindex[i];
@@ -1162,7 +1164,7 @@ class grower {
           tmp[i3++] = sindex[i];
       }
       for (int i = n1 + nleft; i < n2; ++i) sindex[i] = tmp[i];
-    }
+    });
     nnleft = nleft;
     nnright = nright;
   }
@@ -1273,7 +1275,7 @@ struct result {
 // Fit a tree; xgroups (1..nfold, length n) or nullptr for no cross-validation.
 inline result fit(const data& d, const options& o, const int* xgroups, int nfold) {
   const method_consts m = make_consts(d, o);
-  std::vector<int> sorts = grower::make_sorts(d);
+  std::vector<int> sorts = grower::make_sorts(d, o.threads);
   const std::vector<int> savesort = nfold > 1 ? sorts : std::vector<int>();
   grower g(d, o, m);
   // one arena for all the split searches of the tree
