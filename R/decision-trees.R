@@ -715,8 +715,9 @@ decision_tree_cp <- function(fit, rule = c("one_se", "min")) {
     i <- which(cpt[, "xerror"] <= cpt[i, "xerror"] + cpt[i, "xstd"])[1L]
   }
   cpv <- if (i == 1L) cpt[1L, "CP"] else sqrt(cpt[i, "CP"] * cpt[i - 1L, "CP"])
-  list(cp = cpv, nsplit = cpt[i, "nsplit"], size = cpt[i, "nsplit"] + 1,
-       xerror = cpt[i, "xerror"], xstd = cpt[i, "xstd"], row = i)
+  i <- unname(i)
+  list(cp = unname(cpv), nsplit = unname(cpt[i, "nsplit"]), size = unname(cpt[i, "nsplit"]) + 1,
+       xerror = unname(cpt[i, "xerror"]), xstd = unname(cpt[i, "xstd"]), row = i)
 }
 
 #' @rdname decision_tree
