@@ -24,8 +24,8 @@
 #' keep the first; a numeric split is only made between distinct values;
 #' categorical inputs are split by ordering their levels by the mean response
 #' (regression and two classes, ESL 9.2.4) or, for three or more classes, by
-#' trying every subset (at most `max_levels` levels); `max_compete` competing
-#' splits and `max_surrogate` surrogate splits are kept at each node.
+#' trying every subset (at most `max_levels` levels); `max_competitors` competing
+#' splits and `max_surrogates` surrogate splits are kept at each node.
 #' Observations whose split input is missing are sent down by the first
 #' surrogate split that can be evaluated (ESL 9.2.4), and if none can, by the
 #' majority direction (`use_surrogate = 2`). Classification uses the `prior`
@@ -56,9 +56,9 @@
 #' @param min_split Smallest node that is split.
 #' @param min_bucket Smallest number of observations in a terminal node.
 #' @param max_depth Maximum depth of a node (root = 0), at most 30.
-#' @param max_compete Number of competing splits kept per node (they do not
+#' @param max_competitors Number of competing splits kept per node (they do not
 #'   change the tree; `summary()` shows them).
-#' @param max_surrogate Number of surrogate splits kept per node (0 turns them
+#' @param max_surrogates Number of surrogate splits kept per node (0 turns them
 #'   off, which is faster).
 #' @param use_surrogate How observations with a missing split input are sent
 #'   down: 0, stay at the node; 1, by surrogates only; 2, by surrogates and then
@@ -110,14 +110,14 @@ decision_tree <- function(x, ...) UseMethod("decision_tree")
 decision_tree.default <- function(x, y, weights = NULL, method = NULL,
                                   split = c("gini", "information"), cp = 0.01, min_split = 20,
                                   min_bucket = round(min_split / 3), max_depth = 30,
-                                  max_compete = 4, max_surrogate = 5, use_surrogate = 2,
+                                  max_competitors = 4, max_surrogates = 5, use_surrogate = 2,
                                   surrogate_style = 0, xval = 10, prior = NULL, loss = NULL,
                                   max_levels = 20, threads = NULL, seed = NULL, ...) {
   check_dots(..., fun = "decision_tree")
   if (missing(min_bucket) && !missing(min_split)) min_bucket <- round(check_number(min_split, "min_split") / 3)
   if (!missing(min_bucket) && missing(min_split)) min_split <- 3 * check_number(min_bucket, "min_bucket")
   fit <- fit_decision_tree(x, y, weights, method, split, cp, min_split, min_bucket, max_depth,
-                           max_compete, max_surrogate, use_surrogate, surrogate_style, xval,
+                           max_competitors, max_surrogates, use_surrogate, surrogate_style, xval,
                            prior, loss, max_levels, threads, seed)
   fit$call <- match.call()
   fit
@@ -214,7 +214,7 @@ tree_design <- function(x, arg = "x") {
 }
 
 fit_decision_tree <- function(x, y, weights, method, split, cp, min_split, min_bucket, max_depth,
-                              max_compete, max_surrogate, use_surrogate, surrogate_style, xval,
+                              max_competitors, max_surrogates, use_surrogate, surrogate_style, xval,
                               prior, loss, max_levels, threads, seed) {
   des <- tree_design(x)
   n <- des$n
@@ -235,8 +235,8 @@ fit_decision_tree <- function(x, y, weights, method, split, cp, min_split, min_b
   min_split <- check_number(min_split, "min_split", lower = 1)
   min_bucket <- check_number(min_bucket, "min_bucket", lower = 1)
   max_depth <- check_count(max_depth, "max_depth", lower = 1, upper = 30)
-  max_compete <- check_count(max_compete, "max_compete", lower = 0)
-  max_surrogate <- check_count(max_surrogate, "max_surrogate", lower = 0)
+  max_competitors <- check_count(max_competitors, "max_competitors", lower = 0)
+  max_surrogates <- check_count(max_surrogates, "max_surrogates", lower = 0)
   use_surrogate <- check_count(use_surrogate, "use_surrogate", lower = 0, upper = 2)
   surrogate_style <- check_count(surrogate_style, "surrogate_style", lower = 0, upper = 1)
   max_levels <- check_count(max_levels, "max_levels", lower = 2, upper = 30)
@@ -330,14 +330,14 @@ fit_decision_tree <- function(x, y, weights, method, split, cp, min_split, min_b
       nfold <- xval
     }
   }
-  control <- c(min_split, min_bucket, cp, max_compete, max_surrogate, use_surrogate,
+  control <- c(min_split, min_bucket, cp, max_competitors, max_surrogates, use_surrogate,
                surrogate_style, max_depth)
   res <- cpp_cart_fit(des$cols, des$ncat, yy, weights, if (method == "class") 1L else 0L, K,
                       prior, as.double(loss), if (split == "gini") 1L else 2L, control,
                       as.integer(xgroups), nfold, threads)
   tree_from_engine(res, des, method, ylevels, prior, loss, split, counts, weights,
                    list(min_split = min_split, min_bucket = min_bucket, cp = cp,
-                        max_compete = max_compete, max_surrogate = max_surrogate,
+                        max_competitors = max_competitors, max_surrogates = max_surrogates,
                         use_surrogate = use_surrogate, surrogate_style = surrogate_style,
                         max_depth = max_depth, xval = nfold), dropped)
 }

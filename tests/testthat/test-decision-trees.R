@@ -83,7 +83,7 @@ test_that("categorical inputs, missing values (surrogates) and weights: same as 
     list("NA surrogate_style 1", fo_3, dm, list(cp = 0.001, surrogate_style = 1),
          list(cp = 0.001, surrogatestyle = 1)),
     list("NA use_surrogate 1", fo_y, dm, list(use_surrogate = 1), list(usesurrogate = 1)),
-    list("NA no surrogates", fo_y, dm, list(max_surrogate = 0), list(maxsurrogate = 0)),
+    list("NA no surrogates", fo_y, dm, list(max_surrogates = 0), list(maxsurrogate = 0)),
     list("weights anova", fo_y, dm, list(weights = quote(w)), list(weights = quote(w))),
     list("weights class", fo_3, dm, list(weights = quote(w)), list(weights = quote(w))),
     list("loss", fo_3, dm, list(loss = L), list(parms = list(loss = L))),
