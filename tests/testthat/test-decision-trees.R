@@ -101,6 +101,31 @@ test_that("categorical inputs, missing values (surrogates) and weights: same as 
   }
 })
 
+test_that("zero weights, five classes with an eight-level factor, control settings: same as rpart", {
+  skip_if_not_installed("rpart")
+  d <- tree_data(missing = TRUE)
+  set.seed(4)
+  d$w0 <- d$w
+  d$w0[sample(nrow(d), 40)] <- 0
+  d$c5 <- cut(d$y + rnorm(nrow(d)), 5)
+  d$h <- factor(sample(letters[1:8], nrow(d), TRUE))
+  fid <- sample(rep(1:5, length.out = nrow(d)))
+  cases <- list(
+    list("zero weights + xval", c3 ~ f + g + x1 + x2, list(weights = quote(w0), xval = fid),
+         list(weights = quote(w0), xval = fid)),
+    list("5 classes, 8 levels", c5 ~ f + g + h + x1, list(cp = 0.001), list(cp = 0.001)),
+    list("min_bucket only", c5 ~ f + g + h + x1, list(min_bucket = 12), list(minbucket = 12)),
+    list("min_split only", y ~ f + g + h + x1, list(min_split = 50), list(minsplit = 50)),
+    list("competitors/surrogates", y ~ f + g + h + x1, list(max_competitors = 0, max_surrogates = 1),
+         list(maxcompete = 0, maxsurrogate = 1))
+  )
+  for (cs in cases) {
+    a <- do.call(decision_tree, c(list(cs[[2]], d, threads = 1), if (is.null(cs[[3]]$xval)) list(xval = 0), cs[[3]]))
+    b <- do.call(rpart::rpart, c(list(cs[[2]], d), if (is.null(cs[[4]]$xval)) list(xval = 0), cs[[4]]))
+    expect_same_tree(a, b, cs[[1]])
+  }
+})
+
 test_that("cross-validation with given folds gives rpart's xerror and xstd; 1 and 2 threads agree", {
   skip_if_not_installed("rpart")
   dm <- tree_data(missing = TRUE)
