@@ -1,0 +1,706 @@
+// statlearn/basis/mars.h -- multivariate adaptive regression splines
+// (ESL 9.4; Friedman 1991, "Multivariate adaptive regression splines";
+// Friedman 1993, "Fast MARS").
+//
+// Forward pass: the model holds basis terms (products of hinge functions).
+// Each step tries, for every eligible parent term m and input j, the product
+// of the parent with x_j entering linearly and with the reflected pair
+// (x_j - t)+, (t - x_j)+ at every admissible knot t (a data value, subject to
+// the minspan / endspan rules). The change in RSS of a candidate is computed
+// from an orthonormal basis Q of the current terms: with the linear column
+// b_m x_j orthogonalised first, the knot scan moves t downwards through the
+// sorted x_j and updates the inner products of the hinge with Q, y and itself
+// in O(|Q|) per data point (Friedman 1991, section 3.9), so each (parent,
+// input) pair costs O(n |Q|). Inputs are scanned in parallel; the best
+// candidate is chosen in input order (strict improvement), so the result does
+// not depend on the thread count.
+//
+// The selection rules (knot spacing, tolerances, the Fast MARS parent queue,
+// the "new form" test and the stopping rules) follow the R package earth
+// (Milborrow), so that fits agree with earth's on the same settings.
+//
+// Backward pass: backward elimination on the QR factor of [B y] (intercept
+// forced in), one term per step, dropping the term whose removal increases
+// the RSS least; the subset with the smallest GCV is chosen in R.
+#ifndef STATLEARN_BASIS_MARS_H
+#define STATLEARN_BASIS_MARS_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <vector>
+
+#include "statlearn/common/hooks.h"
+#include "statlearn/common/parallel.h"
+
+namespace statlearn {
+
+struct mars_options {
+  int degree = 1;
+  double penalty = 2.0;
+  int max_terms = 21;        // earth's nk
+  double thresh = 0.001;
+  int minspan = 0;           // 0: automatic (Friedman eq. 43); < 0: -number of knots
+  int endspan = 0;           // 0: automatic (Friedman eq. 45)
+  double adjust_endspan = 2; // endspan multiplier for interaction terms
+  int fast_k = 20;           // <= 0: all parents
+  double fast_beta = 1.0;    // ageing of the Fast MARS queue
+  bool auto_linpreds = true; // a knot at min(x) enters as a linear term
+  int threads = 1;
+};
+
+struct mars_forward_result {
+  int nterms = 0;            // number of term slots used (including unused partners)
+  std::vector<int> used;     // per slot: 1 if the term is in the model
+  std::vector<int> dirs;     // slot-major: dirs[t * p + j] in {-1, 0, 1, 2}
+  std::vector<double> cuts;  // slot-major
+  int termcond = 0;          // why the forward pass stopped (earth's codes 1..7)
+  std::vector<double> rsq;   // RSq after each forward step
+};
+
+namespace mars_detail {
+
+inline double gcv_value(int nterms, std::size_t n, double rss, double penalty) {
+  double cost = 0.0;
+  if (penalty != -1.0) cost = (nterms + penalty * (nterms - 1.0) / 2.0) / static_cast<double>(n);
+  if (cost >= 1.0) return std::numeric_limits<double>::infinity();
+  return rss / (static_cast<double>(n) * (1.0 - cost) * (1.0 - cost));
+}
+
+inline double mean_of(const double* v, std::size_t n) {
+  double m = 0.0;
+  for (std::size_t i = 0; i < n; ++i) m += v[i] / static_cast<double>(n);
+  return m;
+}
+
+struct queue_entry {
+  int parent = 0;
+  int nterms_for = -99;
+  double rss_delta = -1.0;
+  double aged_rank = -1.0;
+};
+
+// Result of scanning one input for one parent.
+struct pred_scan {
+  bool tried = false;        // input eligible for this parent
+  bool newform0 = false;     // the linear candidate was evaluated
+  bool newform = false;      // the linear column is independent of the model
+  double lin = 0.0;          // RSS decrease of the linear candidate
+  double pair = 0.0;         // best RSS decrease with a knot (>= lin)
+  int best_case = -1;        // sorted position of the best knot, -1 if none beat lin
+};
+
+class forward_pass {
+ public:
+  forward_pass(const double* x, std::size_t n, std::size_t p, const std::vector<double>& y,
+               const std::vector<double>& w, const mars_options& o)
+      : x_(x), n_(n), p_(p), y_(y), o_(o), M_(static_cast<std::size_t>(o.max_terms)) {
+    weighted_ = !w.empty();
+    center_ = !weighted_;
+    order_.resize(p_ * n_);
+    for (std::size_t j = 0; j < p_; ++j) {
+      int* ord = &order_[j * n_];
+      std::iota(ord, ord + n_, 0);
+      const double* xj = x_ + j * n_;
+      std::stable_sort(ord, ord + n_, [xj](int a, int b) { return xj[a] < xj[b]; });
+    }
+    bx_.assign(n_ * M_, 0.0);
+    q_.assign(n_ * M_, 0.0);
+    qc_.assign(M_ * n_, 0.0);
+    qmean_.assign(M_, 0.0);
+    ycbo_.assign(M_, 0.0);
+    dirs_.assign(M_ * p_, 0);
+    cuts_.assign(M_ * p_, 0.0);
+    degree_.assign(M_, 0);
+    used_.assign(M_, 0);
+    cache_.assign(M_ * M_ * p_, std::numeric_limits<double>::infinity());
+    if (weighted_) {
+      yw_.resize(n_);
+      for (std::size_t i = 0; i < n_; ++i) {
+        bx_[i] = std::sqrt(w[i]);
+        yw_[i] = bx_[i] * y_[i];
+      }
+      ybar_ = 0.0;
+    } else {
+      for (std::size_t i = 0; i < n_; ++i) bx_[i] = 1.0;
+      yw_ = y_;
+      ybar_ = mean_of(y_.data(), n_);
+    }
+  }
+
+  mars_forward_result run() {
+    mars_forward_result res;
+    // intercept column of Q
+    if (weighted_) {
+      double ss = 0.0;
+      for (std::size_t i = 0; i < n_; ++i) ss += bx_[i] * bx_[i];
+      const double len = std::sqrt(ss);
+      for (std::size_t i = 0; i < n_; ++i) q_[i] = bx_[i] / len;
+      qmean_[0] = 0.0;
+    } else {
+      const double len = 1.0 / std::sqrt(static_cast<double>(n_));
+      for (std::size_t i = 0; i < n_; ++i) q_[i] = len;
+      qmean_[0] = len;
+    }
+    sync_centered(0);
+    used_[0] = 1;
+    ycbo_[0] = ycbo_of(&q_[0]);
+
+    // null RSS (weighted response; earth guards a constant response)
+    double rss_null = 0.0;
+    if (weighted_) {
+      double sy = 0.0, sw = 0.0;
+      for (std::size_t i = 0; i < n_; ++i) {
+        const double wi = bx_[i] * bx_[i];
+        sy += wi * y_[i];
+        sw += wi;
+      }
+      const double m = sy / sw;
+      for (std::size_t i = 0; i < n_; ++i) rss_null += bx_[i] * bx_[i] * (y_[i] - m) * (y_[i] - m);
+    } else {
+      for (std::size_t i = 0; i < n_; ++i) rss_null += (y_[i] - ybar_) * (y_[i] - ybar_);
+    }
+    if (rss_null < 1e-8 * n_) rss_null = 1e-8 * n_;
+
+    const int M = static_cast<int>(M_);
+    double rss = rss_null, rss_delta = rss_null, rsq = 0.0, rsq_delta = 0.0;
+    int nused = 1;
+    double gcv = 0.0;
+    const double gcv_null = gcv_value(1, n_, rss_null, o_.penalty);
+    fast_k_ = o_.fast_k <= 0 ? 10001 : std::max(o_.fast_k, 3);
+    queue_.assign(M_, queue_entry());
+    for (int t = 0; t < M; ++t) queue_[t].parent = t;
+    nq_ = 0;
+    add_to_queue(0, 1, rss_null, true);
+
+    int nterms = 1, best_case = -1;
+    if (M >= 3) {
+      while (true) {
+        if (hooks::aborted()) throw interrupted();
+        if (rss <= 0) throw std::runtime_error("mars: the residual sum of squares reached zero");
+        const double max_legal = std::min(1.01 * rss, 10.0 * rss_delta);
+        int best_pred = -1, best_parent = -1;
+        bool newform = false, linbest = false;
+        find_term(nterms, max_legal, best_case, best_pred, best_parent, rss_delta, newform, linbest);
+        if (!o_.auto_linpreds) linbest = false;
+        if (best_case >= 0) add_term_pair(nterms, best_parent, best_case, best_pred, linbest, newform);
+        const bool pair = best_case > 0 && newform;
+        ++nused;
+        if (pair) ++nused;
+        rss -= rss_delta;
+        if (rss > -1e-10 && rss < 1e-10) rss = 0.0;
+        gcv = gcv_value(nused, n_, rss, o_.penalty);
+        const double old = rsq;
+        rsq = 1.0 - rss / rss_null;
+        rsq_delta = rsq - old;
+        if (rsq_delta > -1e-10 && rsq_delta < 1e-10) rsq_delta = 0.0;
+        res.rsq.push_back(rsq);
+        if (best_case < 0) {
+          used_[nterms] = used_[nterms + 1] = 0;
+          break;
+        }
+        if (o_.thresh != 0 && rsq_delta < o_.thresh) {
+          used_[nterms] = used_[nterms + 1] = 0;
+          break;
+        }
+        const double grsq = 1.0 - gcv / gcv_null;
+        if (o_.thresh != 0 && grsq < -10.0) {
+          used_[nterms] = used_[nterms + 1] = 0;
+          break;
+        }
+        if (!linbest && newform) {
+          add_to_queue(nterms, nterms, std::numeric_limits<double>::infinity(), false);
+          add_to_queue(nterms + 1, nterms, std::numeric_limits<double>::infinity(), true);
+        } else {
+          add_to_queue(nterms, nterms, std::numeric_limits<double>::infinity(), true);
+        }
+        nterms += 2;
+        if (rsq >= 1.0 - o_.thresh) break;
+        if (nterms >= M - 1) break;
+      }
+    }
+    // termination code, as earth's ForwardEpilog
+    const double grsq = 1.0 - gcv / gcv_null;
+    int cond;
+    if (M < 3) cond = 1;
+    else if (o_.thresh != 0 && grsq < -10.0) cond = grsq < -1000 ? 2 : 3;
+    else if (o_.thresh != 0 && rsq_delta < o_.thresh) cond = 4;
+    else if (rsq >= 1.0 - o_.thresh) cond = 5;
+    else if (best_case < 0) cond = 6;
+    else cond = 7;
+    res.termcond = cond;
+    const int slots = std::min(nterms, M);
+    res.nterms = slots;
+    res.used.assign(used_.begin(), used_.begin() + slots);
+    res.dirs.assign(dirs_.begin(), dirs_.begin() + static_cast<std::size_t>(slots) * p_);
+    res.cuts.assign(cuts_.begin(), cuts_.begin() + static_cast<std::size_t>(slots) * p_);
+    return res;
+  }
+
+ private:
+  const double* x_;
+  std::size_t n_, p_;
+  std::vector<double> y_, yw_;
+  mars_options o_;
+  std::size_t M_;
+  bool weighted_ = false, center_ = true;
+  double ybar_ = 0.0;
+  std::vector<int> order_;
+  std::vector<double> bx_, q_, qc_, qmean_, ycbo_, cuts_, cache_;
+  std::vector<int> dirs_, degree_, used_;
+  std::vector<queue_entry> queue_, sorted_;
+  int nq_ = 0, fast_k_ = 10001;
+
+  double xv(std::size_t i, std::size_t j) const { return x_[j * n_ + i]; }
+
+  double ycbo_of(const double* col) const {
+    double s = 0.0;
+    for (std::size_t i = 0; i < n_; ++i) s += (yw_[i] - ybar_) * col[i];
+    return s;
+  }
+
+  void sync_centered(std::size_t t) {
+    for (std::size_t i = 0; i < n_; ++i) qc_[i * M_ + t] = q_[t * n_ + i] - qmean_[t];
+  }
+
+  void add_to_queue(int term, int nterms, double rss_delta, bool sort) {
+    queue_[nq_].nterms_for = nterms;
+    queue_[nq_].rss_delta = std::max(queue_[term].rss_delta, rss_delta);
+    ++nq_;
+    if (!sort) return;
+    sorted_.assign(queue_.begin(), queue_.begin() + nq_);
+    std::sort(sorted_.begin(), sorted_.end(), [](const queue_entry& a, const queue_entry& b) {
+      if (a.rss_delta != b.rss_delta) return a.rss_delta > b.rss_delta;
+      return a.parent < b.parent;
+    });
+    if (o_.fast_beta > 0) {
+      for (int r = 0; r < nq_; ++r)
+        sorted_[r].aged_rank = r + o_.fast_beta * (nterms - sorted_[r].nterms_for);
+      std::sort(sorted_.begin(), sorted_.end(), [](const queue_entry& a, const queue_entry& b) {
+        if (a.aged_rank != b.aged_rank) return a.aged_rank < b.aged_rank;
+        if (a.rss_delta != b.rss_delta) return a.rss_delta > b.rss_delta;
+        return a.parent < b.parent;
+      });
+    }
+  }
+
+  int end_span(int deg) const {
+    int e = 1;
+    if (o_.endspan > 0) e = o_.endspan;
+    else e = static_cast<int>(7.32193 + std::log(static_cast<double>(p_)) / 0.69315);
+    if (deg >= 2) e += static_cast<int>(o_.adjust_endspan * e + 0.5);
+    const int half = static_cast<int>(n_) / 2 - 1;
+    if (e > half) e = half;
+    return std::max(1, e);
+  }
+
+  void span_params(int deg, int parent, int& minspan, int& endspan, int& startspan) const {
+    endspan = end_span(deg);
+    const int n = static_cast<int>(n_);
+    if (o_.minspan < 0) {
+      minspan = static_cast<int>(std::ceil(n / (1.0 - o_.minspan)));
+      startspan = minspan;
+      while (startspan < endspan) startspan += minspan;
+      startspan = std::max(1, startspan - 1);
+      return;
+    }
+    if (o_.minspan > 0) {
+      minspan = o_.minspan;
+    } else {
+      int nused = 0;
+      const double* b = &bx_[static_cast<std::size_t>(parent) * n_];
+      for (std::size_t i = 0; i < n_; ++i) nused += b[i] > 0;
+      minspan = static_cast<int>((2.9702 + std::log(static_cast<double>(p_) * nused)) / 1.7329);
+    }
+    minspan = std::max(1, minspan);
+    const int avail = std::max(0, n - 2 * endspan);
+    int s = avail / 2;
+    if (avail > minspan) {
+      const int ndiv = avail / minspan;
+      s = (avail == ndiv * minspan) ? minspan / 2 : (avail - ndiv * minspan) / 2;
+    }
+    startspan = std::max(1, endspan + s);
+  }
+
+  // earth's test of whether x_j * parent may already lie in the model's span.
+  bool new_form(int pred, int parent, int nterms) const {
+    bool isnew = true;
+    for (int i = 1; i < nterms; ++i) {
+      if (!used_[i]) continue;
+      isnew = false;
+      if (dirs_[i * p_ + pred] == 0) return true;
+      for (std::size_t j = 0; j < p_; ++j)
+        if (static_cast<int>(j) != pred &&
+            (dirs_[i * p_ + j] != 0) != (dirs_[static_cast<std::size_t>(parent) * p_ + j] != 0))
+          return true;
+    }
+    return isnew;
+  }
+
+  // Residual of v on the used columns of Q (modified Gram-Schmidt); with
+  // cache != nullptr the coefficients are cached per (parent, input).
+  void orthogonalise(double* v, int nterms, double* cache) const {
+    for (int t = 0; t < nterms; ++t) {
+      if (!used_[t]) continue;
+      const double* qt = &q_[static_cast<std::size_t>(t) * n_];
+      double beta;
+      if (cache != nullptr && cache[t] != std::numeric_limits<double>::infinity()) {
+        beta = cache[t];
+      } else {
+        beta = 0.0;
+        for (std::size_t i = 0; i < n_; ++i) beta += qt[i] * v[i];
+        if (cache != nullptr) cache[t] = beta;
+      }
+      for (std::size_t i = 0; i < n_; ++i) v[i] -= beta * qt[i];
+    }
+  }
+
+  // Make v (the raw column of slot `slot`) a column of Q; returns whether its
+  // residual sum of squares exceeds earth's MIN_BX_SOS (0.01). With strict,
+  // a column at or below that level is zeroed.
+  bool make_q_column(double* v, int slot, double* cache, bool strict, double& mean_out) const {
+    if (slot == 1 && center_) {
+      const double m = mean_of(v, n_);
+      for (std::size_t i = 0; i < n_; ++i) v[i] -= m;
+    } else {
+      orthogonalise(v, slot, cache);
+    }
+    double ss = 0.0;
+    for (std::size_t i = 0; i < n_; ++i) ss += v[i] * v[i];
+    const bool good = ss > 0.01;
+    if (ss > (strict ? 0.01 : 0.0)) {
+      mean_out = center_ ? mean_of(v, n_) : 0.0;
+      const double len = std::sqrt(ss);
+      for (std::size_t i = 0; i < n_; ++i) v[i] /= len;
+    } else {
+      mean_out = 0.0;
+      std::fill(v, v + n_, 0.0);
+    }
+    return good;
+  }
+
+  pred_scan scan(int parent, int pred, int nterms, double max_legal, int minspan, int endspan,
+                 int startspan, std::vector<double>& r, std::vector<double>& S0,
+                 std::vector<double>& CC) {
+    pred_scan s;
+    s.tried = true;
+    const double* b = &bx_[static_cast<std::size_t>(parent) * n_];
+    const double* xj = x_ + static_cast<std::size_t>(pred) * n_;
+    bool newform = new_form(pred, parent, nterms);
+    s.newform0 = newform;
+    double rmean = 0.0, ycbo_c = 0.0;
+    if (newform) {
+      for (std::size_t i = 0; i < n_; ++i) r[i] = xj[i] * b[i];
+      double* cache = &cache_[(static_cast<std::size_t>(pred) * M_ + parent) * M_];
+      if (!make_q_column(r.data(), nterms, cache, true, rmean)) newform = false;
+      double ybo = 0.0;
+      for (std::size_t i = 0; i < n_; ++i) {
+        ycbo_c += (yw_[i] - ybar_) * r[i];
+        ybo += yw_[i] * r[i];
+      }
+      s.lin = ybo * ybo;
+    }
+    s.newform = newform;
+    s.pair = s.lin;
+    const int newcol = newform ? nterms + 1 : nterms;
+    const double tol = newcol < 15 ? 0.01 : 1e-5;
+    const std::size_t T = static_cast<std::size_t>(nterms);
+    std::fill(S0.begin(), S0.begin() + T, 0.0);
+    std::fill(CC.begin(), CC.begin() + T, 0.0);
+    double S0c = 0.0, CCc = 0.0;
+    double sb = 0.0, sbb = 0.0, sbx = 0.0, sbbx = 0.0;  // sums over cases above the knot
+    double cc = 0.0;                                    // centred SS of the hinge
+    double ysum = 0.0, yh = 0.0;                        // sum (y - ybar) b, sum (y - ybar) h
+    const int* ord = &order_[static_cast<std::size_t>(pred) * n_];
+    const double inv_n = 1.0 / static_cast<double>(n_);
+    double knot = xj[ord[n_ - 1]];
+    int span = startspan;
+    const double* qc = qc_.data();
+    const double rc_shift = rmean;
+    // move the knot from `knot` down to t with the current sums
+    auto shift = [&](double t) {
+      const double d = knot - t;
+      if (d == 0.0) return;
+      const double hu = sbx - sb * knot, ht = sbx - sb * t;
+      double hh = d * (2.0 * sbbx - sbb * (knot + t));
+      if (center_) hh += (hu * hu - ht * ht) * inv_n;
+      cc += hh;
+      for (std::size_t t2 = 0; t2 < T; ++t2) CC[t2] += d * S0[t2];
+      CCc += d * S0c;
+      yh += d * ysum;
+      knot = t;
+    };
+    for (long pos = static_cast<long>(n_) - 2; pos >= endspan; --pos) {
+      const int k1 = ord[pos + 1];
+      const double b1 = b[k1];
+      if (!(b1 > 0)) continue;
+      const double x1 = xj[k1];
+      const double x0 = xj[ord[pos]];
+      shift(x1);
+      // add case k1 (its hinge is zero at knot x1)
+      const double* row = qc + static_cast<std::size_t>(k1) * M_;
+      for (std::size_t t2 = 0; t2 < T; ++t2) S0[t2] += row[t2] * b1;
+      if (newform) S0c += (r[k1] - rc_shift) * b1;
+      sb += b1;
+      sbb += b1 * b1;
+      sbx += b1 * x1;
+      sbbx += b1 * b1 * x1;
+      ysum += (yw_[k1] - ybar_) * b1;
+      shift(x0);
+      if (cc > 0 && --span == 0) {
+        span = minspan;
+        double t1 = yh, t2v = cc;
+        for (std::size_t t2 = 0; t2 < T; ++t2) {
+          t1 -= ycbo_[t2] * CC[t2];
+          t2v -= CC[t2] * CC[t2];
+        }
+        if (newform) {
+          t1 -= ycbo_c * CCc;
+          t2v -= CCc * CCc;
+        }
+        double delta = 0.0;
+        double denom = cc;
+        if (!center_) denom = cc - CC[0] * CC[0];
+        if (t2v / denom > tol) delta = t1 * t1 / t2v;
+        const double total = s.lin + delta;
+        if (total > s.pair && total < max_legal) {
+          s.pair = total;
+          s.best_case = static_cast<int>(pos);
+        }
+      }
+    }
+    return s;
+  }
+
+  void find_term(int nterms, double max_legal, int& best_case, int& best_pred, int& best_parent,
+                 double& best_delta, bool& best_newform, bool& linbest) {
+    best_case = -1;
+    best_delta = 0.0;
+    linbest = false;
+    best_newform = false;
+    const int nparents = std::min(nq_, fast_k_);
+    std::vector<pred_scan> scans(p_);
+    for (int qi = 0; qi < nparents; ++qi) {
+      const int parent = sorted_[qi].parent;
+      if (degree_[parent] >= o_.degree) continue;
+      int minspan, endspan, startspan;
+      span_params(degree_[parent] + 1, parent, minspan, endspan, startspan);
+      parallel_tasks(p_, o_.threads, [&](std::size_t j) {
+        scans[j] = pred_scan();
+        if (dirs_[static_cast<std::size_t>(parent) * p_ + j] != 0) return;
+        std::vector<double> r(n_), S0(M_ + 1), CC(M_ + 1);
+        scans[j] = scan(parent, static_cast<int>(j), nterms, max_legal, minspan, endspan, startspan,
+                        r, S0, CC);
+      });
+      if (hooks::aborted()) throw interrupted();
+      double best_for_parent = -1.0;
+      for (std::size_t j = 0; j < p_; ++j) {
+        const pred_scan& s = scans[j];
+        if (!s.tried) continue;
+        if (s.newform0) {
+          if (s.lin > best_for_parent) best_for_parent = s.lin;
+          if (s.lin > best_delta) {
+            best_delta = s.lin;
+            linbest = true;
+            best_case = 0;
+            best_pred = static_cast<int>(j);
+            best_parent = parent;
+          }
+        }
+        if (s.pair > best_for_parent) best_for_parent = s.pair;
+        if (s.pair > best_delta) {
+          best_delta = s.pair;
+          linbest = false;
+          best_case = s.best_case;
+          best_pred = static_cast<int>(j);
+          best_parent = parent;
+          best_newform = s.newform;
+        }
+      }
+      queue_[parent].nterms_for = nterms;
+      queue_[parent].rss_delta = best_for_parent;
+    }
+  }
+
+  void add_term_pair(int nterms, int parent, int best_case, int pred, bool linbest, bool& newform) {
+    const int t1 = nterms + 1;
+    for (std::size_t j = 0; j < p_; ++j) {
+      dirs_[nterms * p_ + j] = dirs_[t1 * p_ + j] = dirs_[parent * p_ + j];
+      cuts_[nterms * p_ + j] = cuts_[t1 * p_ + j] = cuts_[parent * p_ + j];
+    }
+    degree_[nterms] = degree_[t1] = degree_[parent] + 1;
+    dirs_[nterms * p_ + pred] = linbest ? 2 : 1;
+    dirs_[t1 * p_ + pred] = -1;
+    const int* ord = &order_[static_cast<std::size_t>(pred) * n_];
+    const double cut = xv(ord[best_case], pred);
+    cuts_[nterms * p_ + pred] = cuts_[t1 * p_ + pred] = cut;
+    double* c0 = &bx_[static_cast<std::size_t>(nterms) * n_];
+    double* c1 = &bx_[static_cast<std::size_t>(t1) * n_];
+    const double* b = &bx_[static_cast<std::size_t>(parent) * n_];
+    std::fill(c0, c0 + n_, 0.0);
+    std::fill(c1, c1 + n_, 0.0);
+    if (linbest) {
+      for (std::size_t i = 0; i < n_; ++i) c0[i] = b[i] * xv(i, pred);
+    } else {
+      for (std::size_t r = 0; r < n_; ++r) {
+        const int k = ord[r];
+        const double xi = xv(k, pred);
+        if (static_cast<long>(r) > best_case) c0[k] = b[k] * (xi - cut);
+        else c1[k] = b[k] * (cut - xi);
+      }
+    }
+    used_[nterms] = 1;
+    add_q_column(nterms);
+    if (!linbest && newform) used_[t1] = 1;
+    if (used_[t1]) {
+      const bool good = add_q_column(t1);
+      if (weighted_ && !good) {
+        newform = false;
+        used_[t1] = 0;
+      }
+    }
+    if (!used_[t1]) {
+      degree_[t1] = 101;
+      double* q1 = &q_[static_cast<std::size_t>(t1) * n_];
+      std::fill(q1, q1 + n_, 0.0);
+      qmean_[t1] = 0.0;
+      sync_centered(t1);
+      ycbo_[t1] = 0.0;
+    }
+  }
+
+  bool add_q_column(int slot) {
+    double* qs = &q_[static_cast<std::size_t>(slot) * n_];
+    std::copy(&bx_[static_cast<std::size_t>(slot) * n_], &bx_[static_cast<std::size_t>(slot) * n_] + n_, qs);
+    double m = 0.0;
+    const bool good = make_q_column(qs, slot, nullptr, false, m);
+    qmean_[slot] = m;
+    sync_centered(slot);
+    ycbo_[slot] = ycbo_of(qs);
+    return good;
+  }
+};
+
+}  // namespace mars_detail
+
+// x: n x p column-major; y: response (already scaled as the caller wishes);
+// w: case weights or empty.
+inline mars_forward_result mars_forward(const double* x, std::size_t n, std::size_t p,
+                                        const std::vector<double>& y, const std::vector<double>& w,
+                                        const mars_options& o) {
+  mars_detail::forward_pass fp(x, n, p, y, w, o);
+  mars_forward_result r;
+  with_threads(o.threads, [&] { r = fp.run(); });
+  return r;
+}
+
+struct mars_backward_result {
+  std::vector<double> rss;   // rss[k-1]: RSS of the best subset of size k found
+  std::vector<int> terms;    // T x T row-major: row k-1 holds the k term indices (0-based), rest -1
+};
+
+// Backward elimination with column 0 forced in. B: n x T column-major.
+inline mars_backward_result mars_backward(const double* B, std::size_t n, std::size_t T,
+                                          const double* y) {
+  // Householder QR of [B y], keeping R (upper triangular, (T+1) x (T+1)).
+  const std::size_t m = T + 1;
+  std::vector<double> A(n * m);
+  std::copy(B, B + n * T, A.begin());
+  std::copy(y, y + n, A.begin() + n * T);
+  const std::size_t kmax = std::min(n, m);
+  for (std::size_t k = 0; k < kmax; ++k) {
+    double* a = &A[k * n];
+    double norm = 0.0;
+    for (std::size_t i = k; i < n; ++i) norm += a[i] * a[i];
+    norm = std::sqrt(norm);
+    if (norm == 0.0) continue;
+    const double alpha = a[k] > 0 ? -norm : norm;
+    a[k] -= alpha;  // v = a - alpha e_k (stored in a[k..n))
+    double vv = 0.0;
+    for (std::size_t i = k; i < n; ++i) vv += a[i] * a[i];
+    for (std::size_t c = k + 1; c < m; ++c) {
+      double* ac = &A[c * n];
+      double s = 0.0;
+      for (std::size_t i = k; i < n; ++i) s += a[i] * ac[i];
+      const double f = 2.0 * s / vv;
+      for (std::size_t i = k; i < n; ++i) ac[i] -= f * a[i];
+    }
+    a[k] = alpha;
+    for (std::size_t i = k + 1; i < n; ++i) a[i] = 0.0;
+  }
+  // R as a dense (m x m) row-major upper triangle; column j of the current
+  // model is stored at position j of `cols`, the response in the last column.
+  std::vector<double> R(m * m, 0.0);
+  for (std::size_t c = 0; c < m; ++c)
+    for (std::size_t r = 0; r <= std::min(c, kmax - 1); ++r) R[r * m + c] = A[c * n + r];
+  double rss = 0.0;
+  for (std::size_t i = T; i < n; ++i) rss += A[T * n + i] * A[T * n + i];
+  std::vector<int> cols(T);
+  std::iota(cols.begin(), cols.end(), 0);
+  // the response column index in R is T; current size k = cols.size()
+  mars_backward_result out;
+  out.rss.assign(T, 0.0);
+  out.terms.assign(T * T, -1);
+  std::vector<double> Rinv;
+  for (std::size_t k = T; k >= 1; --k) {
+    out.rss[k - 1] = rss;
+    for (std::size_t i = 0; i < k; ++i) out.terms[(k - 1) * T + i] = cols[i];
+    if (k == 1) break;
+    // coefficients b = R^-1 z and diag of (R'R)^-1 via the inverse of R (k x k)
+    Rinv.assign(k * k, 0.0);
+    for (std::size_t c = 0; c < k; ++c) {
+      // solve R x = e_c (upper triangular), x in column c of Rinv
+      for (std::size_t rr = k; rr-- > 0;) {
+        double s = (rr == c) ? 1.0 : 0.0;
+        for (std::size_t l = rr + 1; l < k; ++l) s -= R[rr * m + l] * Rinv[l * k + c];
+        const double d = R[rr * m + rr];
+        Rinv[rr * k + c] = d != 0.0 ? s / d : 0.0;
+      }
+    }
+    std::size_t drop = 1;
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t j = 1; j < k; ++j) {
+      double bj = 0.0, vj = 0.0;
+      for (std::size_t l = j; l < k; ++l) {
+        bj += Rinv[j * k + l] * R[l * m + T];
+        vj += Rinv[j * k + l] * Rinv[j * k + l];
+      }
+      const double inc = vj > 0 ? bj * bj / vj : 0.0;
+      if (inc < best) {
+        best = inc;
+        drop = j;
+      }
+    }
+    // remove column `drop`: shift columns left, then Givens on rows drop..k-1
+    for (std::size_t r = 0; r < k; ++r) {
+      for (std::size_t c = drop; c + 1 < k; ++c) R[r * m + c] = R[r * m + c + 1];
+      R[r * m + (k - 1)] = 0.0;
+    }
+    for (std::size_t r = drop; r + 1 < k; ++r) {
+      const double a = R[r * m + r], bb = R[(r + 1) * m + r];
+      const double h = std::hypot(a, bb);
+      if (h == 0.0) continue;
+      const double c = a / h, s = bb / h;
+      for (std::size_t l = r; l < m; ++l) {
+        if (l >= k - 1 && l != T) continue;
+        const double u = R[r * m + l], v = R[(r + 1) * m + l];
+        R[r * m + l] = c * u + s * v;
+        R[(r + 1) * m + l] = -s * u + c * v;
+      }
+    }
+    // the response's component in row k-1 leaves the model
+    const double zk = R[(k - 1) * m + T];
+    rss += zk * zk;
+    R[(k - 1) * m + T] = 0.0;
+    for (std::size_t l = 0; l < m; ++l) R[(k - 1) * m + l] = 0.0;
+    cols.erase(cols.begin() + static_cast<long>(drop));
+  }
+  return out;
+}
+
+}  // namespace statlearn
+
+#endif
