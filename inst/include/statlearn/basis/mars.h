@@ -19,9 +19,11 @@
 // the "new form" test and the stopping rules) follow the R package earth
 // (Milborrow), so that fits agree with earth's on the same settings.
 //
-// Backward pass: backward elimination on the QR factor of [B y] (intercept
-// forced in), one term per step, dropping the term whose removal increases
-// the RSS least; the subset with the smallest GCV is chosen in R.
+// Backward pass: Miller's backward elimination on the QR factor of [B y]
+// (intercept forced in), as earth's pruning through leaps: the term whose
+// removal increases the RSS least moves to the end of the current model, and
+// every leading subset of the new order competes for the best subset of its
+// size. The subset with the smallest GCV is chosen in R.
 #ifndef STATLEARN_BASIS_MARS_H
 #define STATLEARN_BASIS_MARS_H
 
@@ -602,7 +604,8 @@ struct mars_backward_result {
   std::vector<int> terms;    // T x T row-major: row k-1 holds the k term indices (0-based), rest -1
 };
 
-// Backward elimination with column 0 forced in. B: n x T column-major.
+// Backward elimination with column 0 forced in (Miller 2002, as leaps's
+// backward method). B: n x T column-major.
 inline mars_backward_result mars_backward(const double* B, std::size_t n, std::size_t T,
                                           const double* y) {
   // Householder QR of [B y], keeping R (upper triangular, (T+1) x (T+1)).
@@ -631,72 +634,82 @@ inline mars_backward_result mars_backward(const double* B, std::size_t n, std::s
     a[k] = alpha;
     for (std::size_t i = k + 1; i < n; ++i) a[i] = 0.0;
   }
-  // R as a dense (m x m) row-major upper triangle; column j of the current
-  // model is stored at position j of `cols`, the response in the last column.
+  // R as a dense (m x m) row-major upper triangle, the response in column T.
   std::vector<double> R(m * m, 0.0);
   for (std::size_t c = 0; c < m; ++c)
     for (std::size_t r = 0; r <= std::min(c, kmax - 1); ++r) R[r * m + c] = A[c * n + r];
-  double rss = 0.0;
-  for (std::size_t i = T; i < n; ++i) rss += A[T * n + i] * A[T * n + i];
-  std::vector<int> cols(T);
-  std::iota(cols.begin(), cols.end(), 0);
-  // the response column index in R is T; current size k = cols.size()
+  double rss_full = 0.0;
+  for (std::size_t i = T; i < n; ++i) rss_full += A[T * n + i] * A[T * n + i];
+  std::vector<int> ord(T);
+  std::iota(ord.begin(), ord.end(), 0);
+  // RSS of the model made of the first `size` columns in the current order
+  auto prefix_rss = [&](std::size_t size) {
+    double s = rss_full;
+    for (std::size_t l = T; l-- > size;) s += R[l * m + T] * R[l * m + T];
+    return s;
+  };
   mars_backward_result out;
   out.rss.assign(T, 0.0);
   out.terms.assign(T * T, -1);
+  auto report = [&](std::size_t size, bool force) {
+    const double s = prefix_rss(size);
+    if (!force && !(s < out.rss[size - 1])) return;
+    out.rss[size - 1] = s;
+    for (std::size_t i = 0; i < size; ++i) out.terms[(size - 1) * T + i] = ord[i];
+  };
+  for (std::size_t size = 1; size <= T; ++size) report(size, true);
   std::vector<double> Rinv;
-  for (std::size_t k = T; k >= 1; --k) {
-    out.rss[k - 1] = rss;
-    for (std::size_t i = 0; i < k; ++i) out.terms[(k - 1) * T + i] = cols[i];
-    if (k == 1) break;
-    // coefficients b = R^-1 z and diag of (R'R)^-1 via the inverse of R (k x k)
-    Rinv.assign(k * k, 0.0);
-    for (std::size_t c = 0; c < k; ++c) {
-      // solve R x = e_c (upper triangular), x in column c of Rinv
-      for (std::size_t rr = k; rr-- > 0;) {
-        double s = (rr == c) ? 1.0 : 0.0;
-        for (std::size_t l = rr + 1; l < k; ++l) s -= R[rr * m + l] * Rinv[l * k + c];
+  // Miller's backward elimination (as in leaps::leaps.backward): the term whose
+  // removal from the first c terms increases the RSS least moves to position
+  // c; every leading subset is a candidate for the best subset of its size.
+  for (std::size_t c = T; c >= 3; --c) {
+    Rinv.assign(c * c, 0.0);
+    for (std::size_t col = 0; col < c; ++col) {
+      for (std::size_t rr = col + 1; rr-- > 0;) {
+        double s = (rr == col) ? 1.0 : 0.0;
+        for (std::size_t l = rr + 1; l <= col; ++l) s -= R[rr * m + l] * Rinv[l * c + col];
         const double d = R[rr * m + rr];
-        Rinv[rr * k + c] = d != 0.0 ? s / d : 0.0;
+        Rinv[rr * c + col] = d != 0.0 ? s / d : 0.0;
       }
     }
-    std::size_t drop = 1;
-    double best = std::numeric_limits<double>::infinity();
-    for (std::size_t j = 1; j < k; ++j) {
+    std::size_t jmin = 0;
+    double smin = std::numeric_limits<double>::infinity();
+    for (std::size_t j = 1; j < c; ++j) {
       double bj = 0.0, vj = 0.0;
-      for (std::size_t l = j; l < k; ++l) {
-        bj += Rinv[j * k + l] * R[l * m + T];
-        vj += Rinv[j * k + l] * Rinv[j * k + l];
+      for (std::size_t l = j; l < c; ++l) {
+        bj += Rinv[j * c + l] * R[l * m + T];
+        vj += Rinv[j * c + l] * Rinv[j * c + l];
       }
-      const double inc = vj > 0 ? bj * bj / vj : 0.0;
-      if (inc < best) {
-        best = inc;
-        drop = j;
+      const double inc = (vj > 0 && std::isfinite(vj)) ? bj * bj / vj : 0.0;
+      if (inc < smin) {
+        smin = inc;
+        jmin = j;
       }
     }
-    // remove column `drop`: shift columns left, then Givens on rows drop..k-1
-    for (std::size_t r = 0; r < k; ++r) {
-      for (std::size_t c = drop; c + 1 < k; ++c) R[r * m + c] = R[r * m + c + 1];
-      R[r * m + (k - 1)] = 0.0;
+    if (jmin + 1 >= c) continue;
+    // move column jmin to position c - 1, then restore the triangle by Givens
+    const std::size_t last = c - 1;
+    for (std::size_t r = 0; r < m; ++r) {
+      const double v = R[r * m + jmin];
+      for (std::size_t col = jmin; col < last; ++col) R[r * m + col] = R[r * m + col + 1];
+      R[r * m + last] = v;
     }
-    for (std::size_t r = drop; r + 1 < k; ++r) {
+    const int moved = ord[jmin];
+    for (std::size_t col = jmin; col < last; ++col) ord[col] = ord[col + 1];
+    ord[last] = moved;
+    for (std::size_t r = jmin; r < last; ++r) {
       const double a = R[r * m + r], bb = R[(r + 1) * m + r];
+      if (bb == 0.0) continue;
       const double h = std::hypot(a, bb);
-      if (h == 0.0) continue;
-      const double c = a / h, s = bb / h;
+      const double cs = a / h, sn = bb / h;
       for (std::size_t l = r; l < m; ++l) {
-        if (l >= k - 1 && l != T) continue;
         const double u = R[r * m + l], v = R[(r + 1) * m + l];
-        R[r * m + l] = c * u + s * v;
-        R[(r + 1) * m + l] = -s * u + c * v;
+        R[r * m + l] = cs * u + sn * v;
+        R[(r + 1) * m + l] = -sn * u + cs * v;
       }
+      R[(r + 1) * m + r] = 0.0;
     }
-    // the response's component in row k-1 leaves the model
-    const double zk = R[(k - 1) * m + T];
-    rss += zk * zk;
-    R[(k - 1) * m + T] = 0.0;
-    for (std::size_t l = 0; l < m; ++l) R[(k - 1) * m + l] = 0.0;
-    cols.erase(cols.begin() + static_cast<long>(drop));
+    for (std::size_t size = jmin + 1; size <= last; ++size) report(size, false);
   }
   return out;
 }
