@@ -113,6 +113,7 @@ class forward_pass {
     q_.assign(n_ * M_, 0.0);
     qc_.assign(M_ * n_, 0.0);
     qmean_.assign(M_, 0.0);
+    qsum_.assign(M_, 0.0);
     ycbo_.assign(M_, 0.0);
     dirs_.assign(M_ * p_, 0);
     cuts_.assign(M_ * p_, 0.0);
@@ -251,7 +252,7 @@ class forward_pass {
   bool weighted_ = false, center_ = true;
   double ybar_ = 0.0;
   std::vector<int> order_;
-  std::vector<double> bx_, q_, qc_, qmean_, ycbo_, cuts_, cache_;
+  std::vector<double> bx_, q_, qc_, qmean_, qsum_, ycbo_, cuts_, cache_;
   std::vector<int> dirs_, degree_, used_;
   std::vector<queue_entry> queue_, sorted_;
   int nq_ = 0, fast_k_ = 10001;
@@ -265,6 +266,9 @@ class forward_pass {
   }
 
   void sync_centered(std::size_t t) {
+    double sum = 0.0;
+    for (std::size_t i = 0; i < n_; ++i) sum += q_[t * n_ + i];
+    qsum_[t] = sum;
     for (std::size_t i = 0; i < n_; ++i) qc_[i * M_ + t] = q_[t * n_ + i] - qmean_[t];
   }
 
@@ -385,7 +389,8 @@ class forward_pass {
   }
 
   pred_scan scan(int parent, int pred, int nterms, double max_legal, int minspan, int endspan,
-                 int startspan, std::vector<double>& r, std::vector<double>& S0,
+                 int startspan, const std::vector<int>& nz, std::vector<double>& r,
+                 std::vector<double>& S0,
                  std::vector<double>& CC) {
     pred_scan s;
     s.tried = true;
@@ -395,15 +400,52 @@ class forward_pass {
     s.newform0 = newform;
     double rmean = 0.0, ycbo_c = 0.0;
     if (newform) {
-      for (std::size_t i = 0; i < n_; ++i) r[i] = xj[i] * b[i];
+      // The linear candidate b_m x_j is zero off the parent's support Z, so
+      // its coefficients on Q (classical Gram-Schmidt, cached per (parent,
+      // input) since old columns never change) and every statistic the scan
+      // needs cost O(|Z| |Q|) rather than O(n |Q|).
       double* cache = &cache_[(static_cast<std::size_t>(pred) * M_ + parent) * M_];
-      if (!make_q_column(r.data(), nterms, cache, true, rmean)) newform = false;
-      double ybo = 0.0;
-      for (std::size_t i = 0; i < n_; ++i) {
-        ycbo_c += (yw_[i] - ybar_) * r[i];
-        ybo += yw_[i] * r[i];
+      for (int t = 0; t < nterms; ++t) {
+        if (!used_[t] || cache[t] != std::numeric_limits<double>::infinity()) continue;
+        const double* qt = &q_[static_cast<std::size_t>(t) * n_];
+        double beta = 0.0;
+        for (int k : nz) beta += qt[k] * (xj[k] * b[k]);
+        cache[t] = beta;
       }
-      s.lin = ybo * ybo;
+      double sxx = 0.0, sx = 0.0, syx = 0.0, sy1 = 0.0;
+      for (int k : nz) {
+        const double v = xj[k] * b[k];
+        sxx += v * v;
+        sx += v;
+        syx += (yw_[k] - ybar_) * v;
+        sy1 += yw_[k] * v;
+      }
+      double ss = sxx, smean = sx, sycbo = syx, syq = sy1;
+      for (int t = 0; t < nterms; ++t) {
+        if (!used_[t]) continue;
+        const double beta = cache[t];
+        ss -= beta * beta;
+        smean -= beta * qsum_[t];
+        sycbo -= beta * ycbo_[t];
+        syq -= beta * (ycbo_[t] + ybar_ * qsum_[t]);
+      }
+      if (ss > 0.01) {
+        const double len = std::sqrt(ss);
+        rmean = center_ ? smean / static_cast<double>(n_) : 0.0;
+        for (int k : nz) {
+          const double* row = &qc_[static_cast<std::size_t>(k) * M_];
+          double v = xj[k] * b[k];
+          for (int t = 0; t < nterms; ++t)
+            if (used_[t]) v -= cache[t] * (row[t] + qmean_[t]);
+          r[k] = v / len;
+        }
+        ycbo_c = sycbo / len;
+        s.lin = (syq / len) * (syq / len);
+      } else {
+        newform = false;
+        for (int k : nz) r[k] = 0.0;
+        rmean = 0.0;
+      }
     }
     s.newform = newform;
     s.pair = s.lin;
@@ -438,21 +480,39 @@ class forward_pass {
     for (long pos = static_cast<long>(n_) - 2; pos >= endspan; --pos) {
       const int k1 = ord[pos + 1];
       const double b1 = b[k1];
-      if (!(b1 > 0)) continue;
+      if (b1 == 0.0) continue;
       const double x1 = xj[k1];
       const double x0 = xj[ord[pos]];
       shift(x1);
       // add case k1 (its hinge is zero at knot x1)
       const double* row = qc + static_cast<std::size_t>(k1) * M_;
-      for (std::size_t t2 = 0; t2 < T; ++t2) S0[t2] += row[t2] * b1;
+      const double d = x1 - x0;
+      double* S0p = S0.data();
+      double* CCp = CC.data();
+      if (d != 0.0) {
+        for (std::size_t t2 = 0; t2 < T; ++t2) {
+          S0p[t2] += row[t2] * b1;
+          CCp[t2] += d * S0p[t2];
+        }
+      } else {
+        for (std::size_t t2 = 0; t2 < T; ++t2) S0p[t2] += row[t2] * b1;
+      }
       if (newform) S0c += (r[k1] - rc_shift) * b1;
       sb += b1;
       sbb += b1 * b1;
       sbx += b1 * x1;
       sbbx += b1 * b1 * x1;
       ysum += (yw_[k1] - ybar_) * b1;
-      shift(x0);
-      if (cc > 0 && --span == 0) {
+      if (d != 0.0) {
+        const double hu = sbx - sb * knot, ht = sbx - sb * x0;
+        double hh = d * (2.0 * sbbx - sbb * (knot + x0));
+        if (center_) hh += (hu * hu - ht * ht) * inv_n;
+        cc += hh;
+        CCc += d * S0c;
+        yh += d * ysum;
+        knot = x0;
+      }
+      if (b1 > 0 && cc > 0 && --span == 0) {
         span = minspan;
         double t1 = yh, t2v = cc;
         for (std::size_t t2 = 0; t2 < T; ++t2) {
@@ -490,12 +550,16 @@ class forward_pass {
       if (degree_[parent] >= o_.degree) continue;
       int minspan, endspan, startspan;
       span_params(degree_[parent] + 1, parent, minspan, endspan, startspan);
+      std::vector<int> nz;
+      const double* bp = &bx_[static_cast<std::size_t>(parent) * n_];
+      for (std::size_t i = 0; i < n_; ++i)
+        if (bp[i] != 0.0) nz.push_back(static_cast<int>(i));
       parallel_tasks(p_, o_.threads, [&](std::size_t j) {
         scans[j] = pred_scan();
         if (dirs_[static_cast<std::size_t>(parent) * p_ + j] != 0) return;
         std::vector<double> r(n_), S0(M_ + 1), CC(M_ + 1);
         scans[j] = scan(parent, static_cast<int>(j), nterms, max_legal, minspan, endspan, startspan,
-                        r, S0, CC);
+                        nz, r, S0, CC);
       });
       if (hooks::aborted()) throw interrupted();
       double best_for_parent = -1.0;
