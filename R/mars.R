@@ -222,11 +222,10 @@ fit_mars <- function(x, y, weights = NULL, degree = 1, penalty = 2,
   sel_cuts <- cuts[selected, , drop = FALSE]
   rownames(sel_dirs) <- rownames(sel_cuts) <- tnames[selected]
   rownames(dirs) <- rownames(cuts) <- tnames
-  basis <- do.call(rbind, lapply(seq_along(selected), function(t) {
-    js <- which(sel_dirs[t, ] != 0)
-    if (!length(js)) return(NULL)
-    data.frame(term = t, variable = js, knot = sel_cuts[t, js], direction = sel_dirs[t, js])
-  }))
+  idx <- which(sel_dirs != 0, arr.ind = TRUE)
+  idx <- idx[order(idx[, 1L], idx[, 2L]), , drop = FALSE]
+  basis <- data.frame(term = unname(idx[, 1L]), variable = unname(idx[, 2L]),
+                      knot = sel_cuts[idx], direction = sel_dirs[idx])
   fit <- list(
     coefficients = coef, dirs = sel_dirs, cuts = sel_cuts, basis = basis,
     selected = selected, forward_dirs = dirs, forward_cuts = cuts,

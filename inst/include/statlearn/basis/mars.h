@@ -35,8 +35,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "statlearn/common/cpu.h"
 #include "statlearn/common/hooks.h"
 #include "statlearn/common/parallel.h"
+#ifdef STATLEARN_X86
+#include <immintrin.h>
+#endif
 
 namespace statlearn {
 
@@ -64,6 +68,41 @@ struct mars_forward_result {
 };
 
 namespace mars_detail {
+
+// The knot scan's update for one case: s += row * b; c += d * s. Element-wise
+// (no reordering of sums) and without FMA, so the AVX2 path gives the same
+// bits as the portable one.
+inline void scan_update_portable(double* s, double* c, const double* row, double b, double d,
+                                 std::size_t T) {
+  for (std::size_t t = 0; t < T; ++t) {
+    s[t] += row[t] * b;
+    c[t] += d * s[t];
+  }
+}
+#ifdef STATLEARN_X86
+__attribute__((target("avx2"))) inline void scan_update_avx2(double* s, double* c, const double* row,
+                                                             double b, double d, std::size_t T) {
+  const __m256d vb = _mm256_set1_pd(b), vd = _mm256_set1_pd(d);
+  std::size_t t = 0;
+  for (; t + 4 <= T; t += 4) {
+    __m256d vs = _mm256_add_pd(_mm256_loadu_pd(s + t), _mm256_mul_pd(_mm256_loadu_pd(row + t), vb));
+    _mm256_storeu_pd(s + t, vs);
+    _mm256_storeu_pd(c + t, _mm256_add_pd(_mm256_loadu_pd(c + t), _mm256_mul_pd(vd, vs)));
+  }
+  for (; t < T; ++t) {
+    s[t] += row[t] * b;
+    c[t] += d * s[t];
+  }
+}
+__attribute__((target("avx2"))) inline void scan_add_avx2(double* s, const double* row, double b,
+                                                          std::size_t T) {
+  const __m256d vb = _mm256_set1_pd(b);
+  std::size_t t = 0;
+  for (; t + 4 <= T; t += 4)
+    _mm256_storeu_pd(s + t, _mm256_add_pd(_mm256_loadu_pd(s + t), _mm256_mul_pd(_mm256_loadu_pd(row + t), vb)));
+  for (; t < T; ++t) s[t] += row[t] * b;
+}
+#endif
 
 inline double gcv_value(int nterms, std::size_t n, double rss, double penalty) {
   double cost = 0.0;
@@ -101,6 +140,8 @@ class forward_pass {
                const std::vector<double>& w, const mars_options& o)
       : x_(x), n_(n), p_(p), y_(y), o_(o), M_(static_cast<std::size_t>(o.max_terms)) {
     weighted_ = !w.empty();
+    const cpu::isa which = cpu::best_isa();
+    avx2_ = which == cpu::isa::avx2 || which == cpu::isa::avx512;
     center_ = !weighted_;
     order_.resize(p_ * n_);
     for (std::size_t j = 0; j < p_; ++j) {
@@ -249,7 +290,7 @@ class forward_pass {
   std::vector<double> y_, yw_;
   mars_options o_;
   std::size_t M_;
-  bool weighted_ = false, center_ = true;
+  bool weighted_ = false, center_ = true, avx2_ = false;
   double ybar_ = 0.0;
   std::vector<int> order_;
   std::vector<double> bx_, q_, qc_, qmean_, qsum_, ycbo_, cuts_, cache_;
@@ -432,12 +473,25 @@ class forward_pass {
       if (ss > 0.01) {
         const double len = std::sqrt(ss);
         rmean = center_ ? smean / static_cast<double>(n_) : 0.0;
+        // dense coefficients (0 for unused slots) so the inner loop is a plain dot
+        std::vector<double> beta(static_cast<std::size_t>(nterms), 0.0);
+        double shift_mean = 0.0;
+        for (int t = 0; t < nterms; ++t)
+          if (used_[t]) {
+            beta[t] = cache[t];
+            shift_mean += cache[t] * qmean_[t];
+          }
+        const double* bt = beta.data();
         for (int k : nz) {
           const double* row = &qc_[static_cast<std::size_t>(k) * M_];
-          double v = xj[k] * b[k];
-          for (int t = 0; t < nterms; ++t)
-            if (used_[t]) v -= cache[t] * (row[t] + qmean_[t]);
-          r[k] = v / len;
+          double d0 = 0.0, d1 = 0.0;
+          int t = 0;
+          for (; t + 1 < nterms; t += 2) {
+            d0 += bt[t] * row[t];
+            d1 += bt[t + 1] * row[t + 1];
+          }
+          if (t < nterms) d0 += bt[t] * row[t];
+          r[k] = (xj[k] * b[k] - (d0 + d1) - shift_mean) / len;
         }
         ycbo_c = sycbo / len;
         s.lin = (syq / len) * (syq / len);
@@ -489,11 +543,14 @@ class forward_pass {
       const double d = x1 - x0;
       double* S0p = S0.data();
       double* CCp = CC.data();
+#ifdef STATLEARN_X86
+      if (avx2_) {
+        if (d != 0.0) scan_update_avx2(S0p, CCp, row, b1, d, T);
+        else scan_add_avx2(S0p, row, b1, T);
+      } else
+#endif
       if (d != 0.0) {
-        for (std::size_t t2 = 0; t2 < T; ++t2) {
-          S0p[t2] += row[t2] * b1;
-          CCp[t2] += d * S0p[t2];
-        }
+        scan_update_portable(S0p, CCp, row, b1, d, T);
       } else {
         for (std::size_t t2 = 0; t2 < T; ++t2) S0p[t2] += row[t2] * b1;
       }
