@@ -284,6 +284,44 @@ predict.statlearn_mars <- function(object, newdata = NULL, type = c("response", 
   if (type == "link") eta else stats::plogis(eta)
 }
 
+#' MARS basis functions at new data
+#'
+#' The basis matrix of a [mars()] fit: one column per selected term (the
+#' intercept first), or per term of the pruning subset with `size` terms.
+#'
+#' @param object A `statlearn_mars` fit.
+#' @param newdata Inputs (a matrix, or a data frame for a formula fit);
+#'   `NULL` is not allowed (the training inputs are not stored).
+#' @param size `NULL` for the selected model, or a number of terms in
+#'   `1..nrow(object$forward_dirs)`: the subset of that size on the pruning
+#'   path.
+#' @param ... Unused.
+#' @return A numeric matrix with the term names as column names.
+#' @family chapter 9
+#' @examples
+#' fit <- mars(Volume ~ Girth + Height, data = datasets::trees, threads = 1)
+#' head(model.matrix(fit, datasets::trees))
+#' @export
+model.matrix.statlearn_mars <- function(object, newdata, size = NULL, ...) {
+  x <- mars_newx(object, newdata)
+  if (is.null(x)) {
+    abort_input("newdata", "the inputs at which to evaluate the basis", "NULL",
+                class = "statlearn_error_type")
+  }
+  if (is.null(size)) {
+    dirs <- object$dirs
+    cuts <- object$cuts
+  } else {
+    size <- check_count(size, "size", lower = 1, upper = nrow(object$forward_dirs))
+    terms <- object$prune_terms[size, seq_len(size)]
+    dirs <- object$forward_dirs[terms, , drop = FALSE]
+    cuts <- object$forward_cuts[terms, , drop = FALSE]
+  }
+  B <- mars_basis(x, dirs, cuts)
+  colnames(B) <- rownames(dirs)
+  B
+}
+
 #' @export
 coef.statlearn_mars <- function(object, ...) {
   if (object$family == "binomial") object$glm_coefficients else object$coefficients
@@ -389,7 +427,7 @@ plot.statlearn_mars <- function(x, which = c("selection", "functions"), ...) {
                    main = "MARS pruning path (ESL 9.4)", ...)
     graphics::lines(k, grsq, type = "b", pch = 1, lty = 2, col = "firebrick")
     graphics::abline(v = length(x$selected), lty = 3, col = "grey40")
-    graphics::legend("bottomright", c("RSq", "GRSq (1 - GCV/GCV null)", "selected"),
+    graphics::legend("bottom", c("RSq", "GRSq (1 - GCV/GCV null)", "selected"),
                      lty = c(1, 2, 3), pch = c(20, 1, NA),
                      col = c("black", "firebrick", "grey40"), bty = "n")
     return(invisible(x))

@@ -38,6 +38,8 @@ expect_same_as_earth <- function(x, y, label, degree = 1, max_terms = NULL, fast
   expect_equal(ours$gcv_path, ref$gcv.per.subset, tolerance = 1e-8, info = paste(label, "GCV path"))
   expect_equal(unname(predict(ours, x)), unname(drop(stats::predict(ref, x))), tolerance = 1e-8,
                info = paste(label, "predictions"))
+  expect_equal(unname(model.matrix(ours, x)), unname(ref$bx), tolerance = 1e-12,
+               info = paste(label, "basis matrix"))
   invisible(list(ours = ours, ref = ref))
 }
 
@@ -113,6 +115,8 @@ test_that("GCV, RSq and coefficients follow their definitions", {
   Bf <- statlearn:::mars_basis(d$x, fit$forward_dirs, fit$forward_cuts)
   for (k in c(2, 5, nrow(fit$forward_dirs))) {
     terms <- fit$prune_terms[k, seq_len(k)]
+    expect_equal(unname(model.matrix(fit, d$x, size = k)), unname(Bf[, terms, drop = FALSE]),
+                 info = paste("model.matrix size", k))
     rss <- sum(stats::lm.fit(Bf[, terms, drop = FALSE], d$y)$residuals^2)
     expect_equal(fit$rss_path[k], rss, tolerance = 1e-9, info = paste("pruning RSS size", k))
   }
