@@ -234,6 +234,7 @@ fit_mars <- function(x, y, weights = NULL, degree = 1, penalty = 2,
     forward_rsq = fw$rsq, termcond = fw$termcond,
     fitted.values = fitted, residuals = res, weights = if (use_w) w else NULL,
     family = family, levels = resp$levels, xnames = xnames, nobs = n,
+    xrange = apply(x, 2L, range),
     settings = list(degree = degree, penalty = penalty, max_terms = max_terms,
                     min_span = min_span, end_span = end_span, prune = prune,
                     thresh = thresh, fast_k = fast_k, fast_beta = fast_beta)
@@ -410,7 +411,8 @@ print.summary.statlearn_mars <- function(x, digits = max(3L, getOption("digits")
 #' @param which `"selection"`: GRSq and RSq of the pruning path against the
 #'   number of terms, with the selected size marked; `"functions"`: the fitted
 #'   function of each input that enters additively (other inputs at their
-#'   training medians are not needed, as the terms of one input are summed).
+#'   training medians are not needed, as the terms of one input are summed),
+#'   over the training range, with the knots as a rug.
 #' @export
 plot.statlearn_mars <- function(x, which = c("selection", "functions"), ...) {
   which <- check_choice(which, c("selection", "functions"), "which")
@@ -440,14 +442,14 @@ plot.statlearn_mars <- function(x, which = c("selection", "functions"), ...) {
   graphics::par(mfrow = c(ceiling(length(vars) / nc), nc), mar = c(4, 4, 1.5, 1))
   cf <- coef(x)
   for (j in vars) {
-    rng <- range(c(x$cuts[, j][x$dirs[, j] != 0]), 0)
     knots <- x$cuts[x$dirs[, j] != 0, j]
-    grid <- seq(min(knots) - 1, max(knots) + 1, length.out = 200)
+    grid <- seq(x$xrange[1L, j], x$xrange[2L, j], length.out = 200)
     rows <- which(single & x$dirs[, j] != 0)
     xx <- matrix(0, length(grid), length(x$xnames))
     xx[, j] <- grid
     f <- mars_basis(xx, x$dirs[rows, , drop = FALSE], x$cuts[rows, , drop = FALSE]) %*% cf[rows]
-    graphics::plot(grid, f, type = "l", xlab = x$xnames[j], ylab = "contribution", ...)
+    graphics::plot(grid, f, type = "l", xlab = x$xnames[j], ylab = "contribution to the fit",
+                   main = "MARS additive term", cex.main = 0.9, ...)
     graphics::rug(knots)
   }
   invisible(x)
