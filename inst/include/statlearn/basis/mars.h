@@ -439,7 +439,9 @@ class forward_pass {
     const double* xj = x_ + static_cast<std::size_t>(pred) * n_;
     bool newform = new_form(pred, parent, nterms);
     s.newform0 = newform;
-    double rmean = 0.0, ycbo_c = 0.0;
+    double rmean = 0.0, ycbo_c = 0.0, len = 1.0, shift_mean = 0.0;
+    std::vector<double>& beta = r;  // scratch: the linear candidate's coefficients on Q
+    std::fill(beta.begin(), beta.begin() + nterms, 0.0);
     if (newform) {
       // The linear candidate b_m x_j is zero off the parent's support Z, so
       // its coefficients on Q (classical Gram-Schmidt, cached per (parent,
@@ -471,33 +473,19 @@ class forward_pass {
         syq -= beta * (ycbo_[t] + ybar_ * qsum_[t]);
       }
       if (ss > 0.01) {
-        const double len = std::sqrt(ss);
+        len = std::sqrt(ss);
         rmean = center_ ? smean / static_cast<double>(n_) : 0.0;
-        // dense coefficients (0 for unused slots) so the inner loop is a plain dot
-        std::vector<double> beta(static_cast<std::size_t>(nterms), 0.0);
-        double shift_mean = 0.0;
+        // dense coefficients (0 for unused slots) so that the residual at a
+        // case is a plain dot product, computed when the scan reaches it
         for (int t = 0; t < nterms; ++t)
           if (used_[t]) {
             beta[t] = cache[t];
             shift_mean += cache[t] * qmean_[t];
           }
-        const double* bt = beta.data();
-        for (int k : nz) {
-          const double* row = &qc_[static_cast<std::size_t>(k) * M_];
-          double d0 = 0.0, d1 = 0.0;
-          int t = 0;
-          for (; t + 1 < nterms; t += 2) {
-            d0 += bt[t] * row[t];
-            d1 += bt[t + 1] * row[t + 1];
-          }
-          if (t < nterms) d0 += bt[t] * row[t];
-          r[k] = (xj[k] * b[k] - (d0 + d1) - shift_mean) / len;
-        }
         ycbo_c = sycbo / len;
         s.lin = (syq / len) * (syq / len);
       } else {
         newform = false;
-        for (int k : nz) r[k] = 0.0;
         rmean = 0.0;
       }
     }
@@ -531,6 +519,28 @@ class forward_pass {
       yh += d * ysum;
       knot = t;
     };
+    const double* bt = beta.data();
+    const double xbot = xj[ord[endspan]];
+    auto evaluate = [&](long pos) {
+      double t1 = yh, t2v = cc;
+      for (std::size_t t2 = 0; t2 < T; ++t2) {
+        t1 -= ycbo_[t2] * CC[t2];
+        t2v -= CC[t2] * CC[t2];
+      }
+      if (newform) {
+        t1 -= ycbo_c * CCc;
+        t2v -= CCc * CCc;
+      }
+      double delta = 0.0;
+      double denom = cc;
+      if (!center_) denom = cc - CC[0] * CC[0];
+      if (t2v / denom > tol) delta = t1 * t1 / t2v;
+      const double total = s.lin + delta;
+      if (total > s.pair && total < max_legal) {
+        s.pair = total;
+        s.best_case = static_cast<int>(pos);
+      }
+    };
     for (long pos = static_cast<long>(n_) - 2; pos >= endspan; --pos) {
       const int k1 = ord[pos + 1];
       const double b1 = b[k1];
@@ -554,7 +564,17 @@ class forward_pass {
       } else {
         for (std::size_t t2 = 0; t2 < T; ++t2) S0p[t2] += row[t2] * b1;
       }
-      if (newform) S0c += (r[k1] - rc_shift) * b1;
+      if (newform) {
+        double d0 = 0.0, d1 = 0.0;
+        int t = 0;
+        for (; t + 1 < nterms; t += 2) {
+          d0 += bt[t] * row[t];
+          d1 += bt[t + 1] * row[t + 1];
+        }
+        if (t < nterms) d0 += bt[t] * row[t];
+        const double rk = (xj[k1] * b[k1] - (d0 + d1) - shift_mean) / len;
+        S0c += (rk - rc_shift) * b1;
+      }
       sb += b1;
       sbb += b1 * b1;
       sbx += b1 * x1;
@@ -571,24 +591,22 @@ class forward_pass {
       }
       if (b1 > 0 && cc > 0 && --span == 0) {
         span = minspan;
-        double t1 = yh, t2v = cc;
-        for (std::size_t t2 = 0; t2 < T; ++t2) {
-          t1 -= ycbo_[t2] * CC[t2];
-          t2v -= CC[t2] * CC[t2];
+        evaluate(pos);
+      }
+      if (x0 == xbot) {
+        // Every remaining knot equals x0: the hinge, its inner products and
+        // so its RSS decrease no longer change, and only a strict improvement
+        // counts. Find where the next evaluation would fall (if any), make
+        // it, and stop.
+        if (cc > 0) {
+          for (long q = pos - 1; q >= endspan; --q) {
+            if (b[ord[q + 1]] > 0 && --span == 0) {
+              evaluate(q);
+              break;
+            }
+          }
         }
-        if (newform) {
-          t1 -= ycbo_c * CCc;
-          t2v -= CCc * CCc;
-        }
-        double delta = 0.0;
-        double denom = cc;
-        if (!center_) denom = cc - CC[0] * CC[0];
-        if (t2v / denom > tol) delta = t1 * t1 / t2v;
-        const double total = s.lin + delta;
-        if (total > s.pair && total < max_legal) {
-          s.pair = total;
-          s.best_case = static_cast<int>(pos);
-        }
+        break;
       }
     }
     return s;
@@ -614,7 +632,7 @@ class forward_pass {
       parallel_tasks(p_, o_.threads, [&](std::size_t j) {
         scans[j] = pred_scan();
         if (dirs_[static_cast<std::size_t>(parent) * p_ + j] != 0) return;
-        std::vector<double> r(n_), S0(M_ + 1), CC(M_ + 1);
+        std::vector<double> r(std::max(n_, M_)), S0(M_ + 1), CC(M_ + 1);
         scans[j] = scan(parent, static_cast<int>(j), nterms, max_legal, minspan, endspan, startspan,
                         nz, r, S0, CC);
       });
