@@ -25,8 +25,8 @@
 #' logistic regression is then fitted on the selected basis functions (as
 #' earth's `glm = list(family = binomial)` does).
 #'
-#' @param x A numeric matrix or data frame of inputs (or, for the formula
-#'   method, a formula `y ~ x1 + x2`).
+#' @param x A numeric matrix or data frame of inputs; for the formula method a
+#'   formula `y ~ x1 + x2`; for `plot()` a fitted `statlearn_mars` model.
 #' @param y A numeric response; for `family = "binomial"` a two-level factor,
 #'   a logical, or numbers 0/1.
 #' @param degree Maximum number of hinge factors in a term (1: additive).
@@ -90,8 +90,6 @@ mars.default <- function(x, y, weights = NULL, degree = 1,
 }
 
 #' @rdname mars
-#' @param formula A formula `y ~ inputs` (the first argument, `x`, of the
-#'   generic).
 #' @export
 mars.formula <- function(x, data = NULL, subset, weights, na.action, ...) {
   formula <- x
@@ -266,7 +264,7 @@ mars_newx <- function(object, newdata) {
 }
 
 #' @rdname mars
-#' @param object,x A fitted `statlearn_mars` model (for the methods).
+#' @param object A fitted `statlearn_mars` model.
 #' @param newdata New inputs: a matrix (or data frame for a formula fit);
 #'   `NULL` returns the fitted values.
 #' @param type `"response"` (fitted values; probabilities for binomial) or
