@@ -232,7 +232,7 @@ fit_mars <- function(x, y, weights = NULL, degree = 1, penalty = 2,
     forward_rsq = fw$rsq, termcond = fw$termcond,
     fitted.values = fitted, residuals = res, weights = if (use_w) w else NULL,
     family = family, levels = resp$levels, xnames = xnames, nobs = n,
-    xrange = apply(x, 2L, range),
+    xrange = fw$xrange,
     settings = list(degree = degree, penalty = penalty, max_terms = max_terms,
                     min_span = min_span, end_span = end_span, prune = prune,
                     thresh = thresh, fast_k = fast_k, fast_beta = fast_beta)

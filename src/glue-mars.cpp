@@ -38,7 +38,18 @@ Rcpp::List cpp_mars_forward(const Rcpp::NumericMatrix& x, const Rcpp::NumericVec
       dirs(t, j) = r.dirs[t * p + j];
       cuts(t, j) = r.cuts[t * p + j];
     }
-  return Rcpp::List::create(Rcpp::Named("used") = Rcpp::LogicalVector(r.used.begin(), r.used.end()),
+  Rcpp::NumericMatrix xrange(2, p);  // column ranges, for plots
+  for (std::size_t j = 0; j < p; ++j) {
+    const double* xj = xp + j * n;
+    double lo = xj[0], hi = xj[0];
+    for (std::size_t i = 1; i < n; ++i) {
+      lo = std::min(lo, xj[i]);
+      hi = std::max(hi, xj[i]);
+    }
+    xrange(0, j) = lo;
+    xrange(1, j) = hi;
+  }
+  return Rcpp::List::create(Rcpp::Named("xrange") = xrange, Rcpp::Named("used") = Rcpp::LogicalVector(r.used.begin(), r.used.end()),
                             Rcpp::Named("dirs") = dirs, Rcpp::Named("cuts") = cuts,
                             Rcpp::Named("termcond") = r.termcond,
                             Rcpp::Named("rsq") = Rcpp::NumericVector(r.rsq.begin(), r.rsq.end()));
