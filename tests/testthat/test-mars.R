@@ -172,6 +172,44 @@ test_that("weights: equal weights give the unweighted fit, integer weights match
                info = "weighted coefficients are weighted least squares on the basis")
 })
 
+test_that("weighted mars matches earth's weighted fit", {
+  skip_if_not_installed("earth")
+  for (s in 1:3) {
+    d <- friedman_data(200, 6, seed = 10 + s)
+    w <- rep(c(1, 2, 4, 0.5), 50)
+    for (degree in 1:2) {
+      label <- sprintf("weighted friedman seed %d degree %d", s, degree)
+      ours <- mars(d$x, d$y, weights = w, degree = degree, threads = 1)
+      ref <- earth::earth(d$x, d$y, weights = w, degree = degree, pmethod = "backward")
+      expect_equal(unname(ours$forward_dirs), unname(ref$dirs) + 0L, info = paste(label, "dirs"))
+      expect_equal(unname(ours$forward_cuts), unname(ref$cuts), tolerance = 1e-12,
+                   info = paste(label, "cuts"))
+      expect_equal(ours$selected, ref$selected.terms, info = paste(label, "selected"))
+      expect_equal(unname(ours$coefficients), unname(drop(ref$coefficients)), tolerance = 1e-8,
+                   info = paste(label, "coefficients"))
+      expect_equal(ours$gcv, ref$gcv, tolerance = 1e-8, info = paste(label, "GCV"))
+      expect_equal(ours$rss_path, ref$rss.per.subset, tolerance = 1e-8, info = paste(label, "RSS path"))
+    }
+  }
+  x <- as.matrix(datasets::trees[, 1:2])
+  w <- seq(0.5, 2, length.out = 31)
+  ours <- mars(x, datasets::trees$Volume, weights = w, degree = 2, threads = 1)
+  ref <- earth::earth(x, datasets::trees$Volume, weights = w, degree = 2, pmethod = "backward")
+  expect_equal(unname(ours$coefficients), unname(drop(ref$coefficients)), tolerance = 1e-8,
+               info = "weighted trees degree 2")
+})
+
+test_that("formula with a factor input matches earth", {
+  skip_if_not_installed("earth")
+  ours <- mars(Sepal.Length ~ ., data = datasets::iris, degree = 2, threads = 1)
+  ref <- earth::earth(Sepal.Length ~ ., data = datasets::iris, degree = 2)
+  expect_equal(unname(coef(ours)), unname(drop(ref$coefficients)), tolerance = 1e-8,
+               info = "iris coefficients")
+  expect_equal(unname(predict(ours, datasets::iris[1:20, ])),
+               unname(drop(stats::predict(ref, datasets::iris[1:20, ]))), tolerance = 1e-8,
+               info = "iris predictions")
+})
+
 test_that("binomial MARS matches earth's glm on the selected terms", {
   skip_if_not_installed("earth")
   data("SAheart", package = "statlearn", envir = environment())

@@ -160,6 +160,7 @@ class forward_pass {
     cuts_.assign(M_ * p_, 0.0);
     degree_.assign(M_, 0);
     used_.assign(M_, 0);
+    span_.assign(M_, 0);
     cache_.assign(M_ * M_ * p_, std::numeric_limits<double>::infinity());
     if (weighted_) {
       yw_.resize(n_);
@@ -191,6 +192,7 @@ class forward_pass {
     }
     sync_centered(0);
     used_[0] = 1;
+    span_[0] = 1;
     ycbo_[0] = ycbo_of(&q_[0]);
 
     // null RSS (weighted response; earth guards a constant response)
@@ -294,7 +296,8 @@ class forward_pass {
   double ybar_ = 0.0;
   std::vector<int> order_;
   std::vector<double> bx_, q_, qc_, qmean_, qsum_, ycbo_, cuts_, cache_;
-  std::vector<int> dirs_, degree_, used_;
+  std::vector<int> dirs_, degree_, used_, span_;  // span_: columns in the regression
+  double last_ss_ = 0.0, last_raw_ = 0.0;
   std::vector<queue_entry> queue_, sorted_;
   int nq_ = 0, fast_k_ = 10001;
 
@@ -391,7 +394,7 @@ class forward_pass {
   // cache != nullptr the coefficients are cached per (parent, input).
   void orthogonalise(double* v, int nterms, double* cache) const {
     for (int t = 0; t < nterms; ++t) {
-      if (!used_[t]) continue;
+      if (!span_[t]) continue;
       const double* qt = &q_[static_cast<std::size_t>(t) * n_];
       double beta;
       if (cache != nullptr && cache[t] != std::numeric_limits<double>::infinity()) {
@@ -408,7 +411,7 @@ class forward_pass {
   // Make v (the raw column of slot `slot`) a column of Q; returns whether its
   // residual sum of squares exceeds earth's MIN_BX_SOS (0.01). With strict,
   // a column at or below that level is zeroed.
-  bool make_q_column(double* v, int slot, double* cache, bool strict, double& mean_out) const {
+  bool make_q_column(double* v, int slot, double* cache, bool strict, double& mean_out) {
     if (slot == 1 && center_) {
       const double m = mean_of(v, n_);
       for (std::size_t i = 0; i < n_; ++i) v[i] -= m;
@@ -417,6 +420,7 @@ class forward_pass {
     }
     double ss = 0.0;
     for (std::size_t i = 0; i < n_; ++i) ss += v[i] * v[i];
+    last_ss_ = ss;
     const bool good = ss > 0.01;
     if (ss > (strict ? 0.01 : 0.0)) {
       mean_out = center_ ? mean_of(v, n_) : 0.0;
@@ -440,6 +444,7 @@ class forward_pass {
     bool newform = new_form(pred, parent, nterms);
     s.newform0 = newform;
     double rmean = 0.0, ycbo_c = 0.0, len = 1.0, shift_mean = 0.0;
+    bool newform_zero = false;  // weighted: a dependent linear column kept as zero
     std::vector<double>& beta = r;  // scratch: the linear candidate's coefficients on Q
     std::fill(beta.begin(), beta.begin() + nterms, 0.0);
     if (newform) {
@@ -449,7 +454,7 @@ class forward_pass {
       // needs cost O(|Z| |Q|) rather than O(n |Q|).
       double* cache = &cache_[(static_cast<std::size_t>(pred) * M_ + parent) * M_];
       for (int t = 0; t < nterms; ++t) {
-        if (!used_[t] || cache[t] != std::numeric_limits<double>::infinity()) continue;
+        if (!span_[t] || cache[t] != std::numeric_limits<double>::infinity()) continue;
         const double* qt = &q_[static_cast<std::size_t>(t) * n_];
         double beta = 0.0;
         for (int k : nz) beta += qt[k] * (xj[k] * b[k]);
@@ -465,27 +470,33 @@ class forward_pass {
       }
       double ss = sxx, smean = sx, sycbo = syx, syq = sy1;
       for (int t = 0; t < nterms; ++t) {
-        if (!used_[t]) continue;
+        if (!span_[t]) continue;
         const double beta = cache[t];
         ss -= beta * beta;
         smean -= beta * qsum_[t];
         sycbo -= beta * ycbo_[t];
         syq -= beta * (ycbo_[t] + ybar_ * qsum_[t]);
       }
-      if (ss > 0.01) {
+      // earth tests the linear candidate against MIN_BX_SOS (0.01) without
+      // weights, and by the rank tolerance of its QR (1e-8) with weights
+      const bool independent = weighted_ ? (ss > 0.0 && ss >= 1e-16 * sxx) : ss > 0.01;
+      if (independent) {
         len = std::sqrt(ss);
         rmean = center_ ? smean / static_cast<double>(n_) : 0.0;
         // dense coefficients (0 for unused slots) so that the residual at a
         // case is a plain dot product, computed when the scan reaches it
         for (int t = 0; t < nterms; ++t)
-          if (used_[t]) {
+          if (span_[t]) {
             beta[t] = cache[t];
             shift_mean += cache[t] * qmean_[t];
           }
         ycbo_c = sycbo / len;
         s.lin = (syq / len) * (syq / len);
       } else {
-        newform = false;
+        // dependent: the candidate column is zero; without weights earth also
+        // drops the linear term from the search
+        if (!weighted_) newform = false;
+        newform_zero = true;
         rmean = 0.0;
       }
     }
@@ -532,9 +543,19 @@ class forward_pass {
         t2v -= CCc * CCc;
       }
       double delta = 0.0;
-      double denom = cc;
-      if (!center_) denom = cc - CC[0] * CC[0];
-      if (t2v / denom > tol) delta = t1 * t1 / t2v;
+      if (weighted_) {
+        // earth's weighted search: a QR fit per knot, the hinge dropped when
+        // dependent (rank tolerance 1e-8), a knot kept if it lowers the RSS by
+        // more than 1e-10, no upper limit on the decrease
+        if (t2v > 0.0 && t2v >= 1e-16 * cc) delta = t1 * t1 / t2v;
+        const double total = s.lin + delta;
+        if (total > s.pair + 1e-10) {
+          s.pair = total;
+          s.best_case = static_cast<int>(pos);
+        }
+        return;
+      }
+      if (t2v / cc > tol) delta = t1 * t1 / t2v;
       const double total = s.lin + delta;
       if (total > s.pair && total < max_legal) {
         s.pair = total;
@@ -564,7 +585,7 @@ class forward_pass {
       } else {
         for (std::size_t t2 = 0; t2 < T; ++t2) S0p[t2] += row[t2] * b1;
       }
-      if (newform) {
+      if (newform && !newform_zero) {
         double d0 = 0.0, d1 = 0.0;
         int t = 0;
         for (; t + 1 < nterms; t += 2) {
@@ -589,7 +610,7 @@ class forward_pass {
         yh += d * ysum;
         knot = x0;
       }
-      if (b1 > 0 && cc > 0 && --span == 0) {
+      if (b1 > 0 && (weighted_ || cc > 0) && --span == 0) {
         span = minspan;
         evaluate(pos);
       }
@@ -598,7 +619,7 @@ class forward_pass {
         // so its RSS decrease no longer change, and only a strict improvement
         // counts. Find where the next evaluation would fall (if any), make
         // it, and stop.
-        if (cc > 0) {
+        if (weighted_ || cc > 0) {
           for (long q = pos - 1; q >= endspan; --q) {
             if (b[ord[q + 1]] > 0 && --span == 0) {
               evaluate(q);
@@ -694,17 +715,25 @@ class forward_pass {
       }
     }
     used_[nterms] = 1;
+    span_[nterms] = 1;
     add_q_column(nterms);
     if (!linbest && newform) used_[t1] = 1;
     if (used_[t1]) {
       const bool good = add_q_column(t1);
+      span_[t1] = 1;
       if (weighted_ && !good) {
         newform = false;
         used_[t1] = 0;
+        span_[t1] = independent_last();
       }
+    } else if (weighted_ && !linbest) {
+      // earth's weighted search regresses on every column built so far,
+      // including a partner left out of the model, unless it is dependent
+      add_q_column(t1);
+      span_[t1] = independent_last();
     }
-    if (!used_[t1]) {
-      degree_[t1] = 101;
+    if (!used_[t1]) degree_[t1] = 101;
+    if (!span_[t1]) {
       double* q1 = &q_[static_cast<std::size_t>(t1) * n_];
       std::fill(q1, q1 + n_, 0.0);
       qmean_[t1] = 0.0;
@@ -713,9 +742,14 @@ class forward_pass {
     }
   }
 
+  // weighted: the last column added passes the QR rank tolerance (1e-8)
+  int independent_last() const { return last_ss_ > 0.0 && last_ss_ >= 1e-16 * last_raw_; }
+
   bool add_q_column(int slot) {
     double* qs = &q_[static_cast<std::size_t>(slot) * n_];
     std::copy(&bx_[static_cast<std::size_t>(slot) * n_], &bx_[static_cast<std::size_t>(slot) * n_] + n_, qs);
+    last_raw_ = 0.0;
+    for (std::size_t i = 0; i < n_; ++i) last_raw_ += qs[i] * qs[i];
     double m = 0.0;
     const bool good = make_q_column(qs, slot, nullptr, false, m);
     qmean_[slot] = m;
