@@ -21,6 +21,9 @@
 #' basis term, runs over the inputs in parallel, and breaks ties by the lowest
 #' input index, so any number of threads gives the same model.
 #'
+#' With `weights`, the least-squares fits are weighted and the search follows
+#' earth's weighted rules, so weighted fits also agree with earth's.
+#'
 #' With `family = "binomial"` the MARS model is built on the 0/1 response and a
 #' logistic regression is then fitted on the selected basis functions (as
 #' earth's `glm = list(family = binomial)` does).

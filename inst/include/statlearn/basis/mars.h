@@ -17,7 +17,11 @@
 //
 // The selection rules (knot spacing, tolerances, the Fast MARS parent queue,
 // the "new form" test and the stopping rules) follow the R package earth
-// (Milborrow), so that fits agree with earth's on the same settings.
+// (Milborrow), so that fits agree with earth's on the same settings. With
+// case weights the columns are scaled by sqrt(w) and the same O(1) updates
+// are used (uncentred), with the tolerances of earth's weighted search
+// (which refits a QR per knot): the rank tolerance 1e-8, an improvement of
+// more than 1e-10, and dropped partner columns kept in the regression span.
 //
 // Backward pass: Miller's backward elimination on the QR factor of [B y]
 // (intercept forced in), as earth's pruning through leaps: the term whose
