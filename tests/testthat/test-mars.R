@@ -133,6 +133,10 @@ test_that("mars gives identical fits with 1 and 2 threads", {
   expect_identical(a$forward_cuts, b$forward_cuts)
   expect_identical(a$coefficients, b$coefficients)
   expect_identical(a$rss_path, b$rss_path)
+  w <- rep(c(1, 3), 150)
+  aw <- mars(d$x, d$y, weights = w, degree = 2, threads = 1)
+  bw <- mars(d$x, d$y, weights = w, degree = 2, threads = 2)
+  expect_identical(aw$coefficients, bw$coefficients)
 })
 
 test_that("formula and x/y interfaces agree; predict, saveRDS round trip", {

@@ -657,7 +657,7 @@ class forward_pass {
       parallel_tasks(p_, o_.threads, [&](std::size_t j) {
         scans[j] = pred_scan();
         if (dirs_[static_cast<std::size_t>(parent) * p_ + j] != 0) return;
-        std::vector<double> r(std::max(n_, M_)), S0(M_ + 1), CC(M_ + 1);
+        std::vector<double> r(M_ + 1), S0(M_ + 1), CC(M_ + 1);
         scans[j] = scan(parent, static_cast<int>(j), nterms, max_legal, minspan, endspan, startspan,
                         nz, r, S0, CC);
       });
