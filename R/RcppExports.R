@@ -129,6 +129,14 @@ cpp_optimal_hyperplane <- function(x, y, tol, max_iter) {
     .Call(`_statlearn_cpp_optimal_hyperplane`, x, y, tol, max_iter)
 }
 
+cpp_mars_forward <- function(x, y, w, degree, penalty, max_terms, thresh, minspan, endspan, adjust_endspan, fast_k, fast_beta, auto_linpreds, threads) {
+    .Call(`_statlearn_cpp_mars_forward`, x, y, w, degree, penalty, max_terms, thresh, minspan, endspan, adjust_endspan, fast_k, fast_beta, auto_linpreds, threads)
+}
+
+cpp_mars_backward <- function(B, y) {
+    .Call(`_statlearn_cpp_mars_backward`, B, y)
+}
+
 cpp_image_tangents <- function(image, height, width, kinds, smoothing, orthonormal) {
     .Call(`_statlearn_cpp_image_tangents`, image, height, width, kinds, smoothing, orthonormal)
 }

@@ -516,6 +516,40 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_mars_forward
+Rcpp::List cpp_mars_forward(const Rcpp::NumericMatrix& x, const Rcpp::NumericVector& y, const Rcpp::NumericVector& w, int degree, double penalty, int max_terms, double thresh, int minspan, int endspan, double adjust_endspan, int fast_k, double fast_beta, bool auto_linpreds, int threads);
+RcppExport SEXP _statlearn_cpp_mars_forward(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP degreeSEXP, SEXP penaltySEXP, SEXP max_termsSEXP, SEXP threshSEXP, SEXP minspanSEXP, SEXP endspanSEXP, SEXP adjust_endspanSEXP, SEXP fast_kSEXP, SEXP fast_betaSEXP, SEXP auto_linpredsSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type w(wSEXP);
+    Rcpp::traits::input_parameter< int >::type degree(degreeSEXP);
+    Rcpp::traits::input_parameter< double >::type penalty(penaltySEXP);
+    Rcpp::traits::input_parameter< int >::type max_terms(max_termsSEXP);
+    Rcpp::traits::input_parameter< double >::type thresh(threshSEXP);
+    Rcpp::traits::input_parameter< int >::type minspan(minspanSEXP);
+    Rcpp::traits::input_parameter< int >::type endspan(endspanSEXP);
+    Rcpp::traits::input_parameter< double >::type adjust_endspan(adjust_endspanSEXP);
+    Rcpp::traits::input_parameter< int >::type fast_k(fast_kSEXP);
+    Rcpp::traits::input_parameter< double >::type fast_beta(fast_betaSEXP);
+    Rcpp::traits::input_parameter< bool >::type auto_linpreds(auto_linpredsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_mars_forward(x, y, w, degree, penalty, max_terms, thresh, minspan, endspan, adjust_endspan, fast_k, fast_beta, auto_linpreds, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_mars_backward
+Rcpp::List cpp_mars_backward(const Rcpp::NumericMatrix& B, const Rcpp::NumericVector& y);
+RcppExport SEXP _statlearn_cpp_mars_backward(SEXP BSEXP, SEXP ySEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type B(BSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type y(ySEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_mars_backward(B, y));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_image_tangents
 Rcpp::NumericMatrix cpp_image_tangents(const Rcpp::NumericVector& image, int height, int width, const Rcpp::IntegerVector& kinds, double smoothing, bool orthonormal);
 RcppExport SEXP _statlearn_cpp_image_tangents(SEXP imageSEXP, SEXP heightSEXP, SEXP widthSEXP, SEXP kindsSEXP, SEXP smoothingSEXP, SEXP orthonormalSEXP) {
@@ -1043,6 +1077,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_logistic", (DL_FUNC) &_statlearn_cpp_logistic, 9},
     {"_statlearn_cpp_perceptron", (DL_FUNC) &_statlearn_cpp_perceptron, 5},
     {"_statlearn_cpp_optimal_hyperplane", (DL_FUNC) &_statlearn_cpp_optimal_hyperplane, 4},
+    {"_statlearn_cpp_mars_forward", (DL_FUNC) &_statlearn_cpp_mars_forward, 14},
+    {"_statlearn_cpp_mars_backward", (DL_FUNC) &_statlearn_cpp_mars_backward, 2},
     {"_statlearn_cpp_image_tangents", (DL_FUNC) &_statlearn_cpp_image_tangents, 6},
     {"_statlearn_cpp_tangent_distance", (DL_FUNC) &_statlearn_cpp_tangent_distance, 8},
     {"_statlearn_cpp_tangent_search", (DL_FUNC) &_statlearn_cpp_tangent_search, 10},
