@@ -16,14 +16,21 @@
 #'    observations in the box, `stats::quantile(type = 8)`; the box keeps
 #'    `x >= q` or `x <= q`), and for each factor the observations of one of
 #'    its levels; the peel whose remaining box has the largest mean is taken
-#'    (ties: the larger remaining box, then the first input). Peeling stops
+#'    (ties: the larger remaining box, then the first input, its lower face
+#'    first). Peeling stops
 #'    when the best peel would leave fewer than `min_support` observations.
 #' 2. *Choice along the trajectory*. The boxes of the peeling sequence (box
 #'    mean against support, ESL Figure 9.8) are scored by K-fold
 #'    cross-validation: each fold's peeling trajectory on the other folds is
-#'    evaluated on the held-out fold at the same support, and the box with
-#'    the largest cross-validated mean is chosen (the largest box on ties).
-#'    With `folds = NULL` the last (smallest) box is chosen.
+#'    evaluated on the held-out fold at the same support (the fold's box whose
+#'    support fraction is nearest), giving the cross-validated box mean and
+#'    its standard error (of the pooled held-out responses in the boxes).
+#'    `cv_rule = "one_se"` chooses the largest box whose cross-validated mean
+#'    is within one standard error of the largest, `"max"` the box with the
+#'    largest (the largest box on ties): boxes inside a bump have the same
+#'    expected mean, and the maximum alone tends to pick small boxes whose
+#'    mean is high by chance. With `folds = NULL` the last (smallest) box is
+#'    chosen.
 #' 3. *Pasting*. The chosen box is expanded along any face while the mean
 #'    increases: for a numeric input by the `paste_alpha` fraction (at least
 #'    one) of the box's count of the nearest outside observations, for a
@@ -51,12 +58,14 @@
 #' @param direction `"max"` (bumps) or `"min"` (dips).
 #' @param folds Number of cross-validation folds for the choice along the
 #'   peeling trajectory; `NULL` takes the last box.
+#' @param cv_rule `"one_se"` or `"max"`: how the cross-validated means choose
+#'   the box (see Description).
 #' @inheritParams statlearn-params
 #' @return An object of class `c("statlearn_prim", "statlearn_model")`:
 #'   `boxes` (a list; each with `lower`, `upper` (numeric inputs, `-Inf`/`Inf`
 #'   for faces not peeled), `levels` (factors), `mean`, `support` (count),
 #'   `fraction` (of n), `trajectory` (a data frame of the peeling sequence:
-#'   `step`, `support`, `mean`, `cv_mean`, `variable`, `face`), `path` (the
+#'   `step`, `support`, `mean`, `cv_mean`, `cv_se`, `variable`, `face`), `path` (the
 #'   box at each step), `chosen` (the step chosen), `pasted` (the number of
 #'   pasting steps)), `rest_mean` (mean of the observations in no box),
 #'   `box` (each training observation's box, 0 for none), and the settings.
@@ -77,9 +86,11 @@ prim <- function(x, ...) UseMethod("prim")
 #' @rdname prim
 #' @export
 prim.default <- function(x, y, peel_alpha = 0.1, paste_alpha = 0.01, min_support = 10, max_boxes = 5,
-                         threshold = NULL, direction = c("max", "min"), folds = 5, seed = NULL, ...) {
+                         threshold = NULL, direction = c("max", "min"), folds = 5, cv_rule = c("one_se", "max"),
+                         seed = NULL, ...) {
   check_dots(..., fun = "prim")
-  fit <- fit_prim(x, y, peel_alpha, paste_alpha, min_support, max_boxes, threshold, direction, folds, seed)
+  fit <- fit_prim(x, y, peel_alpha, paste_alpha, min_support, max_boxes, threshold, direction, folds, seed,
+                  cv_rule)
   fit$call <- match.call()
   fit
 }
@@ -88,7 +99,7 @@ prim.default <- function(x, y, peel_alpha = 0.1, paste_alpha = 0.01, min_support
 #' @export
 prim.formula <- function(formula, data, subset, weights, na.action, peel_alpha = 0.1, paste_alpha = 0.01,
                          min_support = 10, max_boxes = 5, threshold = NULL, direction = c("max", "min"),
-                         folds = 5, seed = NULL, ...) {
+                         folds = 5, cv_rule = c("one_se", "max"), seed = NULL, ...) {
   check_dots(..., fun = "prim")
   call <- match.call()
   if (!missing(weights)) {
@@ -100,7 +111,8 @@ prim.formula <- function(formula, data, subset, weights, na.action, peel_alpha =
   y <- stats::model.response(mf)
   if (is.null(y)) abort_input("formula", "a response on its left-hand side", "none", class = "statlearn_error_formula")
   x <- as.data.frame(mf[-1L], optional = TRUE)
-  fit <- fit_prim(x, y, peel_alpha, paste_alpha, min_support, max_boxes, threshold, direction, folds, seed)
+  fit <- fit_prim(x, y, peel_alpha, paste_alpha, min_support, max_boxes, threshold, direction, folds, seed,
+                  cv_rule)
   fit$terms <- tt
   fit$xlevels <- stats::.getXlevels(tt, mf)
   fit$call <- call
@@ -136,7 +148,9 @@ prim_matrices <- function(x, num, fac, levels = NULL) {
   list(XN = XN, XF = XF)
 }
 
-fit_prim <- function(x, y, peel_alpha, paste_alpha, min_support, max_boxes, threshold, direction, folds, seed) {
+fit_prim <- function(x, y, peel_alpha, paste_alpha, min_support, max_boxes, threshold, direction, folds, seed,
+                     cv_rule = "one_se") {
+  cv_rule <- check_choice(cv_rule, c("one_se", "max"), "cv_rule")
   x <- prim_inputs(x)
   n <- nrow(x)
   if (n < 2L) abort_input("x", "at least two rows", describe(x), class = "statlearn_error_empty")
@@ -200,12 +214,16 @@ fit_prim <- function(x, y, peel_alpha, paste_alpha, min_support, max_boxes, thre
       traj <- prim_peel(XN[rows, , drop = FALSE], XF[rows, , drop = FALSE], z[rows], peel_alpha, min_count, levels)
       chosen <- length(traj$path)
       cv_mean <- rep(NA_real_, chosen)
+      cv_se <- rep(NA_real_, chosen)
       if (!is.null(folds) && length(rows) >= 2L * folds) {
         foldid <- draw_fold_ids(length(rows), folds)
-        cv_mean <- prim_cv(XN[rows, , drop = FALSE], XF[rows, , drop = FALSE], z[rows], traj, foldid,
-                           peel_alpha, min_count, levels)
-        best <- max(cv_mean, na.rm = TRUE)
-        chosen <- which(cv_mean >= best - 1e-12 * max(1, abs(best)))[1L]
+        cv <- prim_cv(XN[rows, , drop = FALSE], XF[rows, , drop = FALSE], z[rows], traj, foldid,
+                      peel_alpha, min_count, levels)
+        cv_mean <- cv$mean
+        cv_se <- cv$se
+        top <- which.max(cv_mean)
+        cut <- cv_mean[top] - if (cv_rule == "one_se" && is.finite(cv$se[top])) cv$se[top] else 0
+        chosen <- which(cv_mean >= cut - 1e-12 * max(1, abs(cut)))[1L]
       }
       box <- traj$path[[chosen]]
       inside <- prim_in_box(box, XN[rows, , drop = FALSE], XF[rows, , drop = FALSE])
@@ -222,7 +240,7 @@ fit_prim <- function(x, y, peel_alpha, paste_alpha, min_support, max_boxes, thre
         (is.null(threshold) || sgn * m >= sgn * threshold)
       if (!keep) break
       trajectory <- data.frame(step = seq_along(traj$path) - 1L, support = traj$support,
-                               mean = sgn * traj$mean, cv_mean = sgn * cv_mean,
+                               mean = sgn * traj$mean, cv_mean = sgn * cv_mean, cv_se = cv_se,
                                variable = traj$variable, face = traj$face, stringsAsFactors = FALSE)
       members <- rows[inside]
       box_of[members] <- length(boxes) + 1L
@@ -238,7 +256,8 @@ fit_prim <- function(x, y, peel_alpha, paste_alpha, min_support, max_boxes, thre
                  rest_support = sum(rest), box = box_of, n = n, mean = mean(y), numeric_inputs = num,
                  factor_inputs = fac, inputs = names(x), levels = levels, positive = positive,
                  peel_alpha = peel_alpha, paste_alpha = paste_alpha, min_support = min_count,
-                 max_boxes = max_boxes, threshold = threshold, direction = direction, folds = folds, seed = seed),
+                 max_boxes = max_boxes, threshold = threshold, direction = direction, folds = folds,
+                 cv_rule = cv_rule, seed = seed),
             class = c("statlearn_prim", "statlearn_model"))
 }
 
@@ -293,6 +312,11 @@ prim_peel <- function(XN, XF, z, alpha, min_count, levels) {
       cand_count <- c(clo, chi)
       cand <- c(lapply(seq_len(ncol(XN)), function(j) list(type = "lower", j = j, value = qlo[j])),
                 lapply(seq_len(ncol(XN)), function(j) list(type = "upper", j = j, value = qhi[j])))
+      # candidates in input order, lower face before upper (ties go to the first)
+      ord <- as.vector(rbind(seq_len(ncol(XN)), ncol(XN) + seq_len(ncol(XN))))
+      cand_mean <- cand_mean[ord]
+      cand_count <- cand_count[ord]
+      cand <- cand[ord]
     }
     for (j in seq_len(ncol(XF))) {
       v <- colnames(XF)[j]
@@ -343,6 +367,7 @@ prim_cv <- function(XN, XF, z, traj, foldid, alpha, min_count, levels) {
   frac <- traj$support / n
   K <- max(foldid)
   sums <- numeric(length(frac))
+  sumsq <- numeric(length(frac))
   counts <- numeric(length(frac))
   for (k in seq_len(K)) {
     tr <- foldid != k
@@ -354,10 +379,13 @@ prim_cv <- function(XN, XF, z, traj, foldid, alpha, min_count, levels) {
       s <- which.min(abs(ffrac - frac[t]))
       inb <- prim_in_box(ft$path[[s]], XN[te, , drop = FALSE], XF[te, , drop = FALSE])
       sums[t] <- sums[t] + sum(z[te][inb])
+      sumsq[t] <- sumsq[t] + sum(z[te][inb]^2)
       counts[t] <- counts[t] + sum(inb)
     }
   }
-  ifelse(counts > 0, sums / pmax(counts, 1), NA_real_)
+  m <- ifelse(counts > 0, sums / pmax(counts, 1), NA_real_)
+  v <- ifelse(counts > 1, (sumsq - counts * m^2) / pmax(counts - 1, 1), NA_real_)
+  list(mean = m, se = sqrt(pmax(v, 0) / pmax(counts, 1)))
 }
 
 # Pasting: widen a face of the box while the mean increases.

@@ -5,6 +5,8 @@
 # stop when the best leaves fewer than `min_count` observations.
 plain_peel <- function(x, y, alpha, min_count) {
   inside <- rep(TRUE, length(y))
+  bound <- list(lo = sapply(x, function(v) -Inf), hi = sapply(x, function(v) Inf))
+  bounds <- list(bound)
   supports <- sum(inside)
   means <- mean(y)
   repeat {
@@ -15,6 +17,8 @@ plain_peel <- function(x, y, alpha, min_count) {
         ql <- quantile(xv[inside], alpha, type = 8, names = FALSE)
         qh <- quantile(xv[inside], 1 - alpha, type = 8, names = FALSE)
         cands <- list(inside & xv >= ql, inside & xv <= qh)
+        attr(cands[[1]], "edge") <- list("lo", v, ql)
+        attr(cands[[2]], "edge") <- list("hi", v, qh)
       } else {
         cands <- lapply(unique(as.character(xv[inside])), function(l) inside & as.character(xv) != l)
       }
@@ -29,10 +33,13 @@ plain_peel <- function(x, y, alpha, min_count) {
     }
     if (is.null(best) || best$cnt < min_count) break
     inside <- best$k
+    e <- attr(best$k, "edge")
+    if (!is.null(e)) bound[[e[[1]]]][[e[[2]]]] <- e[[3]]
+    bounds <- c(bounds, list(bound))
     supports <- c(supports, sum(inside))
     means <- c(means, mean(y[inside]))
   }
-  list(inside = inside, support = supports, mean = means)
+  list(inside = as.vector(inside), support = supports, mean = means, bounds = bounds)
 }
 
 prim_data <- function(n = 150, seed = 1, factor = FALSE) {
@@ -63,7 +70,7 @@ test_that("the peeling trajectory equals a plain peel (numeric and factor inputs
 })
 
 test_that("the first box equals prim::prim.box without pasting", {
-  skip_if_not_installed("prim")
+  suppressWarnings(skip_if_not_installed("prim"))
   for (s in 1:3) {
     d <- prim_data(n = 200, seed = 10 + s)
     fit <- prim(d$x, d$y, peel_alpha = 0.1, paste_alpha = 0, min_support = 10, max_boxes = 1, folds = NULL)
@@ -101,11 +108,36 @@ test_that("pasting only raises the box mean and keeps the peeled box; later boxe
 
 test_that("cross-validation chooses the box with the largest cross-validated mean", {
   d <- prim_data(n = 200, seed = 7)
-  fit <- prim(d$x, d$y, max_boxes = 1, paste_alpha = 0, seed = 4)
+  fit <- prim(d$x, d$y, max_boxes = 1, paste_alpha = 0, seed = 4, cv_rule = "max")
   tr <- fit$boxes[[1]]$trajectory
   expect_equal(fit$boxes[[1]]$chosen, which.max(tr$cv_mean) - 1L)
-  expect_identical(prim(d$x, d$y, max_boxes = 1, paste_alpha = 0, seed = 4)$box, fit$box)
+  expect_identical(prim(d$x, d$y, max_boxes = 1, paste_alpha = 0, seed = 4, cv_rule = "max")$box, fit$box)
   expect_equal(fit$boxes[[1]]$support, tr$support[fit$boxes[[1]]$chosen + 1L])
+  one <- prim(d$x, d$y, max_boxes = 1, paste_alpha = 0, seed = 4)
+  tr1 <- one$boxes[[1]]$trajectory
+  top <- which.max(tr1$cv_mean)
+  expect_equal(one$boxes[[1]]$chosen, which(tr1$cv_mean >= tr1$cv_mean[top] - tr1$cv_se[top])[1] - 1L)
+  expect_lte(one$boxes[[1]]$chosen, fit$boxes[[1]]$chosen)
+  # the cross-validated means by hand: the folds drawn from the seed, a plain
+  # peel on each fold's training part, its box at the nearest support
+  # fraction applied to the held-out part
+  set.seed(4, kind = "Mersenne-Twister", normal.kind = "Inversion", sample.kind = "Rejection")
+  foldid <- sample(rep(1:5, length.out = 200))
+  set.seed(NULL)
+  sums <- counts <- numeric(nrow(tr1))
+  for (k in 1:5) {
+    trn <- foldid != k
+    pk <- plain_peel(d$x[trn, ], d$y[trn], 0.1, round(10 * sum(trn) / 200))
+    for (t in seq_len(nrow(tr1))) {
+      s <- which.min(abs(pk$support / sum(trn) - tr1$support[t] / 200))
+      b <- pk$bounds[[s]]
+      held <- d$x[!trn, ]
+      inb <- Reduce(`&`, lapply(names(held), function(v) held[[v]] >= b$lo[[v]] & held[[v]] <= b$hi[[v]]))
+      sums[t] <- sums[t] + sum(d$y[!trn][inb])
+      counts[t] <- counts[t] + sum(inb)
+    }
+  }
+  expect_equal(tr1$cv_mean, sums / counts, tolerance = 1e-12, info = "cross-validated box means")
 })
 
 test_that("direction = 'min' is PRIM on -y; factors and formulas; predict; saveRDS", {
