@@ -88,6 +88,19 @@ test_that("bagged rpart trees through learner() equal an explicit loop, with out
   expect_equal(unname(predict(vote, d$x, type = "prob")), unname(V), tolerance = 1e-12, info = "rpart vote")
 })
 
+test_that("a formula fit is bagged on its data frame, the same as the matrix fit", {
+  d <- sim_classes()
+  fm <- linear_discriminant(y ~ a + b + c, data = d$df)
+  fx <- linear_discriminant(d$x, d$y)
+  bf <- bagging(fm, B = 6, seed = 2, threads = 1)
+  bx <- bagging(fx, B = 6, seed = 2, threads = 2)
+  expect_identical(bf$samples$train, bx$samples$train)
+  expect_equal(predict(bf, d$df, type = "prob"), predict(bx, d$x, type = "prob"), tolerance = 1e-10,
+               info = "formula vs matrix")
+  expect_equal(bf$oob_error, bx$oob_error, tolerance = 1e-12)
+  expect_identical(bf$method, "linear_discriminant")
+})
+
 test_that("bagging is reproducible, plan-independent and survives saveRDS", {
   d <- sim_classes()
   fit <- linear_discriminant(d$x, d$y)
