@@ -168,6 +168,18 @@ test_that("direction = 'min' is PRIM on -y; factors and formulas; predict; saveR
   expect_equal(fc$boxes[[1]]$mean, mean(yc[fc$box == 1] == "high"), tolerance = 1e-12)
 })
 
+test_that("threshold keeps only boxes whose mean reaches it", {
+  d <- prim_data(n = 200, seed = 12)
+  all <- prim(d$x, d$y, max_boxes = 4, seed = 1)
+  means <- vapply(all$boxes, `[[`, 0, "mean")
+  cut <- means[1] - 1e-9
+  th <- prim(d$x, d$y, max_boxes = 4, threshold = cut, seed = 1)
+  k <- which(means < cut)[1]
+  expect_length(th$boxes, if (is.na(k)) length(means) else k - 1L)
+  expect_length(prim(d$x, d$y, max_boxes = 4, threshold = max(d$y) + 1, seed = 1)$boxes, 0L)
+  expect_equal(prim(d$x, d$y, max_boxes = 4, threshold = max(d$y) + 1, seed = 1)$rest_mean, mean(d$y))
+})
+
 test_that("prim() gives classed errors", {
   d <- prim_data(n = 50)
   expect_statlearn_error(prim(d$x, d$y[-1]), "statlearn_error_length", "`y`")
