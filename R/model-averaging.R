@@ -163,8 +163,10 @@ learner_name <- function(fit, expr) {
 #'   `samples$train[[b]]` are the rows of fit b), `aggregate`, `levels` (for
 #'   classes), `B`, `n`, `seed`, and with `oob = TRUE` `oob_prediction`
 #'   (classes or numbers, `NA` for an observation in every sample),
-#'   `oob_prob` (classes), `oob_count` and `oob_error` (misclassification
-#'   rate or mean squared error).
+#'   `oob_prob` (classes), `oob_count`, `oob_error` (misclassification
+#'   rate or mean squared error) and `oob_path` (the out-of-bag error of the
+#'   first b fits, b = 1..B, over the observations out of bag at least once
+#'   among them; `plot()` draws it).
 #' @references Hastie, Tibshirani and Friedman (2009), section 8.7.
 #'   Breiman (1996), Bagging predictors, Machine Learning 24, 123-140.
 #' @family chapter 8
@@ -232,9 +234,13 @@ fit_bagging <- function(task, B, aggregate, oob, seed, samples, prob) {
   if (oob) {
     sums <- if (classification) matrix(0, n, length(levels), dimnames = list(NULL, levels)) else numeric(n)
     count <- integer(n)
+    oob_path <- rep(NA_real_, plan$B)
     for (b in seq_len(plan$B)) {
       t <- plan$test[[b]]
-      if (!length(t)) next
+      if (!length(t)) {
+        if (b > 1L) oob_path[b] <- oob_path[b - 1L]
+        next
+      }
       p <- tryCatch(member_predict(lrn, prob, models[[b]], rows_of(X, t), kind, levels), error = function(e) {
         abort(sprintf("Predicting the out-of-bag rows of %s failed: %s", plan$labels[b], conditionMessage(e)),
               class = c("statlearn_error_replicate", "statlearn_error_input"), replicate = b)
@@ -247,6 +253,14 @@ fit_bagging <- function(task, B, aggregate, oob, seed, samples, prob) {
         sums[t] <- sums[t] + p
       }
       count[t] <- count[t] + 1L
+      # the out-of-bag error of the first b fits
+      h <- which(count > 0L)
+      pb <- if (classification) {
+        class_factor(max.col(sums[h, , drop = FALSE] / count[h], ties.method = "first"), levels)
+      } else {
+        sums[h] / count[h]
+      }
+      oob_path[b] <- mean(resample_loss(Y[h], pb, classification))
     }
     has <- count > 0L
     if (classification) {
@@ -258,6 +272,7 @@ fit_bagging <- function(task, B, aggregate, oob, seed, samples, prob) {
     } else {
       pred <- ifelse(has, sums / pmax(count, 1L), NA_real_)
     }
+    out$oob_path <- oob_path
     out$oob_prediction <- pred
     out$oob_count <- count
     out$oob_error <- if (any(has)) mean(resample_loss(Y[has], pred[has], classification)) else NA_real_
@@ -275,6 +290,20 @@ print.statlearn_bagging <- function(x, digits = max(3L, getOption("digits") - 3L
                 if (x$classification) "misclassification rate" else "mean squared error",
                 format(x$oob_error, digits = digits), sum(x$oob_count > 0L)))
   }
+  invisible(x)
+}
+
+#' @rdname bagging
+#' @param ... Unused by the fitters and `predict()`; for `plot()`, graphical parameters.
+#' @export
+plot.statlearn_bagging <- function(x, ...) {
+  if (is.null(x$oob_path)) {
+    abort("The bagging fit has no out-of-bag errors; fit it with `oob = TRUE`.",
+          class = c("statlearn_error_missing", "statlearn_error_input"))
+  }
+  graphics::plot(seq_along(x$oob_path), x$oob_path, type = "l", xlab = "Number of bootstrap fits",
+                 ylab = if (x$classification) "Out-of-bag misclassification rate" else "Out-of-bag mean squared error",
+                 main = sprintf("Bagging of %s", x$method), ...)
   invisible(x)
 }
 

@@ -82,6 +82,17 @@ test_that("bagged rpart trees through learner() equal an explicit loop, with out
   ok <- !is.na(oobP[, 1])
   cls <- levels(d$y)[max.col(oobP[ok, ], ties.method = "first")]
   expect_equal(bag$oob_error, mean(cls != d$y[ok]), tolerance = 1e-12, info = "oob error")
+  # the out-of-bag error of the first b fits is the oob error of bagging those b samples
+  for (b in c(2, 5)) {
+    sub <- bagging(tree, d$x, d$y, aggregate = "probability", prob = prob, samples = bag$samples$train[1:b])
+    expect_equal(bag$oob_path[b], sub$oob_error, tolerance = 1e-12, info = sprintf("oob path at %d", b))
+  }
+  expect_equal(bag$oob_path[9], bag$oob_error, tolerance = 1e-12)
+  f <- tempfile(fileext = ".png")
+  png(f)
+  expect_silent(plot(bag))
+  dev.off()
+  unlink(f)
   vote <- bagging(tree, d$x, d$y, B = 9, seed = 11)
   V <- Reduce(`+`, lapply(fits, function(f) outer(as.character(predict(f, d$df, type = "class")),
                                                    levels(d$y), `==`) * 1)) / 9
