@@ -42,6 +42,39 @@ plain_peel <- function(x, y, alpha, min_count) {
   list(inside = as.vector(inside), support = supports, mean = means, bounds = bounds)
 }
 
+# A plain paste of numeric faces: add the ceiling(alpha * m) observations
+# nearest to a face (within the other faces), keep the best strict increase.
+plain_paste <- function(x, y, inside, bound, alpha) {
+  steps <- 0
+  repeat {
+    m <- sum(inside)
+    best <- list(m = mean(y[inside]))
+    for (v in names(x)) {
+      within <- rep(TRUE, length(y))
+      for (u in setdiff(names(x), v)) within <- within & x[[u]] >= bound$lo[[u]] & x[[u]] <= bound$hi[[u]]
+      for (fc in c("lo", "hi")) {
+        out <- which(within & !inside & if (fc == "lo") x[[v]] < bound$lo[[v]] else x[[v]] > bound$hi[[v]])
+        if (!length(out)) next
+        dist <- if (fc == "lo") bound$lo[[v]] - x[[v]][out] else x[[v]][out] - bound$hi[[v]]
+        edge_d <- sort(dist)[min(ceiling(alpha * m), length(out))]
+        add <- out[dist <= edge_d]
+        new_in <- inside
+        new_in[add] <- TRUE
+        if (mean(y[new_in]) > best$m + 1e-12) {
+          nb <- bound
+          nb[[fc]][[v]] <- if (fc == "lo") min(x[[v]][add]) else max(x[[v]][add])
+          best <- list(m = mean(y[new_in]), inside = new_in, bound = nb)
+        }
+      }
+    }
+    if (is.null(best$inside)) break
+    inside <- best$inside
+    bound <- best$bound
+    steps <- steps + 1
+  }
+  list(inside = inside, steps = steps)
+}
+
 prim_data <- function(n = 150, seed = 1, factor = FALSE) {
   set.seed(seed)
   x <- data.frame(x1 = runif(n), x2 = runif(n), x3 = runif(n))
@@ -104,6 +137,20 @@ test_that("pasting only raises the box mean and keeps the peeled box; later boxe
   r <- prim(d$x[rest, ], d$y[rest], max_boxes = 1, folds = NULL, paste_alpha = 0)
   expect_identical(m$box[rest] == 2L, r$box == 1L, info = "second box")
   expect_equal(m$rest_mean, mean(d$y[m$box == 0L]), tolerance = 1e-12)
+})
+
+test_that("pasting equals a plain paste of the peeled box", {
+  pasted <- 0
+  for (s in 1:6) {
+    d <- prim_data(n = 150, seed = 30 + s)
+    fit <- prim(d$x, d$y, peel_alpha = 0.1, paste_alpha = 0.05, min_support = 12, max_boxes = 1, folds = NULL)
+    pk <- plain_peel(d$x, d$y, 0.1, 12)
+    ref <- plain_paste(d$x, d$y, pk$inside, pk$bounds[[length(pk$bounds)]], 0.05)
+    expect_identical(fit$box == 1L, ref$inside, info = sprintf("pasted box, seed %d", s))
+    expect_equal(fit$boxes[[1]]$pasted, ref$steps, info = sprintf("pasting steps, seed %d", s))
+    pasted <- pasted + ref$steps
+  }
+  expect_gt(pasted, 0)
 })
 
 test_that("cross-validation chooses the box with the largest cross-validated mean", {
