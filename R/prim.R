@@ -302,8 +302,9 @@ prim_peel <- function(XN, XF, z, alpha, min_count, levels) {
     cand <- list()
     if (ncol(XN)) {
       Xb <- XN[idx, , drop = FALSE]
-      qlo <- apply(Xb, 2L, stats::quantile, probs = alpha, type = 8, names = FALSE)
-      qhi <- apply(Xb, 2L, stats::quantile, probs = 1 - alpha, type = 8, names = FALSE)
+      q <- column_quantiles8(Xb, c(alpha, 1 - alpha))
+      qlo <- q[1L, ]
+      qhi <- q[2L, ]
       klo <- Xb >= rep(qlo, each = m)
       khi <- Xb <= rep(qhi, each = m)
       clo <- colSums(klo)
@@ -357,6 +358,30 @@ prim_peel <- function(XN, XF, z, alpha, min_count, levels) {
     means <- c(means, mean(z[inside]))
   }
   list(path = path, support = support, mean = means, variable = variable, face = face)
+}
+
+# Type-8 quantiles (Hyndman and Fan; the arithmetic of stats::quantile(type =
+# 8), so the same numbers) of every column of X at probabilities `probs`: a
+# probs x columns matrix, from one sort of all the columns at once.
+column_quantiles8 <- function(X, probs) {
+  n <- nrow(X)
+  p <- ncol(X)
+  S <- matrix(X[order(col(X), X, method = "radix")], n, p)
+  fuzz <- 4 * .Machine$double.eps
+  out <- matrix(0, length(probs), p)
+  for (k in seq_along(probs)) {
+    nppm <- 1 / 3 + probs[k] * (n + 1 - 1 / 3 - 1 / 3)
+    j <- floor(nppm + fuzz)
+    h <- nppm - j
+    if (abs(h) < fuzz) h <- 0
+    lo <- S[max(1L, min(n, j)), ]
+    hi <- S[max(1L, min(n, j + 1L)), ]
+    qs <- if (h == 1) hi else lo
+    other <- 0 < h & h < 1 & lo != hi
+    qs[other] <- ((1 - h) * lo + h * hi)[other]
+    out[k, ] <- qs
+  }
+  out
 }
 
 # Cross-validated mean of each box of the trajectory: for each fold, the

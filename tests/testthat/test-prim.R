@@ -86,6 +86,20 @@ prim_data <- function(n = 150, seed = 1, factor = FALSE) {
   list(x = x, y = y)
 }
 
+test_that("the column quantiles are stats::quantile(type = 8), bit for bit", {
+  q8 <- getFromNamespace("column_quantiles8", "statlearn")
+  set.seed(1)
+  for (n in c(1:12, 37, 100)) {
+    for (digits in 0:2) {
+      X <- matrix(round(rnorm(n * 3), digits), n, 3)
+      for (p in c(0.05, 0.1, 0.5, 0.9, 0.95)) {
+        expect_identical(q8(X, p)[1, ], apply(X, 2, quantile, p, type = 8, names = FALSE),
+                         info = sprintf("n %d, digits %d, p %g", n, digits, p))
+      }
+    }
+  }
+})
+
 test_that("the peeling trajectory equals a plain peel (numeric and factor inputs)", {
   for (fac in c(FALSE, TRUE)) {
     d <- prim_data(factor = fac, seed = 2 + fac)
