@@ -40,6 +40,12 @@
 #'    the mean of the data it was found in (and reaches `threshold` when one
 #'    is given); the search stops at the first that does not.
 #'
+#' The `prim` package's `prim.box()` peels numeric inputs the same way (the
+#' same quantiles and faces), so without pasting its first box is this one
+#' when the box means have no ties; it breaks ties by box volume, pastes by a
+#' fraction of each input's range, has no cross-validated choice (it peels to
+#' `mass.min`) and takes no factors.
+#'
 #' `direction = "min"` hunts for small means (PRIM on `-y`). A two-class
 #' response (factor or logical) is coded 1 for its second level (`TRUE`), so
 #' box means are proportions of that class.

@@ -1,4 +1,10 @@
-# PRIM (ESL 9.3) against a plainly written peel and the `prim` package.
+# PRIM (ESL 9.3) against a plainly written peel and paste, and the `prim`
+# package. prim::prim.box() peels numeric inputs with the same type-8
+# quantiles and faces, so without pasting its first box is ours when box
+# means do not tie (it breaks ties by box volume, we by box size); its pasting
+# widens a face by a fraction of the input's range (ours adds a fraction of
+# the box's observations), it has no cross-validated choice along the
+# trajectory (it peels to mass.min, as our folds = NULL), and no factors.
 
 # A plain peel: at each step try every face (type-8 quantiles of the box) and
 # every level of every factor, keep the highest mean (ties: the larger box),
