@@ -246,7 +246,9 @@ fit_bagging <- function(task, B, aggregate, oob, seed, samples, prob) {
               class = c("statlearn_error_replicate", "statlearn_error_input"), replicate = b)
       })
       if (kind == "class") {
-        sums[cbind(t, as.integer(p))] <- sums[cbind(t, as.integer(p))] + 1
+        k <- as.integer(p)
+        idx <- cbind(t, k)[!is.na(k), , drop = FALSE]
+        sums[idx] <- sums[idx] + 1
       } else if (kind == "prob") {
         sums[t, ] <- sums[t, ] + p
       } else {
