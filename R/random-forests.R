@@ -266,7 +266,7 @@ fit_random_forest <- function(x, y, trees = 500, mtry = NULL, node_size = NULL, 
     sample_fraction = sample_fraction, replace = replace,
     class_weights = if (length(cw)) stats::setNames(cw, levels(y)) else NULL,
     seed = seed, n = n, y = y, oob_error = r$oob_error, oob_count = r$oob_count,
-    importance_type = importance
+    which_importance = importance
   )
   if (classification) {
     votes <- matrix(r$oob_votes, n, K, byrow = TRUE, dimnames = list(NULL, levels(y)))
@@ -298,7 +298,7 @@ fit_random_forest <- function(x, y, trees = 500, mtry = NULL, node_size = NULL, 
     diag(prox) <- 1
     fit$proximity <- prox
   }
-  fit$proximity_type <- proximity
+  fit$which_proximity <- proximity
   if (keep_inbag) fit$inbag <- inbag
   class(fit) <- c("statlearn_random_forest", "statlearn_model")
   fit
@@ -385,7 +385,7 @@ summary.statlearn_random_forest <- function(object, ...) {
   }
   if (!is.null(object$importance)) {
     out$importance <- sort(object$importance, decreasing = TRUE)
-    out$importance_type <- object$importance_type
+    out$which_importance <- object$which_importance
   }
   class(out) <- "summary.statlearn_random_forest"
   out
@@ -402,7 +402,7 @@ print.summary.statlearn_random_forest <- function(x, ...) {
     cat(sprintf("Out-of-bag mean squared error: %.4g\n", x$oob_error))
   }
   if (!is.null(x$importance)) {
-    cat(sprintf("\nVariable importance (%s), top %d:\n", x$importance_type, min(10L, length(x$importance))))
+    cat(sprintf("\nVariable importance (%s), top %d:\n", x$which_importance, min(10L, length(x$importance))))
     print(utils::head(x$importance, 10L))
   }
   invisible(x)
