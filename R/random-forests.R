@@ -163,7 +163,7 @@ forest_encode_fit <- function(x, y) {
   } else {
     codes <- list()
     m <- x
-    if (is.matrix(m) && ncol(m) > 0L && nrow(m) > 0L) {
+    if (is.matrix(m) && ncol(m) > 0L && nrow(m) > 0L && anyNA(m)) {
       miss <- which(colSums(is.na(m)) == nrow(m))
       if (length(miss)) {
         abort_input("x", "columns with observed values",

@@ -22,6 +22,9 @@
 #define STATLEARN_TREES_FOREST_H
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -29,7 +32,6 @@
 #include <stdexcept>
 #include <vector>
 
-#include <tbb/enumerable_thread_specific.h>
 
 #include "statlearn/common/parallel.h"
 #include "statlearn/common/rng.h"
@@ -422,32 +424,69 @@ inline forest_result forest_fit(const forest_data& d, const forest_options& o) {
   res.importance_permutation.assign(o.importance_permutation ? p : 0, 0.0);
   if (o.keep_inbag) res.inbag.assign(n * static_cast<std::size_t>(T), 0);
 
-  tbb::enumerable_thread_specific<workspace> spaces([&] {
-    workspace w;
+  auto make_workspace = [&](workspace& w) {
     w.samples.resize(nsamp);
     w.inbag.resize(n);
     w.vars.resize(p);
-    std::iota(w.vars.begin(), w.vars.end(), 0u);
     w.node_counts.resize(std::max(K, 1));
     w.left_counts.resize(std::max(K, 1));
     w.used.resize(p);
     if (!o.replace) w.draw.resize(n);
-    return w;
-  });
+  };
 
   // state of the running OOB ensemble
   std::vector<int> cur(n, -1);
   std::size_t n_covered = 0, n_wrong = 0;
   double sse = 0.0;
 
-  const int block = std::max(8, 8 * o.threads);
-  std::vector<tree_out> outs(block);
-  for (int b0 = 0; b0 < T; b0 += block) {
-    const int nb = std::min(block, T - b0);
-    parallel_tasks(static_cast<std::size_t>(nb), o.threads, [&](std::size_t bi) {
-      const int t = b0 + static_cast<int>(bi);
-      workspace& w = spaces.local();
-      tree_out& out = outs[bi];
+  // Trees are handed out in order from an atomic counter to `threads`
+  // workers; a finished tree is merged into the OOB ensemble (in tree order,
+  // under a lock) as soon as all trees before it are merged, so few trees'
+  // OOB predictions wait in memory and no worker waits at a barrier.
+  std::vector<std::unique_ptr<tree_out>> pending(T);
+  std::atomic<int> next_tree{0};
+  std::mutex merge_lock;
+  int next_merge = 0;
+  auto merge = [&](int t, tree_out& out) {
+    forest_model& fm = res.model;
+    fm.var.insert(fm.var.end(), out.nodes.var.begin(), out.nodes.var.end());
+    fm.value.insert(fm.value.end(), out.nodes.value.begin(), out.nodes.value.end());
+    fm.left.insert(fm.left.end(), out.nodes.left.begin(), out.nodes.left.end());
+    fm.offset.push_back(static_cast<int>(fm.var.size()));
+    for (std::size_t j = 0; j < res.importance_impurity.size(); ++j) res.importance_impurity[j] += out.imp_impurity[j];
+    for (std::size_t j = 0; j < res.importance_permutation.size(); ++j) res.importance_permutation[j] += out.imp_perm[j];
+    if (o.keep_inbag) std::copy(out.inbag.begin(), out.inbag.end(), res.inbag.begin() + static_cast<std::size_t>(t) * n);
+    for (std::size_t m = 0; m < out.oob.size(); ++m) {
+      const std::uint32_t i = out.oob[m];
+      if (res.oob_count[i]++ == 0) ++n_covered;
+      if (cls) {
+        double* vv = res.oob_votes.data() + static_cast<std::size_t>(i) * K;
+        vv[static_cast<int>(out.oob_pred[m])] += 1.0;
+        int arg = 0;
+        for (int k = 1; k < K; ++k) if (vv[k] > vv[arg]) arg = k;
+        const int old = cur[i];
+        if (old >= 0 && old != d.y_class[i]) --n_wrong;
+        if (arg != d.y_class[i]) ++n_wrong;
+        cur[i] = arg;
+      } else {
+        const int c = res.oob_count[i];
+        if (c > 1) { const double e = res.oob_votes[i] / (c - 1) - d.y_num[i]; sse -= e * e; }
+        res.oob_votes[i] += out.oob_pred[m];
+        const double e = res.oob_votes[i] / c - d.y_num[i];
+        sse += e * e;
+      }
+    }
+    if (n_covered > 0) res.oob_error[t] = cls ? static_cast<double>(n_wrong) / n_covered : sse / n_covered;
+  };
+  const int workers = std::max(1, std::min(o.threads, T));
+  parallel_tasks(static_cast<std::size_t>(workers), workers, [&](std::size_t) {
+    workspace w;
+    make_workspace(w);
+    for (;;) {
+      const int t = next_tree.fetch_add(1);
+      if (t >= T || hooks::aborted()) break;
+      std::unique_ptr<tree_out> holder(new tree_out());
+      tree_out& out = *holder;
       stream rng(o.seed, static_cast<std::uint64_t>(t));
       // bootstrap (or subsample) into w.samples; in-bag counts in w.inbag
       std::fill(w.inbag.begin(), w.inbag.end(), 0u);
@@ -513,43 +552,16 @@ inline forest_result forest_fit(const forest_data& d, const forest_options& o) {
           out.imp_perm[j] = cls ? (base - acc) / no : (acc - base) / no;
         }
       }
-    });
-    if (hooks::aborted()) throw interrupted();
-    // merge in tree order
-    for (int bi = 0; bi < nb; ++bi) {
-      const int t = b0 + bi;
-      tree_out& out = outs[bi];
-      forest_model& fm = res.model;
-      fm.var.insert(fm.var.end(), out.nodes.var.begin(), out.nodes.var.end());
-      fm.value.insert(fm.value.end(), out.nodes.value.begin(), out.nodes.value.end());
-      fm.left.insert(fm.left.end(), out.nodes.left.begin(), out.nodes.left.end());
-      fm.offset.push_back(static_cast<int>(fm.var.size()));
-      for (std::size_t j = 0; j < res.importance_impurity.size(); ++j) res.importance_impurity[j] += out.imp_impurity[j];
-      for (std::size_t j = 0; j < res.importance_permutation.size(); ++j) res.importance_permutation[j] += out.imp_perm[j];
-      if (o.keep_inbag) std::copy(out.inbag.begin(), out.inbag.end(), res.inbag.begin() + static_cast<std::size_t>(t) * n);
-      for (std::size_t m = 0; m < out.oob.size(); ++m) {
-        const std::uint32_t i = out.oob[m];
-        if (res.oob_count[i]++ == 0) ++n_covered;
-        if (cls) {
-          double* vv = res.oob_votes.data() + static_cast<std::size_t>(i) * K;
-          vv[static_cast<int>(out.oob_pred[m])] += 1.0;
-          int arg = 0;
-          for (int k = 1; k < K; ++k) if (vv[k] > vv[arg]) arg = k;
-          const int old = cur[i];
-          if (old >= 0 && old != d.y_class[i]) --n_wrong;
-          if (arg != d.y_class[i]) ++n_wrong;
-          cur[i] = arg;
-        } else {
-          const int c = res.oob_count[i];
-          if (c > 1) { const double e = res.oob_votes[i] / (c - 1) - d.y_num[i]; sse -= e * e; }
-          res.oob_votes[i] += out.oob_pred[m];
-          const double e = res.oob_votes[i] / c - d.y_num[i];
-          sse += e * e;
-        }
+      std::lock_guard<std::mutex> guard(merge_lock);
+      pending[t] = std::move(holder);
+      while (next_merge < T && pending[next_merge]) {
+        merge(next_merge, *pending[next_merge]);
+        pending[next_merge].reset();
+        ++next_merge;
       }
-      if (n_covered > 0) res.oob_error[t] = cls ? static_cast<double>(n_wrong) / n_covered : sse / n_covered;
     }
-  }
+  });
+  if (hooks::aborted()) throw interrupted();
   for (double& v : res.importance_impurity) v /= T;
   for (double& v : res.importance_permutation) v /= T;
   // the final regression OOB error exactly (the running sum may drift)
