@@ -49,11 +49,25 @@ Rcpp::List cpp_random_forest(const Rcpp::NumericMatrix& x, SEXP y, int K, int tr
     });
     return out;
   });
+  // concatenate the trees, freeing each once copied
+  const std::size_t T = r.tree_list.size();
+  Rcpp::IntegerVector offset(T + 1);
+  offset[0] = 0;
+  for (std::size_t t = 0; t < T; ++t) offset[t + 1] = offset[t] + static_cast<int>(r.tree_list[t].var.size());
+  Rcpp::IntegerVector var(offset[T]), left(offset[T]);
+  Rcpp::NumericVector value(offset[T]);
+  for (std::size_t t = 0; t < T; ++t) {
+    statlearn::forest_detail::tree_nodes& tn = r.tree_list[t];
+    std::copy(tn.var.begin(), tn.var.end(), var.begin() + offset[t]);
+    std::copy(tn.value.begin(), tn.value.end(), value.begin() + offset[t]);
+    std::copy(tn.left.begin(), tn.left.end(), left.begin() + offset[t]);
+    std::vector<int>().swap(tn.var);
+    std::vector<double>().swap(tn.value);
+    std::vector<int>().swap(tn.left);
+  }
   Rcpp::List out = Rcpp::List::create(
-      Rcpp::Named("offset") = Rcpp::IntegerVector(r.model.offset.begin(), r.model.offset.end()),
-      Rcpp::Named("var") = Rcpp::IntegerVector(r.model.var.begin(), r.model.var.end()),
-      Rcpp::Named("value") = Rcpp::NumericVector(r.model.value.begin(), r.model.value.end()),
-      Rcpp::Named("left") = Rcpp::IntegerVector(r.model.left.begin(), r.model.left.end()),
+      Rcpp::Named("offset") = offset, Rcpp::Named("var") = var, Rcpp::Named("value") = value,
+      Rcpp::Named("left") = left,
       Rcpp::Named("oob_error") = Rcpp::NumericVector(r.oob_error.begin(), r.oob_error.end()),
       Rcpp::Named("oob_votes") = Rcpp::NumericVector(r.oob_votes.begin(), r.oob_votes.end()),
       Rcpp::Named("oob_count") = Rcpp::IntegerVector(r.oob_count.begin(), r.oob_count.end()),

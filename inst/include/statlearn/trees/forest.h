@@ -81,27 +81,8 @@ struct forest_options {
   int threads = 1;
 };
 
-struct forest_model {
-  std::vector<int> offset;  // trees + 1
-  std::vector<int> var;
-  std::vector<double> value;
-  std::vector<int> left;
-  int K = 0;
-  int trees() const { return static_cast<int>(offset.size()) - 1; }
-};
-
-struct forest_result {
-  forest_model model;
-  std::vector<double> oob_error;      // after each tree (NaN while no sample is OOB)
-  std::vector<double> oob_votes;      // n x K votes (classification) or n sums (regression)
-  std::vector<int> oob_count;         // n: trees for which each sample was OOB
-  std::vector<double> importance_impurity;    // p
-  std::vector<double> importance_permutation; // p
-  std::vector<int> inbag;             // n x trees in-bag counts (keep_inbag)
-};
 
 namespace forest_detail {
-
 struct tree_nodes {
   std::vector<int> var;
   std::vector<double> value;
@@ -114,6 +95,22 @@ struct tree_nodes {
     return static_cast<int>(var.size()) - 1;
   }
 };
+}  // namespace forest_detail
+
+// The trees are returned one by one (tree_list), so that a host can copy them
+// into its own flat vectors and free each as it goes: the forest is never held
+// twice in full.
+struct forest_result {
+  std::vector<forest_detail::tree_nodes> tree_list;
+  std::vector<double> oob_error;      // after each tree (NaN while no sample is OOB)
+  std::vector<double> oob_votes;      // n x K votes (classification) or n sums (regression)
+  std::vector<int> oob_count;         // n: trees for which each sample was OOB
+  std::vector<double> importance_impurity;    // p
+  std::vector<double> importance_permutation; // p
+  std::vector<int> inbag;             // n x trees in-bag counts (keep_inbag)
+};
+
+namespace forest_detail {
 
 // Per-thread buffers, reused by every tree the thread grows.
 struct workspace {
@@ -415,8 +412,7 @@ inline forest_result forest_fit(const forest_data& d, const forest_options& o) {
   const std::size_t nsamp = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(o.sample_fraction * n)));
 
   forest_result res;
-  res.model.K = K;
-  res.model.offset.assign(1, 0);
+  res.tree_list.resize(T);
   res.oob_error.assign(T, std::numeric_limits<double>::quiet_NaN());
   res.oob_votes.assign(cls ? n * K : n, 0.0);
   res.oob_count.assign(n, 0);
@@ -448,11 +444,7 @@ inline forest_result forest_fit(const forest_data& d, const forest_options& o) {
   std::mutex merge_lock;
   int next_merge = 0;
   auto merge = [&](int t, tree_out& out) {
-    forest_model& fm = res.model;
-    fm.var.insert(fm.var.end(), out.nodes.var.begin(), out.nodes.var.end());
-    fm.value.insert(fm.value.end(), out.nodes.value.begin(), out.nodes.value.end());
-    fm.left.insert(fm.left.end(), out.nodes.left.begin(), out.nodes.left.end());
-    fm.offset.push_back(static_cast<int>(fm.var.size()));
+    res.tree_list[t] = std::move(out.nodes);
     for (std::size_t j = 0; j < res.importance_impurity.size(); ++j) res.importance_impurity[j] += out.imp_impurity[j];
     for (std::size_t j = 0; j < res.importance_permutation.size(); ++j) res.importance_permutation[j] += out.imp_perm[j];
     if (o.keep_inbag) std::copy(out.inbag.begin(), out.inbag.end(), res.inbag.begin() + static_cast<std::size_t>(t) * n);
@@ -509,6 +501,9 @@ inline forest_result forest_fit(const forest_data& d, const forest_options& o) {
       out.imp_impurity.assign(o.importance_impurity ? p : 0, 0.0);
       tree_grower g(d, oo, w, out.nodes, out.imp_impurity, rng);
       g.grow(static_cast<int>(nsamp));
+      out.nodes.var.shrink_to_fit();
+      out.nodes.value.shrink_to_fit();
+      out.nodes.left.shrink_to_fit();
       if (o.keep_inbag) out.inbag.assign(w.inbag.begin(), w.inbag.end());
       // out-of-bag predictions
       out.oob.clear();
