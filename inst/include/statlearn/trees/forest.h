@@ -119,6 +119,7 @@ struct workspace {
   std::vector<std::uint32_t> ihist;  // U x K (classification)
   std::vector<double> node_counts, left_counts;
   std::vector<std::uint64_t> keys;
+  std::vector<std::uint32_t> keys32, tmp32;
   std::vector<double> imp_perm;
   std::vector<char> used;
   struct item { int node, start, end, depth; };
@@ -286,7 +287,7 @@ class tree_grower {
         best.value = split_value(j, prev, next);
       }
     };
-    if (use_hist(U, nn)) {
+    if (use_hist(U, nn) || value_bits(U) + class_bits() > 32) {
       std::vector<std::uint32_t>& h = w_.ihist;
       const std::size_t need = U * K;
       if (h.size() < need) h.resize(need);
@@ -310,23 +311,66 @@ class tree_grower {
         have = true;
       }
     } else {
-      std::vector<std::uint64_t>& keys = w_.keys;
-      if (keys.size() < static_cast<std::size_t>(nn)) keys.resize(nn);
-      for (int m = 0; m < nn; ++m) {
-        keys[m] = (static_cast<std::uint64_t>(ix[s[m]]) << 16) | static_cast<std::uint64_t>(d_.y_class[s[m]]);
-      }
-      std::sort(keys.begin(), keys.begin() + nn);
+      // sort the node's keys (value index, class) packed in 32 bits
+      const int kb = class_bits();
+      std::vector<std::uint32_t>& keys = w_.keys32;
+      if (keys.size() < static_cast<std::size_t>(nn)) { keys.resize(nn); w_.tmp32.resize(nn); }
+      const int* yc = d_.y_class;
+      for (int m = 0; m < nn; ++m) keys[m] = (ix[s[m]] << kb) | static_cast<std::uint32_t>(yc[s[m]]);
+      radix_sort(keys.data(), w_.tmp32.data(), nn, value_bits(U) + kb);
+      const std::uint32_t cmask = (1u << kb) - 1u;
       int m = 0;
       while (m < nn) {
-        const std::uint32_t u = static_cast<std::uint32_t>(keys[m] >> 16);
-        if (m > 0) evaluate(static_cast<std::uint32_t>(keys[m - 1] >> 16), u);
-        while (m < nn && static_cast<std::uint32_t>(keys[m] >> 16) == u) {
-          lc[keys[m] & 0xffffu] += 1.0;
+        const std::uint32_t u = keys[m] >> kb;
+        if (m > 0) evaluate(keys[m - 1] >> kb, u);
+        while (m < nn && (keys[m] >> kb) == u) {
+          lc[keys[m] & cmask] += 1.0;
           ++nl;
           ++m;
         }
       }
     }
+  }
+
+  int class_bits() const {
+    int b = 0;
+    while ((1 << b) < d_.K) ++b;
+    return b;
+  }
+  static int value_bits(std::size_t U) {
+    int b = 1;
+    while ((static_cast<std::size_t>(1) << b) < U) ++b;
+    return b;
+  }
+
+  // Ascending sort of nn keys of `bits` significant bits: insertion sort when
+  // short, else least-significant-digit radix sort with digits of at most 11 bits.
+  static void radix_sort(std::uint32_t* a, std::uint32_t* tmp, int nn, int bits) {
+    if (nn < 48) {
+      for (int i = 1; i < nn; ++i) {
+        const std::uint32_t v = a[i];
+        int j = i - 1;
+        while (j >= 0 && a[j] > v) { a[j + 1] = a[j]; --j; }
+        a[j + 1] = v;
+      }
+      return;
+    }
+    const int passes = (bits + 10) / 11;
+    const int digit = (bits + passes - 1) / passes;
+    const std::uint32_t buckets = 1u << digit, mask = buckets - 1u;
+    std::uint32_t count[2048];
+    std::uint32_t* src = a;
+    std::uint32_t* dst = tmp;
+    for (int pass = 0; pass < passes; ++pass) {
+      const int shift = pass * digit;
+      std::fill(count, count + buckets, 0u);
+      for (int i = 0; i < nn; ++i) ++count[(src[i] >> shift) & mask];
+      std::uint32_t sum = 0;
+      for (std::uint32_t b = 0; b < buckets; ++b) { const std::uint32_t c = count[b]; count[b] = sum; sum += c; }
+      for (int i = 0; i < nn; ++i) dst[count[(src[i] >> shift) & mask]++] = src[i];
+      std::swap(src, dst);
+    }
+    if (src != a) std::copy(src, src + nn, a);
   }
 
   void best_split_reg(int j, const std::uint32_t* s, int nn, split_choice& best) {
