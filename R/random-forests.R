@@ -68,7 +68,7 @@
 #'   Elements of Statistical Learning*, 2nd ed., Sections 15.1-15.4 (random
 #'   forests, OOB error, variable importance, proximity plots) and 8.7
 #'   (bagging). Breiman, L. (2001). Random forests. *Machine Learning* 45, 5-32.
-#' @family esl-15
+#' @family chapter 15
 #' @export
 #' @examples
 #' train <- spam[!spam$test, 1:58]
@@ -317,7 +317,7 @@ fit_random_forest <- function(x, y, trees = 500, mtry = NULL, node_size = NULL, 
 #' @param trees Use only the first `trees` trees (default all).
 #' @inheritParams statlearn-params
 #' @return A factor, a numeric vector, or an n x K matrix.
-#' @family esl-15
+#' @family chapter 15
 #' @export
 predict.statlearn_random_forest <- function(object, newdata = NULL, type = NULL, trees = NULL,
                                             threads = NULL, ...) {
@@ -414,7 +414,7 @@ print.summary.statlearn_random_forest <- function(x, ...) {
 #' number of trees, as in ESL Figure 15.4.
 #' @param x A `statlearn_random_forest`.
 #' @param ... Passed to [graphics::plot()].
-#' @family esl-15
+#' @family chapter 15
 #' @export
 plot.statlearn_random_forest <- function(x, ...) {
   ylab <- if (x$type == "classification") "OOB misclassification error" else "OOB mean squared error"
@@ -429,7 +429,7 @@ plot.statlearn_random_forest <- function(x, ...) {
 #' @param fit A `statlearn_random_forest` fitted with `importance` other than `"none"`.
 #' @param sort Sort from most to least important?
 #' @return A named numeric vector.
-#' @family esl-15
+#' @family chapter 15
 #' @export
 #' @examples
 #' fit <- random_forest(spam ~ ., data = spam[!spam$test, 1:58], trees = 30,
@@ -456,7 +456,7 @@ forest_importance <- function(fit, sort = TRUE) {
 #' @param col Colours, one per class (classification) or per observation.
 #' @param ... Passed to [graphics::plot()].
 #' @return The n x 2 coordinates, invisibly.
-#' @family esl-15
+#' @family chapter 15
 #' @export
 #' @examples
 #' set.seed(1)
