@@ -166,6 +166,17 @@ test_that("regression: OOB error agrees with ranger on Friedman's first problem"
   expect_equal(fit$oob_error[300], mse, tolerance = 1e-10, info = "OOB error = MSE of OOB predictions")
   expect_setequal(names(sort(-fit$importance))[1:5], paste0("x", 1:5))
   expect_gt(cor(fit$importance, rg$variable.importance, method = "spearman"), 0.9)
+  pf <- random_forest(x, y, trees = 300, seed = 1, importance = "permutation", threads = 2)
+  prg <- ranger::ranger(x = x, y = y, num.trees = 300, seed = 1, importance = "permutation", num.threads = 2)
+  expect_gt(cor(pf$importance, prg$variable.importance, method = "spearman"), 0.9,
+            label = "permutation importance (rise in OOB MSE) vs ranger, Spearman")
+  expect_setequal(names(sort(-pf$importance))[1:5], paste0("x", 1:5))
+  # a factor input in regression: levels coded by their mean response
+  g <- factor(sample(letters[1:5], n, TRUE))
+  yf <- y + c(a = 3, b = -2, c = 0, d = 5, e = -4)[as.character(g)]
+  ff <- random_forest(data.frame(x, g = g), yf, trees = 20, seed = 1)
+  expect_identical(names(sort(ff$factor_codes$g)), names(sort(tapply(yf, g, mean))),
+                   info = "levels ordered by mean response")
   xt <- matrix(runif(200 * 8), 200, 8, dimnames = list(NULL, paste0("x", 1:8)))
   expect_equal(predict(fit, xt), rowMeans(sapply(1:300, function(t) ref_tree_predict(fit, xt, t))),
                tolerance = 1e-12, info = "regression prediction = mean of the trees")
