@@ -417,6 +417,26 @@ class tree_grower {
         have = true;
       }
     } else {
+      const int pb = value_bits(static_cast<std::size_t>(nn)), vb = value_bits(U);
+      if (pb + vb <= 32) {
+        // (value index, position in node) packed in 32 bits, radix-sorted
+        std::vector<std::uint32_t>& keys = w_.keys32;
+        if (keys.size() < static_cast<std::size_t>(nn)) { keys.resize(nn); w_.tmp32.resize(nn); }
+        for (int m = 0; m < nn; ++m) keys[m] = (ix[s[m]] << pb) | static_cast<std::uint32_t>(m);
+        radix_sort(keys.data(), w_.tmp32.data(), nn, pb + vb);
+        const std::uint32_t pmask = (1u << pb) - 1u;
+        int m = 0;
+        while (m < nn) {
+          const std::uint32_t u = keys[m] >> pb;
+          if (m > 0) evaluate(keys[m - 1] >> pb, u);
+          while (m < nn && (keys[m] >> pb) == u) {
+            sl += d_.y_num[s[keys[m] & pmask]];
+            ++nl;
+            ++m;
+          }
+        }
+        return;
+      }
       std::vector<std::uint64_t>& keys = w_.keys;
       if (keys.size() < static_cast<std::size_t>(nn)) keys.resize(nn);
       for (int m = 0; m < nn; ++m) keys[m] = (static_cast<std::uint64_t>(ix[s[m]]) << 32) | static_cast<std::uint64_t>(m);
