@@ -228,6 +228,10 @@ fit_random_forest <- function(x, y, trees = 500, mtry = NULL, node_size = NULL, 
   if (isTRUE(proximity)) proximity <- "all"
   if (isFALSE(proximity)) proximity <- "none"
   proximity <- check_choice(proximity, c("none", "all", "oob"), "proximity")
+  if (proximity != "none" && n > 20000) {
+    abort_input("proximity", "FALSE for more than 20000 observations (it is an n x n matrix)",
+                sprintf('"%s" with n = %d', proximity, n), class = "statlearn_error_range")
+  }
   keep_inbag <- check_flag(keep_inbag, "keep_inbag")
   seed <- resolve_seed(seed)
   threads <- resolve_threads(threads)
