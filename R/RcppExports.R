@@ -81,6 +81,18 @@ cpp_multinomial_elastic_net_cv <- function(x, sp_i, sp_p, sp_x, n, p, Y, w, grou
     .Call(`_statlearn_cpp_multinomial_elastic_net_cv`, x, sp_i, sp_p, sp_x, n, p, Y, w, grouped, foldid, folds, options)
 }
 
+cpp_random_forest <- function(x, y, K, trees, mtry, node_size, max_depth, sample_fraction, replace, class_weights, imp_impurity, imp_permutation, keep_inbag, seed, threads) {
+    .Call(`_statlearn_cpp_random_forest`, x, y, K, trees, mtry, node_size, max_depth, sample_fraction, replace, class_weights, imp_impurity, imp_permutation, keep_inbag, seed, threads)
+}
+
+cpp_random_forest_predict <- function(offset, var, value, left, K, k, newx, threads) {
+    .Call(`_statlearn_cpp_random_forest_predict`, offset, var, value, left, K, k, newx, threads)
+}
+
+cpp_random_forest_proximity <- function(offset, var, value, left, k, x, inbag, oob, threads) {
+    .Call(`_statlearn_cpp_random_forest_proximity`, offset, var, value, left, k, x, inbag, oob, threads)
+}
+
 cpp_gibbs_mixture <- function(y, components, iterations, burn_in, variances, proportions, dirichlet, prior_mean, prior_variance, start, chains, seed, threads) {
     .Call(`_statlearn_cpp_gibbs_mixture`, y, components, iterations, burn_in, variances, proportions, dirichlet, prior_mean, prior_variance, start, chains, seed, threads)
 }

@@ -313,6 +313,65 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_random_forest
+Rcpp::List cpp_random_forest(const Rcpp::NumericMatrix& x, SEXP y, int K, int trees, int mtry, int node_size, int max_depth, double sample_fraction, bool replace, const Rcpp::NumericVector& class_weights, bool imp_impurity, bool imp_permutation, bool keep_inbag, double seed, int threads);
+RcppExport SEXP _statlearn_cpp_random_forest(SEXP xSEXP, SEXP ySEXP, SEXP KSEXP, SEXP treesSEXP, SEXP mtrySEXP, SEXP node_sizeSEXP, SEXP max_depthSEXP, SEXP sample_fractionSEXP, SEXP replaceSEXP, SEXP class_weightsSEXP, SEXP imp_impuritySEXP, SEXP imp_permutationSEXP, SEXP keep_inbagSEXP, SEXP seedSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< int >::type K(KSEXP);
+    Rcpp::traits::input_parameter< int >::type trees(treesSEXP);
+    Rcpp::traits::input_parameter< int >::type mtry(mtrySEXP);
+    Rcpp::traits::input_parameter< int >::type node_size(node_sizeSEXP);
+    Rcpp::traits::input_parameter< int >::type max_depth(max_depthSEXP);
+    Rcpp::traits::input_parameter< double >::type sample_fraction(sample_fractionSEXP);
+    Rcpp::traits::input_parameter< bool >::type replace(replaceSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type class_weights(class_weightsSEXP);
+    Rcpp::traits::input_parameter< bool >::type imp_impurity(imp_impuritySEXP);
+    Rcpp::traits::input_parameter< bool >::type imp_permutation(imp_permutationSEXP);
+    Rcpp::traits::input_parameter< bool >::type keep_inbag(keep_inbagSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_random_forest(x, y, K, trees, mtry, node_size, max_depth, sample_fraction, replace, class_weights, imp_impurity, imp_permutation, keep_inbag, seed, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_random_forest_predict
+Rcpp::NumericVector cpp_random_forest_predict(const Rcpp::IntegerVector& offset, const Rcpp::IntegerVector& var, const Rcpp::NumericVector& value, const Rcpp::IntegerVector& left, int K, int k, const Rcpp::NumericMatrix& newx, int threads);
+RcppExport SEXP _statlearn_cpp_random_forest_predict(SEXP offsetSEXP, SEXP varSEXP, SEXP valueSEXP, SEXP leftSEXP, SEXP KSEXP, SEXP kSEXP, SEXP newxSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type var(varSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type value(valueSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type left(leftSEXP);
+    Rcpp::traits::input_parameter< int >::type K(KSEXP);
+    Rcpp::traits::input_parameter< int >::type k(kSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type newx(newxSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_random_forest_predict(offset, var, value, left, K, k, newx, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_random_forest_proximity
+Rcpp::NumericMatrix cpp_random_forest_proximity(const Rcpp::IntegerVector& offset, const Rcpp::IntegerVector& var, const Rcpp::NumericVector& value, const Rcpp::IntegerVector& left, int k, const Rcpp::NumericMatrix& x, const Rcpp::IntegerVector& inbag, bool oob, int threads);
+RcppExport SEXP _statlearn_cpp_random_forest_proximity(SEXP offsetSEXP, SEXP varSEXP, SEXP valueSEXP, SEXP leftSEXP, SEXP kSEXP, SEXP xSEXP, SEXP inbagSEXP, SEXP oobSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type var(varSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector& >::type value(valueSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type left(leftSEXP);
+    Rcpp::traits::input_parameter< int >::type k(kSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericMatrix& >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector& >::type inbag(inbagSEXP);
+    Rcpp::traits::input_parameter< bool >::type oob(oobSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_random_forest_proximity(offset, var, value, left, k, x, inbag, oob, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_gibbs_mixture
 Rcpp::List cpp_gibbs_mixture(const Rcpp::NumericVector& y, int components, int iterations, int burn_in, const Rcpp::NumericVector& variances, const Rcpp::NumericVector& proportions, const Rcpp::NumericVector& dirichlet, const Rcpp::NumericVector& prior_mean, const Rcpp::NumericVector& prior_variance, const Rcpp::NumericMatrix& start, int chains, double seed, int threads);
 RcppExport SEXP _statlearn_cpp_gibbs_mixture(SEXP ySEXP, SEXP componentsSEXP, SEXP iterationsSEXP, SEXP burn_inSEXP, SEXP variancesSEXP, SEXP proportionsSEXP, SEXP dirichletSEXP, SEXP prior_meanSEXP, SEXP prior_varianceSEXP, SEXP startSEXP, SEXP chainsSEXP, SEXP seedSEXP, SEXP threadsSEXP) {
@@ -1065,6 +1124,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_glm_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_glm_elastic_net_cv, 13},
     {"_statlearn_cpp_multinomial_elastic_net", (DL_FUNC) &_statlearn_cpp_multinomial_elastic_net, 10},
     {"_statlearn_cpp_multinomial_elastic_net_cv", (DL_FUNC) &_statlearn_cpp_multinomial_elastic_net_cv, 12},
+    {"_statlearn_cpp_random_forest", (DL_FUNC) &_statlearn_cpp_random_forest, 15},
+    {"_statlearn_cpp_random_forest_predict", (DL_FUNC) &_statlearn_cpp_random_forest_predict, 8},
+    {"_statlearn_cpp_random_forest_proximity", (DL_FUNC) &_statlearn_cpp_random_forest_proximity, 9},
     {"_statlearn_cpp_gibbs_mixture", (DL_FUNC) &_statlearn_cpp_gibbs_mixture, 13},
     {"_statlearn_cpp_kernel_smoother", (DL_FUNC) &_statlearn_cpp_kernel_smoother, 10},
     {"_statlearn_cpp_kernel_apply", (DL_FUNC) &_statlearn_cpp_kernel_apply, 6},
