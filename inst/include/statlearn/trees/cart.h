@@ -395,6 +395,48 @@ inline void choose_gini(const method_consts& m, int n, const double* y, const do
   double total_ss = 0;
   for (int i = 0; i < K; ++i) total_ss += rwt * impurity_of(m.impurity, aprior[i] * right[i] / rwt);
   double best = total_ss;
+  if (numcat == 0 && K == 2 && m.impurity == 1) {
+    // Two-class Gini: the same operations in the same order as the general
+    // loop below (adding a zero weight to the other class is exact), kept in
+    // registers and without branches on the class.
+    const double a0 = aprior[0], a1 = aprior[1];
+    double l0 = 0, l1 = 0, r0 = right[0], r1 = right[1];
+    int where = 0, direction = LEFT;
+    const int last = n - edge;  // the loop runs while rtot > edge
+    for (int i = 0; i < last; ++i) {
+      const bool c1 = y[i] != 1.0;
+      const double wi = wt[i];
+      const double aw = (c1 ? a1 : a0) * wi;
+      const double w0 = c1 ? 0.0 : wi, w1 = c1 ? wi : 0.0;
+      rwt -= aw;
+      lwt += aw;
+      r0 -= w0;
+      r1 -= w1;
+      l0 += w0;
+      l1 += w1;
+      if (i + 1 >= edge && x[i + 1] != x[i]) {
+        const double pl0 = a0 * l0 / lwt, pr0 = a0 * r0 / rwt;
+        const double pl1 = a1 * l1 / lwt, pr1 = a1 * r1 / rwt;
+        double temp = 0;
+        temp += lwt * (pl0 * (1.0 - pl0));
+        temp += rwt * (pr0 * (1.0 - pr0));
+        temp += lwt * (pl1 * (1.0 - pl1));
+        temp += rwt * (pr1 * (1.0 - pr1));
+        if (temp < best) {
+          best = temp;
+          where = i;
+          const double lmean = 0.0 + pl0 * 0 + pl1 * 1, rmean = 0.0 + pr0 * 0 + pr1 * 1;
+          direction = lmean < rmean ? LEFT : RIGHT;
+        }
+      }
+    }
+    improve = total_ss - best;
+    if (improve > 0) {
+      csplit[0] = direction;
+      spoint = (x[where] + x[where + 1]) / 2;
+    }
+    return;
+  }
   if (numcat == 0) {
     int where = 0, direction = LEFT;
     for (int i = 0; rtot > edge; ++i) {
