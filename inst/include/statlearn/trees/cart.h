@@ -386,11 +386,27 @@ inline void choose_gini(const method_consts& m, int n, const double* y, const do
   for (int i = 0; i < K; ++i) left[i] = right[i] = 0;
   double lwt = 0, rwt = 0;
   int rtot = 0, ltot = 0;
-  for (int i = 0; i < n; ++i) {
-    const int j = static_cast<int>(y[i]) - 1;
-    rwt += aprior[j] * wt[i];
-    right[j] += wt[i];
-    ++rtot;
+  if (K == 2) {
+    // the same sums in registers (adding a zero weight to the other class is exact)
+    const double a0 = aprior[0], a1 = aprior[1];
+    double r0 = 0, r1 = 0;
+    for (int i = 0; i < n; ++i) {
+      const bool c1 = y[i] != 1.0;
+      const double wi = wt[i];
+      rwt += (c1 ? a1 : a0) * wi;
+      r0 += c1 ? 0.0 : wi;
+      r1 += c1 ? wi : 0.0;
+    }
+    right[0] = r0;
+    right[1] = r1;
+    rtot = n;
+  } else {
+    for (int i = 0; i < n; ++i) {
+      const int j = static_cast<int>(y[i]) - 1;
+      rwt += aprior[j] * wt[i];
+      right[j] += wt[i];
+      ++rtot;
+    }
   }
   double total_ss = 0;
   for (int i = 0; i < K; ++i) total_ss += rwt * impurity_of(m.impurity, aprior[i] * right[i] / rwt);
