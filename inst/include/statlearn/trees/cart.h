@@ -921,14 +921,14 @@ class grower {
       for (int i = n2 - 1; i >= n1; --i) {
         const int j = order[i];
         if (j >= 0) {
+          // branch-free; adding a zero weight is exact
           lastx = x[j];
-          if (y[j] == LEFT) {
-            if (wt[j] > 0) ++ll;
-            llwt += wt[j];
-          } else if (y[j] == RIGHT) {
-            if (wt[j] > 0) ++rl;
-            rlwt += wt[j];
-          }
+          const double wj = wt[j];
+          const bool isl = y[j] == LEFT, isr = y[j] == RIGHT, pos = wj > 0;
+          ll += isl & pos;
+          rl += isr & pos;
+          llwt += isl ? wj : 0.0;
+          rlwt += isr ? wj : 0.0;
         }
       }
       agree = llwt > rlwt ? llwt : rlwt;
@@ -940,7 +940,8 @@ class grower {
       for (int i = n1; (ll + rl) >= 2; ++i) {
         const int j = order[i];
         if (j >= 0) {
-          if ((lr + rr) >= 2 && x[j] != lastx) {
+          const double xj = x[j];
+          if ((lr + rr) >= 2 && xj != lastx) {
             if ((llwt + rrwt) > agree) {
               success = true;
               agree = llwt + rrwt;
@@ -953,22 +954,19 @@ class grower {
               spoint = (x[j] + lastx) / 2;
             }
           }
-          if (y[j] == LEFT) {
-            if (wt[j] > 0) {
-              --ll;
-              ++lr;
-            }
-            llwt -= wt[j];
-            lrwt += wt[j];
-          } else if (y[j] == RIGHT) {
-            if (wt[j] > 0) {
-              --rl;
-              ++rr;
-            }
-            rlwt -= wt[j];
-            rrwt += wt[j];
-          }
-          lastx = x[j];
+          const double wj = wt[j];
+          const bool isl = y[j] == LEFT, isr = y[j] == RIGHT, pos = wj > 0;
+          const int dl = isl & pos, dr = isr & pos;
+          ll -= dl;
+          lr += dl;
+          rl -= dr;
+          rr += dr;
+          const double wl = isl ? wj : 0.0, wr = isr ? wj : 0.0;
+          llwt -= wl;
+          lrwt += wl;
+          rlwt -= wr;
+          rrwt += wr;
+          lastx = xj;
         }
       }
     } else {
