@@ -152,8 +152,13 @@ decision_tree.formula <- function(formula, data, subset, weights, na.action = st
   y <- stats::model.response(mf)
   w <- stats::model.weights(mf)
   x <- mf[labels]
-  x <- as.data.frame(lapply(x, function(v) if (is.character(v)) factor(v) else v),
-                     check.names = FALSE, col.names = labels)
+  # rebuild only when needed (character or matrix terms): as.data.frame() of
+  # every column costs more than the columns' own checks
+  if (any(vapply(x, function(v) is.character(v) || !is.null(dim(v)), NA)) ||
+      !identical(names(x), labels)) {
+    x <- as.data.frame(lapply(x, function(v) if (is.character(v)) factor(v) else v),
+                       check.names = FALSE, col.names = labels)
+  }
   fit <- decision_tree.default(x, y, weights = w, ...)
   fit$call <- call
   fit$terms <- stats::delete.response(tt)
