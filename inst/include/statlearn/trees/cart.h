@@ -207,7 +207,7 @@ struct workspace {
     xtemp.resize(n);
     ytemp.resize(n);
     wtemp.resize(n);
-    tempvec.resize(n);
+    tempvec.resize(n + 1);
     const std::size_t mc = static_cast<std::size_t>(std::max(maxcat, 1));
     csplit.assign(mc, 0);
     tsplit.assign(mc, 0);
@@ -691,6 +691,7 @@ class grower {
   workspace w_;
   std::vector<int> sorts_;
   std::vector<long long> which_;
+  std::vector<unsigned char> side_;
   std::vector<node> nodes_;
   std::vector<double> freq_;
   int maxcat_ = 0;
@@ -1205,19 +1206,33 @@ class grower {
         }
       }
     }
+    // side of each observation (0 left, 1 right, 2 stays), then a stable
+    // three-way partition of every sorted column without branches
+    if (side_.size() != d_.n) side_.assign(d_.n, 2);
+    {
+      const int* s0 = sortcol(0);
+      for (int i = n1; i < n2; ++i) {
+        int j = s0[i];
+        if (j < 0) j = -(j + 1);
+        const long long wj = which_[j];
+        side_[j] = static_cast<unsigned char>(wj == leftson ? 0 : (wj == rightson ? 1 : 2));
+      }
+    }
+    const unsigned char* side = side_.data();
     for_vars(n2 - n1, [&](std::size_t k, workspace& w) {
-      int* tmp = w.tempvec.data();
+      int* tmp = w.tempvec.data();  // n + 1 entries: the unused slot may be written
       int* sindex = sorts_.data() + k * d_.n;
       int i1 = n1, i2 = n1 + nleft, i3 = i2 + nright;
       for (int i = n1; i < n2; ++i) {
-        int j = sindex[i];
-        if (j < 0) j = -(j + 1);
-        if (which_[j] == leftson)
-          sindex[i1++] = sindex[i];
-        else if (which_[j] == rightson)
-          tmp[i2++] = sindex[i];
-        else
-          tmp[i3++] = sindex[i];
+        const int v = sindex[i];
+        const int j = v < 0 ? -(v + 1) : v;
+        const unsigned sd = side[j];
+        sindex[i1] = v;
+        tmp[i2] = v;
+        tmp[i3] = v;
+        i1 += sd == 0;
+        i2 += sd == 1;
+        i3 += sd == 2;
       }
       for (int i = n1 + nleft; i < n2; ++i) sindex[i] = tmp[i];
     });
