@@ -624,6 +624,9 @@ class grower {
     for (int c : d.ncat) maxcat_ = std::max(maxcat_, c);
     w_.reserve(d.n, maxcat_, m.nclass);
     which_.assign(d.n, 1);
+    yw_.resize(d.n);
+    for (std::size_t i = 0; i < d.n; ++i) yw_[i] = {d.y[i], d.wt[i]};
+    sw_.resize(d.n);
     maxnode_ = (1LL << std::min(o.max_depth, 62)) - 1;
   }
 
@@ -692,6 +695,18 @@ class grower {
   std::vector<int> sorts_;
   std::vector<long long> which_;
   std::vector<unsigned char> side_;
+  // response and weight of each observation side by side (one cache line
+  // per random access in the per-variable gathers)
+  struct yw_pair {
+    double y, wt;
+  };
+  std::vector<yw_pair> yw_;
+  // direction of the primary split (LEFT, RIGHT, 0) and weight, for surrogates
+  struct dw_pair {
+    double wt;
+    int dir;
+  };
+  std::vector<dw_pair> sw_;
   std::vector<node> nodes_;
   std::vector<double> freq_;
   int maxcat_ = 0;
@@ -863,12 +878,13 @@ class grower {
       const int nc = d_.ncat[v];
       const double* xv = d_.x[v];
       int k = 0;
+      const yw_pair* yw = yw_.data();
       for (int j = n1; j < n2; ++j) {
         const int kk = index[j];
-        if (kk >= 0 && d_.wt[kk] > 0) {
+        if (kk >= 0 && yw[kk].wt > 0) {
           xt[k] = xv[kk];
-          yt[k] = d_.y[kk];
-          wtt[k] = d_.wt[kk];
+          yt[k] = yw[kk].y;
+          wtt[k] = yw[kk].wt;
           ++k;
         }
       }
@@ -909,10 +925,9 @@ class grower {
     }
   }
 
-  void choose_surg(int n1, int n2, const int* y, const double* x, const int* order, int ncat,
+  void choose_surg(int n1, int n2, const dw_pair* dw, const double* x, const int* order, int ncat,
                    double& agreement, double& spoint, int* csplit, double tleft, double tright,
                    double& adj, workspace& w) const {
-    const double* wt = d_.wt;
     double llwt, lrwt, rrwt, rlwt, agree, majority, total_wt;
     bool success = false;
     if (ncat == 0) {
@@ -924,8 +939,9 @@ class grower {
         if (j >= 0) {
           // branch-free; adding a zero weight is exact
           lastx = x[j];
-          const double wj = wt[j];
-          const bool isl = y[j] == LEFT, isr = y[j] == RIGHT, pos = wj > 0;
+          const double wj = dw[j].wt;
+          const int yj = dw[j].dir;
+          const bool isl = yj == LEFT, isr = yj == RIGHT, pos = wj > 0;
           ll += isl & pos;
           rl += isr & pos;
           llwt += isl ? wj : 0.0;
@@ -955,8 +971,9 @@ class grower {
               spoint = (x[j] + lastx) / 2;
             }
           }
-          const double wj = wt[j];
-          const bool isl = y[j] == LEFT, isr = y[j] == RIGHT, pos = wj > 0;
+          const double wj = dw[j].wt;
+          const int yj = dw[j].dir;
+          const bool isl = yj == LEFT, isr = yj == RIGHT, pos = wj > 0;
           const int dl = isl & pos, dr = isr & pos;
           ll -= dl;
           lr += dl;
@@ -984,12 +1001,13 @@ class grower {
         const int j = order[i];
         if (j >= 0) {
           const int k = static_cast<int>(x[j]) - 1;
-          if (y[j] == LEFT) {
-            if (wt[j] > 0) ++left[k];
-            lw[k] += wt[j];
-          } else if (y[j] == RIGHT) {
-            if (wt[j] > 0) ++right[k];
-            rw[k] += wt[j];
+          const double wj = dw[j].wt;
+          if (dw[j].dir == LEFT) {
+            if (wj > 0) ++left[k];
+            lw[k] += wj;
+          } else if (dw[j].dir == RIGHT) {
+            if (wj > 0) ++right[k];
+            rw[k] += wj;
           }
         }
       }
@@ -1073,7 +1091,14 @@ class grower {
     }
     me.lastsurrogate = lcount < rcount ? RIGHT : (lcount > rcount ? LEFT : 0);
     me.surrogate.clear();
-    const int* ty = tempy;
+    dw_pair* dw = sw_.data();
+    for (int i = n1; i < n2; ++i) {
+      int j = sv[i];
+      if (j < 0) j = -(1 + j);
+      dw[j].wt = d_.wt[j];
+      dw[j].dir = tempy[j];
+    }
+    const dw_pair* ty = dw;
     for_vars(n2 - n1, [&](std::size_t i, workspace& w) {
       var_result& r = vres_[i];
       r.skip = true;
