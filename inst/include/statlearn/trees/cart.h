@@ -378,7 +378,7 @@ inline void choose_anova(int n, const double* y, const double* x, int nclass, in
 
 inline void choose_gini(const method_consts& m, int n, const double* y, const double* x,
                         int numcat, int edge, double& improve, double& spoint, int* csplit,
-                        const double* wt, workspace& w) {
+                        const double* wt, workspace& w, const double* pre = nullptr) {
   const int K = m.nclass;
   const double* aprior = m.aprior.data();
   double* left = w.dleft.data();
@@ -386,7 +386,13 @@ inline void choose_gini(const method_consts& m, int n, const double* y, const do
   for (int i = 0; i < K; ++i) left[i] = right[i] = 0;
   double lwt = 0, rwt = 0;
   int rtot = 0, ltot = 0;
-  if (K == 2) {
+  if (K == 2 && pre) {
+    // the caller formed these sums, in this order, while gathering
+    rwt = pre[0];
+    right[0] = pre[1];
+    right[1] = pre[2];
+    rtot = n;
+  } else if (K == 2) {
     // the same sums in registers (adding a zero weight to the other class is exact)
     const double a0 = aprior[0], a1 = aprior[1];
     double r0 = 0, r1 = 0;
@@ -879,13 +885,39 @@ class grower {
       const double* xv = d_.x[v];
       int k = 0;
       const yw_pair* yw = yw_.data();
-      for (int j = n1; j < n2; ++j) {
-        const int kk = index[j];
-        if (kk >= 0 && yw[kk].wt > 0) {
-          xt[k] = xv[kk];
-          yt[k] = yw[kk].y;
-          wtt[k] = yw[kk].wt;
-          ++k;
+      const bool two = m_.method == 1 && m_.nclass == 2;
+      double pre[3] = {0, 0, 0};
+      if (two) {
+        // gather and form choose_gini's node totals in the same pass (the
+        // same operations in the same order as its own first loop)
+        const double a0 = m_.aprior[0], a1 = m_.aprior[1];
+        double rwt = 0, r0 = 0, r1 = 0;
+        for (int j = n1; j < n2; ++j) {
+          const int kk = index[j];
+          if (kk >= 0 && yw[kk].wt > 0) {
+            const double yi = yw[kk].y, wi = yw[kk].wt;
+            xt[k] = xv[kk];
+            yt[k] = yi;
+            wtt[k] = wi;
+            ++k;
+            const bool c1 = yi != 1.0;
+            rwt += (c1 ? a1 : a0) * wi;
+            r0 += c1 ? 0.0 : wi;
+            r1 += c1 ? wi : 0.0;
+          }
+        }
+        pre[0] = rwt;
+        pre[1] = r0;
+        pre[2] = r1;
+      } else {
+        for (int j = n1; j < n2; ++j) {
+          const int kk = index[j];
+          if (kk >= 0 && yw[kk].wt > 0) {
+            xt[k] = xv[kk];
+            yt[k] = yw[kk].y;
+            wtt[k] = yw[kk].wt;
+            ++k;
+          }
         }
       }
       if (k == 0 || (nc == 0 && xt[0] == xt[k - 1])) return;
@@ -894,7 +926,7 @@ class grower {
       if (m_.method == 0)
         choose_anova(k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, my_risk, wtt, w);
       else
-        choose_gini(m_, k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, wtt, w);
+        choose_gini(m_, k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, wtt, w, two ? pre : nullptr);
       r.improve = improve;
       r.spoint = spoint;
       r.count = k;
