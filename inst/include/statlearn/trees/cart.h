@@ -633,6 +633,24 @@ class grower {
     yw_.resize(d.n);
     for (std::size_t i = 0; i < d.n; ++i) yw_[i] = {d.y[i], d.wt[i]};
     sw_.resize(d.n);
+    {
+      double tot = 0;
+      bool ok = true;
+      for (std::size_t i = 0; i < d.n && ok; ++i) {
+        ok = d.wt[i] >= 0 && d.wt[i] == std::floor(d.wt[i]);
+        tot += d.wt[i];
+      }
+      int_wt_ = ok && tot < 4503599627370496.0;
+      has_missing_.assign(d.p, 0);
+      for (std::size_t v = 0; v < d.p; ++v) {
+        const double* xv = d.x[v];
+        for (std::size_t i = 0; i < d.n; ++i)
+          if (std::isnan(xv[i])) {
+            has_missing_[v] = 1;
+            break;
+          }
+      }
+    }
     maxnode_ = (1LL << std::min(o.max_depth, 62)) - 1;
   }
 
@@ -713,6 +731,13 @@ class grower {
     int dir;
   };
   std::vector<dw_pair> sw_;
+  // node totals of the surrogate search's backward pass (see choose_surg)
+  struct surg_totals {
+    int nl = 0, nr = 0;
+    double lw = 0, rw = 0;
+  };
+  bool int_wt_ = false;            // every weight an integer, total below 2^52
+  std::vector<char> has_missing_;  // per input
   std::vector<node> nodes_;
   std::vector<double> freq_;
   int maxcat_ = 0;
@@ -959,13 +984,23 @@ class grower {
 
   void choose_surg(int n1, int n2, const dw_pair* dw, const double* x, const int* order, int ncat,
                    double& agreement, double& spoint, int* csplit, double tleft, double tright,
-                   double& adj, workspace& w) const {
+                   double& adj, workspace& w, const surg_totals* tot = nullptr) const {
     double llwt, lrwt, rrwt, rlwt, agree, majority, total_wt;
     bool success = false;
     if (ncat == 0) {
       double lastx = 0.0;
       int ll = 0, rl = 0, lr = 0, rr = 0;
       llwt = rlwt = 0;
+      if (tot && n2 > n1) {
+        // no missing values in this input and integer weights: the totals
+        // of the backward pass are exact whatever the order of summation,
+        // so the node's totals serve for every input
+        ll = tot->nl;
+        rl = tot->nr;
+        llwt = tot->lw;
+        rlwt = tot->rw;
+        lastx = x[order[n1]];
+      } else
       for (int i = n2 - 1; i >= n1; --i) {
         const int j = order[i];
         if (j >= 0) {
@@ -1131,13 +1166,29 @@ class grower {
       dw[j].dir = tempy[j];
     }
     const dw_pair* ty = dw;
+    surg_totals tot;
+    if (int_wt_) {
+      for (int i = n1; i < n2; ++i) {
+        int j = sv[i];
+        if (j < 0) j = -(1 + j);
+        const double wj = dw[j].wt;
+        if (dw[j].dir == LEFT) {
+          tot.nl += wj > 0;
+          tot.lw += wj;
+        } else if (dw[j].dir == RIGHT) {
+          tot.nr += wj > 0;
+          tot.rw += wj;
+        }
+      }
+    }
     for_vars(n2 - n1, [&](std::size_t i, workspace& w) {
       var_result& r = vres_[i];
       r.skip = true;
       if (static_cast<int>(i) == var) return;
       double improve = 0, spoint = 0, adj = 0;
       choose_surg(n1, n2, ty, d_.x[i], sorts_.data() + i * d_.n, d_.ncat[i], improve, spoint,
-                  var_csplit(i), lcount, rcount, adj, w);
+                  var_csplit(i), lcount, rcount, adj, w,
+                  int_wt_ && !has_missing_[i] ? &tot : nullptr);
       r.improve = improve;
       r.spoint = spoint;
       r.adj = adj;
