@@ -909,6 +909,14 @@ class grower {
       const int nc = d_.ncat[v];
       const double* xv = d_.x[v];
       int k = 0;
+      if (nc == 0) {
+        // an input constant over the node's observed values has no split:
+        // skip the gather (the test below would reject it after it)
+        int a = n1, b = n2 - 1;
+        while (a <= b && index[a] < 0) ++a;
+        while (b >= a && index[b] < 0) --b;
+        if (a > b || xv[index[a]] == xv[index[b]]) return;
+      }
       const yw_pair* yw = yw_.data();
       const bool two = m_.method == 1 && m_.nclass == 2;
       double pre[3] = {0, 0, 0};
@@ -1186,6 +1194,20 @@ class grower {
       r.skip = true;
       if (static_cast<int>(i) == var) return;
       double improve = 0, spoint = 0, adj = 0;
+      if (d_.ncat[i] == 0) {
+        // constant over the node's observed values: no surrogate split
+        // (choose_surg finds no change of value and reports adj = 0)
+        const int* order = sorts_.data() + i * d_.n;
+        const double* xi = d_.x[i];
+        int a = n1, b = n2 - 1;
+        while (a <= b && order[a] < 0) ++a;
+        while (b >= a && order[b] < 0) --b;
+        if (a > b || xi[order[a]] == xi[order[b]]) {
+          r.improve = r.spoint = r.adj = 0;
+          r.skip = false;
+          return;
+        }
+      }
       choose_surg(n1, n2, ty, d_.x[i], sorts_.data() + i * d_.n, d_.ncat[i], improve, spoint,
                   var_csplit(i), lcount, rcount, adj, w,
                   int_wt_ && !has_missing_[i] ? &tot : nullptr);
