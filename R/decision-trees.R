@@ -152,8 +152,13 @@ decision_tree.formula <- function(formula, data, subset, weights, na.action = st
   y <- stats::model.response(mf)
   w <- stats::model.weights(mf)
   x <- mf[labels]
-  x <- as.data.frame(lapply(x, function(v) if (is.character(v)) factor(v) else v),
-                     check.names = FALSE, col.names = labels)
+  # rebuild only when needed (character or matrix terms): as.data.frame() of
+  # every column costs more than the columns' own checks
+  if (any(vapply(x, function(v) is.character(v) || !is.null(dim(v)), NA)) ||
+      !identical(names(x), labels)) {
+    x <- as.data.frame(lapply(x, function(v) if (is.character(v)) factor(v) else v),
+                       check.names = FALSE, col.names = labels)
+  }
   fit <- decision_tree.default(x, y, weights = w, ...)
   fit$call <- call
   fit$terms <- stats::delete.response(tt)
@@ -241,7 +246,8 @@ fit_decision_tree <- function(x, y, weights, method, split, cp, min_split, min_b
   surrogate_style <- check_count(surrogate_style, "surrogate_style", lower = 0, upper = 1)
   max_levels <- check_count(max_levels, "max_levels", lower = 2, upper = 30)
   threads <- resolve_threads(threads)
-  for (j in seq_along(des$cols)) {
+  has_na <- vapply(des$cols, anyNA, NA)
+  for (j in which(has_na)) {
     if (all(is.na(des$cols[[j]]))) {
       abort_input(sprintf("column `%s` of x", des$names[j]), "some observed values", "all missing",
                   class = "statlearn_error_missing")
@@ -249,8 +255,7 @@ fit_decision_tree <- function(x, y, weights, method, split, cp, min_split, min_b
   }
   # cases with every input missing carry no information for a split: left
   # out (as rpart's na.rpart does), and reported in `dropped`
-  allmiss <- Reduce(`&`, lapply(des$cols, is.na))
-  dropped <- which(allmiss)
+  dropped <- if (all(has_na)) which(Reduce(`&`, lapply(des$cols, is.na))) else integer(0)
   if (length(dropped)) {
     if (length(dropped) == n) abort_input("x", "some observed inputs", "every row all missing",
                                           class = "statlearn_error_missing")

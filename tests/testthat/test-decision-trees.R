@@ -52,6 +52,7 @@ test_that("numeric inputs: same tree as rpart (anova, gini, information)", {
     list("iris gini", Species ~ ., iris, list(), list()),
     list("mtcars anova", mpg ~ ., mtcars, list(min_split = 6), list(minsplit = 6)),
     list("spam gini cp=0.001", spam ~ ., sp, list(cp = 0.001), list(cp = 0.001)),
+    list("spam gini cp=1e-4 (the benchmark)", spam ~ ., sp, list(cp = 1e-4), list(cp = 1e-4)),
     list("spam information", spam ~ ., sp, list(cp = 0.002, split = "information"),
          list(cp = 0.002, parms = list(split = "information"))),
     list("prostate anova", lpsa ~ ., prostate[prostate$train, 1:9], list(min_split = 5, cp = 0.001),
@@ -64,6 +65,24 @@ test_that("numeric inputs: same tree as rpart (anova, gini, information)", {
     b <- do.call(rpart::rpart, c(list(cs[[2]], cs[[3]], xval = 0), cs[[5]]))
     expect_same_tree(a, b, cs[[1]])
   }
+})
+
+test_that("integer weights, with and without missing inputs (surrogate shortcuts): same as rpart", {
+  skip_if_not_installed("rpart")
+  sp <- spam[!spam$test, setdiff(names(spam), "test")]
+  iw <- rep(c(1, 3, 2, 0, 5), length.out = nrow(sp))
+  a <- decision_tree(spam ~ ., sp, weights = iw, cp = 0.001, xval = 0, threads = 1)
+  b <- rpart::rpart(spam ~ ., sp, weights = iw, cp = 0.001, xval = 0)
+  expect_same_tree(a, b, "spam integer weights")
+  set.seed(9)
+  sp$char_freq_exclamation[sample(nrow(sp), 300)] <- NA
+  sp$word_freq_remove[sample(nrow(sp), 200)] <- NA
+  a <- decision_tree(spam ~ ., sp, weights = iw, cp = 0.001, xval = 0, threads = 2)
+  b <- rpart::rpart(spam ~ ., sp, weights = iw, cp = 0.001, xval = 0)
+  expect_same_tree(a, b, "spam integer weights, some inputs missing")
+  a <- decision_tree(spam ~ ., sp, cp = 0.001, xval = 0, threads = 1)
+  b <- rpart::rpart(spam ~ ., sp, cp = 0.001, xval = 0)
+  expect_same_tree(a, b, "spam unit weights, some inputs missing")
 })
 
 test_that("categorical inputs, missing values (surrogates) and weights: same as rpart", {

@@ -207,7 +207,7 @@ struct workspace {
     xtemp.resize(n);
     ytemp.resize(n);
     wtemp.resize(n);
-    tempvec.resize(n);
+    tempvec.resize(n + 1);
     const std::size_t mc = static_cast<std::size_t>(std::max(maxcat, 1));
     csplit.assign(mc, 0);
     tsplit.assign(mc, 0);
@@ -378,7 +378,7 @@ inline void choose_anova(int n, const double* y, const double* x, int nclass, in
 
 inline void choose_gini(const method_consts& m, int n, const double* y, const double* x,
                         int numcat, int edge, double& improve, double& spoint, int* csplit,
-                        const double* wt, workspace& w) {
+                        const double* wt, workspace& w, const double* pre = nullptr) {
   const int K = m.nclass;
   const double* aprior = m.aprior.data();
   double* left = w.dleft.data();
@@ -386,15 +386,79 @@ inline void choose_gini(const method_consts& m, int n, const double* y, const do
   for (int i = 0; i < K; ++i) left[i] = right[i] = 0;
   double lwt = 0, rwt = 0;
   int rtot = 0, ltot = 0;
-  for (int i = 0; i < n; ++i) {
-    const int j = static_cast<int>(y[i]) - 1;
-    rwt += aprior[j] * wt[i];
-    right[j] += wt[i];
-    ++rtot;
+  if (K == 2 && pre) {
+    // the caller formed these sums, in this order, while gathering
+    rwt = pre[0];
+    right[0] = pre[1];
+    right[1] = pre[2];
+    rtot = n;
+  } else if (K == 2) {
+    // the same sums in registers (adding a zero weight to the other class is exact)
+    const double a0 = aprior[0], a1 = aprior[1];
+    double r0 = 0, r1 = 0;
+    for (int i = 0; i < n; ++i) {
+      const bool c1 = y[i] != 1.0;
+      const double wi = wt[i];
+      rwt += (c1 ? a1 : a0) * wi;
+      r0 += c1 ? 0.0 : wi;
+      r1 += c1 ? wi : 0.0;
+    }
+    right[0] = r0;
+    right[1] = r1;
+    rtot = n;
+  } else {
+    for (int i = 0; i < n; ++i) {
+      const int j = static_cast<int>(y[i]) - 1;
+      rwt += aprior[j] * wt[i];
+      right[j] += wt[i];
+      ++rtot;
+    }
   }
   double total_ss = 0;
   for (int i = 0; i < K; ++i) total_ss += rwt * impurity_of(m.impurity, aprior[i] * right[i] / rwt);
   double best = total_ss;
+  if (numcat == 0 && K == 2 && m.impurity == 1) {
+    // Two-class Gini: the same operations in the same order as the general
+    // loop below (adding a zero weight to the other class is exact), kept in
+    // registers and without branches on the class.
+    const double a0 = aprior[0], a1 = aprior[1];
+    double l0 = 0, l1 = 0, r0 = right[0], r1 = right[1];
+    int where = 0, direction = LEFT;
+    const int last = n - edge;  // the loop runs while rtot > edge
+    for (int i = 0; i < last; ++i) {
+      const bool c1 = y[i] != 1.0;
+      const double wi = wt[i];
+      const double aw = (c1 ? a1 : a0) * wi;
+      const double w0 = c1 ? 0.0 : wi, w1 = c1 ? wi : 0.0;
+      rwt -= aw;
+      lwt += aw;
+      r0 -= w0;
+      r1 -= w1;
+      l0 += w0;
+      l1 += w1;
+      if (i + 1 >= edge && x[i + 1] != x[i]) {
+        const double pl0 = a0 * l0 / lwt, pr0 = a0 * r0 / rwt;
+        const double pl1 = a1 * l1 / lwt, pr1 = a1 * r1 / rwt;
+        double temp = 0;
+        temp += lwt * (pl0 * (1.0 - pl0));
+        temp += rwt * (pr0 * (1.0 - pr0));
+        temp += lwt * (pl1 * (1.0 - pl1));
+        temp += rwt * (pr1 * (1.0 - pr1));
+        if (temp < best) {
+          best = temp;
+          where = i;
+          const double lmean = 0.0 + pl0 * 0 + pl1 * 1, rmean = 0.0 + pr0 * 0 + pr1 * 1;
+          direction = lmean < rmean ? LEFT : RIGHT;
+        }
+      }
+    }
+    improve = total_ss - best;
+    if (improve > 0) {
+      csplit[0] = direction;
+      spoint = (x[where] + x[where + 1]) / 2;
+    }
+    return;
+  }
   if (numcat == 0) {
     int where = 0, direction = LEFT;
     for (int i = 0; rtot > edge; ++i) {
@@ -566,6 +630,27 @@ class grower {
     for (int c : d.ncat) maxcat_ = std::max(maxcat_, c);
     w_.reserve(d.n, maxcat_, m.nclass);
     which_.assign(d.n, 1);
+    yw_.resize(d.n);
+    for (std::size_t i = 0; i < d.n; ++i) yw_[i] = {d.y[i], d.wt[i]};
+    sw_.resize(d.n);
+    {
+      double tot = 0;
+      bool ok = true;
+      for (std::size_t i = 0; i < d.n && ok; ++i) {
+        ok = d.wt[i] >= 0 && d.wt[i] == std::floor(d.wt[i]);
+        tot += d.wt[i];
+      }
+      int_wt_ = ok && tot < 4503599627370496.0;
+      has_missing_.assign(d.p, 0);
+      for (std::size_t v = 0; v < d.p; ++v) {
+        const double* xv = d.x[v];
+        for (std::size_t i = 0; i < d.n; ++i)
+          if (std::isnan(xv[i])) {
+            has_missing_[v] = 1;
+            break;
+          }
+      }
+    }
     maxnode_ = (1LL << std::min(o.max_depth, 62)) - 1;
   }
 
@@ -633,6 +718,26 @@ class grower {
   workspace w_;
   std::vector<int> sorts_;
   std::vector<long long> which_;
+  std::vector<unsigned char> side_;
+  // response and weight of each observation side by side (one cache line
+  // per random access in the per-variable gathers)
+  struct yw_pair {
+    double y, wt;
+  };
+  std::vector<yw_pair> yw_;
+  // direction of the primary split (LEFT, RIGHT, 0) and weight, for surrogates
+  struct dw_pair {
+    double wt;
+    int dir;
+  };
+  std::vector<dw_pair> sw_;
+  // node totals of the surrogate search's backward pass (see choose_surg)
+  struct surg_totals {
+    int nl = 0, nr = 0;
+    double lw = 0, rw = 0;
+  };
+  bool int_wt_ = false;            // every weight an integer, total below 2^52
+  std::vector<char> has_missing_;  // per input
   std::vector<node> nodes_;
   std::vector<double> freq_;
   int maxcat_ = 0;
@@ -804,13 +909,48 @@ class grower {
       const int nc = d_.ncat[v];
       const double* xv = d_.x[v];
       int k = 0;
-      for (int j = n1; j < n2; ++j) {
-        const int kk = index[j];
-        if (kk >= 0 && d_.wt[kk] > 0) {
-          xt[k] = xv[kk];
-          yt[k] = d_.y[kk];
-          wtt[k] = d_.wt[kk];
-          ++k;
+      if (nc == 0) {
+        // an input constant over the node's observed values has no split:
+        // skip the gather (the test below would reject it after it)
+        int a = n1, b = n2 - 1;
+        while (a <= b && index[a] < 0) ++a;
+        while (b >= a && index[b] < 0) --b;
+        if (a > b || xv[index[a]] == xv[index[b]]) return;
+      }
+      const yw_pair* yw = yw_.data();
+      const bool two = m_.method == 1 && m_.nclass == 2;
+      double pre[3] = {0, 0, 0};
+      if (two) {
+        // gather and form choose_gini's node totals in the same pass (the
+        // same operations in the same order as its own first loop)
+        const double a0 = m_.aprior[0], a1 = m_.aprior[1];
+        double rwt = 0, r0 = 0, r1 = 0;
+        for (int j = n1; j < n2; ++j) {
+          const int kk = index[j];
+          if (kk >= 0 && yw[kk].wt > 0) {
+            const double yi = yw[kk].y, wi = yw[kk].wt;
+            xt[k] = xv[kk];
+            yt[k] = yi;
+            wtt[k] = wi;
+            ++k;
+            const bool c1 = yi != 1.0;
+            rwt += (c1 ? a1 : a0) * wi;
+            r0 += c1 ? 0.0 : wi;
+            r1 += c1 ? wi : 0.0;
+          }
+        }
+        pre[0] = rwt;
+        pre[1] = r0;
+        pre[2] = r1;
+      } else {
+        for (int j = n1; j < n2; ++j) {
+          const int kk = index[j];
+          if (kk >= 0 && yw[kk].wt > 0) {
+            xt[k] = xv[kk];
+            yt[k] = yw[kk].y;
+            wtt[k] = yw[kk].wt;
+            ++k;
+          }
         }
       }
       if (k == 0 || (nc == 0 && xt[0] == xt[k - 1])) return;
@@ -819,7 +959,7 @@ class grower {
       if (m_.method == 0)
         choose_anova(k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, my_risk, wtt, w);
       else
-        choose_gini(m_, k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, wtt, w);
+        choose_gini(m_, k, yt, xt, nc, o_.min_bucket, improve, spoint, cs, wtt, w, two ? pre : nullptr);
       r.improve = improve;
       r.spoint = spoint;
       r.count = k;
@@ -850,27 +990,37 @@ class grower {
     }
   }
 
-  void choose_surg(int n1, int n2, const int* y, const double* x, const int* order, int ncat,
+  void choose_surg(int n1, int n2, const dw_pair* dw, const double* x, const int* order, int ncat,
                    double& agreement, double& spoint, int* csplit, double tleft, double tright,
-                   double& adj, workspace& w) const {
-    const double* wt = d_.wt;
+                   double& adj, workspace& w, const surg_totals* tot = nullptr) const {
     double llwt, lrwt, rrwt, rlwt, agree, majority, total_wt;
     bool success = false;
     if (ncat == 0) {
       double lastx = 0.0;
       int ll = 0, rl = 0, lr = 0, rr = 0;
       llwt = rlwt = 0;
+      if (tot && n2 > n1) {
+        // no missing values in this input and integer weights: the totals
+        // of the backward pass are exact whatever the order of summation,
+        // so the node's totals serve for every input
+        ll = tot->nl;
+        rl = tot->nr;
+        llwt = tot->lw;
+        rlwt = tot->rw;
+        lastx = x[order[n1]];
+      } else
       for (int i = n2 - 1; i >= n1; --i) {
         const int j = order[i];
         if (j >= 0) {
+          // branch-free; adding a zero weight is exact
           lastx = x[j];
-          if (y[j] == LEFT) {
-            if (wt[j] > 0) ++ll;
-            llwt += wt[j];
-          } else if (y[j] == RIGHT) {
-            if (wt[j] > 0) ++rl;
-            rlwt += wt[j];
-          }
+          const double wj = dw[j].wt;
+          const int yj = dw[j].dir;
+          const bool isl = yj == LEFT, isr = yj == RIGHT, pos = wj > 0;
+          ll += isl & pos;
+          rl += isr & pos;
+          llwt += isl ? wj : 0.0;
+          rlwt += isr ? wj : 0.0;
         }
       }
       agree = llwt > rlwt ? llwt : rlwt;
@@ -882,7 +1032,8 @@ class grower {
       for (int i = n1; (ll + rl) >= 2; ++i) {
         const int j = order[i];
         if (j >= 0) {
-          if ((lr + rr) >= 2 && x[j] != lastx) {
+          const double xj = x[j];
+          if ((lr + rr) >= 2 && xj != lastx) {
             if ((llwt + rrwt) > agree) {
               success = true;
               agree = llwt + rrwt;
@@ -895,22 +1046,20 @@ class grower {
               spoint = (x[j] + lastx) / 2;
             }
           }
-          if (y[j] == LEFT) {
-            if (wt[j] > 0) {
-              --ll;
-              ++lr;
-            }
-            llwt -= wt[j];
-            lrwt += wt[j];
-          } else if (y[j] == RIGHT) {
-            if (wt[j] > 0) {
-              --rl;
-              ++rr;
-            }
-            rlwt -= wt[j];
-            rrwt += wt[j];
-          }
-          lastx = x[j];
+          const double wj = dw[j].wt;
+          const int yj = dw[j].dir;
+          const bool isl = yj == LEFT, isr = yj == RIGHT, pos = wj > 0;
+          const int dl = isl & pos, dr = isr & pos;
+          ll -= dl;
+          lr += dl;
+          rl -= dr;
+          rr += dr;
+          const double wl = isl ? wj : 0.0, wr = isr ? wj : 0.0;
+          llwt -= wl;
+          lrwt += wl;
+          rlwt -= wr;
+          rrwt += wr;
+          lastx = xj;
         }
       }
     } else {
@@ -927,12 +1076,13 @@ class grower {
         const int j = order[i];
         if (j >= 0) {
           const int k = static_cast<int>(x[j]) - 1;
-          if (y[j] == LEFT) {
-            if (wt[j] > 0) ++left[k];
-            lw[k] += wt[j];
-          } else if (y[j] == RIGHT) {
-            if (wt[j] > 0) ++right[k];
-            rw[k] += wt[j];
+          const double wj = dw[j].wt;
+          if (dw[j].dir == LEFT) {
+            if (wj > 0) ++left[k];
+            lw[k] += wj;
+          } else if (dw[j].dir == RIGHT) {
+            if (wj > 0) ++right[k];
+            rw[k] += wj;
           }
         }
       }
@@ -1016,14 +1166,51 @@ class grower {
     }
     me.lastsurrogate = lcount < rcount ? RIGHT : (lcount > rcount ? LEFT : 0);
     me.surrogate.clear();
-    const int* ty = tempy;
+    dw_pair* dw = sw_.data();
+    for (int i = n1; i < n2; ++i) {
+      int j = sv[i];
+      if (j < 0) j = -(1 + j);
+      dw[j].wt = d_.wt[j];
+      dw[j].dir = tempy[j];
+    }
+    const dw_pair* ty = dw;
+    surg_totals tot;
+    if (int_wt_) {
+      for (int i = n1; i < n2; ++i) {
+        int j = sv[i];
+        if (j < 0) j = -(1 + j);
+        const double wj = dw[j].wt;
+        if (dw[j].dir == LEFT) {
+          tot.nl += wj > 0;
+          tot.lw += wj;
+        } else if (dw[j].dir == RIGHT) {
+          tot.nr += wj > 0;
+          tot.rw += wj;
+        }
+      }
+    }
     for_vars(n2 - n1, [&](std::size_t i, workspace& w) {
       var_result& r = vres_[i];
       r.skip = true;
       if (static_cast<int>(i) == var) return;
       double improve = 0, spoint = 0, adj = 0;
+      if (d_.ncat[i] == 0) {
+        // constant over the node's observed values: no surrogate split
+        // (choose_surg finds no change of value and reports adj = 0)
+        const int* order = sorts_.data() + i * d_.n;
+        const double* xi = d_.x[i];
+        int a = n1, b = n2 - 1;
+        while (a <= b && order[a] < 0) ++a;
+        while (b >= a && order[b] < 0) --b;
+        if (a > b || xi[order[a]] == xi[order[b]]) {
+          r.improve = r.spoint = r.adj = 0;
+          r.skip = false;
+          return;
+        }
+      }
       choose_surg(n1, n2, ty, d_.x[i], sorts_.data() + i * d_.n, d_.ncat[i], improve, spoint,
-                  var_csplit(i), lcount, rcount, adj, w);
+                  var_csplit(i), lcount, rcount, adj, w,
+                  int_wt_ && !has_missing_[i] ? &tot : nullptr);
       r.improve = improve;
       r.spoint = spoint;
       r.adj = adj;
@@ -1149,19 +1336,33 @@ class grower {
         }
       }
     }
+    // side of each observation (0 left, 1 right, 2 stays), then a stable
+    // three-way partition of every sorted column without branches
+    if (side_.size() != d_.n) side_.assign(d_.n, 2);
+    {
+      const int* s0 = sortcol(0);
+      for (int i = n1; i < n2; ++i) {
+        int j = s0[i];
+        if (j < 0) j = -(j + 1);
+        const long long wj = which_[j];
+        side_[j] = static_cast<unsigned char>(wj == leftson ? 0 : (wj == rightson ? 1 : 2));
+      }
+    }
+    const unsigned char* side = side_.data();
     for_vars(n2 - n1, [&](std::size_t k, workspace& w) {
-      int* tmp = w.tempvec.data();
+      int* tmp = w.tempvec.data();  // n + 1 entries: the unused slot may be written
       int* sindex = sorts_.data() + k * d_.n;
       int i1 = n1, i2 = n1 + nleft, i3 = i2 + nright;
       for (int i = n1; i < n2; ++i) {
-        int j = sindex[i];
-        if (j < 0) j = -(j + 1);
-        if (which_[j] == leftson)
-          sindex[i1++] = sindex[i];
-        else if (which_[j] == rightson)
-          tmp[i2++] = sindex[i];
-        else
-          tmp[i3++] = sindex[i];
+        const int v = sindex[i];
+        const int j = v < 0 ? -(v + 1) : v;
+        const unsigned sd = side[j];
+        sindex[i1] = v;
+        tmp[i2] = v;
+        tmp[i3] = v;
+        i1 += sd == 0;
+        i2 += sd == 1;
+        i3 += sd == 2;
       }
       for (int i = n1 + nleft; i < n2; ++i) sindex[i] = tmp[i];
     });
