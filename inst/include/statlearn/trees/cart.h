@@ -231,6 +231,26 @@ inline double impurity_of(int type, double p) {
 }
 
 // Node summary: response estimate and risk of the observations y/wt[0..n).
+// The weighted impurity of a two-way split, lwt * i(left) + rwt * i(right),
+// summed class by class (left then right for each class: the order fixes the
+// bits); lmean and rmean are the class-index means that give the direction.
+inline double split_impurity(int type, int K, const double* aprior, const double* left,
+                             const double* right, double lwt, double rwt, double& lmean,
+                             double& rmean) {
+  double temp = 0;
+  lmean = 0;
+  rmean = 0;
+  for (int c = 0; c < K; ++c) {
+    double p = aprior[c] * left[c] / lwt;
+    temp += lwt * impurity_of(type, p);
+    lmean += p * c;
+    p = aprior[c] * right[c] / rwt;
+    temp += rwt * impurity_of(type, p);
+    rmean += p * c;
+  }
+  return temp;
+}
+
 inline void evaluate(const method_consts& m, int n, const double* y, const double* wt,
                      std::vector<double>& value, double& risk, std::vector<double>& freq) {
   if (m.method == 0) {
@@ -470,15 +490,8 @@ inline void choose_gini(const method_consts& m, int n, const double* y, const do
       right[j] -= wt[i];
       left[j] += wt[i];
       if (ltot >= edge && x[i + 1] != x[i]) {
-        double temp = 0, lmean = 0, rmean = 0;
-        for (int c = 0; c < K; ++c) {
-          double p = aprior[c] * left[c] / lwt;
-          temp += lwt * impurity_of(m.impurity, p);
-          lmean += p * c;
-          p = aprior[c] * right[c] / rwt;
-          temp += rwt * impurity_of(m.impurity, p);
-          rmean += p * c;
-        }
+        double lmean, rmean;
+        const double temp = split_impurity(m.impurity, K, aprior, left, right, lwt, rwt, lmean, rmean);
         if (temp < best) {
           best = temp;
           where = i;
@@ -546,15 +559,8 @@ inline void choose_gini(const method_consts& m, int n, const double* y, const do
       }
     }
     if (ltot >= edge && rtot >= edge) {
-      double temp = 0, lmean = 0, rmean = 0;
-      for (int j = 0; j < K; ++j) {
-        double p = aprior[j] * left[j] / lwt;
-        temp += lwt * impurity_of(m.impurity, p);
-        lmean += p * j;
-        p = aprior[j] * right[j] / rwt;
-        temp += rwt * impurity_of(m.impurity, p);
-        rmean += p * j;
-      }
+      double lmean, rmean;
+      const double temp = split_impurity(m.impurity, K, aprior, left, right, lwt, rwt, lmean, rmean);
       if (temp < best) {
         best = temp;
         if (lmean < rmean) {
