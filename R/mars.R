@@ -377,7 +377,7 @@ summary.statlearn_mars <- function(object, ...) {
 # Number of subsets in the pruning path that contain each input (earth's
 # "nsubsets" importance).
 mars_importance <- function(object) {
-  imp <- setNames(numeric(length(object$xnames)), object$xnames)
+  imp <- stats::setNames(numeric(length(object$xnames)), object$xnames)
   size <- length(object$selected)
   for (k in seq_len(size)) {
     terms <- object$prune_terms[k, seq_len(k)]
