@@ -29,19 +29,8 @@ averaging_task <- function(fit, x, y, env, threads = NULL, arg = "fit") {
     }
   }
   # A formula fit is refitted by its formula on rows of its data frame, so that
-  # the ensemble predicts new data frames (fit_as_learner() refits some
-  # classifiers on their design matrix instead; naming the fitter as
-  # statlearn::f keeps that shortcut out).
-  name <- NULL
-  if (!is.null(fit$call) && "formula" %in% names(fit$call)) {
-    name <- sub("\\.(formula|default)$", "", deparse(fit$call[[1L]], width.cutoff = 500L)[1L])
-    if (!grepl("::", name, fixed = TRUE) &&
-        !is.null(get0(name, envir = asNamespace("statlearn"), mode = "function"))) {
-      fit$call[[1L]] <- call("::", as.name("statlearn"), as.name(name))
-    }
-  }
-  task <- fit_as_learner(fit, env, x, y)
-  if (!is.null(name)) task$learner$method <- name
+  # the ensemble predicts new data frames.
+  task <- fit_as_learner(fit, env, x, y, design_refit = FALSE)
   d <- check_learner_data(task$x, task$y)
   list(learner = task$learner, x = d$x, y = d$y, n = d$n, classification = d$classification)
 }

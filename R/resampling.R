@@ -273,8 +273,11 @@ print.statlearn_learner <- function(x, ...) {
 # the call's other arguments (evaluated once), refitted on x/y rows (default
 # method) or on rows of the data frame (formula method). With `x` and `y`
 # given, they replace the training data. Returns list(learner, x, y).
-fit_as_learner <- function(fit, env, x = NULL, y = NULL) {
-  task <- fit_as_learner_data(fit, env, x, y)
+# `design_refit = TRUE` lets the classifiers whose formula method fits the
+# design matrix be refitted on its rows (resampling predicts those same rows);
+# FALSE keeps formula refits, for models that must predict new data frames.
+fit_as_learner <- function(fit, env, x = NULL, y = NULL, design_refit = TRUE) {
+  task <- fit_as_learner_data(fit, env, x, y, design_refit)
   # A classifier fitted to a numeric 0/1 (or coded) response predicts
   # classes: resample it as classification, with the fit's classes.
   if (inherits(fit, "statlearn_classifier") && !is.null(fit$levels) && !is.factor(task$y) &&
@@ -284,7 +287,7 @@ fit_as_learner <- function(fit, env, x = NULL, y = NULL) {
   task
 }
 
-fit_as_learner_data <- function(fit, env, x = NULL, y = NULL) {
+fit_as_learner_data <- function(fit, env, x = NULL, y = NULL, design_refit = TRUE) {
   call <- fit$call
   if (is.null(call)) {
     abort("The fit has no call to refit it from; resample a learner() instead.",
@@ -336,7 +339,7 @@ fit_as_learner_data <- function(fit, env, x = NULL, y = NULL) {
     base <- sub("\\.formula$", "", deparse(call[[1L]])[1L])
     matrix_ok <- c("linear_discriminant", "quadratic_discriminant", "regularized_discriminant",
                    "indicator_regression")
-    if (base %in% matrix_ok && !is.null(fit$terms)) {
+    if (design_refit && base %in% matrix_ok && !is.null(fit$terms)) {
       des <- formula_design(stats::model.frame(formula, data), fit$contrasts)
       return(list(learner = make_xy_learner(get(paste0(base, ".default"), envir = asNamespace("statlearn")),
                                             rest, name),
