@@ -67,6 +67,53 @@ test_that("numeric inputs: same tree as rpart (anova, gini, information)", {
   }
 })
 
+test_that("sparse inputs (the scans skip each input's block of minimum values): same as rpart", {
+  skip_if_not_installed("rpart")
+  # Inputs mostly at their minimum (zeros, and a block at -3), a dense one, a
+  # constant one, and a first input that is itself sparse (its column keeps
+  # rpart's order, the others' blocks are only counted). The skip applies to
+  # two-class Gini with equal whole weights and default priors (split and
+  # surrogate scans) and to any whole weights (surrogate scans only); the
+  # other settings take the full scans. All must match rpart.
+  set.seed(7)
+  n <- 400
+  sparse <- function(frac, min = 0) ifelse(runif(n) < frac, min, round(rexp(n), 2))
+  d <- data.frame(s0 = sparse(0.7), s1 = sparse(0.8), s2 = sparse(0.6, min = -3), s3 = sparse(0.9),
+                  dense = rnorm(n), const = 1)
+  d$y <- factor(ifelse(d$s1 + 0.5 * (d$s2 > 0) + 0.3 * d$dense + rnorm(n, sd = 0.5) > 0.6, "b", "a"))
+  d$y3 <- factor(cut(d$s1 + d$dense, c(-Inf, -0.3, 0.5, Inf), labels = c("lo", "mid", "hi")))
+  d$w2 <- 2
+  d$wi <- sample(1:3, n, TRUE)
+  fml <- y ~ s0 + s1 + s2 + s3 + dense + const
+  cases <- list(
+    list("unit weights", list(), list()),
+    list("min_split 2, cp 0", list(min_split = 2, min_bucket = 1, cp = 0), list(minsplit = 2, minbucket = 1, cp = 0)),
+    list("large min_bucket", list(min_bucket = 10, cp = 0), list(minbucket = 10, cp = 0)),
+    list("equal weights 2", list(weights = d$w2, cp = 0.001), list(weights = d$w2, cp = 0.001)),
+    list("unequal whole weights", list(weights = d$wi, cp = 0.001), list(weights = d$wi, cp = 0.001)),
+    list("priors", list(prior = c(0.3, 0.7), cp = 0.001), list(parms = list(prior = c(0.3, 0.7)), cp = 0.001)),
+    list("information", list(split = "information", cp = 0.001), list(parms = list(split = "information"), cp = 0.001))
+  )
+  for (cs in cases) {
+    a <- do.call(decision_tree, c(list(fml, d, xval = 0, threads = 1), cs[[2]]))
+    b <- do.call(rpart::rpart, c(list(fml, d, xval = 0), cs[[3]]))
+    expect_gt(nrow(b$frame), 8)
+    expect_same_tree(a, b, paste("sparse inputs,", cs[[1]]))
+  }
+  a <- decision_tree(y3 ~ s0 + s1 + s2 + s3 + dense, d, cp = 0.001, xval = 0, threads = 1)
+  b <- rpart::rpart(y3 ~ s0 + s1 + s2 + s3 + dense, d, cp = 0.001, xval = 0)
+  expect_same_tree(a, b, "sparse inputs, three classes")
+  # cross-validation: every fold's tree skips its own blocks
+  fid <- sample(rep(1:5, length.out = n))
+  a <- decision_tree(fml, d, cp = 0, xval = fid, threads = 2)
+  b <- rpart::rpart(fml, d, cp = 0, xval = fid)
+  expect_equal(unname(a$cptable), unname(b$cptable), tolerance = 1e-10, info = "sparse inputs, xval")
+  a1 <- decision_tree(fml, d, cp = 0, min_split = 2, xval = 0, threads = 1)
+  a2 <- decision_tree(fml, d, cp = 0, min_split = 2, xval = 0, threads = 2)
+  expect_identical(a1$splits, a2$splits)
+  expect_identical(a1$frame, a2$frame)
+})
+
 test_that("integer weights, with and without missing inputs (surrogate shortcuts): same as rpart", {
   skip_if_not_installed("rpart")
   sp <- spam[!spam$test, setdiff(names(spam), "test")]

@@ -396,6 +396,85 @@ inline void choose_anova(int n, const double* y, const double* x, int nclass, in
   improve = best / myrisk;
 }
 
+// One candidate of the two-class Gini scan: the weighted impurity of the
+// split with left/right class weights (l0, l1) / (r0, r1) and prior-weighted
+// totals lwt / rwt, kept if it beats `best` (a tie keeps the earlier one).
+inline void gini2_candidate(double a0, double a1, double l0, double l1, double r0, double r1,
+                            double lwt, double rwt, int i, double& best, int& where,
+                            int& direction) {
+  const double pl0 = a0 * l0 / lwt, pr0 = a0 * r0 / rwt;
+  const double pl1 = a1 * l1 / lwt, pr1 = a1 * r1 / rwt;
+  double temp = 0;
+  temp += lwt * (pl0 * (1.0 - pl0));
+  temp += rwt * (pr0 * (1.0 - pr0));
+  temp += lwt * (pl1 * (1.0 - pl1));
+  temp += rwt * (pr1 * (1.0 - pr1));
+  if (temp < best) {
+    best = temp;
+    where = i;
+    const double lmean = 0.0 + pl0 * 0 + pl1 * 1, rmean = 0.0 + pr0 * 0 + pr1 * 1;
+    direction = lmean < rmean ? LEFT : RIGHT;
+  }
+}
+
+// The two-class Gini scan of a numeric input whose first z observations (in
+// sorted order) all sit at the input's minimum `xmin` -- the zeros of a
+// sparse input -- without visiting them. It applies when every observation
+// contributes the same whole number t = aprior * weight to the prior-weighted
+// totals and both classes have the same aprior (rpart's default priors with
+// equal integer weights): then every running sum of choose_gini's scan is an
+// exact integer, so the state after the block follows from the node's totals
+// (class weights n0, n1) and the result is identical to the full scan. x, y
+// and wt hold the m observations after the block, ascending in x.
+inline void choose_gini2_sparse(double a0, double a1, double t, int z, double xmin, int m,
+                                const double* y, const double* x, const double* wt,
+                                double n0, double n1, int edge, double& improve,
+                                double& spoint, int* csplit) {
+  const int n = z + m;
+  double nz0 = 0, nz1 = 0;  // class weights after the block
+  for (int i = 0; i < m; ++i) {
+    const bool c1 = y[i] != 1.0;
+    nz0 += c1 ? 0.0 : wt[i];
+    nz1 += c1 ? wt[i] : 0.0;
+  }
+  double rwt = n * t;
+  double total_ss = 0;
+  {
+    const double p0 = a0 * n0 / rwt, p1 = a1 * n1 / rwt;
+    total_ss += rwt * impurity_of(1, p0);
+    total_ss += rwt * impurity_of(1, p1);
+  }
+  double best = total_ss;
+  int where = 0, direction = LEFT;
+  const int last = n - edge;
+  // state after the block
+  double lwt = z * t;
+  rwt = m * t;
+  double l0 = n0 - nz0, l1 = n1 - nz1, r0 = nz0, r1 = nz1;
+  if (z >= 1 && z - 1 < last && z >= edge && m > 0)
+    gini2_candidate(a0, a1, l0, l1, r0, r1, lwt, rwt, z - 1, best, where, direction);
+  for (int i = z; i < last; ++i) {
+    const int k = i - z;
+    const bool c1 = y[k] != 1.0;
+    const double wi = wt[k];
+    const double aw = (c1 ? a1 : a0) * wi;
+    const double w0 = c1 ? 0.0 : wi, w1 = c1 ? wi : 0.0;
+    rwt -= aw;
+    lwt += aw;
+    r0 -= w0;
+    r1 -= w1;
+    l0 += w0;
+    l1 += w1;
+    if (i + 1 >= edge && x[k + 1] != x[k])
+      gini2_candidate(a0, a1, l0, l1, r0, r1, lwt, rwt, i, best, where, direction);
+  }
+  improve = total_ss - best;
+  if (improve > 0) {
+    csplit[0] = direction;
+    spoint = where < z ? (xmin + x[0]) / 2 : (x[where - z] + x[where - z + 1]) / 2;
+  }
+}
+
 inline void choose_gini(const method_consts& m, int n, const double* y, const double* x,
                         int numcat, int edge, double& improve, double& spoint, int* csplit,
                         const double* wt, workspace& w, const double* pre = nullptr) {
@@ -456,21 +535,8 @@ inline void choose_gini(const method_consts& m, int n, const double* y, const do
       r1 -= w1;
       l0 += w0;
       l1 += w1;
-      if (i + 1 >= edge && x[i + 1] != x[i]) {
-        const double pl0 = a0 * l0 / lwt, pr0 = a0 * r0 / rwt;
-        const double pl1 = a1 * l1 / lwt, pr1 = a1 * r1 / rwt;
-        double temp = 0;
-        temp += lwt * (pl0 * (1.0 - pl0));
-        temp += rwt * (pr0 * (1.0 - pr0));
-        temp += lwt * (pl1 * (1.0 - pl1));
-        temp += rwt * (pr1 * (1.0 - pr1));
-        if (temp < best) {
-          best = temp;
-          where = i;
-          const double lmean = 0.0 + pl0 * 0 + pl1 * 1, rmean = 0.0 + pr0 * 0 + pr1 * 1;
-          direction = lmean < rmean ? LEFT : RIGHT;
-        }
-      }
+      if (i + 1 >= edge && x[i + 1] != x[i])
+        gini2_candidate(a0, a1, l0, l1, r0, r1, lwt, rwt, i, best, where, direction);
     }
     improve = total_ss - best;
     if (improve > 0) {
@@ -626,11 +692,73 @@ inline void tie_order_sort(double* key, int* idx, int lo, int hi) {
   }
 }
 
+// What the data allow the scans to skip. An input's block of minimum values
+// (the zeros of a sparse input) leads its sorted column; when every sum the
+// scans form over it is an exact integer, its totals follow from the node's
+// and the block need not be visited (choose_gini2_sparse, choose_surg):
+//  * zskip: numeric inputs without missing values;
+//  * int_wt: every weight a whole number, total below 2^52 (exact sums of
+//    weights: the surrogate scans skip the block);
+//  * gini: two-class Gini with equal aprior and equal whole weights, so that
+//    t = aprior * weight is a whole number (the split scans skip the block);
+//  * lazy: with gini, the blocks of inputs other than the first are never
+//    read at all, so their order is free and the partition after a split
+//    only counts them (the first input's column lists each node's
+//    observations in rpart's order, which fixes the order of node sums).
+struct zero_plan {
+  bool int_wt = false, gini = false, any_zskip = false;
+  double t = 0;
+  std::vector<char> has_missing, zskip, lazy;
+  std::vector<double> colmin;
+};
+
+inline zero_plan make_zero_plan(const data& d, const method_consts& m) {
+  zero_plan zp;
+  double tot = 0;
+  bool ok = true;
+  for (std::size_t i = 0; i < d.n && ok; ++i) {
+    ok = d.wt[i] >= 0 && d.wt[i] == std::floor(d.wt[i]);
+    tot += d.wt[i];
+  }
+  zp.int_wt = ok && tot < 4503599627370496.0;
+  zp.has_missing.assign(d.p, 0);
+  zp.colmin.assign(d.p, 0.0);
+  zp.zskip.assign(d.p, 0);
+  zp.lazy.assign(d.p, 0);
+  for (std::size_t v = 0; v < d.p; ++v) {
+    const double* xv = d.x[v];
+    for (std::size_t i = 0; i < d.n; ++i)
+      if (std::isnan(xv[i])) {
+        zp.has_missing[v] = 1;
+        break;
+      }
+    if (d.ncat[v] != 0 || zp.has_missing[v] || d.n == 0) continue;
+    double mn = xv[0];
+    for (std::size_t i = 1; i < d.n; ++i) mn = xv[i] < mn ? xv[i] : mn;
+    zp.colmin[v] = mn;
+    zp.zskip[v] = 1;
+    zp.any_zskip = true;
+  }
+  if (m.method == 1 && m.nclass == 2 && m.impurity == 1 && d.n > 0 && m.aprior[0] == m.aprior[1]) {
+    const double w0 = d.wt[0];
+    bool same = w0 > 0;
+    for (std::size_t i = 1; i < d.n && same; ++i) same = d.wt[i] == w0;
+    const double t = m.aprior[0] * w0;
+    const double big = 4503599627370496.0, nn = static_cast<double>(d.n);
+    if (same && w0 == std::floor(w0) && t == std::floor(t) && t * nn < big && w0 * nn < big) {
+      zp.gini = true;
+      zp.t = t;
+      for (std::size_t v = 1; v < d.p; ++v) zp.lazy[v] = zp.zskip[v];
+    }
+  }
+  return zp;
+}
+
 // Grows one tree on the observations listed (in the order of the full-data
 // sort) in `sorts`; the full tree and each cross-validation fold use one.
 class grower {
  public:
-  grower(const data& d, const options& o, const method_consts& m)
+  grower(const data& d, const options& o, const method_consts& m, const zero_plan& zp)
       : d_(d), o_(o), m_(m) {
     maxcat_ = 0;
     for (int c : d.ncat) maxcat_ = std::max(maxcat_, c);
@@ -639,30 +767,22 @@ class grower {
     yw_.resize(d.n);
     for (std::size_t i = 0; i < d.n; ++i) yw_[i] = {d.y[i], d.wt[i]};
     sw_.resize(d.n);
-    {
-      double tot = 0;
-      bool ok = true;
-      for (std::size_t i = 0; i < d.n && ok; ++i) {
-        ok = d.wt[i] >= 0 && d.wt[i] == std::floor(d.wt[i]);
-        tot += d.wt[i];
-      }
-      int_wt_ = ok && tot < 4503599627370496.0;
-      has_missing_.assign(d.p, 0);
-      for (std::size_t v = 0; v < d.p; ++v) {
-        const double* xv = d.x[v];
-        for (std::size_t i = 0; i < d.n; ++i)
-          if (std::isnan(xv[i])) {
-            has_missing_[v] = 1;
-            break;
-          }
-      }
-    }
+    int_wt_ = zp.int_wt;
+    has_missing_ = zp.has_missing;
+    colmin_ = zp.colmin;
+    zskip_ = zp.zskip;
+    lazy_ = zp.lazy;
+    any_zskip_ = zp.any_zskip;
+    gini_zskip_ = zp.gini;
+    gini_t_ = zp.t;
     maxnode_ = (1LL << std::min(o.max_depth, 62)) - 1;
   }
 
   // sorted index arrays for the full data: numeric columns ascending with
-  // missing values encoded -(1 + i); categorical columns in row order.
-  static std::vector<int> make_sorts(const data& d, int threads) {
+  // missing values encoded -(1 + i); categorical columns in row order. A
+  // lazy input's minimum values come first in row order (their order is
+  // never used), then the rest sorted.
+  static std::vector<int> make_sorts(const data& d, int threads, const zero_plan& zp) {
     const std::size_t n = d.n;
     std::vector<int> s(n * d.p);
     parallel_chunks(d.p, 4, threads, [&](std::size_t b, std::size_t e, std::size_t) {
@@ -670,6 +790,20 @@ class grower {
       for (std::size_t v = b; v < e; ++v) {
         int* sv = s.data() + v * n;
         const double* xv = d.x[v];
+        if (zp.lazy[v]) {
+          const double mn = zp.colmin[v];
+          int z = 0;
+          for (std::size_t i = 0; i < n; ++i)
+            if (xv[i] == mn) sv[z++] = static_cast<int>(i);
+          int k = z;
+          for (std::size_t i = 0; i < n; ++i)
+            if (xv[i] != mn) {
+              key[k] = xv[i];
+              sv[k++] = static_cast<int>(i);
+            }
+          if (k > z + 1) tie_order_sort(key.data(), sv, z, k - 1);
+          continue;
+        }
         for (std::size_t i = 0; i < n; ++i) {
           const bool miss = std::isnan(xv[i]);
           sv[i] = miss ? -static_cast<int>(i + 1) : static_cast<int>(i);
@@ -708,7 +842,19 @@ class grower {
     root.complexity = root.risk;
     alpha_ = scale_alpha >= 0 ? scale_alpha : o_.cp * root.risk;
     double sumrisk = 0;
-    partition(0, 1, sumrisk, 0, k);
+    // the root's count of minimum values per input (they lead each sorted column)
+    std::vector<int> z(d_.p, 0);
+    if (any_zskip_) {
+      for (std::size_t v = 0; v < d_.p; ++v) {
+        if (!zskip_[v]) continue;
+        const int* sv = sortcol(v);
+        const double* xv = d_.x[v];
+        int c = 0;
+        while (c < k && xv[sv[c]] == colmin_[v]) ++c;
+        z[v] = c;
+      }
+    }
+    partition(0, 1, sumrisk, 0, k, z.data());
   }
 
   std::vector<node>& nodes() { return nodes_; }
@@ -743,6 +889,13 @@ class grower {
     double lw = 0, rw = 0;
   };
   bool int_wt_ = false;            // every weight an integer, total below 2^52
+  // skipping the block of minimum values (see choose_gini2_sparse)
+  std::vector<double> colmin_;
+  std::vector<char> zskip_;        // per input: numeric, no missing values
+  std::vector<char> lazy_;         // per input: block of minimum values never read
+  bool any_zskip_ = false;
+  bool gini_zskip_ = false;        // two-class Gini with a constant whole t
+  double gini_t_ = 0;
   std::vector<char> has_missing_;  // per input
   std::vector<node> nodes_;
   std::vector<double> freq_;
@@ -752,7 +905,22 @@ class grower {
 
   int* sortcol(std::size_t v) { return sorts_.data() + v * d_.n; }
 
-  int partition(int me_i, long long nodenum, double& sumrisk, int n1, int n2) {
+  // Is numeric input v constant over the node's observed values [n1, n2)?
+  // zv: its count of minimum values at the front of the block (those of a
+  // lazy input may be stale entries, so they are not read).
+  bool constant_input(std::size_t v, int n1, int n2, int zv) const {
+    const int* index = sorts_.data() + v * d_.n;
+    const double* xv = d_.x[v];
+    if (zv > 0) return zv == n2 - n1;
+    int a = n1, b = n2 - 1;
+    while (a <= b && index[a] < 0) ++a;
+    while (b >= a && index[b] < 0) --b;
+    return a > b || xv[index[a]] == xv[index[b]];
+  }
+
+  // z: per input, how many of the node's observations sit at the input's
+  // minimum (at the front of its block; 0 for inputs that are not skipped)
+  int partition(int me_i, long long nodenum, double& sumrisk, int n1, int n2, const int* z) {
     const int n = n2 - n1;
     double tempcp;
     if (nodenum > 1) {
@@ -788,7 +956,7 @@ class grower {
       }
     }
     if ((me_i & 63) == 0 && hooks::aborted()) throw interrupted();
-    bsplit(me_i, n1, n2);
+    bsplit(me_i, n1, n2, z);
     if (nodes_[me_i].primary.empty()) {
       node& me = nodes_[me_i];
       me.complexity = alpha_;
@@ -798,11 +966,12 @@ class grower {
       return 0;
     }
     if (o_.max_surrogate > 0)
-      surrogate(me_i, n1, n2);
+      surrogate(me_i, n1, n2, z);
     else
       nodes_[me_i].surrogate.clear();
     int nleft = 0, nright = 0;
-    nodesplit(me_i, nodenum, n1, n2, nleft, nright);
+    std::vector<int> zc(2 * d_.p, 0);
+    nodesplit(me_i, nodenum, n1, n2, nleft, nright, z, zc.data(), zc.data() + d_.p);
 
     const int li = static_cast<int>(nodes_.size());
     nodes_.emplace_back();
@@ -810,7 +979,7 @@ class grower {
     nodes_[li].complexity = tempcp - alpha_;
     nodes_[me_i].left = li;
     double left_risk = 0, right_risk = 0;
-    int left_split = partition(li, 2 * nodenum, left_risk, n1, n1 + nleft);
+    int left_split = partition(li, 2 * nodenum, left_risk, n1, n1 + nleft, zc.data());
 
     const double my_risk = nodes_[me_i].risk;
     tempcp = (my_risk - left_risk) / (left_split + 1);
@@ -823,7 +992,8 @@ class grower {
     nodes_[ri].complexity = tempcp - alpha_;
     nodes_[me_i].right = ri;
     int right_split =
-        partition(ri, 2 * nodenum + 1, right_risk, n1 + nleft, n1 + nleft + nright);
+        partition(ri, 2 * nodenum + 1, right_risk, n1 + nleft, n1 + nleft + nright,
+                  zc.data() + d_.p);
 
     const double lc = nodes_[li].complexity, rc = nodes_[ri].complexity;
     tempcp = (my_risk - (left_risk + right_risk)) / (left_split + right_split + 1);
@@ -900,7 +1070,7 @@ class grower {
 
   int* var_csplit(std::size_t v) { return vcs_.data() + v * static_cast<std::size_t>(std::max(maxcat_, 1)); }
 
-  void bsplit(int me_i, int n1, int n2) {
+  void bsplit(int me_i, int n1, int n2, const int* z) {
     node& me = nodes_[me_i];
     me.primary.clear();
     const int maxpri = std::max(o_.max_compete + 1, 1);
@@ -915,17 +1085,32 @@ class grower {
       const int nc = d_.ncat[v];
       const double* xv = d_.x[v];
       int k = 0;
-      if (nc == 0) {
-        // an input constant over the node's observed values has no split:
-        // skip the gather (the test below would reject it after it)
-        int a = n1, b = n2 - 1;
-        while (a <= b && index[a] < 0) ++a;
-        while (b >= a && index[b] < 0) --b;
-        if (a > b || xv[index[a]] == xv[index[b]]) return;
-      }
+      // an input constant over the node's observed values has no split:
+      // skip the gather (the test below would reject it after it)
+      if (nc == 0 && constant_input(v, n1, n2, zskip_[v] ? z[v] : 0)) return;
       const yw_pair* yw = yw_.data();
       const bool two = m_.method == 1 && m_.nclass == 2;
       double pre[3] = {0, 0, 0};
+      const int zv = gini_zskip_ && zskip_[v] ? z[v] : 0;
+      if (zv > 0) {
+        // gather the observations after the block of minimum values only
+        for (int j = n1 + zv; j < n2; ++j) {
+          const int kk = index[j];
+          xt[k] = xv[kk];
+          yt[k] = yw[kk].y;
+          wtt[k] = yw[kk].wt;
+          ++k;
+        }
+        double improve = 0, spoint = 0;
+        int* cs = var_csplit(v);
+        choose_gini2_sparse(m_.aprior[0], m_.aprior[1], gini_t_, zv, colmin_[v], k, yt, xt, wtt,
+                            freq_[0], freq_[1], o_.min_bucket, improve, spoint, cs);
+        r.improve = improve;
+        r.spoint = spoint;
+        r.count = zv + k;
+        r.skip = false;
+        return;
+      }
       if (two) {
         // gather and form choose_gini's node totals in the same pass (the
         // same operations in the same order as its own first loop)
@@ -998,7 +1183,8 @@ class grower {
 
   void choose_surg(int n1, int n2, const dw_pair* dw, const double* x, const int* order, int ncat,
                    double& agreement, double& spoint, int* csplit, double tleft, double tright,
-                   double& adj, workspace& w, const surg_totals* tot = nullptr) const {
+                   double& adj, workspace& w, const surg_totals* tot = nullptr,
+                   int zskip = 0, double xmin = 0) const {
     double llwt, lrwt, rrwt, rlwt, agree, majority, total_wt;
     bool success = false;
     if (ncat == 0) {
@@ -1013,7 +1199,7 @@ class grower {
         rl = tot->nr;
         llwt = tot->lw;
         rlwt = tot->rw;
-        lastx = x[order[n1]];
+        lastx = zskip > 0 ? xmin : x[order[n1]];
       } else
       for (int i = n2 - 1; i >= n1; --i) {
         const int j = order[i];
@@ -1035,7 +1221,36 @@ class grower {
       lrwt = rrwt = 0;
       csplit[0] = LEFT;
       spoint = lastx;
-      for (int i = n1; (ll + rl) >= 2; ++i) {
+      int start = n1;
+      if (tot && zskip > 0 && (ll + rl) >= 2) {
+        // the first zskip observations share the input's minimum, so no
+        // split falls among them: move them to the left in one step, their
+        // sums being the totals less those of the rest (exact, see above)
+        int nl = 0, nr = 0;
+        double lw = 0, rw = 0;
+        for (int i = n1 + zskip; i < n2; ++i) {
+          const int j = order[i];
+          const double wj = dw[j].wt;
+          const int yj = dw[j].dir;
+          const bool isl = yj == LEFT, isr = yj == RIGHT, pos = wj > 0;
+          nl += isl & pos;
+          nr += isr & pos;
+          lw += isl ? wj : 0.0;
+          rw += isr ? wj : 0.0;
+        }
+        const int zl = ll - nl, zr = rl - nr;
+        const double zlw = llwt - lw, zrw = rlwt - rw;
+        ll -= zl;
+        lr += zl;
+        rl -= zr;
+        rr += zr;
+        llwt -= zlw;
+        lrwt += zlw;
+        rlwt -= zrw;
+        rrwt += zrw;
+        start = n1 + zskip;
+      }
+      for (int i = start; (ll + rl) >= 2; ++i) {
         const int j = order[i];
         if (j >= 0) {
           const double xj = x[j];
@@ -1137,16 +1352,20 @@ class grower {
     adj = (agreement - majority) / (1. - majority);
   }
 
-  void surrogate(int me_i, int n1, int n2) {
+  void surrogate(int me_i, int n1, int n2, const int* z) {
     node& me = nodes_[me_i];
     int* tempy = w_.tempvec.data();
     const split& pri = me.primary[0];
     const int var = pri.var;
-    const int* sv = sortcol(var);
+    // a lazy input's column may hold stale entries: list the node's
+    // observations from the first input's column (all sums here are exact)
+    const bool lz = lazy_[var];
+    const int* sv = sortcol(lz ? 0 : var);
     const double* xv = d_.x[var];
     if (d_.ncat[var] == 0) {
       for (int i = n1; i < n2; ++i) {
-        const int j = sv[i];
+        int j = sv[i];
+        if (lz && j < 0) j = -(j + 1);
         if (j < 0)
           tempy[-(j + 1)] = 0;
         else
@@ -1203,12 +1422,7 @@ class grower {
       if (d_.ncat[i] == 0) {
         // constant over the node's observed values: no surrogate split
         // (choose_surg finds no change of value and reports adj = 0)
-        const int* order = sorts_.data() + i * d_.n;
-        const double* xi = d_.x[i];
-        int a = n1, b = n2 - 1;
-        while (a <= b && order[a] < 0) ++a;
-        while (b >= a && order[b] < 0) --b;
-        if (a > b || xi[order[a]] == xi[order[b]]) {
+        if (constant_input(i, n1, n2, zskip_[i] ? z[i] : 0)) {
           r.improve = r.spoint = r.adj = 0;
           r.skip = false;
           return;
@@ -1216,7 +1430,8 @@ class grower {
       }
       choose_surg(n1, n2, ty, d_.x[i], sorts_.data() + i * d_.n, d_.ncat[i], improve, spoint,
                   var_csplit(i), lcount, rcount, adj, w,
-                  int_wt_ && !has_missing_[i] ? &tot : nullptr);
+                  int_wt_ && !has_missing_[i] ? &tot : nullptr,
+                  int_wt_ && zskip_[i] ? z[i] : 0, colmin_[i]);
       r.improve = improve;
       r.spoint = spoint;
       r.adj = adj;
@@ -1243,12 +1458,15 @@ class grower {
     }
   }
 
-  void nodesplit(int me_i, long long nodenum, int n1, int n2, int& nnleft, int& nnright) {
+  // Also counts, per input, the minimum values going to each child (zl, zr).
+  void nodesplit(int me_i, long long nodenum, int n1, int n2, int& nnleft, int& nnright,
+                 const int* z, int* zl, int* zr) {
     node& me = nodes_[me_i];
     const long long leftson = 2 * nodenum, rightson = leftson + 1;
     const split& pri = me.primary[0];
     const int pvar = pri.var;
-    const int* sp = sortcol(pvar);
+    const bool lz = lazy_[pvar];  // see surrogate()
+    const int* sp = sortcol(lz ? 0 : pvar);
     const double* xp = d_.x[pvar];
     int someleft = 0, nleft = 0, nright = 0;
     if (d_.ncat[pvar] > 0) {
@@ -1271,7 +1489,8 @@ class grower {
       const double psplit = pri.spoint;
       const int extra = pri.csplit[0];
       for (int i = n1; i < n2; ++i) {
-        const int j = sp[i];
+        int j = sp[i];
+        if (lz && j < 0) j = -(j + 1);
         if (j < 0) {
           ++someleft;
         } else {
@@ -1358,8 +1577,39 @@ class grower {
     for_vars(n2 - n1, [&](std::size_t k, workspace& w) {
       int* tmp = w.tempvec.data();  // n + 1 entries: the unused slot may be written
       int* sindex = sorts_.data() + k * d_.n;
+      if (lazy_[k]) {
+        // only the entries after the block of minimum values are moved; the
+        // children's blocks are counted (every observation is in the column)
+        int nl = 0, nr = 0;
+        for (int i = n1 + z[k]; i < n2; ++i) {
+          const int v = sindex[i];
+          const unsigned sd = side[v];
+          sindex[n1 + nl] = v;
+          tmp[nr] = v;
+          nl += sd == 0;
+          nr += sd == 1;
+        }
+        zl[k] = nleft - nl;
+        zr[k] = nright - nr;
+        std::copy_backward(sindex + n1, sindex + n1 + nl, sindex + n1 + nleft);
+        std::copy(tmp, tmp + nr, sindex + n1 + nleft + zr[k]);
+        return;
+      }
       int i1 = n1, i2 = n1 + nleft, i3 = i2 + nright;
-      for (int i = n1; i < n2; ++i) {
+      const int zend = n1 + z[k];
+      for (int i = n1; i < zend; ++i) {
+        const int v = sindex[i];
+        const unsigned sd = side[v];  // no missing values in a skipped input
+        sindex[i1] = v;
+        tmp[i2] = v;
+        tmp[i3] = v;
+        i1 += sd == 0;
+        i2 += sd == 1;
+        i3 += sd == 2;
+      }
+      zl[k] = i1 - n1;
+      zr[k] = i2 - (n1 + nleft);
+      for (int i = zend; i < n2; ++i) {
         const int v = sindex[i];
         const int j = v < 0 ? -(v + 1) : v;
         const unsigned sd = side[j];
@@ -1482,9 +1732,10 @@ struct result {
 // Fit a tree; xgroups (1..nfold, length n) or nullptr for no cross-validation.
 inline result fit(const data& d, const options& o, const int* xgroups, int nfold) {
   const method_consts m = make_consts(d, o);
-  std::vector<int> sorts = grower::make_sorts(d, o.threads);
+  const zero_plan zp = make_zero_plan(d, m);
+  std::vector<int> sorts = grower::make_sorts(d, o.threads, zp);
   const std::vector<int> savesort = nfold > 1 ? sorts : std::vector<int>();
-  grower g(d, o, m);
+  grower g(d, o, m, zp);
   // one arena for all the split searches of the tree
   with_threads(o.threads, [&] { g.grow(std::move(sorts), static_cast<int>(d.n)); });
   result r;
@@ -1533,7 +1784,7 @@ inline result fit(const data& d, const options& o, const int* xgroups, int nfold
             temp += d.wt[i];
         }
         const double ratio = temp / total_wt;
-        grower gf(d, fold_opt, m);
+        grower gf(d, fold_opt, m, zp);
         gf.iscale = iscale0;
         gf.grow(std::move(s), k, g.alpha() * ratio);
         std::vector<node>& xn = gf.nodes();
