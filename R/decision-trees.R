@@ -76,7 +76,9 @@
 #' @param data A data frame holding the formula's variables.
 #' @param subset Optional expression selecting rows of `data`.
 #' @param na.action What to do with missing values; the default `na.pass`
-#'   keeps them for the surrogate splits (a missing response is an error).
+#'   keeps missing inputs for the surrogate splits. Rows with a missing
+#'   response are dropped (as rpart does) and listed in the fit's
+#'   `na.action`.
 #' @inheritParams statlearn-params
 #' @param seed `NULL` (the folds are drawn with R's random number generator,
 #'   so [set.seed()] reproduces them) or a whole number with which they are
@@ -151,6 +153,20 @@ decision_tree.formula <- function(formula, data, subset, weights, na.action = st
                                    class = "statlearn_error_formula")
   y <- stats::model.response(mf)
   w <- stats::model.weights(mf)
+  # rows with a missing response carry nothing to fit: dropped (as rpart's
+  # na.rpart does) and recorded in `na.action`
+  omit <- which(is.na(y))
+  if (length(omit)) {
+    if (length(omit) == length(y)) {
+      abort_input("formula", "a response with some observed values", "every response missing",
+                  class = "statlearn_error_missing")
+    }
+    names(omit) <- rownames(mf)[omit]
+    class(omit) <- "omit"
+    mf <- mf[-omit, , drop = FALSE]
+    y <- if (is.matrix(y)) y[-omit, , drop = FALSE] else y[-omit]
+    if (!is.null(w)) w <- w[-omit]
+  }
   x <- mf[labels]
   # rebuild only when needed (character or matrix terms): as.data.frame() of
   # every column costs more than the columns' own checks
@@ -163,6 +179,7 @@ decision_tree.formula <- function(formula, data, subset, weights, na.action = st
   fit$call <- call
   fit$terms <- stats::delete.response(tt)
   fit$formula <- formula
+  if (length(omit)) fit$na.action <- omit
   fit
 }
 
@@ -188,8 +205,9 @@ tree_design <- function(x, arg = "x") {
   ordered <- logical(p)
   ncat <- integer(p)
   cols <- vector("list", p)
+  xl <- unclass(x)  # a plain list: faster column access than [[.data.frame
   for (j in seq_len(p)) {
-    v <- x[[j]]
+    v <- xl[[j]]
     if (is.character(v)) v <- factor(v)
     if (is.ordered(v)) {
       ordered[j] <- TRUE
@@ -412,19 +430,15 @@ tree_importance <- function(fit) {
   rows <- tree_split_rows(ff)[pri]
   imp <- fit$splits[rows, "improve"]
   if (fit$method == "anova") imp <- imp * ff$dev[pri]
-  snames <- rownames(fit$splits)
-  nm <- as.character(ff$var[pri])
-  val <- imp
-  for (i in seq_along(pri)) {
-    ns <- ff$nsurrogate[pri[i]]
-    if (ns > 0L) {
-      s <- rows[i] + ff$ncompete[pri[i]] + seq_len(ns)
-      nm <- c(nm, snames[s])
-      val <- c(val, imp[i] * fit$splits[s, "adj"])
-    }
-  }
-  out <- tapply(val, nm, sum)
-  sort(c(out), decreasing = TRUE)
+  # each primary split's improvement, and its surrogates' improvement times
+  # their adjusted agreement, summed by variable
+  ns <- ff$nsurrogate[pri]
+  has <- ns > 0L
+  s <- unlist(lapply(which(has), function(i) rows[i] + ff$ncompete[pri[i]] + seq_len(ns[i])))
+  nm <- c(as.character(ff$var[pri]), rownames(fit$splits)[s])
+  val <- c(imp, rep(imp[has], ns[has]) * fit$splits[s, "adj"])
+  out <- vapply(split(val, factor(nm)), sum, 0)
+  sort(out, decreasing = TRUE)
 }
 
 # Inputs of newdata as the engine's columns, coded with the training levels.

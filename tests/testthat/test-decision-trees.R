@@ -336,3 +336,21 @@ test_that("bad input gets classed errors", {
   expect_identical(nrow(k$frame), 1L)
   expect_equal(predict(k, x), rep(1, nrow(d)))
 })
+
+test_that("formula: rows with a missing response are dropped, as rpart does", {
+  skip_if_not_installed("rpart")
+  d <- tree_data(missing = TRUE)
+  d$y[c(3, 50, 51)] <- NA
+  d$c3[c(7, 8)] <- NA
+  a <- decision_tree(y ~ f + g + x1 + x2, d, xval = 0, threads = 1)
+  b <- rpart::rpart(y ~ f + g + x1 + x2, d, xval = 0)
+  expect_same_tree(a, b, "anova, missing responses")
+  expect_identical(unname(unclass(a$na.action)), c(3L, 50L, 51L))
+  a <- decision_tree(c3 ~ f + g + x1 + x2, d, weights = w, xval = 0, threads = 1)
+  b <- rpart::rpart(c3 ~ f + g + x1 + x2, d, weights = w, xval = 0)
+  expect_same_tree(a, b, "class, weights, missing responses")
+  expect_equal(predict(a, d[1:20, ], type = "prob"), unname(predict(b, d[1:20, ])), tolerance = 1e-12,
+               ignore_attr = TRUE)
+  d$y <- NA_real_
+  expect_statlearn_error(decision_tree(y ~ x1, d), "statlearn_error_missing", "response")
+})
