@@ -86,9 +86,10 @@
 #' head(predict(fit, x, type = "gates"))
 #'
 #' # ESL's two-level HME for two classes
-#' d <- data.frame(x1 = runif(400, -1, 1), x2 = runif(400, -1, 1))
+#' d <- data.frame(x1 = runif(200, -1, 1), x2 = runif(200, -1, 1))
 #' d$y <- factor(ifelse(d$x1 * d$x2 > 0, "same", "opposite"))
-#' hme <- mixture_of_experts(y ~ x1 + x2, d, depth = 2, seed = 1, starts = 2)
+#' hme <- mixture_of_experts(y ~ x1 + x2, d, depth = 2, seed = 1, starts = 1,
+#'                           penalty = 1e-3, tol = 1e-6)
 #' mean(predict(hme, d, type = "class") == d$y)
 #' @export
 mixture_of_experts <- function(x, ...) UseMethod("mixture_of_experts")
