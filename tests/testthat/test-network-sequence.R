@@ -230,6 +230,28 @@ test_that("the per-step cross-entropy with NA targets is the mean over the label
   expect_equal(unname(ev_p["loss"]), ref_loss + 0.1 * sum(w[[1L]]$embeddings^2), tolerance = 1e-12)
 })
 
+test_that("the training log's loss and accuracy are means over the labelled steps of all batches", {
+  # lr = 1e-30 keeps the initial weights: the epoch's loss (over batches of 4,
+  # some with few labels) is the mean over all labelled steps (R reference).
+  d <- token_data(n = 14, Tn = 5)
+  y <- d$y
+  set.seed(17)
+  y[sample(length(y), 30)] <- NA
+  y[1:4, ] <- NA  # a batch without labels when not shuffled
+  net <- emb_td_net()
+  fit <- train_network(net, d$x, y, optimizer = optimizer_sgd(lr = 1e-30), epochs = 1, batch_size = 4,
+                       shuffle = FALSE, seed = 21, threads = 1, verbose = FALSE)
+  w0 <- with_seed(21, init_weights(net))
+  expect_equal(fit$weights, w0, tolerance = 1e-7)
+  p <- ref_probs(d$x, w0)
+  ok <- which(!is.na(y), arr.ind = TRUE)
+  expect_equal(fit$history$loss, mean(-log(p[cbind(ok, y[ok])])), tolerance = 1e-6)
+  expect_equal(fit$history$accuracy, mean(apply(p, c(1L, 2L), which.max)[ok] == y[ok]))
+  # the learning-rate range test runs on sequence targets
+  lrf <- lr_finder(net, d$x, y, steps = 12, batch_size = 4, seed = 1, threads = 1)
+  expect_true(all(is.finite(lrf$loss)))
+})
+
 test_that("squared error on an n x T x K array ignores NA entries (R reference)", {
   d <- token_data(n = 10, Tn = 4)
   net <- emb_td_net(Tn = 4, K = 2, activation = "identity")
