@@ -326,10 +326,14 @@ test_that("bad input gets classed errors naming the layer and the shape", {
 })
 
 test_that("the LSTM's outputs and gradients equal PyTorch's on the same weights", {
-  py <- Sys.which("python3")
-  skip_if(!nzchar(py), "python3 not found")
-  ok <- suppressWarnings(system2(py, c("-c", shQuote("import torch")), stdout = FALSE, stderr = FALSE))
-  skip_if(ok != 0, "PyTorch (python3 -c 'import torch') not available")
+  # The first python3 that imports torch (Debian's python3-torch lives in /usr/bin/python3).
+  cand <- unique(c(Sys.getenv("STATLEARN_PYTHON"), Sys.which("python3"), "/usr/bin/python3"))
+  cand <- cand[nzchar(cand) & file.exists(cand)]
+  has_torch <- vapply(cand, function(p) {
+    suppressWarnings(system2(p, c("-c", shQuote("import torch, numpy")), stdout = FALSE, stderr = FALSE)) == 0
+  }, TRUE)
+  skip_if(!any(has_torch), "PyTorch (python3 -c 'import torch') not available")
+  py <- cand[has_torch][1]
   n <- 4; steps <- 6; f <- 3; u <- 5
   x <- seq_data(n, steps, f)
   target <- array(rnorm(n * steps * u), c(n, steps, u))
