@@ -235,6 +235,9 @@ network <- function(input_shape) {
   }
   shape <- switch(length(input_shape), c(1L, 1L, as.integer(input_shape)),
                   c(1L, as.integer(input_shape)), as.integer(input_shape))
+  # A sequence of one step has a flat vector's shape: mark it for the
+  # recurrent layers (network-recurrent.R).
+  if (length(input_shape) == 2L && shape[2L] == 1L) attr(shape, "sequence") <- TRUE
   structure(list(input_shape = shape, layers = list()), class = "statlearn_network")
 }
 
