@@ -287,7 +287,7 @@ sequence_predictions <- function(object, out, type, rn) {
     return(a)
   }
   idx <- matrix(0L, n, steps)
-  for (t in seq_len(steps)) idx[, t] <- max.col(matrix(a[, t, ], n, K), ties.method = "first")
+  for (s in seq_len(steps)) idx[, s] <- max.col(matrix(a[, s, ], n, K), ties.method = "first")
   res <- if (identical(object$sequence$labels, "integer")) idx else
     matrix(object$levels[idx], n, steps)
   rownames(res) <- rn
@@ -435,7 +435,6 @@ generate_sequence <- function(fit, prefix, steps, temperature = 1, seed = NULL, 
   seed <- resolve_seed(seed)
   generated <- with_seed(seed, {
     for (s in seq_len(steps)) {
-      L <- length(tokens)
       if (per_step) {
         w <- utils::tail(tokens, Tn)
         at <- length(w)
