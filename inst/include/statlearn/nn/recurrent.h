@@ -131,6 +131,134 @@ T activation_slope(activation a, T y) {
   }
 }
 
+// The LSTM's gate pass for one example (u = units): a holds the input
+// projection of the step (4u), r the recurrent one; on return a holds the
+// gates i, f, g, o, and cn, tc, hn the new cell, tanh(cell) and state.
+template <class T>
+void lstm_gates(T* a, const T* r, const T* b, const T* cp, T* cn, T* tc, T* hn, std::size_t u) {
+  for (std::size_t i = 0; i < 4 * u; ++i) a[i] += r[i] + b[i];
+  sigmoid(a, 2 * u);
+  tanh_(a + 2 * u, u);
+  sigmoid(a + 3 * u, u);
+  const T *gi = a, *gf = a + u, *gg = a + 2 * u, *go = a + 3 * u;
+  for (std::size_t k = 0; k < u; ++k) cn[k] = gf[k] * cp[k] + gi[k] * gg[k];
+  tanh_to(cn, tc, u);
+  for (std::size_t k = 0; k < u; ++k) hn[k] = go[k] * tc[k];
+}
+
+// Its backward pass: d = dL/dh_t, dc = dL/dc_t (updated to dL/dc_{t-1}); the
+// gates in a are replaced by the gradient of their pre-activations.
+template <class T>
+void lstm_gates_backward(T* a, const T* d, T* dc, const T* tc, const T* cp, std::size_t u) {
+  for (std::size_t k = 0; k < u; ++k) {
+    const T gi = a[k], gf = a[u + k], gg = a[2 * u + k], go = a[3 * u + k];
+    const T th = tc[k];
+    const T dcu = dc[k] + d[k] * go * (T(1) - th * th);
+    a[k] = dcu * gg * gi * (T(1) - gi);
+    a[u + k] = dcu * cp[k] * gf * (T(1) - gf);
+    a[2 * u + k] = dcu * gi * (T(1) - gg * gg);
+    a[3 * u + k] = d[k] * th * go * (T(1) - go);
+    dc[k] = dcu * gf;
+  }
+}
+
+#ifdef STATLEARN_X86
+// Float versions on AVX2 (the same formulas; tanh(x) = 2 sigm(2x) - 1 with
+// the exponential of simd.h), chosen at run time.
+__attribute__((target("avx2,fma"))) inline __m256 sigmoid8(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  return _mm256_div_ps(one, _mm256_add_ps(one, vec::exp_avx2(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+__attribute__((target("avx2,fma"))) inline __m256 tanh8(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
+  return _mm256_sub_ps(_mm256_mul_ps(two, sigmoid8(_mm256_mul_ps(two, x))), one);
+}
+
+// a + (r + b), eight floats
+__attribute__((target("avx2,fma"))) inline __m256 sum3(const float* a, const float* r, const float* b) {
+  return _mm256_add_ps(_mm256_loadu_ps(a), _mm256_add_ps(_mm256_loadu_ps(r), _mm256_loadu_ps(b)));
+}
+
+__attribute__((target("avx2,fma"))) inline void lstm_gates_avx2(float* a, const float* r,
+                                                                const float* b, const float* cp,
+                                                                float* cn, float* tc, float* hn,
+                                                                std::size_t u) {
+  std::size_t k = 0;
+  for (; k + 8 <= u; k += 8) {
+    const __m256 gi = sigmoid8(sum3(a + k, r + k, b + k)), gf = sigmoid8(sum3(a + u + k, r + u + k, b + u + k)),
+                 gg = tanh8(sum3(a + 2 * u + k, r + 2 * u + k, b + 2 * u + k)),
+                 go = sigmoid8(sum3(a + 3 * u + k, r + 3 * u + k, b + 3 * u + k));
+    _mm256_storeu_ps(a + k, gi);
+    _mm256_storeu_ps(a + u + k, gf);
+    _mm256_storeu_ps(a + 2 * u + k, gg);
+    _mm256_storeu_ps(a + 3 * u + k, go);
+    const __m256 c = _mm256_add_ps(_mm256_mul_ps(gf, _mm256_loadu_ps(cp + k)), _mm256_mul_ps(gi, gg));
+    const __m256 th = tanh8(c);
+    _mm256_storeu_ps(cn + k, c);
+    _mm256_storeu_ps(tc + k, th);
+    _mm256_storeu_ps(hn + k, _mm256_mul_ps(go, th));
+  }
+  for (; k < u; ++k) {
+    float g[4];
+    for (int q = 0; q < 4; ++q) g[q] = a[q * u + k] + (r[q * u + k] + b[q * u + k]);
+    g[0] = vec::sigmoid_scalar(g[0]);
+    g[1] = vec::sigmoid_scalar(g[1]);
+    g[2] = 2.0f * vec::sigmoid_scalar(2.0f * g[2]) - 1.0f;
+    g[3] = vec::sigmoid_scalar(g[3]);
+    for (int q = 0; q < 4; ++q) a[q * u + k] = g[q];
+    cn[k] = g[1] * cp[k] + g[0] * g[2];
+    tc[k] = 2.0f * vec::sigmoid_scalar(2.0f * cn[k]) - 1.0f;
+    hn[k] = g[3] * tc[k];
+  }
+}
+
+__attribute__((target("avx2,fma"))) inline void lstm_gates_backward_avx2(float* a, const float* d,
+                                                                         float* dc, const float* tc,
+                                                                         const float* cp,
+                                                                         std::size_t u) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  std::size_t k = 0;
+  for (; k + 8 <= u; k += 8) {
+    const __m256 gi = _mm256_loadu_ps(a + k), gf = _mm256_loadu_ps(a + u + k),
+                 gg = _mm256_loadu_ps(a + 2 * u + k), go = _mm256_loadu_ps(a + 3 * u + k);
+    const __m256 th = _mm256_loadu_ps(tc + k), dk = _mm256_loadu_ps(d + k);
+    const __m256 dcu = _mm256_add_ps(
+        _mm256_loadu_ps(dc + k),
+        _mm256_mul_ps(_mm256_mul_ps(dk, go), _mm256_sub_ps(one, _mm256_mul_ps(th, th))));
+    _mm256_storeu_ps(a + k, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dcu, gg), gi), _mm256_sub_ps(one, gi)));
+    _mm256_storeu_ps(a + u + k, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dcu, _mm256_loadu_ps(cp + k)), gf),
+                                              _mm256_sub_ps(one, gf)));
+    _mm256_storeu_ps(a + 2 * u + k, _mm256_mul_ps(_mm256_mul_ps(dcu, gi), _mm256_sub_ps(one, _mm256_mul_ps(gg, gg))));
+    _mm256_storeu_ps(a + 3 * u + k, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dk, th), go), _mm256_sub_ps(one, go)));
+    _mm256_storeu_ps(dc + k, _mm256_mul_ps(dcu, gf));
+  }
+  if (k < u) lstm_gates_backward(a + k, d + k, dc + k, tc + k, cp + k, u - k);
+}
+#endif
+
+inline void lstm_step(float* a, const float* r, const float* b, const float* cp, float* cn, float* tc,
+                      float* hn, std::size_t u) {
+#ifdef STATLEARN_X86
+  if (cpu::has_avx2()) return lstm_gates_avx2(a, r, b, cp, cn, tc, hn, u);
+#endif
+  lstm_gates(a, r, b, cp, cn, tc, hn, u);
+}
+inline void lstm_step(double* a, const double* r, const double* b, const double* cp, double* cn,
+                      double* tc, double* hn, std::size_t u) {
+  lstm_gates(a, r, b, cp, cn, tc, hn, u);
+}
+inline void lstm_step_backward(float* a, const float* d, float* dc, const float* tc, const float* cp,
+                               std::size_t u) {
+#ifdef STATLEARN_X86
+  if (cpu::has_avx2()) return lstm_gates_backward_avx2(a, d, dc, tc, cp, u);
+#endif
+  lstm_gates_backward(a, d, dc, tc, cp, u);
+}
+inline void lstm_step_backward(double* a, const double* d, double* dc, const double* tc,
+                               const double* cp, std::size_t u) {
+  lstm_gates_backward(a, d, dc, tc, cp, u);
+}
+
 }  // namespace rnn_detail
 
 // One direction of a recurrent layer: its parameters, buffers, and the
@@ -168,7 +296,8 @@ class recurrent_core {
     hprev.resize(static_cast<std::size_t>(U) * TB);
     last.resize(static_cast<std::size_t>(U) * cap);
     rg.resize(GU * cap);
-    whh_t.resize(GU * U);
+    whh_t.resize(ld_whh() * U);
+    whh.resize(ld_w() * G * U);
     dh.resize(static_cast<std::size_t>(U) * cap);
     dhn.resize(static_cast<std::size_t>(U) * cap);
     if (cell == cell_kind::lstm) {
@@ -193,6 +322,14 @@ class recurrent_core {
 
   int time_of(int s) const { return reverse ? steps - 1 - s : s; }
 
+  // Leading dimensions of the recurrent kernel's copies that the per-step
+  // GEMMs read in place (a sliver of rows per k): padded when a column is a
+  // multiple of 512 bytes, whose stride would map a sliver's k to a few L1
+  // cache sets.
+  static std::size_t padded(std::size_t rows) { return rows % 128 == 0 ? rows + 16 : rows; }
+  std::size_t ld_whh() const { return padded(static_cast<std::size_t>(G) * U); }
+  std::size_t ld_w() const { return padded(static_cast<std::size_t>(U)); }
+
   void forward(const T* x, T* y, std::size_t ost, std::size_t oex, bool accumulate, std::size_t B,
                const run_context& ctx) {
     const std::size_t GU = static_cast<std::size_t>(G) * U, Ts = steps, Uz = U;
@@ -202,8 +339,9 @@ class recurrent_core {
          ctx.threads);
     // The recurrent kernel transposed (G*U x U), read in place by the GEMM.
     const T* W = recurrent_kernel.value.data();
+    const std::size_t ldw = ld_whh();
     for (std::size_t c = 0; c < GU; ++c)
-      for (std::size_t u = 0; u < Uz; ++u) whh_t[c + GU * u] = W[u + Uz * c];
+      for (std::size_t u = 0; u < Uz; ++u) whh_t[c + ldw * u] = W[u + Uz * c];
     const T* b = bias.value.data();
     const T* bh = cell == cell_kind::gru ? recurrent_bias.value.data() : nullptr;
     // Zero initial state.
@@ -222,7 +360,7 @@ class recurrent_core {
         const bool has_next = s + 1 < steps;
         // (2) Recurrent projection of the chunk: rg = W_hh' h_{t-1}.
         if (s > 0) {
-          gemm(false, false, GU, nb, Uz, T(1), whh_t.data(), GU, hprev.data() + Uz * (t + Ts * j0),
+          gemm(false, false, GU, nb, Uz, T(1), whh_t.data(), ldw, hprev.data() + Uz * (t + Ts * j0),
                Uz * Ts, T(0), rg.data() + GU * j0, GU, 1);
         } else {
           std::fill_n(rg.data() + GU * j0, GU * nb, T(0));
@@ -252,17 +390,8 @@ class recurrent_core {
             continue;
           }
           if (cell == cell_kind::lstm) {
-            for (std::size_t i = 0; i < GU; ++i) a[i] += r[i] + b[i];
-            rnn_detail::sigmoid(a, 2 * Uz);
-            rnn_detail::tanh_(a + 2 * Uz, Uz);
-            rnn_detail::sigmoid(a + 3 * Uz, Uz);
-            const T* cp = cprev.data() + Uz * col;
             T* cn = has_next ? cprev.data() + Uz * (tn + Ts * j) : lastc.data() + Uz * j;
-            T* tcj = tc.data() + Uz * col;
-            const T *gi = a, *gf = a + Uz, *gg = a + 2 * Uz, *go = a + 3 * Uz;
-            for (std::size_t u = 0; u < Uz; ++u) cn[u] = gf[u] * cp[u] + gi[u] * gg[u];
-            rnn_detail::tanh_to(cn, tcj, Uz);
-            for (std::size_t u = 0; u < Uz; ++u) hn[u] = go[u] * tcj[u];
+            rnn_detail::lstm_step(a, r, b, cprev.data() + Uz * col, cn, tc.data() + Uz * col, hn, Uz);
           } else if (cell == cell_kind::gru) {
             T* g = ghn.data() + Uz * col;
             for (std::size_t i = 0; i < 2 * Uz; ++i) a[i] += r[i] + b[i] + bh[i];
@@ -292,7 +421,11 @@ class recurrent_core {
                 std::size_t B, const run_context& ctx) {
     const std::size_t GU = static_cast<std::size_t>(G) * U, Ts = steps, Uz = U;
     const std::uint8_t* mask = ctx.mask != nullptr && ctx.mask_steps == steps ? ctx.mask : nullptr;
-    const T* W = recurrent_kernel.value.data();
+    // The recurrent kernel with padded columns (see padded()).
+    const std::size_t ldw = ld_w();
+    for (std::size_t c = 0; c < GU; ++c)
+      std::copy_n(recurrent_kernel.value.data() + Uz * c, Uz, whh.data() + ldw * c);
+    const T* W = whh.data();
     T* dg_rec = cell == cell_kind::gru ? dgh.data() : xg.data();  // what W_hh multiplies
     for (std::size_t j = 0; j < B; ++j) {
       T* d = dh.data() + Uz * j;
@@ -322,21 +455,9 @@ class recurrent_core {
             for (std::size_t u = 0; u < Uz; ++u) d[u] += g[u];
           }
           if (cell == cell_kind::lstm) {
-            T* dcj = dc.data() + Uz * j;
-            const T* tcj = tc.data() + Uz * col;
-            const T* cp = cprev.data() + Uz * col;
-            for (std::size_t u = 0; u < Uz; ++u) {
-              const T gi = a[u], gf = a[Uz + u], gg = a[2 * Uz + u], go = a[3 * Uz + u];
-              const T th = tcj[u];
-              const T dcu = dcj[u] + d[u] * go * (T(1) - th * th);
-              const T dgo = d[u] * th;
-              a[u] = dcu * gg * gi * (T(1) - gi);
-              a[Uz + u] = dcu * cp[u] * gf * (T(1) - gf);
-              a[2 * Uz + u] = dcu * gi * (T(1) - gg * gg);
-              a[3 * Uz + u] = dgo * go * (T(1) - go);
-              dcj[u] = dcu * gf;
-              dn[u] = T(0);
-            }
+            rnn_detail::lstm_step_backward(a, d, dc.data() + Uz * j, tc.data() + Uz * col,
+                                           cprev.data() + Uz * col, Uz);
+            std::fill_n(dn, Uz, T(0));
           } else if (cell == cell_kind::gru) {
             const T* g = ghn.data() + Uz * col;
             const T* hp = hprev.data() + Uz * col;
@@ -364,7 +485,7 @@ class recurrent_core {
         }
         // dL/dh_{t-1} += W_hh dG_t (not needed before the first step).
         if (s > 0)
-          gemm(false, false, Uz, j1 - j0, GU, T(1), W, Uz, dg_rec + GU * (t + Ts * j0), GU * Ts, T(1),
+          gemm(false, false, Uz, j1 - j0, GU, T(1), W, ldw, dg_rec + GU * (t + Ts * j0), GU * Ts, T(1),
                nxt + Uz * j0, Uz, 1);
         std::swap(cur, nxt);
       }
@@ -382,7 +503,7 @@ class recurrent_core {
   }
 
  private:
-  std::vector<T> xg, hprev, last, rg, whh_t, dh, dhn, cprev, tc, lastc, dc, ghn, dgh;
+  std::vector<T> xg, hprev, last, rg, whh_t, whh, dh, dhn, cprev, tc, lastc, dc, ghn, dgh;
 
   void put(T* out, const T* h, bool accumulate) const {
     if (accumulate) {
