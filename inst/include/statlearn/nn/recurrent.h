@@ -162,6 +162,44 @@ void lstm_gates_backward(T* a, const T* d, T* dc, const T* tc, const T* cp, std:
   }
 }
 
+// The GRU's gate pass for one example: a (3u) the input projection, r the
+// recurrent one, b and bh the two biases, hp the previous state; on return a
+// holds r, z, n, g the recurrent part of n (W_hn' h + b_hn) and hn the state.
+template <class T>
+void gru_gates(T* a, const T* r, const T* b, const T* bh, const T* hp, T* g, T* hn, std::size_t u) {
+  for (std::size_t i = 0; i < 2 * u; ++i) a[i] += r[i] + b[i] + bh[i];
+  sigmoid(a, 2 * u);
+  const T *gr = a, *gz = a + u;
+  T* gn = a + 2 * u;
+  for (std::size_t k = 0; k < u; ++k) {
+    g[k] = r[2 * u + k] + bh[2 * u + k];
+    gn[k] += b[2 * u + k] + gr[k] * g[k];
+  }
+  tanh_(gn, u);
+  for (std::size_t k = 0; k < u; ++k) hn[k] = (T(1) - gz[k]) * gn[k] + gz[k] * hp[k];
+}
+
+// Its backward pass: a (gates) becomes the gradient of the input-side
+// pre-activations, ah that of the recurrent side (the n block times r), and
+// dn the direct part of dL/dh_{t-1}.
+template <class T>
+void gru_gates_backward(T* a, T* ah, const T* d, const T* g, const T* hp, T* dn, std::size_t u) {
+  for (std::size_t k = 0; k < u; ++k) {
+    const T gr = a[k], gz = a[u + k], gn = a[2 * u + k];
+    const T dpn = d[k] * (T(1) - gz) * (T(1) - gn * gn);
+    const T dz = d[k] * (hp[k] - gn);
+    const T dr = dpn * g[k];
+    const T dpr = dr * gr * (T(1) - gr), dpz = dz * gz * (T(1) - gz);
+    a[k] = dpr;
+    a[u + k] = dpz;
+    a[2 * u + k] = dpn;
+    ah[k] = dpr;
+    ah[u + k] = dpz;
+    ah[2 * u + k] = dpn * gr;
+    dn[k] = d[k] * gz;
+  }
+}
+
 #ifdef STATLEARN_X86
 // Float versions on AVX2 (the same formulas; tanh(x) = 2 sigm(2x) - 1 with
 // the exponential of simd.h), chosen at run time.
@@ -235,6 +273,104 @@ __attribute__((target("avx2,fma"))) inline void lstm_gates_backward_avx2(float* 
   if (k < u) lstm_gates_backward(a + k, d + k, dc + k, tc + k, cp + k, u - k);
 }
 #endif
+
+#ifdef STATLEARN_X86
+__attribute__((target("avx2,fma"))) inline void gru_gates_avx2(float* a, const float* r, const float* b,
+                                                               const float* bh, const float* hp, float* g,
+                                                               float* hn, std::size_t u) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  std::size_t k = 0;
+  for (; k + 8 <= u; k += 8) {
+    const __m256 gr = sigmoid8(_mm256_add_ps(sum3(a + k, r + k, b + k), _mm256_loadu_ps(bh + k)));
+    const __m256 gz =
+        sigmoid8(_mm256_add_ps(sum3(a + u + k, r + u + k, b + u + k), _mm256_loadu_ps(bh + u + k)));
+    const __m256 gg = _mm256_add_ps(_mm256_loadu_ps(r + 2 * u + k), _mm256_loadu_ps(bh + 2 * u + k));
+    const __m256 gn = tanh8(_mm256_add_ps(
+        _mm256_add_ps(_mm256_loadu_ps(a + 2 * u + k), _mm256_loadu_ps(b + 2 * u + k)), _mm256_mul_ps(gr, gg)));
+    _mm256_storeu_ps(a + k, gr);
+    _mm256_storeu_ps(a + u + k, gz);
+    _mm256_storeu_ps(a + 2 * u + k, gn);
+    _mm256_storeu_ps(g + k, gg);
+    _mm256_storeu_ps(hn + k, _mm256_add_ps(_mm256_mul_ps(_mm256_sub_ps(one, gz), gn),
+                                           _mm256_mul_ps(gz, _mm256_loadu_ps(hp + k))));
+  }
+  for (; k < u; ++k) {
+    const float gr = vec::sigmoid_scalar(a[k] + (r[k] + b[k]) + bh[k]);
+    const float gz = vec::sigmoid_scalar(a[u + k] + (r[u + k] + b[u + k]) + bh[u + k]);
+    const float gg = r[2 * u + k] + bh[2 * u + k];
+    const float gn = 2.0f * vec::sigmoid_scalar(2.0f * ((a[2 * u + k] + b[2 * u + k]) + gr * gg)) - 1.0f;
+    a[k] = gr;
+    a[u + k] = gz;
+    a[2 * u + k] = gn;
+    g[k] = gg;
+    hn[k] = (1.0f - gz) * gn + gz * hp[k];
+  }
+}
+
+__attribute__((target("avx2,fma"))) inline void gru_gates_backward_avx2(float* a, float* ah, const float* d,
+                                                                        const float* g, const float* hp,
+                                                                        float* dn, std::size_t u) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  std::size_t k = 0;
+  for (; k + 8 <= u; k += 8) {
+    const __m256 gr = _mm256_loadu_ps(a + k), gz = _mm256_loadu_ps(a + u + k),
+                 gn = _mm256_loadu_ps(a + 2 * u + k), dk = _mm256_loadu_ps(d + k);
+    const __m256 dpn =
+        _mm256_mul_ps(_mm256_mul_ps(dk, _mm256_sub_ps(one, gz)), _mm256_sub_ps(one, _mm256_mul_ps(gn, gn)));
+    const __m256 dz = _mm256_mul_ps(dk, _mm256_sub_ps(_mm256_loadu_ps(hp + k), gn));
+    const __m256 dr = _mm256_mul_ps(dpn, _mm256_loadu_ps(g + k));
+    const __m256 dpr = _mm256_mul_ps(_mm256_mul_ps(dr, gr), _mm256_sub_ps(one, gr));
+    const __m256 dpz = _mm256_mul_ps(_mm256_mul_ps(dz, gz), _mm256_sub_ps(one, gz));
+    _mm256_storeu_ps(a + k, dpr);
+    _mm256_storeu_ps(a + u + k, dpz);
+    _mm256_storeu_ps(a + 2 * u + k, dpn);
+    _mm256_storeu_ps(ah + k, dpr);
+    _mm256_storeu_ps(ah + u + k, dpz);
+    _mm256_storeu_ps(ah + 2 * u + k, _mm256_mul_ps(dpn, gr));
+    _mm256_storeu_ps(dn + k, _mm256_mul_ps(dk, gz));
+  }
+  if (k < u) {
+    // the scalar tail on the same three blocks
+    for (; k < u; ++k) {
+      const float gr = a[k], gz = a[u + k], gn = a[2 * u + k];
+      const float dpn = d[k] * (1.0f - gz) * (1.0f - gn * gn);
+      const float dz = d[k] * (hp[k] - gn);
+      const float dr = dpn * g[k];
+      const float dpr = dr * gr * (1.0f - gr), dpz = dz * gz * (1.0f - gz);
+      a[k] = dpr;
+      a[u + k] = dpz;
+      a[2 * u + k] = dpn;
+      ah[k] = dpr;
+      ah[u + k] = dpz;
+      ah[2 * u + k] = dpn * gr;
+      dn[k] = d[k] * gz;
+    }
+  }
+}
+#endif
+
+inline void gru_step(float* a, const float* r, const float* b, const float* bh, const float* hp, float* g,
+                     float* hn, std::size_t u) {
+#ifdef STATLEARN_X86
+  if (cpu::has_avx2()) return gru_gates_avx2(a, r, b, bh, hp, g, hn, u);
+#endif
+  gru_gates(a, r, b, bh, hp, g, hn, u);
+}
+inline void gru_step(double* a, const double* r, const double* b, const double* bh, const double* hp,
+                     double* g, double* hn, std::size_t u) {
+  gru_gates(a, r, b, bh, hp, g, hn, u);
+}
+inline void gru_step_backward(float* a, float* ah, const float* d, const float* g, const float* hp, float* dn,
+                              std::size_t u) {
+#ifdef STATLEARN_X86
+  if (cpu::has_avx2()) return gru_gates_backward_avx2(a, ah, d, g, hp, dn, u);
+#endif
+  gru_gates_backward(a, ah, d, g, hp, dn, u);
+}
+inline void gru_step_backward(double* a, double* ah, const double* d, const double* g, const double* hp,
+                              double* dn, std::size_t u) {
+  gru_gates_backward(a, ah, d, g, hp, dn, u);
+}
 
 inline void lstm_step(float* a, const float* r, const float* b, const float* cp, float* cn, float* tc,
                       float* hn, std::size_t u) {
@@ -393,17 +529,7 @@ class recurrent_core {
             T* cn = has_next ? cprev.data() + Uz * (tn + Ts * j) : lastc.data() + Uz * j;
             rnn_detail::lstm_step(a, r, b, cprev.data() + Uz * col, cn, tc.data() + Uz * col, hn, Uz);
           } else if (cell == cell_kind::gru) {
-            T* g = ghn.data() + Uz * col;
-            for (std::size_t i = 0; i < 2 * Uz; ++i) a[i] += r[i] + b[i] + bh[i];
-            rnn_detail::sigmoid(a, 2 * Uz);
-            const T *gr = a, *gz = a + Uz;
-            T* gn = a + 2 * Uz;
-            for (std::size_t u = 0; u < Uz; ++u) {
-              g[u] = r[2 * Uz + u] + bh[2 * Uz + u];
-              gn[u] += b[2 * Uz + u] + gr[u] * g[u];
-            }
-            rnn_detail::tanh_(gn, Uz);
-            for (std::size_t u = 0; u < Uz; ++u) hn[u] = (T(1) - gz[u]) * gn[u] + gz[u] * hp[u];
+            rnn_detail::gru_step(a, r, b, bh, hp, ghn.data() + Uz * col, hn, Uz);
           } else {
             for (std::size_t i = 0; i < Uz; ++i) a[i] += r[i] + b[i];
             rnn_detail::activate(act, a, Uz);
@@ -459,23 +585,8 @@ class recurrent_core {
                                            cprev.data() + Uz * col, Uz);
             std::fill_n(dn, Uz, T(0));
           } else if (cell == cell_kind::gru) {
-            const T* g = ghn.data() + Uz * col;
-            const T* hp = hprev.data() + Uz * col;
-            T* ah = dgh.data() + GU * col;
-            for (std::size_t u = 0; u < Uz; ++u) {
-              const T gr = a[u], gz = a[Uz + u], gn = a[2 * Uz + u];
-              const T dpn = d[u] * (T(1) - gz) * (T(1) - gn * gn);
-              const T dz = d[u] * (hp[u] - gn);
-              const T dr = dpn * g[u];
-              const T dpr = dr * gr * (T(1) - gr), dpz = dz * gz * (T(1) - gz);
-              a[u] = dpr;
-              a[Uz + u] = dpz;
-              a[2 * Uz + u] = dpn;
-              ah[u] = dpr;
-              ah[Uz + u] = dpz;
-              ah[2 * Uz + u] = dpn * gr;
-              dn[u] = d[u] * gz;
-            }
+            rnn_detail::gru_step_backward(a, dgh.data() + GU * col, d, ghn.data() + Uz * col,
+                                          hprev.data() + Uz * col, dn, Uz);
           } else {
             for (std::size_t u = 0; u < Uz; ++u) {
               a[u] = d[u] * rnn_detail::activation_slope(act, a[u]);
