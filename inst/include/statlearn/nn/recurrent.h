@@ -131,6 +131,270 @@ T activation_slope(activation a, T y) {
   }
 }
 
+// The LSTM's gate pass for one example (u = units): a holds the input
+// projection of the step (4u), r the recurrent one; on return a holds the
+// gates i, f, g, o, and cn, tc, hn the new cell, tanh(cell) and state.
+template <class T>
+void lstm_gates(T* a, const T* r, const T* b, const T* cp, T* cn, T* tc, T* hn, std::size_t u) {
+  for (std::size_t i = 0; i < 4 * u; ++i) a[i] += r[i] + b[i];
+  sigmoid(a, 2 * u);
+  tanh_(a + 2 * u, u);
+  sigmoid(a + 3 * u, u);
+  const T *gi = a, *gf = a + u, *gg = a + 2 * u, *go = a + 3 * u;
+  for (std::size_t k = 0; k < u; ++k) cn[k] = gf[k] * cp[k] + gi[k] * gg[k];
+  tanh_to(cn, tc, u);
+  for (std::size_t k = 0; k < u; ++k) hn[k] = go[k] * tc[k];
+}
+
+// Its backward pass: d = dL/dh_t, dc = dL/dc_t (updated to dL/dc_{t-1}); the
+// gates in a are replaced by the gradient of their pre-activations.
+template <class T>
+void lstm_gates_backward(T* a, const T* d, T* dc, const T* tc, const T* cp, std::size_t u) {
+  for (std::size_t k = 0; k < u; ++k) {
+    const T gi = a[k], gf = a[u + k], gg = a[2 * u + k], go = a[3 * u + k];
+    const T th = tc[k];
+    const T dcu = dc[k] + d[k] * go * (T(1) - th * th);
+    a[k] = dcu * gg * gi * (T(1) - gi);
+    a[u + k] = dcu * cp[k] * gf * (T(1) - gf);
+    a[2 * u + k] = dcu * gi * (T(1) - gg * gg);
+    a[3 * u + k] = d[k] * th * go * (T(1) - go);
+    dc[k] = dcu * gf;
+  }
+}
+
+// The GRU's gate pass for one example: a (3u) the input projection, r the
+// recurrent one, b and bh the two biases, hp the previous state; on return a
+// holds r, z, n, g the recurrent part of n (W_hn' h + b_hn) and hn the state.
+template <class T>
+void gru_gates(T* a, const T* r, const T* b, const T* bh, const T* hp, T* g, T* hn, std::size_t u) {
+  for (std::size_t i = 0; i < 2 * u; ++i) a[i] += r[i] + b[i] + bh[i];
+  sigmoid(a, 2 * u);
+  const T *gr = a, *gz = a + u;
+  T* gn = a + 2 * u;
+  for (std::size_t k = 0; k < u; ++k) {
+    g[k] = r[2 * u + k] + bh[2 * u + k];
+    gn[k] += b[2 * u + k] + gr[k] * g[k];
+  }
+  tanh_(gn, u);
+  for (std::size_t k = 0; k < u; ++k) hn[k] = (T(1) - gz[k]) * gn[k] + gz[k] * hp[k];
+}
+
+// Its backward pass: a (gates) becomes the gradient of the input-side
+// pre-activations, ah that of the recurrent side (the n block times r), and
+// dn the direct part of dL/dh_{t-1}.
+template <class T>
+void gru_gates_backward(T* a, T* ah, const T* d, const T* g, const T* hp, T* dn, std::size_t u) {
+  for (std::size_t k = 0; k < u; ++k) {
+    const T gr = a[k], gz = a[u + k], gn = a[2 * u + k];
+    const T dpn = d[k] * (T(1) - gz) * (T(1) - gn * gn);
+    const T dz = d[k] * (hp[k] - gn);
+    const T dr = dpn * g[k];
+    const T dpr = dr * gr * (T(1) - gr), dpz = dz * gz * (T(1) - gz);
+    a[k] = dpr;
+    a[u + k] = dpz;
+    a[2 * u + k] = dpn;
+    ah[k] = dpr;
+    ah[u + k] = dpz;
+    ah[2 * u + k] = dpn * gr;
+    dn[k] = d[k] * gz;
+  }
+}
+
+#ifdef STATLEARN_X86
+// Float versions on AVX2 (the same formulas; tanh(x) = 2 sigm(2x) - 1 with
+// the exponential of simd.h), chosen at run time.
+__attribute__((target("avx2,fma"))) inline __m256 sigmoid8(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  return _mm256_div_ps(one, _mm256_add_ps(one, vec::exp_avx2(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+__attribute__((target("avx2,fma"))) inline __m256 tanh8(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
+  return _mm256_sub_ps(_mm256_mul_ps(two, sigmoid8(_mm256_mul_ps(two, x))), one);
+}
+
+// a + (r + b), eight floats
+__attribute__((target("avx2,fma"))) inline __m256 sum3(const float* a, const float* r, const float* b) {
+  return _mm256_add_ps(_mm256_loadu_ps(a), _mm256_add_ps(_mm256_loadu_ps(r), _mm256_loadu_ps(b)));
+}
+
+__attribute__((target("avx2,fma"))) inline void lstm_gates_avx2(float* a, const float* r,
+                                                                const float* b, const float* cp,
+                                                                float* cn, float* tc, float* hn,
+                                                                std::size_t u) {
+  std::size_t k = 0;
+  for (; k + 8 <= u; k += 8) {
+    const __m256 gi = sigmoid8(sum3(a + k, r + k, b + k)), gf = sigmoid8(sum3(a + u + k, r + u + k, b + u + k)),
+                 gg = tanh8(sum3(a + 2 * u + k, r + 2 * u + k, b + 2 * u + k)),
+                 go = sigmoid8(sum3(a + 3 * u + k, r + 3 * u + k, b + 3 * u + k));
+    _mm256_storeu_ps(a + k, gi);
+    _mm256_storeu_ps(a + u + k, gf);
+    _mm256_storeu_ps(a + 2 * u + k, gg);
+    _mm256_storeu_ps(a + 3 * u + k, go);
+    const __m256 c = _mm256_add_ps(_mm256_mul_ps(gf, _mm256_loadu_ps(cp + k)), _mm256_mul_ps(gi, gg));
+    const __m256 th = tanh8(c);
+    _mm256_storeu_ps(cn + k, c);
+    _mm256_storeu_ps(tc + k, th);
+    _mm256_storeu_ps(hn + k, _mm256_mul_ps(go, th));
+  }
+  for (; k < u; ++k) {
+    float g[4];
+    for (int q = 0; q < 4; ++q) g[q] = a[q * u + k] + (r[q * u + k] + b[q * u + k]);
+    g[0] = vec::sigmoid_scalar(g[0]);
+    g[1] = vec::sigmoid_scalar(g[1]);
+    g[2] = 2.0f * vec::sigmoid_scalar(2.0f * g[2]) - 1.0f;
+    g[3] = vec::sigmoid_scalar(g[3]);
+    for (int q = 0; q < 4; ++q) a[q * u + k] = g[q];
+    cn[k] = g[1] * cp[k] + g[0] * g[2];
+    tc[k] = 2.0f * vec::sigmoid_scalar(2.0f * cn[k]) - 1.0f;
+    hn[k] = g[3] * tc[k];
+  }
+}
+
+__attribute__((target("avx2,fma"))) inline void lstm_gates_backward_avx2(float* a, const float* d,
+                                                                         float* dc, const float* tc,
+                                                                         const float* cp,
+                                                                         std::size_t u) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  std::size_t k = 0;
+  for (; k + 8 <= u; k += 8) {
+    const __m256 gi = _mm256_loadu_ps(a + k), gf = _mm256_loadu_ps(a + u + k),
+                 gg = _mm256_loadu_ps(a + 2 * u + k), go = _mm256_loadu_ps(a + 3 * u + k);
+    const __m256 th = _mm256_loadu_ps(tc + k), dk = _mm256_loadu_ps(d + k);
+    const __m256 dcu = _mm256_add_ps(
+        _mm256_loadu_ps(dc + k),
+        _mm256_mul_ps(_mm256_mul_ps(dk, go), _mm256_sub_ps(one, _mm256_mul_ps(th, th))));
+    _mm256_storeu_ps(a + k, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dcu, gg), gi), _mm256_sub_ps(one, gi)));
+    _mm256_storeu_ps(a + u + k, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dcu, _mm256_loadu_ps(cp + k)), gf),
+                                              _mm256_sub_ps(one, gf)));
+    _mm256_storeu_ps(a + 2 * u + k, _mm256_mul_ps(_mm256_mul_ps(dcu, gi), _mm256_sub_ps(one, _mm256_mul_ps(gg, gg))));
+    _mm256_storeu_ps(a + 3 * u + k, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dk, th), go), _mm256_sub_ps(one, go)));
+    _mm256_storeu_ps(dc + k, _mm256_mul_ps(dcu, gf));
+  }
+  if (k < u) lstm_gates_backward(a + k, d + k, dc + k, tc + k, cp + k, u - k);
+}
+#endif
+
+#ifdef STATLEARN_X86
+__attribute__((target("avx2,fma"))) inline void gru_gates_avx2(float* a, const float* r, const float* b,
+                                                               const float* bh, const float* hp, float* g,
+                                                               float* hn, std::size_t u) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  std::size_t k = 0;
+  for (; k + 8 <= u; k += 8) {
+    const __m256 gr = sigmoid8(_mm256_add_ps(sum3(a + k, r + k, b + k), _mm256_loadu_ps(bh + k)));
+    const __m256 gz =
+        sigmoid8(_mm256_add_ps(sum3(a + u + k, r + u + k, b + u + k), _mm256_loadu_ps(bh + u + k)));
+    const __m256 gg = _mm256_add_ps(_mm256_loadu_ps(r + 2 * u + k), _mm256_loadu_ps(bh + 2 * u + k));
+    const __m256 gn = tanh8(_mm256_add_ps(
+        _mm256_add_ps(_mm256_loadu_ps(a + 2 * u + k), _mm256_loadu_ps(b + 2 * u + k)), _mm256_mul_ps(gr, gg)));
+    _mm256_storeu_ps(a + k, gr);
+    _mm256_storeu_ps(a + u + k, gz);
+    _mm256_storeu_ps(a + 2 * u + k, gn);
+    _mm256_storeu_ps(g + k, gg);
+    _mm256_storeu_ps(hn + k, _mm256_add_ps(_mm256_mul_ps(_mm256_sub_ps(one, gz), gn),
+                                           _mm256_mul_ps(gz, _mm256_loadu_ps(hp + k))));
+  }
+  for (; k < u; ++k) {
+    const float gr = vec::sigmoid_scalar(a[k] + (r[k] + b[k]) + bh[k]);
+    const float gz = vec::sigmoid_scalar(a[u + k] + (r[u + k] + b[u + k]) + bh[u + k]);
+    const float gg = r[2 * u + k] + bh[2 * u + k];
+    const float gn = 2.0f * vec::sigmoid_scalar(2.0f * ((a[2 * u + k] + b[2 * u + k]) + gr * gg)) - 1.0f;
+    a[k] = gr;
+    a[u + k] = gz;
+    a[2 * u + k] = gn;
+    g[k] = gg;
+    hn[k] = (1.0f - gz) * gn + gz * hp[k];
+  }
+}
+
+__attribute__((target("avx2,fma"))) inline void gru_gates_backward_avx2(float* a, float* ah, const float* d,
+                                                                        const float* g, const float* hp,
+                                                                        float* dn, std::size_t u) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  std::size_t k = 0;
+  for (; k + 8 <= u; k += 8) {
+    const __m256 gr = _mm256_loadu_ps(a + k), gz = _mm256_loadu_ps(a + u + k),
+                 gn = _mm256_loadu_ps(a + 2 * u + k), dk = _mm256_loadu_ps(d + k);
+    const __m256 dpn =
+        _mm256_mul_ps(_mm256_mul_ps(dk, _mm256_sub_ps(one, gz)), _mm256_sub_ps(one, _mm256_mul_ps(gn, gn)));
+    const __m256 dz = _mm256_mul_ps(dk, _mm256_sub_ps(_mm256_loadu_ps(hp + k), gn));
+    const __m256 dr = _mm256_mul_ps(dpn, _mm256_loadu_ps(g + k));
+    const __m256 dpr = _mm256_mul_ps(_mm256_mul_ps(dr, gr), _mm256_sub_ps(one, gr));
+    const __m256 dpz = _mm256_mul_ps(_mm256_mul_ps(dz, gz), _mm256_sub_ps(one, gz));
+    _mm256_storeu_ps(a + k, dpr);
+    _mm256_storeu_ps(a + u + k, dpz);
+    _mm256_storeu_ps(a + 2 * u + k, dpn);
+    _mm256_storeu_ps(ah + k, dpr);
+    _mm256_storeu_ps(ah + u + k, dpz);
+    _mm256_storeu_ps(ah + 2 * u + k, _mm256_mul_ps(dpn, gr));
+    _mm256_storeu_ps(dn + k, _mm256_mul_ps(dk, gz));
+  }
+  if (k < u) {
+    // the scalar tail on the same three blocks
+    for (; k < u; ++k) {
+      const float gr = a[k], gz = a[u + k], gn = a[2 * u + k];
+      const float dpn = d[k] * (1.0f - gz) * (1.0f - gn * gn);
+      const float dz = d[k] * (hp[k] - gn);
+      const float dr = dpn * g[k];
+      const float dpr = dr * gr * (1.0f - gr), dpz = dz * gz * (1.0f - gz);
+      a[k] = dpr;
+      a[u + k] = dpz;
+      a[2 * u + k] = dpn;
+      ah[k] = dpr;
+      ah[u + k] = dpz;
+      ah[2 * u + k] = dpn * gr;
+      dn[k] = d[k] * gz;
+    }
+  }
+}
+#endif
+
+inline void gru_step(float* a, const float* r, const float* b, const float* bh, const float* hp, float* g,
+                     float* hn, std::size_t u) {
+#ifdef STATLEARN_X86
+  if (cpu::has_avx2()) return gru_gates_avx2(a, r, b, bh, hp, g, hn, u);
+#endif
+  gru_gates(a, r, b, bh, hp, g, hn, u);
+}
+inline void gru_step(double* a, const double* r, const double* b, const double* bh, const double* hp,
+                     double* g, double* hn, std::size_t u) {
+  gru_gates(a, r, b, bh, hp, g, hn, u);
+}
+inline void gru_step_backward(float* a, float* ah, const float* d, const float* g, const float* hp, float* dn,
+                              std::size_t u) {
+#ifdef STATLEARN_X86
+  if (cpu::has_avx2()) return gru_gates_backward_avx2(a, ah, d, g, hp, dn, u);
+#endif
+  gru_gates_backward(a, ah, d, g, hp, dn, u);
+}
+inline void gru_step_backward(double* a, double* ah, const double* d, const double* g, const double* hp,
+                              double* dn, std::size_t u) {
+  gru_gates_backward(a, ah, d, g, hp, dn, u);
+}
+
+inline void lstm_step(float* a, const float* r, const float* b, const float* cp, float* cn, float* tc,
+                      float* hn, std::size_t u) {
+#ifdef STATLEARN_X86
+  if (cpu::has_avx2()) return lstm_gates_avx2(a, r, b, cp, cn, tc, hn, u);
+#endif
+  lstm_gates(a, r, b, cp, cn, tc, hn, u);
+}
+inline void lstm_step(double* a, const double* r, const double* b, const double* cp, double* cn,
+                      double* tc, double* hn, std::size_t u) {
+  lstm_gates(a, r, b, cp, cn, tc, hn, u);
+}
+inline void lstm_step_backward(float* a, const float* d, float* dc, const float* tc, const float* cp,
+                               std::size_t u) {
+#ifdef STATLEARN_X86
+  if (cpu::has_avx2()) return lstm_gates_backward_avx2(a, d, dc, tc, cp, u);
+#endif
+  lstm_gates_backward(a, d, dc, tc, cp, u);
+}
+inline void lstm_step_backward(double* a, const double* d, double* dc, const double* tc,
+                               const double* cp, std::size_t u) {
+  lstm_gates_backward(a, d, dc, tc, cp, u);
+}
+
 }  // namespace rnn_detail
 
 // One direction of a recurrent layer: its parameters, buffers, and the
@@ -168,7 +432,8 @@ class recurrent_core {
     hprev.resize(static_cast<std::size_t>(U) * TB);
     last.resize(static_cast<std::size_t>(U) * cap);
     rg.resize(GU * cap);
-    whh_t.resize(GU * U);
+    whh_t.resize(ld_whh() * U);
+    whh.resize(ld_w() * G * U);
     dh.resize(static_cast<std::size_t>(U) * cap);
     dhn.resize(static_cast<std::size_t>(U) * cap);
     if (cell == cell_kind::lstm) {
@@ -193,6 +458,14 @@ class recurrent_core {
 
   int time_of(int s) const { return reverse ? steps - 1 - s : s; }
 
+  // Leading dimensions of the recurrent kernel's copies that the per-step
+  // GEMMs read in place (a sliver of rows per k): padded when a column is a
+  // multiple of 512 bytes, whose stride would map a sliver's k to a few L1
+  // cache sets.
+  static std::size_t padded(std::size_t rows) { return rows % 128 == 0 ? rows + 16 : rows; }
+  std::size_t ld_whh() const { return padded(static_cast<std::size_t>(G) * U); }
+  std::size_t ld_w() const { return padded(static_cast<std::size_t>(U)); }
+
   void forward(const T* x, T* y, std::size_t ost, std::size_t oex, bool accumulate, std::size_t B,
                const run_context& ctx) {
     const std::size_t GU = static_cast<std::size_t>(G) * U, Ts = steps, Uz = U;
@@ -202,8 +475,9 @@ class recurrent_core {
          ctx.threads);
     // The recurrent kernel transposed (G*U x U), read in place by the GEMM.
     const T* W = recurrent_kernel.value.data();
+    const std::size_t ldw = ld_whh();
     for (std::size_t c = 0; c < GU; ++c)
-      for (std::size_t u = 0; u < Uz; ++u) whh_t[c + GU * u] = W[u + Uz * c];
+      for (std::size_t u = 0; u < Uz; ++u) whh_t[c + ldw * u] = W[u + Uz * c];
     const T* b = bias.value.data();
     const T* bh = cell == cell_kind::gru ? recurrent_bias.value.data() : nullptr;
     // Zero initial state.
@@ -222,7 +496,7 @@ class recurrent_core {
         const bool has_next = s + 1 < steps;
         // (2) Recurrent projection of the chunk: rg = W_hh' h_{t-1}.
         if (s > 0) {
-          gemm(false, false, GU, nb, Uz, T(1), whh_t.data(), GU, hprev.data() + Uz * (t + Ts * j0),
+          gemm(false, false, GU, nb, Uz, T(1), whh_t.data(), ldw, hprev.data() + Uz * (t + Ts * j0),
                Uz * Ts, T(0), rg.data() + GU * j0, GU, 1);
         } else {
           std::fill_n(rg.data() + GU * j0, GU * nb, T(0));
@@ -252,29 +526,10 @@ class recurrent_core {
             continue;
           }
           if (cell == cell_kind::lstm) {
-            for (std::size_t i = 0; i < GU; ++i) a[i] += r[i] + b[i];
-            rnn_detail::sigmoid(a, 2 * Uz);
-            rnn_detail::tanh_(a + 2 * Uz, Uz);
-            rnn_detail::sigmoid(a + 3 * Uz, Uz);
-            const T* cp = cprev.data() + Uz * col;
             T* cn = has_next ? cprev.data() + Uz * (tn + Ts * j) : lastc.data() + Uz * j;
-            T* tcj = tc.data() + Uz * col;
-            const T *gi = a, *gf = a + Uz, *gg = a + 2 * Uz, *go = a + 3 * Uz;
-            for (std::size_t u = 0; u < Uz; ++u) cn[u] = gf[u] * cp[u] + gi[u] * gg[u];
-            rnn_detail::tanh_to(cn, tcj, Uz);
-            for (std::size_t u = 0; u < Uz; ++u) hn[u] = go[u] * tcj[u];
+            rnn_detail::lstm_step(a, r, b, cprev.data() + Uz * col, cn, tc.data() + Uz * col, hn, Uz);
           } else if (cell == cell_kind::gru) {
-            T* g = ghn.data() + Uz * col;
-            for (std::size_t i = 0; i < 2 * Uz; ++i) a[i] += r[i] + b[i] + bh[i];
-            rnn_detail::sigmoid(a, 2 * Uz);
-            const T *gr = a, *gz = a + Uz;
-            T* gn = a + 2 * Uz;
-            for (std::size_t u = 0; u < Uz; ++u) {
-              g[u] = r[2 * Uz + u] + bh[2 * Uz + u];
-              gn[u] += b[2 * Uz + u] + gr[u] * g[u];
-            }
-            rnn_detail::tanh_(gn, Uz);
-            for (std::size_t u = 0; u < Uz; ++u) hn[u] = (T(1) - gz[u]) * gn[u] + gz[u] * hp[u];
+            rnn_detail::gru_step(a, r, b, bh, hp, ghn.data() + Uz * col, hn, Uz);
           } else {
             for (std::size_t i = 0; i < Uz; ++i) a[i] += r[i] + b[i];
             rnn_detail::activate(act, a, Uz);
@@ -292,7 +547,11 @@ class recurrent_core {
                 std::size_t B, const run_context& ctx) {
     const std::size_t GU = static_cast<std::size_t>(G) * U, Ts = steps, Uz = U;
     const std::uint8_t* mask = ctx.mask != nullptr && ctx.mask_steps == steps ? ctx.mask : nullptr;
-    const T* W = recurrent_kernel.value.data();
+    // The recurrent kernel with padded columns (see padded()).
+    const std::size_t ldw = ld_w();
+    for (std::size_t c = 0; c < GU; ++c)
+      std::copy_n(recurrent_kernel.value.data() + Uz * c, Uz, whh.data() + ldw * c);
+    const T* W = whh.data();
     T* dg_rec = cell == cell_kind::gru ? dgh.data() : xg.data();  // what W_hh multiplies
     for (std::size_t j = 0; j < B; ++j) {
       T* d = dh.data() + Uz * j;
@@ -322,39 +581,12 @@ class recurrent_core {
             for (std::size_t u = 0; u < Uz; ++u) d[u] += g[u];
           }
           if (cell == cell_kind::lstm) {
-            T* dcj = dc.data() + Uz * j;
-            const T* tcj = tc.data() + Uz * col;
-            const T* cp = cprev.data() + Uz * col;
-            for (std::size_t u = 0; u < Uz; ++u) {
-              const T gi = a[u], gf = a[Uz + u], gg = a[2 * Uz + u], go = a[3 * Uz + u];
-              const T th = tcj[u];
-              const T dcu = dcj[u] + d[u] * go * (T(1) - th * th);
-              const T dgo = d[u] * th;
-              a[u] = dcu * gg * gi * (T(1) - gi);
-              a[Uz + u] = dcu * cp[u] * gf * (T(1) - gf);
-              a[2 * Uz + u] = dcu * gi * (T(1) - gg * gg);
-              a[3 * Uz + u] = dgo * go * (T(1) - go);
-              dcj[u] = dcu * gf;
-              dn[u] = T(0);
-            }
+            rnn_detail::lstm_step_backward(a, d, dc.data() + Uz * j, tc.data() + Uz * col,
+                                           cprev.data() + Uz * col, Uz);
+            std::fill_n(dn, Uz, T(0));
           } else if (cell == cell_kind::gru) {
-            const T* g = ghn.data() + Uz * col;
-            const T* hp = hprev.data() + Uz * col;
-            T* ah = dgh.data() + GU * col;
-            for (std::size_t u = 0; u < Uz; ++u) {
-              const T gr = a[u], gz = a[Uz + u], gn = a[2 * Uz + u];
-              const T dpn = d[u] * (T(1) - gz) * (T(1) - gn * gn);
-              const T dz = d[u] * (hp[u] - gn);
-              const T dr = dpn * g[u];
-              const T dpr = dr * gr * (T(1) - gr), dpz = dz * gz * (T(1) - gz);
-              a[u] = dpr;
-              a[Uz + u] = dpz;
-              a[2 * Uz + u] = dpn;
-              ah[u] = dpr;
-              ah[Uz + u] = dpz;
-              ah[2 * Uz + u] = dpn * gr;
-              dn[u] = d[u] * gz;
-            }
+            rnn_detail::gru_step_backward(a, dgh.data() + GU * col, d, ghn.data() + Uz * col,
+                                          hprev.data() + Uz * col, dn, Uz);
           } else {
             for (std::size_t u = 0; u < Uz; ++u) {
               a[u] = d[u] * rnn_detail::activation_slope(act, a[u]);
@@ -364,7 +596,7 @@ class recurrent_core {
         }
         // dL/dh_{t-1} += W_hh dG_t (not needed before the first step).
         if (s > 0)
-          gemm(false, false, Uz, j1 - j0, GU, T(1), W, Uz, dg_rec + GU * (t + Ts * j0), GU * Ts, T(1),
+          gemm(false, false, Uz, j1 - j0, GU, T(1), W, ldw, dg_rec + GU * (t + Ts * j0), GU * Ts, T(1),
                nxt + Uz * j0, Uz, 1);
         std::swap(cur, nxt);
       }
@@ -382,7 +614,7 @@ class recurrent_core {
   }
 
  private:
-  std::vector<T> xg, hprev, last, rg, whh_t, dh, dhn, cprev, tc, lastc, dc, ghn, dgh;
+  std::vector<T> xg, hprev, last, rg, whh_t, whh, dh, dhn, cprev, tc, lastc, dc, ghn, dgh;
 
   void put(T* out, const T* h, bool accumulate) const {
     if (accumulate) {
