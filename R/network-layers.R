@@ -97,9 +97,11 @@ current_shape <- function(net) {
   if (n == 0L) net$input_shape else net$layers[[n]]$out_shape
 }
 
-# "8 x 8 x 6" for an image, "120" for a flat vector.
+# "8 x 8 x 6" for an image, "120" for a flat vector, "10 x 4" for a sequence
+# of 10 steps of 4 features (shape c(1, 10, 4)).
 shape_string <- function(shape) {
-  if (shape[1L] == 1L && shape[2L] == 1L) format(shape[3L]) else paste(shape, collapse = " x ")
+  if (shape[1L] == 1L && shape[2L] == 1L) format(shape[3L]) else
+    if (shape[1L] == 1L) paste(shape[2:3], collapse = " x ") else paste(shape, collapse = " x ")
 }
 
 hw_string <- function(v) paste(v, collapse = " x ")
@@ -199,8 +201,9 @@ weight_fields <- function(activation, alpha, use_bias, l1, l2, kernel_initialize
 #' of its training.
 #'
 #' @param input_shape The shape of one input: a single number p for a vector of
-#'   p features (stored as `c(1, 1, p)`), or `c(height, width, channels)` for an
-#'   image.
+#'   p features (stored as `c(1, 1, p)`), `c(T, F)` for a sequence of T time
+#'   steps of F features (stored as `c(1, T, F)`; see [layer_lstm()]), or
+#'   `c(height, width, channels)` for an image.
 #' @return An object of class `statlearn_network`.
 #' @references Goodfellow, I., Bengio, Y. and Courville, A. (2016). *Deep
 #'   Learning*. MIT Press, chapters 6 and 9.
@@ -221,16 +224,17 @@ weight_fields <- function(activation, alpha, use_bias, l1, l2, kernel_initialize
 #' # A network for 5 features.
 #' network(5) |> layer_dense(8, activation = "relu") |> layer_dense(1)
 network <- function(input_shape) {
-  if (!is.numeric(input_shape) || !(length(input_shape) %in% c(1L, 3L)) || anyNA(input_shape) ||
+  if (!is.numeric(input_shape) || !(length(input_shape) %in% 1:3) || anyNA(input_shape) ||
       !all(is.finite(input_shape)) || any(input_shape != round(input_shape))) {
-    abort_input("input_shape", "one whole number p (p features) or three, c(height, width, channels)",
+    abort_input("input_shape", "one whole number p (p features), two, c(T, F) (a sequence of T steps of F features), or three, c(height, width, channels)",
                 describe(input_shape), class = "statlearn_error_type")
   }
   if (any(input_shape < 1) || any(input_shape > .Machine$integer.max)) {
     abort_input("input_shape", sprintf("between 1 and %d", .Machine$integer.max),
                 paste(format(input_shape), collapse = " x "), class = "statlearn_error_range")
   }
-  shape <- if (length(input_shape) == 1L) c(1L, 1L, as.integer(input_shape)) else as.integer(input_shape)
+  shape <- switch(length(input_shape), c(1L, 1L, as.integer(input_shape)),
+                  c(1L, as.integer(input_shape)), as.integer(input_shape))
   structure(list(input_shape = shape, layers = list()), class = "statlearn_network")
 }
 
@@ -572,6 +576,7 @@ layer_param_shapes_double <- function(layer) {
       shapes
     },
     batch_norm = list(gamma = cin, beta = cin, moving_mean = cin, moving_variance = cin),
+    simple_rnn = , lstm = , gru = , bidirectional = recurrent_param_shapes(layer),
     list()
   )
 }
@@ -620,6 +625,10 @@ init_weights <- function(net) {
     layer <- net$layers[[i]]
     shapes <- layer_param_shapes(layer)
     if (length(shapes) == 0L) next
+    if (layer$type %in% c(nn_recurrent_types, "bidirectional")) {
+      weights[[i]] <- init_recurrent_weights(layer, shapes)
+      next
+    }
     w <- vector("list", length(shapes))
     names(w) <- names(shapes)
     for (nm in names(shapes)) {
@@ -641,6 +650,7 @@ init_weights <- function(net) {
 # and type with activation, output shape, parameters) and the totals.
 layer_type_labels <- function(layers) {
   vapply(layers, function(l) {
+    if (l$type == "bidirectional") return(sprintf("bidirectional %s, %s", l$layer, l$merge))
     if (!is.null(l$activation) && l$activation != "identity" && l$type != "activation") {
       sprintf("%s, %s", l$type, l$activation)
     } else if (l$type == "activation") {

@@ -47,11 +47,14 @@ network_input <- function(x, net, arg = "x", precision = "double") {
     out <- t(x)
   } else if (length(d) == 3L && shape[3L] == 1L && all(d[2:3] == shape[1:2])) {
     out <- aperm(x, c(3L, 2L, 1L))
+  } else if (length(d) == 3L && shape[1L] == 1L && all(d[2:3] == shape[2:3])) {
+    # A sequence n x T x F: features fastest, then time.
+    out <- aperm(x, c(3L, 2L, 1L))
   } else if (length(d) == 4L && all(d[2:4] == shape)) {
     out <- aperm(x, c(4L, 3L, 2L, 1L))
   } else {
     abort_input(arg, sprintf("an array n x %s matching the network's input shape",
-                             paste(shape, collapse = " x ")),
+                             paste(if (shape[1L] == 1L) shape[2:3] else shape, collapse = " x ")),
                 sprintf("an array %s", paste(d, collapse = " x ")), class = "statlearn_error_shape")
   }
   storage.mode(out) <- "double"

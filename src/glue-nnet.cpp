@@ -81,6 +81,11 @@ std::vector<nn::layer_spec> parse_spec(const Rcpp::List& layers) {
     s.rate = dbl(l, "rate", 0.0);
     s.momentum = dbl(l, "momentum", 0.99);
     s.epsilon = dbl(l, "epsilon", 1e-3);
+    // recurrent layers (R/network-recurrent.R)
+    s.return_sequences = has(l, "return_sequences") && Rcpp::as<bool>(l["return_sequences"]);
+    if (has(l, "layer")) s.cell = Rcpp::as<std::string>(l["layer"]);
+    s.merge_sum = has(l, "merge") && Rcpp::as<std::string>(l["merge"]) == "sum";
+    s.mask_value = dbl(l, "mask_value", 0.0);
     out.push_back(s);
   }
   return out;

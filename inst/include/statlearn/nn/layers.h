@@ -65,6 +65,11 @@ struct layer_spec {
   double l1 = 0.0, l2 = 0.0;          // penalties on the kernel
   double rate = 0.0;                  // dropout
   double momentum = 0.99, epsilon = 1e-3;  // batch norm
+  // recurrent layers (nn/recurrent.h)
+  bool return_sequences = false;
+  std::string cell;                   // bidirectional: the wrapped layer's type
+  bool merge_sum = false;             // bidirectional: sum the directions (else concatenate)
+  double mask_value = 0.0;            // masking
 };
 
 // ---- matrix products --------------------------------------------------------
@@ -141,6 +146,10 @@ struct run_context {
   std::uint64_t seed = 0;   // dropout streams
   std::uint64_t step = 0;   // optimizer step (a new dropout mask per step)
   std::size_t capacity = 0; // largest batch
+  // The time-step mask of the batch (nn/recurrent.h): mask[t + mask_steps * j]
+  // != 0 when step t of example j is present; nullptr when nothing is masked.
+  const std::uint8_t* mask = nullptr;
+  int mask_steps = 0;
 };
 
 template <class T>
@@ -156,6 +165,9 @@ class layer {
   virtual std::vector<parameter<T>*> params() { return {}; }
   virtual std::vector<std::vector<T>*> state() { return {}; }
   virtual bool is_activation(activation) const { return false; }
+  // A layer that makes a time-step mask (masking, embedding with mask_zero)
+  // returns it here after forward(): T x B bytes, T = out.w (nn/recurrent.h).
+  virtual const std::uint8_t* output_mask() const { return nullptr; }
 };
 
 // ---- activations ---------------------------------------------------------------

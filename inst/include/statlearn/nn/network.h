@@ -25,6 +25,7 @@
 
 #include "statlearn/common/hooks.h"
 #include "statlearn/nn/layers.h"
+#include "statlearn/nn/recurrent.h"
 
 namespace statlearn {
 namespace nn {
@@ -77,6 +78,12 @@ class network {
         layers.emplace_back(new dropout_layer<T>(s));
       } else if (s.type == "batch_norm") {
         layers.emplace_back(new batch_norm_layer<T>(s));
+      } else if (s.type == "simple_rnn" || s.type == "lstm" || s.type == "gru") {
+        layers.emplace_back(new recurrent_layer<T>(s));
+      } else if (s.type == "bidirectional") {
+        layers.emplace_back(new bidirectional_layer<T>(s));
+      } else if (s.type == "masking") {
+        layers.emplace_back(new masking_layer<T>(s));
       } else if (s.type == "activation") {
         act = s.act;
         if (act == activation::identity) continue;
@@ -123,10 +130,26 @@ class network {
   }
 
   // Forward pass of B examples (x is D x B); returns the output (O x B).
+  // A time-step mask made by a layer (output_mask()) reaches the following
+  // layers through run_context::mask while their output keeps its time axis
+  // (nn/recurrent.h); masks_in[i] is the mask layer i saw, for its backward.
   const T* forward(const T* x, std::size_t B, const run_context& ctx) {
     const T* cur = x;
+    run_context c = ctx;
+    c.mask = nullptr;
+    c.mask_steps = 0;
+    masks_in.assign(layers.size(), nullptr);
     for (std::size_t i = 0; i < layers.size(); ++i) {
-      layers[i]->forward(cur, acts[i].data(), B, ctx);
+      layers[i]->forward(cur, acts[i].data(), B, c);
+      masks_in[i] = c.mask;
+      const shape3& o = layers[i]->out;
+      if (const std::uint8_t* m = layers[i]->output_mask()) {
+        c.mask = m;
+        c.mask_steps = o.w;
+      } else if (c.mask != nullptr && !(o.h == 1 && o.w == c.mask_steps)) {
+        c.mask = nullptr;
+        c.mask_steps = 0;
+      }
       cur = acts[i].data();
     }
     return cur;
@@ -204,10 +227,13 @@ class network {
   void backward(const T* x, std::size_t B, const run_context& ctx) {
     T* g = ga.data();
     T* other = gb.data();
+    run_context c = ctx;
     for (std::size_t i = layers.size(); i-- > 0;) {
       const T* in = i == 0 ? x : acts[i - 1].data();
       T* dx = i == 0 ? nullptr : other;
-      layers[i]->backward(in, acts[i].data(), g, dx, B, ctx);
+      c.mask = i < masks_in.size() ? masks_in[i] : nullptr;
+      c.mask_steps = c.mask != nullptr ? layers[i]->in.w : 0;
+      layers[i]->backward(in, acts[i].data(), g, dx, B, c);
       std::swap(g, other);
     }
   }
@@ -246,6 +272,7 @@ class network {
 
   std::vector<std::vector<T>> acts;
   std::vector<T> ga, gb;
+  std::vector<const std::uint8_t*> masks_in;
 
  private:
   std::size_t capacity_ = 0;

@@ -1,0 +1,296 @@
+# Recurrent layers of the network engine (Deep Learning book ch. 10): simple
+# RNN, LSTM, GRU, the bidirectional wrapper and masking. The engine is
+# inst/include/statlearn/nn/recurrent.h; network() takes a sequence shape
+# c(T, F) and network_input() an n x T x F array (network-layers.R,
+# network-train.R).
+
+nn_recurrent_types <- c("simple_rnn", "lstm", "gru")
+nn_recurrent_gates <- c(simple_rnn = 1L, lstm = 4L, gru = 3L)
+nn_rnn_activations <- c("tanh", "relu", "sigmoid", "identity")
+
+# The layer before `net`'s next one that decides whether its output is a
+# sequence (shape-keeping layers are skipped); NULL for the network input.
+sequence_source <- function(net) {
+  for (layer in rev(net$layers)) {
+    if (layer$type %in% c(nn_shape_keeping_types, "masking")) next
+    return(layer)
+  }
+  NULL
+}
+
+# A recurrent layer needs a sequence c(1, T, F): not an image, and not a flat
+# vector (network(p), layer_dense(), layer_flatten(), or a recurrent layer
+# that returns only its last state).
+check_sequence_input <- function(net, in_shape, what) {
+  fix <- "start the network with network(c(T, F)) for sequences of T steps of F features"
+  if (in_shape[1L] != 1L) {
+    abort_input("net", sprintf("a sequence (time steps x features) as input of %s: %s", what, fix),
+                sprintf("an image %s", paste(in_shape, collapse = " x ")),
+                class = "statlearn_error_shape")
+  }
+  if (in_shape[2L] > 1L) return(invisible())
+  source <- sequence_source(net)
+  from <- if (is.null(source)) {
+    "the network input"
+  } else if (source$type %in% c(nn_recurrent_types, "bidirectional")) {
+    sprintf("layer %s (return_sequences = FALSE; set it to TRUE to stack recurrent layers)", source$name)
+  } else {
+    sprintf("layer %s", source$name)
+  }
+  if (is.null(source) || source$type %in% c(nn_flat_types, nn_recurrent_types, "bidirectional")) {
+    abort_input("net", sprintf("a sequence (time steps x features) as input of %s: %s", what, fix),
+                sprintf("a flat input of %d features from %s", in_shape[3L], from),
+                class = "statlearn_error_shape")
+  }
+  invisible()
+}
+
+recurrent_fields <- function(net, start, type, units, activation, return_sequences) {
+  with_layer(start$name, {
+    check_sequence_input(net, start$in_shape, sprintf("layer_%s()", type))
+    fields <- list(units = check_count(units, "units"))
+    if (type == "simple_rnn") fields$activation <- check_choice(activation, nn_rnn_activations, "activation")
+    fields$return_sequences <- check_flag(return_sequences, "return_sequences")
+    fields
+  })
+}
+
+recurrent_out_shape <- function(in_shape, units, return_sequences) {
+  c(1L, if (return_sequences) in_shape[2L] else 1L, units)
+}
+
+#' Recurrent layers: simple RNN, LSTM and GRU
+#'
+#' Add a recurrent layer to a network whose input is a sequence of `T` time
+#' steps of `F` features (`network(c(T, F))`, a layer with
+#' `return_sequences = TRUE`, [layer_masking()] or an embedding). The layer
+#' reads the steps in order, updating a state of `units` numbers, and returns
+#' either the last state (shape `units`) or, with `return_sequences = TRUE`,
+#' the state after every step (shape `T x units`), which another recurrent
+#' layer can read (stacking).
+#'
+#' The equations and the weight layout are PyTorch's (`torch.nn.RNN`, `LSTM`,
+#' `GRU`), with the weight matrices stored transposed as keras stores them,
+#' for input \eqn{x_t}, state \eqn{h_{t-1}} and \eqn{\sigma} the logistic
+#' function:
+#' \itemize{
+#'   \item simple RNN: \eqn{h_t = g(W^T x_t + U^T h_{t-1} + b)} with the
+#'     activation \eqn{g}.
+#'   \item LSTM (Hochreiter and Schmidhuber 1997), gates in the order input,
+#'     forget, cell, output: \eqn{i, f, o = \sigma(\cdot)}, \eqn{\tilde c =
+#'     \tanh(\cdot)} of \eqn{W^T x_t + U^T h_{t-1} + b}; \eqn{c_t = f c_{t-1}
+#'     + i \tilde c}, \eqn{h_t = o \tanh(c_t)}.
+#'   \item GRU (Cho et al. 2014), gates reset, update, new: \eqn{r, z =
+#'     \sigma(W^T x_t + b + U^T h_{t-1} + b_h)}, \eqn{n = \tanh(W_n^T x_t +
+#'     b_n + r (U_n^T h_{t-1} + b_{hn}))}, \eqn{h_t = (1 - z) n + z h_{t-1}}
+#'     (the reset gate multiplies the recurrent product, as in PyTorch and
+#'     keras' `reset_after = TRUE`).
+#' }
+#' The parameters, in `fit$weights`, are `kernel` (\eqn{F \times G u}, the
+#' transpose of PyTorch's `weight_ih`), `recurrent_kernel` (\eqn{u \times G
+#' u}, the transpose of `weight_hh`) and `bias` (\eqn{G u}), with \eqn{G} = 1,
+#' 4 or 3 blocks of \eqn{u} = `units` columns in the gate order above; the GRU
+#' has a second bias `recurrent_bias` (PyTorch's `bias_hh`). The LSTM and the
+#' simple RNN have one bias (PyTorch's `bias_ih + bias_hh`), so an LSTM has
+#' \eqn{4(Fu + u^2 + u)} parameters, as in keras, and a GRU \eqn{3(Fu + u^2 +
+#' 2u)} (keras with `reset_after = TRUE`). Initial weights follow keras:
+#' kernel Glorot uniform, recurrent kernel orthogonal, bias zero except the
+#' LSTM forget gate's bias, 1 (keras' `unit_forget_bias`). The initial state
+#' is zero.
+#'
+#' Gradients are computed by back-propagation through time over the whole
+#' sequence (Deep Learning book 10.2.2); clip them with the `clip_norm` or
+#' `clip_value` of any optimizer (10.11.1). With a mask ([layer_masking()]),
+#' masked steps leave the state unchanged and output zeros, so the last state
+#' is each example's state at its last unmasked step.
+#'
+#' In the engine, the input projection of all steps is one matrix product,
+#' and each step's recurrent product and gate activations run fused, in
+#' parallel over the mini-batch (the same results for any number of threads).
+#'
+#' @inheritParams layer_dense
+#' @param units Size of the state (number of units), a positive whole number.
+#' @param activation The simple RNN's activation: `"tanh"`, `"relu"`,
+#'   `"sigmoid"` or `"identity"`.
+#' @param return_sequences Return the state after every step (`TRUE`, shape
+#'   `T x units`) or only after the last (`FALSE`, shape `units`)?
+#' @return The network with the layer appended.
+#' @references Goodfellow, I., Bengio, Y. and Courville, A. (2016). *Deep
+#'   Learning*. MIT Press, chapter 10 (10.2 recurrent networks and BPTT,
+#'   10.3 bidirectional RNNs, 10.10 LSTM and GRU, 10.11.1 clipping).
+#'
+#'   Hochreiter, S. and Schmidhuber, J. (1997). Long short-term memory.
+#'   *Neural Computation* 9(8), 1735-1780.
+#'
+#'   Cho, K., van Merrienboer, B., Gulcehre, C., Bahdanau, D., Bougares, F.,
+#'   Schwenk, H. and Bengio, Y. (2014). Learning phrase representations using
+#'   RNN encoder-decoder for statistical machine translation. *EMNLP*,
+#'   1724-1734.
+#' @family neural networks
+#' @export
+#' @examples
+#' # Sequences of 10 steps of 2 features: stacked LSTMs, then a dense output.
+#' net <- network(c(10, 2)) |>
+#'   layer_lstm(16, return_sequences = TRUE) |>
+#'   layer_gru(8) |>
+#'   layer_dense(1)
+#' net  # the LSTM has 4 * (2 * 16 + 16 * 16 + 16) = 1216 parameters
+#'
+#' # Learn the sum of a sequence of 5 numbers.
+#' set.seed(1)
+#' x <- array(runif(400 * 5), c(400, 5, 1))
+#' y <- apply(x, 1, sum)
+#' fit <- train_network(network(c(5, 1)) |> layer_simple_rnn(8) |> layer_dense(1),
+#'                      x, y, optimizer = optimizer_adam(lr = 0.01), epochs = 30,
+#'                      batch_size = 32, seed = 1, threads = 1, verbose = FALSE)
+#' mean((predict(fit, x) - y)^2)
+layer_lstm <- function(net, units, return_sequences = FALSE, name = NULL) {
+  start <- begin_layer(net, "lstm", name)
+  fields <- recurrent_fields(net, start, "lstm", units, NULL, return_sequences)
+  add_layer(net, start, recurrent_out_shape(start$in_shape, fields$units, fields$return_sequences),
+            fields)
+}
+
+#' @rdname layer_lstm
+#' @export
+layer_gru <- function(net, units, return_sequences = FALSE, name = NULL) {
+  start <- begin_layer(net, "gru", name)
+  fields <- recurrent_fields(net, start, "gru", units, NULL, return_sequences)
+  add_layer(net, start, recurrent_out_shape(start$in_shape, fields$units, fields$return_sequences),
+            fields)
+}
+
+#' @rdname layer_lstm
+#' @export
+layer_simple_rnn <- function(net, units, activation = "tanh", return_sequences = FALSE, name = NULL) {
+  start <- begin_layer(net, "simple_rnn", name)
+  fields <- recurrent_fields(net, start, "simple_rnn", units, activation, return_sequences)
+  add_layer(net, start, recurrent_out_shape(start$in_shape, fields$units, fields$return_sequences),
+            fields)
+}
+
+#' Bidirectional recurrent layer
+#'
+#' Runs two recurrent layers of the same kind over the sequence, one reading
+#' it forwards and one backwards (Deep Learning book 10.3), and merges their
+#' outputs at each step (or their last states): `merge = "concat"` puts the
+#' forward layer's `units` features first, then the backward layer's (so
+#' `2 * units` features), `merge = "sum"` adds them. With
+#' `return_sequences = FALSE` the backward layer's output is its state after
+#' reading the first step, as in keras. The parameters are the forward
+#' layer's (`forward_kernel`, `forward_recurrent_kernel`, `forward_bias`, ...)
+#' and the backward layer's (`backward_...`), laid out as in [layer_lstm()].
+#'
+#' @inheritParams layer_lstm
+#' @param layer The recurrent layer to run in both directions: `"lstm"`,
+#'   `"gru"` or `"simple_rnn"`.
+#' @param merge How the two directions are combined: `"concat"` or `"sum"`.
+#' @param activation The activation of a `"simple_rnn"` (ignored otherwise).
+#' @return The network with the layer appended.
+#' @references Goodfellow, Bengio and Courville (2016), section 10.3.
+#'
+#'   Schuster, M. and Paliwal, K. K. (1997). Bidirectional recurrent neural
+#'   networks. *IEEE Transactions on Signal Processing* 45(11), 2673-2681.
+#' @family neural networks
+#' @export
+#' @examples
+#' network(c(12, 3)) |>
+#'   layer_bidirectional("gru", 8, return_sequences = TRUE) |>
+#'   layer_bidirectional("lstm", 4, merge = "sum") |>
+#'   layer_dense(2)
+layer_bidirectional <- function(net, layer, units, merge = "concat", return_sequences = FALSE,
+                                activation = "tanh", name = NULL) {
+  start <- begin_layer(net, "bidirectional", name)
+  fields <- with_layer(start$name, {
+    layer <- check_choice(layer, nn_recurrent_types, "layer")
+    inner <- recurrent_fields(net, start, layer, units, activation, return_sequences)
+    c(list(layer = layer), inner, list(merge = check_choice(merge, c("concat", "sum"), "merge")))
+  })
+  width <- if (fields$merge == "concat") 2L * fields$units else fields$units
+  add_layer(net, start, recurrent_out_shape(start$in_shape, width, fields$return_sequences), fields)
+}
+
+#' Masking layer
+#'
+#' Marks the time steps of each example whose features all equal
+#' `mask_value` as padding: the recurrent layers that follow skip them
+#' (their state carries over unchanged and their output is zero), so
+#' sequences of different lengths can be padded to a common length `T`. The
+#' layer outputs its input with the masked steps set to zero. The mask passes
+#' through layers that keep the time axis (dropout, recurrent layers with
+#' `return_sequences = TRUE`) and ends at the first layer that does not.
+#'
+#' @inheritParams layer_dense
+#' @param mask_value The value that marks a padded step (in every feature).
+#' @return The network with the layer appended.
+#' @references Goodfellow, Bengio and Courville (2016), chapter 10.
+#' @family neural networks
+#' @export
+#' @examples
+#' # Sequences of 1 to 6 steps, padded with zeros at the end.
+#' set.seed(1)
+#' len <- sample(1:6, 200, replace = TRUE)
+#' x <- array(0, c(200, 6, 1))
+#' for (i in 1:200) x[i, seq_len(len[i]), 1] <- runif(len[i], 0.1, 1)
+#' y <- apply(x, 1, sum)
+#' net <- network(c(6, 1)) |> layer_masking() |> layer_gru(8) |> layer_dense(1)
+#' fit <- train_network(net, x, y, optimizer = optimizer_adam(lr = 0.01), epochs = 20,
+#'                      seed = 1, threads = 1, verbose = FALSE)
+#' mean((predict(fit, x) - y)^2)
+layer_masking <- function(net, mask_value = 0, name = NULL) {
+  start <- begin_layer(net, "masking", name)
+  fields <- with_layer(start$name, {
+    check_sequence_input(net, start$in_shape, "layer_masking()")
+    list(mask_value = check_number(mask_value, "mask_value"))
+  })
+  add_layer(net, start, start$in_shape, fields)
+}
+
+# Parameter dims of a recurrent layer, in the engine's order.
+recurrent_param_shapes <- function(layer) {
+  cell <- if (layer$type == "bidirectional") layer$layer else layer$type
+  G <- nn_recurrent_gates[[cell]]
+  u <- as.double(layer$units)
+  f <- as.double(layer$in_shape[3L])
+  one <- list(kernel = c(f, G * u), recurrent_kernel = c(u, G * u), bias = G * u)
+  if (cell == "gru") one$recurrent_bias <- G * u
+  if (layer$type != "bidirectional") return(one)
+  c(stats::setNames(one, paste0("forward_", names(one))),
+    stats::setNames(one, paste0("backward_", names(one))))
+}
+
+# keras' orthogonal initializer for a rows x cols matrix: orthonormal columns
+# (rows >= cols) or rows, from the QR decomposition of a Gaussian matrix with
+# the signs of R's diagonal taken out.
+draw_orthogonal <- function(rows, cols) {
+  a <- matrix(stats::rnorm(rows * cols), max(rows, cols), min(rows, cols))
+  dec <- qr(a)
+  q <- qr.Q(dec)
+  s <- sign(diag(qr.R(dec)))
+  s[s == 0] <- 1
+  q <- q * rep(s, each = nrow(q))
+  if (rows < cols) q <- t(q)
+  matrix(q, rows, cols)
+}
+
+# Initial weights of a recurrent layer (R's RNG): kernel glorot_uniform,
+# recurrent kernel orthogonal, biases zero but the LSTM forget gate's 1.
+init_recurrent_weights <- function(layer, shapes) {
+  cell <- if (layer$type == "bidirectional") layer$layer else layer$type
+  u <- layer$units
+  w <- vector("list", length(shapes))
+  names(w) <- names(shapes)
+  for (nm in names(shapes)) {
+    d <- shapes[[nm]]
+    w[[nm]] <- switch(sub("^(forward|backward)_", "", nm),
+      kernel = draw_kernel(d, "glorot_uniform"),
+      recurrent_kernel = draw_orthogonal(d[1L], d[2L]),
+      bias = {
+        b <- numeric(d)
+        if (cell == "lstm") b[u + seq_len(u)] <- 1
+        b
+      },
+      numeric(d))
+  }
+  w
+}

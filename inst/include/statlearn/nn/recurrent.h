@@ -1,0 +1,499 @@
+// statlearn/nn/recurrent.h -- recurrent layers of the network engine: simple
+// RNN, LSTM and GRU (Deep Learning book ch. 10), the bidirectional wrapper
+// and the masking layer, with back-propagation through time (BPTT).
+//
+// Sequences. A sequence input has the engine's shape3 {h = 1, w = T, c = F}:
+// example j of a batch is F x T, column-major (index f + F * t), so a batch
+// is the usual D x B matrix with D = T * F. Seen as one F x (T * B) matrix
+// whose column t + T * j is step t of example j, the input projection of all
+// steps of all examples is ONE matrix product.
+//
+// Equations and weight layout are PyTorch's (torch.nn.RNN/LSTM/GRU), with the
+// weights stored transposed, as keras stores them:
+//   kernel           F x G*U   (= t(weight_ih)),   G = 1 (RNN), 4 (LSTM), 3 (GRU)
+//   recurrent_kernel U x G*U   (= t(weight_hh))
+//   bias             G*U       (= bias_ih; the LSTM and RNN carry one bias,
+//                               so bias_hh = 0 in PyTorch terms)
+//   recurrent_bias   G*U       (GRU only, = bias_hh: the reset gate multiplies
+//                               W_hn h + b_hn, PyTorch's / keras reset_after)
+// simple RNN: h_t = act(W' x_t + b + U' h_{t-1})
+// LSTM (gates i, f, g, o in this order along the G*U columns):
+//   i = sigm(.), f = sigm(.), g = tanh(.), o = sigm(.),
+//   c_t = f * c_{t-1} + i * g,   h_t = o * tanh(c_t)
+// GRU (gates r, z, n): r = sigm(a_r + b_r + h_r), z = sigm(a_z + b_z + h_z),
+//   n = tanh(a_n + b_n + r * (W_hn' h_{t-1} + b_hn)),  h_t = (1 - z) * n + z * h_{t-1}
+// where a = W' x_t and h_. = W_h.' h_{t-1} + b_h.. The initial state is zero.
+//
+// The fused kernel. forward(): (1) the input projection of every step,
+// XG = kernel' X (G*U x T*B), one GEMM; (2) for each step, in parallel over
+// fixed chunks of the batch, the recurrent projection of the chunk (one GEMM
+// of G*U x nb x U with the transposed recurrent kernel read in place) and the
+// gate pass over the chunk (vectorised sigmoid/tanh from nn/simd.h), which
+// overwrites XG's column with the activated gates that BPTT needs. backward():
+// each step's gate pass writes the gradient of the gates' pre-activations in
+// place of the gates, then the recurrent back-projection of the chunk; after
+// the loop the weight gradients are three GEMMs over all T * B columns
+// (kernel: X dG', recurrent kernel: H_prev dG', input: kernel dG) and a row
+// sum. Buffers are sized once by reserve(capacity). Chunks are fixed by the
+// batch size and the layer's size, never by the thread count, and every
+// reduction over examples is a GEMM or a fixed-order sum, so 1 and n threads
+// give the same bits.
+//
+// Masks. A time step of an example is either present or masked. A layer that
+// makes a mask (layer_masking here; layer_embedding(mask_zero = TRUE) in
+// nn/sequence.h) overrides layer::output_mask() to return, after its
+// forward(), a T x B array of bytes (mask[t + T * j] != 0: step t of example j
+// is present), T = the layer's out.w, valid until its next forward(). The
+// network (network.h) hands the mask to the following layers in
+// run_context::mask (mask_steps = T) for as long as their output keeps the
+// time axis (out.h == 1 and out.w == T: dropout, time-distributed layers,
+// recurrent layers with return_sequences); any other layer (a recurrent layer
+// returning its last state, flatten, dense) ends it. Backward passes receive
+// the same mask as their forward. A recurrent layer skips masked steps: the
+// state (h, and c for the LSTM) is carried unchanged and the step's output is
+// zero; the last state is thus the state at each example's last present step.
+//
+// Bidirectional: two cores, the second reading time backwards; their outputs
+// are concatenated ([forward, backward] features at each step) or summed.
+#ifndef STATLEARN_NN_RECURRENT_H
+#define STATLEARN_NN_RECURRENT_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "statlearn/nn/layers.h"
+
+namespace statlearn {
+namespace nn {
+
+enum class cell_kind { simple, lstm, gru };
+
+inline cell_kind cell_from(const std::string& s) {
+  if (s == "simple_rnn") return cell_kind::simple;
+  if (s == "lstm") return cell_kind::lstm;
+  if (s == "gru") return cell_kind::gru;
+  throw std::invalid_argument("unknown recurrent cell '" + s + "'");
+}
+
+inline int gate_count(cell_kind c) { return c == cell_kind::lstm ? 4 : (c == cell_kind::gru ? 3 : 1); }
+
+namespace rnn_detail {
+
+// y = sigm(x), y = tanh(x) over n values (in place allowed). Float uses the
+// vectorised exponential of simd.h (tanh(x) = 2 sigm(2x) - 1); double the
+// library functions.
+inline void sigmoid(float* x, std::size_t n) { vec::sigmoid(x, x, n); }
+inline void sigmoid(double* x, std::size_t n) { vec::sigmoid(x, x, n); }
+inline void tanh_(float* x, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) x[i] *= 2.0f;
+  vec::sigmoid(x, x, n);
+  for (std::size_t i = 0; i < n; ++i) x[i] = 2.0f * x[i] - 1.0f;
+}
+inline void tanh_(double* x, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) x[i] = std::tanh(x[i]);
+}
+inline void tanh_to(const float* x, float* y, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) y[i] = 2.0f * x[i];
+  vec::sigmoid(y, y, n);
+  for (std::size_t i = 0; i < n; ++i) y[i] = 2.0f * y[i] - 1.0f;
+}
+inline void tanh_to(const double* x, double* y, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+}
+
+// The simple RNN's activation applied in place, and its derivative from the
+// output y (tanh: 1 - y^2, sigmoid: y (1 - y), relu: y > 0, identity: 1).
+template <class T>
+void activate(activation a, T* x, std::size_t n) {
+  switch (a) {
+    case activation::tanh: tanh_(x, n); break;
+    case activation::sigmoid: sigmoid(x, n); break;
+    case activation::relu:
+      for (std::size_t i = 0; i < n; ++i) x[i] = x[i] > T(0) ? x[i] : T(0);
+      break;
+    default: break;
+  }
+}
+template <class T>
+T activation_slope(activation a, T y) {
+  switch (a) {
+    case activation::tanh: return T(1) - y * y;
+    case activation::sigmoid: return y * (T(1) - y);
+    case activation::relu: return y > T(0) ? T(1) : T(0);
+    default: return T(1);
+  }
+}
+
+}  // namespace rnn_detail
+
+// One direction of a recurrent layer: its parameters, buffers, and the
+// forward and backward passes through time. The output of step t of example
+// j goes to y + ost * t + oex * j (return_sequences) or y + oex * j (the last
+// state), so that a bidirectional layer's two cores write their halves of a
+// concatenated output in place; with `accumulate` they add to y (sum merge).
+template <class T>
+class recurrent_core {
+ public:
+  cell_kind cell;
+  activation act;  // simple RNN only
+  int F = 0, U = 0, G = 1, steps = 1;
+  bool return_sequences = false, reverse = false;
+  parameter<T> kernel, recurrent_kernel, bias, recurrent_bias;
+
+  recurrent_core(cell_kind c, activation a, int features, int units, int time, bool seq, bool rev)
+      : cell(c), act(a), F(features), U(units), G(gate_count(c)), steps(time), return_sequences(seq),
+        reverse(rev) {
+    const std::size_t GU = static_cast<std::size_t>(G) * U;
+    kernel = parameter<T>(static_cast<std::size_t>(F) * GU);
+    recurrent_kernel = parameter<T>(static_cast<std::size_t>(U) * GU);
+    bias = parameter<T>(GU);
+    if (cell == cell_kind::gru) recurrent_bias = parameter<T>(GU);
+  }
+
+  std::vector<parameter<T>*> params() {
+    if (cell == cell_kind::gru) return {&kernel, &recurrent_kernel, &bias, &recurrent_bias};
+    return {&kernel, &recurrent_kernel, &bias};
+  }
+
+  void reserve(std::size_t cap) {
+    const std::size_t GU = static_cast<std::size_t>(G) * U, TB = static_cast<std::size_t>(steps) * cap;
+    xg.resize(GU * TB);
+    hprev.resize(static_cast<std::size_t>(U) * TB);
+    last.resize(static_cast<std::size_t>(U) * cap);
+    rg.resize(GU * cap);
+    whh_t.resize(GU * U);
+    dh.resize(static_cast<std::size_t>(U) * cap);
+    dhn.resize(static_cast<std::size_t>(U) * cap);
+    if (cell == cell_kind::lstm) {
+      cprev.resize(static_cast<std::size_t>(U) * TB);
+      tc.resize(static_cast<std::size_t>(U) * TB);
+      lastc.resize(static_cast<std::size_t>(U) * cap);
+      dc.resize(static_cast<std::size_t>(U) * cap);
+    }
+    if (cell == cell_kind::gru) {
+      ghn.resize(static_cast<std::size_t>(U) * TB);
+      dgh.resize(GU * TB);
+    }
+  }
+
+  // Examples per chunk of the per-step loop: about 2^19 multiply-adds of the
+  // recurrent GEMM, a multiple of 16 (whole register blocks of the SGEMM).
+  std::size_t batch_grain() const {
+    const std::size_t work = static_cast<std::size_t>(G) * U * (U + 8);
+    const std::size_t g = (std::size_t(1) << 19) / std::max<std::size_t>(work, 1);
+    return std::max<std::size_t>(16, (g + 15) / 16 * 16);
+  }
+
+  int time_of(int s) const { return reverse ? steps - 1 - s : s; }
+
+  void forward(const T* x, T* y, std::size_t ost, std::size_t oex, bool accumulate, std::size_t B,
+               const run_context& ctx) {
+    const std::size_t GU = static_cast<std::size_t>(G) * U, Ts = steps, Uz = U;
+    const std::uint8_t* mask = ctx.mask != nullptr && ctx.mask_steps == steps ? ctx.mask : nullptr;
+    // (1) Input projection of all steps: XG = kernel' X, X = F x (T * B).
+    gemm(true, false, GU, Ts * B, F, T(1), kernel.value.data(), F, x, F, T(0), xg.data(), GU,
+         ctx.threads);
+    // The recurrent kernel transposed (G*U x U), read in place by the GEMM.
+    const T* W = recurrent_kernel.value.data();
+    for (std::size_t c = 0; c < GU; ++c)
+      for (std::size_t u = 0; u < Uz; ++u) whh_t[c + GU * u] = W[u + Uz * c];
+    const T* b = bias.value.data();
+    const T* bh = cell == cell_kind::gru ? recurrent_bias.value.data() : nullptr;
+    // Zero initial state.
+    const int t0 = time_of(0);
+    for (std::size_t j = 0; j < B; ++j) {
+      std::fill_n(hprev.data() + Uz * (t0 + Ts * j), Uz, T(0));
+      if (cell == cell_kind::lstm) std::fill_n(cprev.data() + Uz * (t0 + Ts * j), Uz, T(0));
+    }
+    const std::size_t grain = batch_grain();
+    for (int s = 0; s < steps; ++s) {
+      const int t = time_of(s);
+      const int tn = reverse ? t - 1 : t + 1;  // the next step's time
+      const bool has_next = s + 1 < steps;
+      parallel_chunks(B, grain, ctx.threads, [&](std::size_t j0, std::size_t j1, std::size_t) {
+        const std::size_t nb = j1 - j0;
+        // (2) Recurrent projection of the chunk: rg = W_hh' h_{t-1}.
+        if (s > 0) {
+          gemm(false, false, GU, nb, Uz, T(1), whh_t.data(), GU, hprev.data() + Uz * (t + Ts * j0),
+               Uz * Ts, T(0), rg.data() + GU * j0, GU, 1);
+        } else {
+          std::fill_n(rg.data() + GU * j0, GU * nb, T(0));
+        }
+        // (3) Gate pass.
+        for (std::size_t j = j0; j < j1; ++j) {
+          const std::size_t col = t + Ts * j;
+          T* a = xg.data() + GU * col;
+          const T* r = rg.data() + GU * j;
+          const T* hp = hprev.data() + Uz * col;
+          T* hn = has_next ? hprev.data() + Uz * (tn + Ts * j) : last.data() + Uz * j;
+          T* out = return_sequences ? y + ost * t + oex * j : (has_next ? nullptr : y + oex * j);
+          const bool present = mask == nullptr || mask[col] != 0;
+          if (!present) {
+            std::copy(hp, hp + Uz, hn);
+            if (cell == cell_kind::lstm) {
+              const T* cp = cprev.data() + Uz * col;
+              std::copy(cp, cp + Uz, has_next ? cprev.data() + Uz * (tn + Ts * j) : lastc.data() + Uz * j);
+            }
+            if (out != nullptr) {
+              if (return_sequences) {
+                if (!accumulate) std::fill_n(out, Uz, T(0));
+              } else {
+                put(out, hn, accumulate);
+              }
+            }
+            continue;
+          }
+          if (cell == cell_kind::lstm) {
+            for (std::size_t i = 0; i < GU; ++i) a[i] += r[i] + b[i];
+            rnn_detail::sigmoid(a, 2 * Uz);
+            rnn_detail::tanh_(a + 2 * Uz, Uz);
+            rnn_detail::sigmoid(a + 3 * Uz, Uz);
+            const T* cp = cprev.data() + Uz * col;
+            T* cn = has_next ? cprev.data() + Uz * (tn + Ts * j) : lastc.data() + Uz * j;
+            T* tcj = tc.data() + Uz * col;
+            const T *gi = a, *gf = a + Uz, *gg = a + 2 * Uz, *go = a + 3 * Uz;
+            for (std::size_t u = 0; u < Uz; ++u) cn[u] = gf[u] * cp[u] + gi[u] * gg[u];
+            rnn_detail::tanh_to(cn, tcj, Uz);
+            for (std::size_t u = 0; u < Uz; ++u) hn[u] = go[u] * tcj[u];
+          } else if (cell == cell_kind::gru) {
+            T* g = ghn.data() + Uz * col;
+            for (std::size_t i = 0; i < 2 * Uz; ++i) a[i] += r[i] + b[i] + bh[i];
+            rnn_detail::sigmoid(a, 2 * Uz);
+            const T *gr = a, *gz = a + Uz;
+            T* gn = a + 2 * Uz;
+            for (std::size_t u = 0; u < Uz; ++u) {
+              g[u] = r[2 * Uz + u] + bh[2 * Uz + u];
+              gn[u] += b[2 * Uz + u] + gr[u] * g[u];
+            }
+            rnn_detail::tanh_(gn, Uz);
+            for (std::size_t u = 0; u < Uz; ++u) hn[u] = (T(1) - gz[u]) * gn[u] + gz[u] * hp[u];
+          } else {
+            for (std::size_t i = 0; i < Uz; ++i) a[i] += r[i] + b[i];
+            rnn_detail::activate(act, a, Uz);
+            std::copy(a, a + Uz, hn);
+          }
+          if (out != nullptr) put(out, hn, accumulate);
+        }
+      });
+    }
+  }
+
+  // dy laid out as forward's y; dx (F x T*B) is written, or added to with
+  // `accumulate` (the second core of a bidirectional layer).
+  void backward(const T* x, const T* dy, std::size_t ost, std::size_t oex, T* dx, bool accumulate,
+                std::size_t B, const run_context& ctx) {
+    const std::size_t GU = static_cast<std::size_t>(G) * U, Ts = steps, Uz = U;
+    const std::uint8_t* mask = ctx.mask != nullptr && ctx.mask_steps == steps ? ctx.mask : nullptr;
+    const T* W = recurrent_kernel.value.data();
+    T* dg_rec = cell == cell_kind::gru ? dgh.data() : xg.data();  // what W_hh multiplies
+    for (std::size_t j = 0; j < B; ++j) {
+      T* d = dh.data() + Uz * j;
+      if (return_sequences) std::fill_n(d, Uz, T(0));
+      else std::copy(dy + oex * j, dy + oex * j + Uz, d);
+      if (cell == cell_kind::lstm) std::fill_n(dc.data() + Uz * j, Uz, T(0));
+    }
+    const std::size_t grain = batch_grain();
+    for (int s = steps - 1; s >= 0; --s) {
+      const int t = time_of(s);
+      parallel_chunks(B, grain, ctx.threads, [&](std::size_t j0, std::size_t j1, std::size_t) {
+        for (std::size_t j = j0; j < j1; ++j) {
+          const std::size_t col = t + Ts * j;
+          T* d = dh.data() + Uz * j;   // dL/dh_t
+          T* dn = dhn.data() + Uz * j; // dL/dh_{t-1}, direct part
+          T* a = xg.data() + GU * col;
+          const bool present = mask == nullptr || mask[col] != 0;
+          if (!present) {
+            std::fill_n(a, GU, T(0));
+            if (cell == cell_kind::gru) std::fill_n(dgh.data() + GU * col, GU, T(0));
+            std::copy(d, d + Uz, dn);  // dc carries over unchanged
+            continue;
+          }
+          if (return_sequences) {
+            const T* g = dy + ost * t + oex * j;
+            for (std::size_t u = 0; u < Uz; ++u) d[u] += g[u];
+          }
+          if (cell == cell_kind::lstm) {
+            T* dcj = dc.data() + Uz * j;
+            const T* tcj = tc.data() + Uz * col;
+            const T* cp = cprev.data() + Uz * col;
+            for (std::size_t u = 0; u < Uz; ++u) {
+              const T gi = a[u], gf = a[Uz + u], gg = a[2 * Uz + u], go = a[3 * Uz + u];
+              const T th = tcj[u];
+              const T dcu = dcj[u] + d[u] * go * (T(1) - th * th);
+              const T dgo = d[u] * th;
+              a[u] = dcu * gg * gi * (T(1) - gi);
+              a[Uz + u] = dcu * cp[u] * gf * (T(1) - gf);
+              a[2 * Uz + u] = dcu * gi * (T(1) - gg * gg);
+              a[3 * Uz + u] = dgo * go * (T(1) - go);
+              dcj[u] = dcu * gf;
+              dn[u] = T(0);
+            }
+          } else if (cell == cell_kind::gru) {
+            const T* g = ghn.data() + Uz * col;
+            const T* hp = hprev.data() + Uz * col;
+            T* ah = dgh.data() + GU * col;
+            for (std::size_t u = 0; u < Uz; ++u) {
+              const T gr = a[u], gz = a[Uz + u], gn = a[2 * Uz + u];
+              const T dpn = d[u] * (T(1) - gz) * (T(1) - gn * gn);
+              const T dz = d[u] * (hp[u] - gn);
+              const T dr = dpn * g[u];
+              const T dpr = dr * gr * (T(1) - gr), dpz = dz * gz * (T(1) - gz);
+              a[u] = dpr;
+              a[Uz + u] = dpz;
+              a[2 * Uz + u] = dpn;
+              ah[u] = dpr;
+              ah[Uz + u] = dpz;
+              ah[2 * Uz + u] = dpn * gr;
+              dn[u] = d[u] * gz;
+            }
+          } else {
+            for (std::size_t u = 0; u < Uz; ++u) {
+              a[u] = d[u] * rnn_detail::activation_slope(act, a[u]);
+              dn[u] = T(0);
+            }
+          }
+        }
+        // dL/dh_{t-1} += W_hh dG_t (not needed before the first step).
+        if (s > 0)
+          gemm(false, false, Uz, j1 - j0, GU, T(1), W, Uz, dg_rec + GU * (t + Ts * j0), GU * Ts, T(1),
+               dhn.data() + Uz * j0, Uz, 1);
+      });
+      dh.swap(dhn);
+    }
+    // Weight gradients over all T * B columns, and the input gradient.
+    const std::size_t N = Ts * B;
+    gemm(false, true, F, GU, N, T(1), x, F, xg.data(), GU, T(0), kernel.grad.data(), F, ctx.threads);
+    gemm(false, true, Uz, GU, N, T(1), hprev.data(), Uz, dg_rec, GU, T(0), recurrent_kernel.grad.data(),
+         Uz, ctx.threads);
+    row_sums(xg.data(), GU, N, GU, bias.grad.data(), ctx.threads);
+    if (cell == cell_kind::gru) row_sums(dgh.data(), GU, N, GU, recurrent_bias.grad.data(), ctx.threads);
+    if (dx != nullptr)
+      gemm(false, false, F, N, GU, T(1), kernel.value.data(), F, xg.data(), GU,
+           accumulate ? T(1) : T(0), dx, F, ctx.threads);
+  }
+
+ private:
+  std::vector<T> xg, hprev, last, rg, whh_t, dh, dhn, cprev, tc, lastc, dc, ghn, dgh;
+
+  void put(T* out, const T* h, bool accumulate) const {
+    if (accumulate) {
+      for (int u = 0; u < U; ++u) out[u] += h[u];
+    } else {
+      std::copy(h, h + U, out);
+    }
+  }
+};
+
+// simple_rnn, lstm, gru: spec.units, spec.act (simple RNN), spec.return_sequences.
+template <class T>
+class recurrent_layer : public layer<T> {
+ public:
+  recurrent_core<T> core;
+  explicit recurrent_layer(const layer_spec& s)
+      : core(cell_from(s.type), s.act, s.in.c, s.units, s.in.w, s.return_sequences, false) {
+    this->in = s.in;
+    this->out = shape3{1, s.return_sequences ? s.in.w : 1, s.units};
+  }
+  std::vector<parameter<T>*> params() override { return core.params(); }
+  void reserve(std::size_t cap) override { core.reserve(cap); }
+  void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const std::size_t U = core.U;
+    core.forward(x, y, U, this->out.size(), false, B, ctx);
+  }
+  void backward(const T* x, const T*, const T* dy, T* dx, std::size_t B,
+                const run_context& ctx) override {
+    const std::size_t U = core.U;
+    core.backward(x, dy, U, this->out.size(), dx, false, B, ctx);
+  }
+};
+
+// bidirectional: spec.cell (the wrapped type), spec.units, spec.merge_sum.
+// Parameters: the forward core's, then the backward core's.
+template <class T>
+class bidirectional_layer : public layer<T> {
+ public:
+  recurrent_core<T> fwd, bwd;
+  bool sum;
+  explicit bidirectional_layer(const layer_spec& s)
+      : fwd(cell_from(s.cell), s.act, s.in.c, s.units, s.in.w, s.return_sequences, false),
+        bwd(cell_from(s.cell), s.act, s.in.c, s.units, s.in.w, s.return_sequences, true),
+        sum(s.merge_sum) {
+    this->in = s.in;
+    this->out = shape3{1, s.return_sequences ? s.in.w : 1, sum ? s.units : 2 * s.units};
+  }
+  std::vector<parameter<T>*> params() override {
+    std::vector<parameter<T>*> p = fwd.params();
+    for (parameter<T>* q : bwd.params()) p.push_back(q);
+    return p;
+  }
+  void reserve(std::size_t cap) override {
+    fwd.reserve(cap);
+    bwd.reserve(cap);
+  }
+  void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const std::size_t U = fwd.U, C = this->out.c, ex = this->out.size();
+    fwd.forward(x, y, C, ex, false, B, ctx);
+    bwd.forward(x, sum ? y : y + U, C, ex, sum, B, ctx);
+  }
+  void backward(const T* x, const T*, const T* dy, T* dx, std::size_t B,
+                const run_context& ctx) override {
+    const std::size_t U = fwd.U, C = this->out.c, ex = this->out.size();
+    fwd.backward(x, dy, C, ex, dx, false, B, ctx);
+    bwd.backward(x, sum ? dy : dy + U, C, ex, dx, true, B, ctx);
+  }
+};
+
+// masking: a step whose F features all equal spec.mask_value is masked; the
+// output is the input with masked steps set to zero (as keras does), and the
+// mask goes to the following layers (see the header comment).
+template <class T>
+class masking_layer : public layer<T> {
+ public:
+  double value;
+  std::vector<std::uint8_t> mask;
+  explicit masking_layer(const layer_spec& s) : value(s.mask_value) {
+    this->in = s.in;
+    this->out = s.in;
+  }
+  void reserve(std::size_t cap) override { mask.resize(static_cast<std::size_t>(this->in.w) * cap); }
+  const std::uint8_t* output_mask() const override { return mask.data(); }
+  void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
+    const std::size_t F = this->in.c, Ts = this->in.w;
+    const T v = static_cast<T>(value);
+    parallel_chunks(B, example_grain(F * Ts), ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t j = b; j < e; ++j)
+        for (std::size_t t = 0; t < Ts; ++t) {
+          const T* xi = x + F * (t + Ts * j);
+          T* yi = y + F * (t + Ts * j);
+          bool present = false;
+          for (std::size_t f = 0; f < F; ++f) present = present || xi[f] != v;
+          mask[t + Ts * j] = present ? 1 : 0;
+          if (present) std::copy(xi, xi + F, yi);
+          else std::fill_n(yi, F, T(0));
+        }
+    });
+  }
+  void backward(const T*, const T*, const T* dy, T* dx, std::size_t B, const run_context& ctx) override {
+    if (dx == nullptr) return;
+    const std::size_t F = this->in.c, Ts = this->in.w;
+    parallel_chunks(B, example_grain(F * Ts), ctx.threads, [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t j = b; j < e; ++j)
+        for (std::size_t t = 0; t < Ts; ++t) {
+          const T* g = dy + F * (t + Ts * j);
+          T* d = dx + F * (t + Ts * j);
+          if (mask[t + Ts * j]) std::copy(g, g + F, d);
+          else std::fill_n(d, F, T(0));
+        }
+    });
+  }
+};
+
+}  // namespace nn
+}  // namespace statlearn
+
+#endif
