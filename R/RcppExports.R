@@ -185,6 +185,10 @@ nn_session_data <- function(ptr, slot, x, y) {
     invisible(.Call(`_statlearn_nn_session_data`, ptr, slot, x, y))
 }
 
+nn_session_sequence <- function(ptr, steps) {
+    invisible(.Call(`_statlearn_nn_session_sequence`, ptr, steps))
+}
+
 nn_session_epoch <- function(ptr, epoch, batch_size, lr, shuffle) {
     .Call(`_statlearn_nn_session_epoch`, ptr, epoch, batch_size, lr, shuffle)
 }

@@ -577,6 +577,12 @@ layer_param_shapes_double <- function(layer) {
     },
     batch_norm = list(gamma = cin, beta = cin, moving_mean = cin, moving_variance = cin),
     simple_rnn = , lstm = , gru = , bidirectional = recurrent_param_shapes(layer),
+    embedding = list(embeddings = c(layer$input_dim, layer$output_dim)),
+    time_distributed = {
+      shapes <- list(kernel = c(cin, layer$units))
+      if (layer$use_bias) shapes$bias <- layer$units
+      shapes
+    },
     list()
   )
 }
@@ -635,6 +641,7 @@ init_weights <- function(net) {
       d <- shapes[[nm]]
       w[[nm]] <- switch(nm,
         kernel = draw_kernel(d, resolve_initializer(layer)),
+        embeddings = array(stats::runif(prod(d), -0.05, 0.05), dim = d),
         gamma = , moving_variance = rep(1, prod(d)),
         if (length(d) == 1L) numeric(d) else array(0, dim = d))
     }

@@ -59,6 +59,9 @@ network_input <- function(x, net, arg = "x", precision = "double") {
   }
   storage.mode(out) <- "double"
   check_finite_values(out, arg)
+  if (length(net$layers) && identical(net$layers[[1L]]$type, "embedding")) {
+    check_tokens(out, net$layers[[1L]], arg)
+  }
   big <- max(abs(range(out)))
   limit <- if (identical(precision, "single")) 1e18 else 1e152
   if (big > limit) {
@@ -85,7 +88,13 @@ check_optimizer <- function(optimizer) {
 }
 
 # Targets for the engine, checked against the network's output units.
-network_targets <- function(y, n, loss, units, levels = NULL, arg = "y") {
+# With `net`, sequence targets (an n x T label matrix or an n x T x K array
+# for an output of shape c(1, T, K)) are read by sequence_targets().
+network_targets <- function(y, n, loss, units, levels = NULL, arg = "y", net = NULL) {
+  if (!is.null(net)) {
+    if (is_sequence_target(y, net, loss)) return(sequence_targets(y, n, loss, net, levels, arg = arg))
+    check_step_softmax_targets(y, net, loss, arg)
+  }
   if (is.data.frame(y)) y <- as.matrix(y)
   if (NROW(y) != n) {
     abort_input(arg, sprintf("one response per example (%d)", n), sprintf("%d", NROW(y)),
@@ -155,8 +164,8 @@ format_epoch_logs <- function(logs, short = FALSE) {
 # which is what happens with data sorted by class (iris).
 warn_single_class_validation <- function(t, levels, arg) {
   if (is.null(levels)) return(invisible())
-  v <- unique(as.vector(t))
-  if (length(v) > 1L) return(invisible())
+  v <- setdiff(unique(as.vector(t)), -1L)  # -1: a missing sequence target
+  if (length(v) != 1L) return(invisible())
   cls <- levels[v + 1L]  # targets are 0-based class indices (or 0/1 for two levels)
   how <- if (arg == "validation_split") {
     "validation_split holds out the last rows of `x`, as keras does; shuffle the rows first, e.g. i <- sample(nrow(x)); x <- x[i, ]; y <- y[i]"
@@ -185,6 +194,7 @@ with_seed <- function(seed, expr) {
 # rows; R arrays keep (row, column, channel, filter[, out row, out col]).
 tensor_perm <- function(layer, name) {
   if (name == "kernel" && layer$type == "conv2d") return(c(3L, 2L, 1L, 4L))
+  if (name == "embeddings") return(c(2L, 1L))
   if (name == "kernel" && layer$type == "locally_connected2d") return(c(3L, 2L, 1L, 4L, 6L, 5L))
   if (name == "bias" && (layer$type == "locally_connected2d" || isTRUE(layer$untie_biases))) {
     return(c(3L, 2L, 1L))
@@ -410,11 +420,12 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
     }
     loss <- fit0$loss
   } else {
-    loss <- resolve_loss(loss, y)
+    loss <- resolve_sequence_loss(loss, y, net)
   }
   xe <- network_input(x, net, "x")
   n <- ncol(xe)
-  tg <- network_targets(y, n, loss, units, levels = if (resume) fit0$levels, arg = "y")
+  tg <- network_targets(y, n, loss, units, levels = if (resume) fit0$levels, arg = "y", net = net)
+  if (resume) check_same_targets(fit0, tg, "y")
 
   # Held-out data.
   val <- NULL
@@ -424,7 +435,8 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
     }
     vx <- network_input(validation_data[[1L]], net, "validation_data$x")
     val <- list(x = vx, t = network_targets(validation_data[[2L]], ncol(vx), loss, units,
-                                             levels = tg$levels, arg = "validation_data$y"))
+                                             levels = tg$levels, arg = "validation_data$y", net = net))
+    check_same_targets(tg, val$t, "validation_data$y")
     warn_single_class_validation(val$t$y, tg$levels, "validation_data")
   } else if (validation_split > 0) {
     nv <- floor(n * validation_split)
@@ -448,6 +460,7 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
   same_optimizer <- resume && identical(class(optimizer), class(fit0$optimizer))
   ptr <- new_session(net, loss, weights, optimizer, if (same_optimizer) fit0$optimizer_state,
                      precision, threads, seed)
+  if (!is.null(tg$steps)) nn_session_sequence(ptr, tg$steps)
   nn_session_data(ptr, 0L, xe, tg$y)
   if (!is.null(val)) nn_session_data(ptr, 1L, val$x, val$t$y)
 
@@ -542,7 +555,8 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
          optimizer = optimizer, optimizer_state = state$optimizer_state,
          history = history, epochs = first + length(rows), best_epoch = restored,
          interrupted = interrupted, precision = precision, seed = seed,
-         batch_size = batch_size, call = match.call()),
+         batch_size = batch_size, call = match.call(),
+         sequence = if (!is.null(tg$steps)) list(steps = tg$steps, labels = tg$labels)),
     class = c("statlearn_network_fit", "statlearn_model")
   )
 }
@@ -563,6 +577,7 @@ as_network_fit <- function(net, weights, loss = "mse", levels = NULL, precision 
 network_outputs <- function(object, xe, transform, batch_size, threads) {
   ptr <- new_session(object$network, object$loss, object$weights, object$optimizer, NULL,
                      object$precision, threads, 0)
+  if (!is.null(object$sequence)) nn_session_sequence(ptr, object$sequence$steps)
   nn_session_predict(ptr, xe, batch_size, transform)
 }
 
@@ -608,6 +623,7 @@ predict.statlearn_network_fit <- function(object, newdata, type = NULL, batch_si
   out <- network_outputs(object, xe, type != "response", batch_size, resolve_threads(threads))
   out <- t(out)
   rn <- if (is.matrix(newdata) || is.data.frame(newdata)) rownames(newdata) else NULL
+  if (!is.null(object$sequence)) return(sequence_predictions(object, out, type, rn))
   if (type == "class" && !is.null(object$levels)) {
     idx <- if (object$loss == "cross_entropy") max.col(out, ties.method = "first") else
       1L + (out[, 1L] > 0.5)
@@ -667,9 +683,11 @@ evaluate.statlearn_network_fit <- function(object, x, y, batch_size = 256L, thre
   batch_size <- check_count(batch_size, "batch_size")
   xe <- network_input(x, object$network, "x", object$precision)
   tg <- network_targets(y, ncol(xe), object$loss, network_output_units(object$network),
-                        levels = object$levels, arg = "y")
+                        levels = object$levels, arg = "y", net = object$network)
+  check_same_targets(object, tg, "y")
   ptr <- new_session(object$network, object$loss, object$weights, object$optimizer, NULL,
                      object$precision, resolve_threads(threads), 0)
+  if (!is.null(tg$steps)) nn_session_sequence(ptr, tg$steps)
   nn_session_data(ptr, 1L, xe, tg$y)
   r <- nn_session_evaluate(ptr, 1L, batch_size)
   if (object$loss == "mse") c(loss = r$loss) else c(loss = r$loss, accuracy = r$accuracy)
@@ -855,7 +873,7 @@ gradient_check <- function(net, x, y, loss = NULL, weights = NULL,
     loss <- fit$loss
   }
   check_trainable_network(net)
-  loss <- resolve_loss(loss, y)
+  loss <- resolve_sequence_loss(loss, y, net)
   check_number(eps, "eps", lower = 0, upper = 1, lower_open = TRUE)
   max_per_tensor <- check_count(max_per_tensor, "max_per_tensor")
   seed <- resolve_seed(seed)
@@ -866,9 +884,10 @@ gradient_check <- function(net, x, y, loss = NULL, weights = NULL,
   }
   xe <- network_input(x, net, "x")
   tg <- network_targets(y, ncol(xe), loss, network_output_units(net),
-                        levels = if (!is.null(fit)) fit$levels, arg = "y")
+                        levels = if (!is.null(fit)) fit$levels, arg = "y", net = net)
   threads <- resolve_threads(threads)
   ptr <- new_session(net, loss, weights, optimizer_sgd(), NULL, "double", threads, seed)
+  if (!is.null(tg$steps)) nn_session_sequence(ptr, tg$steps)
   nn_session_data(ptr, 0L, xe, tg$y)
   chk <- nn_session_gradient_check(ptr, 0L, eps, max_per_tensor)
   # The same differences with a quarter of the step: where the loss is smooth
@@ -879,6 +898,7 @@ gradient_check <- function(net, x, y, loss = NULL, weights = NULL,
   if (precision == "single") {
     # The float32 engine's backpropagation against float64 differences.
     p32 <- new_session(net, loss, weights, optimizer_sgd(), NULL, "single", threads, seed)
+    if (!is.null(tg$steps)) nn_session_sequence(p32, tg$steps)
     nn_session_data(p32, 0L, xe, tg$y)
     g32 <- nn_session_gradient(p32, 0L)$gradients
     for (k in seq_along(chk)) chk[[k]]$analytic <- g32[[k]][chk[[k]]$index]
@@ -950,12 +970,13 @@ lr_finder <- function(net, x, y, loss = NULL, optimizer = optimizer_sgd(momentum
   steps <- check_count(steps, "steps", lower = 2)
   batch_size <- check_count(batch_size, "batch_size")
   check_optimizer(optimizer)
-  loss <- resolve_loss(loss, y)
+  loss <- resolve_sequence_loss(loss, y, net)
   xe <- network_input(x, net, "x")
-  tg <- network_targets(y, ncol(xe), loss, network_output_units(net), arg = "y")
+  tg <- network_targets(y, ncol(xe), loss, network_output_units(net), arg = "y", net = net)
   seed <- resolve_seed(seed)
   weights <- with_seed(seed, init_weights(net))
   ptr <- new_session(net, loss, weights, optimizer, NULL, "single", resolve_threads(threads), seed)
+  if (!is.null(tg$steps)) nn_session_sequence(ptr, tg$steps)
   nn_session_data(ptr, 0L, xe, tg$y)
   lrs <- exp(seq(log(min_lr), log(max_lr), length.out = steps))
   per <- ceiling(ncol(xe) / min(batch_size, ncol(xe)))

@@ -760,6 +760,16 @@ BEGIN_RCPP
     return R_NilValue;
 END_RCPP
 }
+// nn_session_sequence
+void nn_session_sequence(SEXP ptr, int steps);
+RcppExport SEXP _statlearn_nn_session_sequence(SEXP ptrSEXP, SEXP stepsSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
+    nn_session_sequence(ptr, steps);
+    return R_NilValue;
+END_RCPP
+}
 // nn_session_epoch
 Rcpp::List nn_session_epoch(SEXP ptr, int epoch, int batch_size, Rcpp::NumericVector lr, bool shuffle);
 RcppExport SEXP _statlearn_nn_session_epoch(SEXP ptrSEXP, SEXP epochSEXP, SEXP batch_sizeSEXP, SEXP lrSEXP, SEXP shuffleSEXP) {
@@ -1150,6 +1160,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_knn_search", (DL_FUNC) &_statlearn_cpp_knn_search, 5},
     {"_statlearn_nn_session_create", (DL_FUNC) &_statlearn_nn_session_create, 10},
     {"_statlearn_nn_session_data", (DL_FUNC) &_statlearn_nn_session_data, 4},
+    {"_statlearn_nn_session_sequence", (DL_FUNC) &_statlearn_nn_session_sequence, 2},
     {"_statlearn_nn_session_epoch", (DL_FUNC) &_statlearn_nn_session_epoch, 5},
     {"_statlearn_nn_session_evaluate", (DL_FUNC) &_statlearn_nn_session_evaluate, 3},
     {"_statlearn_nn_session_predict", (DL_FUNC) &_statlearn_nn_session_predict, 4},

@@ -86,6 +86,9 @@ std::vector<nn::layer_spec> parse_spec(const Rcpp::List& layers) {
     if (has(l, "layer")) s.cell = Rcpp::as<std::string>(l["layer"]);
     s.merge_sum = has(l, "merge") && Rcpp::as<std::string>(l["merge"]) == "sum";
     s.mask_value = dbl(l, "mask_value", 0.0);
+    if (has(l, "output_dim")) s.units = int_at(l, "output_dim", 0, 0);  // embedding
+    s.input_dim = int_at(l, "input_dim", 0, 0);
+    s.mask_zero = has(l, "mask_zero") && Rcpp::as<bool>(l["mask_zero"]);
     out.push_back(s);
   }
   return out;
@@ -194,11 +197,28 @@ void nn_session_data(SEXP ptr, int slot, Rcpp::NumericMatrix x, SEXP y) {
       Rcpp::IntegerVector c(y);
       d.cls.assign(c.begin(), c.end());
       d.O = tr.net.output_size();
+      d.S = tr.net.sequence ? tr.net.steps : 1;
+      if (d.cls.size() != d.S * d.N) Rcpp::stop("expected %d class labels per example", static_cast<int>(d.S));
     } else {
       Rcpp::NumericMatrix t(y);
       d.O = t.nrow();
       d.target.assign(t.begin(), t.end());
     }
+    return 0;
+  });
+}
+
+// Sequence targets (network.h): `steps` targets per example, the loss per
+// step and missing targets ignored. Call before nn_session_data().
+// [[Rcpp::export(rng = false)]]
+void nn_session_sequence(SEXP ptr, int steps) {
+  session& s = get(ptr);
+  dispatch(s, [&](auto& tr) {
+    const std::size_t O = tr.net.output_size();
+    if (steps < 1 || O % static_cast<std::size_t>(steps) != 0)
+      Rcpp::stop("the output of %d values does not split into %d steps", static_cast<int>(O), steps);
+    tr.net.sequence = true;
+    tr.net.steps = static_cast<std::size_t>(steps);
     return 0;
   });
 }

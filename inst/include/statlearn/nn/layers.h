@@ -70,6 +70,8 @@ struct layer_spec {
   std::string cell;                   // bidirectional: the wrapped layer's type
   bool merge_sum = false;             // bidirectional: sum the directions (else concatenate)
   double mask_value = 0.0;            // masking
+  int input_dim = 0;                  // embedding: vocabulary size V (units = output_dim)
+  bool mask_zero = false;             // embedding: token 0 is a masked (padding) step
 };
 
 // ---- matrix products --------------------------------------------------------

@@ -26,6 +26,7 @@
 #include "statlearn/common/hooks.h"
 #include "statlearn/nn/layers.h"
 #include "statlearn/nn/recurrent.h"
+#include "statlearn/nn/sequence.h"
 
 namespace statlearn {
 namespace nn {
@@ -41,13 +42,15 @@ inline loss_kind loss_from(const std::string& s) {
 }
 
 // Targets of a batch or a data set: class indices (cross-entropy) or an
-// O x N matrix (the other losses).
+// O x N matrix (the other losses). Sequence targets (network::sequence) have
+// S class indices per example (S x N, -1 for a missing target) or NaN for
+// missing entries of the O x N matrix.
 template <class T>
 struct dataset {
   std::vector<T> x;         // D x N
-  std::vector<int> cls;     // N (cross-entropy)
+  std::vector<int> cls;     // S x N (cross-entropy)
   std::vector<T> target;    // O x N (other losses)
-  std::size_t D = 0, N = 0, O = 0;
+  std::size_t D = 0, N = 0, O = 0, S = 1;
 };
 
 template <class T>
@@ -84,6 +87,12 @@ class network {
         layers.emplace_back(new bidirectional_layer<T>(s));
       } else if (s.type == "masking") {
         layers.emplace_back(new masking_layer<T>(s));
+      } else if (s.type == "embedding") {
+        layers.emplace_back(new embedding_layer<T>(s));
+      } else if (s.type == "time_distributed") {
+        layers.emplace_back(new time_distributed_layer<T>(s));
+        append_step_activation(layers, s);
+        continue;
       } else if (s.type == "activation") {
         act = s.act;
         if (act == activation::identity) continue;
@@ -112,6 +121,13 @@ class network {
   }
 
   std::size_t output_size() const { return layers.empty() ? input.size() : layers.back()->out.size(); }
+
+  // Sequence targets: the output is `steps` steps of output_size() / steps
+  // values; the cross-entropy softmax (and the prediction transform) works
+  // per step, and missing targets (class -1, NaN) count for nothing. The
+  // loss is the mean over the targets present. Set by the host.
+  bool sequence = false;
+  std::size_t steps = 1;
 
   std::size_t capacity() const { return capacity_; }
 
@@ -158,8 +174,12 @@ class network {
   // Sum over the batch of the per-example loss; adds the number of correct
   // predictions (fractional for several binary outputs) to *correct. When
   // with_grad, leaves the gradient of the batch's mean loss in ga.
+  // *count (when given) gets the number of targets the loss is a sum over:
+  // B, or the targets present for sequence targets.
   double loss_sum(const T* z, std::size_t B, const int* cls, const T* tgt, double* correct,
-                  bool with_grad, int threads) {
+                  bool with_grad, int threads, double* count = nullptr) {
+    if (sequence) return sequence_loss_sum(z, B, cls, tgt, correct, with_grad, threads, count);
+    if (count != nullptr) *count += static_cast<double>(B);
     const std::size_t O = output_size();
     T* dz = with_grad ? ga.data() : nullptr;
     const std::size_t grain = example_grain(O);
@@ -210,6 +230,85 @@ class network {
             if (dj != nullptr) dj[o] = static_cast<T>(2.0 * d * invB / O);
           }
           ls += l / O;
+        }
+      }
+      part[2 * ch] = ls;
+      part[2 * ch + 1] = cs;
+    });
+    double total = 0.0;
+    for (std::size_t ch = 0; ch < nchunk; ++ch) {
+      total += part[2 * ch];
+      if (correct != nullptr) *correct += part[2 * ch + 1];
+    }
+    return total;
+  }
+
+  // loss_sum() for sequence targets: per-step cross-entropy over the S = steps
+  // groups of K = O / S logits of each example (cls is S x B), or squared
+  // error over the entries of the O x B targets; missing targets (class -1,
+  // NaN) add no loss and no gradient, and the gradient is that of the mean
+  // over the n targets present in the batch (zero when n = 0).
+  double sequence_loss_sum(const T* z, std::size_t B, const int* cls, const T* tgt, double* correct,
+                           bool with_grad, int threads, double* count) {
+    if (loss == loss_kind::binary_cross_entropy)
+      throw std::invalid_argument("sequence targets take the cross-entropy or squared-error loss");
+    const std::size_t O = output_size(), S = steps, K = O / S;
+    const bool ce = loss == loss_kind::cross_entropy;
+    double n = 0.0;
+    if (ce) {
+      for (std::size_t i = 0; i < S * B; ++i) n += cls[i] >= 0 ? 1.0 : 0.0;
+    } else {
+      for (std::size_t i = 0; i < O * B; ++i) n += std::isnan(tgt[i]) ? 0.0 : 1.0;
+    }
+    if (count != nullptr) *count += n;
+    const double inv = n > 0.0 ? 1.0 / n : 0.0;
+    T* dz = with_grad ? ga.data() : nullptr;
+    const std::size_t grain = example_grain(O);
+    const std::size_t nchunk = chunk_count(B, grain);
+    std::vector<double> part(2 * nchunk, 0.0);
+    parallel_chunks(B, grain, threads, [&](std::size_t b, std::size_t e, std::size_t ch) {
+      double ls = 0.0, cs = 0.0;
+      std::vector<double> ex(ce ? K : 0);
+      for (std::size_t j = b; j < e; ++j) {
+        if (!ce) {
+          const T* zj = z + j * O;
+          const T* tj = tgt + j * O;
+          T* dj = dz == nullptr ? nullptr : dz + j * O;
+          for (std::size_t o = 0; o < O; ++o) {
+            if (std::isnan(tj[o])) {
+              if (dj != nullptr) dj[o] = T(0);
+              continue;
+            }
+            const double d = static_cast<double>(zj[o]) - tj[o];
+            ls += d * d;
+            if (dj != nullptr) dj[o] = static_cast<T>(2.0 * d * inv);
+          }
+          continue;
+        }
+        for (std::size_t t = 0; t < S; ++t) {
+          const T* zt = z + j * O + t * K;
+          T* dt = dz == nullptr ? nullptr : dz + j * O + t * K;
+          const int y = cls[j * S + t];
+          if (y < 0) {
+            if (dt != nullptr) std::fill(dt, dt + K, T(0));
+            continue;
+          }
+          std::size_t am = 0;
+          for (std::size_t o = 1; o < K; ++o)
+            if (zt[o] > zt[am]) am = o;
+          const double mx = zt[am];
+          double s = 0.0;
+          for (std::size_t o = 0; o < K; ++o) {
+            ex[o] = std::exp(static_cast<double>(zt[o]) - mx);
+            s += ex[o];
+          }
+          ls += mx + std::log(s) - zt[y];
+          if (static_cast<int>(am) == y) cs += 1.0;
+          if (dt != nullptr) {
+            const double scale = inv / s;
+            for (std::size_t o = 0; o < K; ++o)
+              dt[o] = static_cast<T>(ex[o] * scale - (static_cast<int>(o) == y ? inv : 0.0));
+          }
         }
       }
       part[2 * ch] = ls;
@@ -460,13 +559,14 @@ class trainer {
           }
           run_context ctx = context(true);
           const T* z = net.forward(x, B, ctx);
-          const double ls = net.loss_sum(z, B, c, t, &correct, true, threads);
+          double cnt = 0.0;  // B, or the sequence targets present
+          const double ls = net.loss_sum(z, B, c, t, &correct, true, threads, &cnt);
           net.backward(x, B, ctx);
           const double pen = net.penalty(true);
           optimizer_step(opt, params, opt_state, s < lr.size() ? lr[s] : lr.back(), threads);
-          loss_total += ls + pen * B;
-          res.step_loss.push_back(ls / B + pen);
-          seen += B;
+          loss_total += ls + pen * cnt;
+          res.step_loss.push_back(cnt > 0.0 ? ls / cnt + pen : pen);
+          seen += cnt;
           res.steps = s + 1;
         }
       });
@@ -483,7 +583,7 @@ class trainer {
   epoch_result evaluate(int slot, std::size_t batch) {
     const dataset<T>& d = data[slot];
     epoch_result res;
-    double total = 0.0, correct = 0.0;
+    double total = 0.0, correct = 0.0, cnt = 0.0;
     batch = std::max<std::size_t>(1, std::min(batch, d.N));
     net.reserve(batch);
     with_threads(threads, [&] {
@@ -491,13 +591,13 @@ class trainer {
         hooks::check_interrupt();
         const std::size_t B = std::min(batch, d.N - b0);
         const T* z = net.forward(d.x.data() + b0 * d.D, B, context(false));
-        total += net.loss_sum(z, B, d.cls.empty() ? nullptr : d.cls.data() + b0,
+        total += net.loss_sum(z, B, d.cls.empty() ? nullptr : d.cls.data() + b0 * d.S,
                               d.target.empty() ? nullptr : d.target.data() + b0 * d.O, &correct, false,
-                              threads);
+                              threads, &cnt);
       }
     });
-    res.loss = total / d.N + net.penalty(false);
-    res.accuracy = correct / d.N;
+    res.loss = total / cnt + net.penalty(false);
+    res.accuracy = correct / cnt;
     return res;
   }
 
@@ -515,10 +615,12 @@ class trainer {
         T* o = out + b0 * O;
         std::copy(z, z + O * B, o);
         if (!transform || net.output == output_kind::identity) continue;
+        // A softmax over each step's K values for sequence targets.
+        const std::size_t K = net.sequence ? O / net.steps : O;
         for (std::size_t j = 0; j < B; ++j) {
           T* oj = o + j * O;
           if (net.output == output_kind::softmax) {
-            activation_layer<T>::softmax(oj, oj, O);
+            for (std::size_t k = 0; k < O; k += K) activation_layer<T>::softmax(oj + k, oj + k, K);
           } else {
             for (std::size_t k = 0; k < O; ++k) oj[k] = T(1) / (T(1) + std::exp(-oj[k]));
           }
@@ -537,11 +639,12 @@ class trainer {
       run_context ctx = context(true);
       ctx.step = step;
       const T* z = net.forward(d.x.data(), d.N, ctx);
+      double cnt = 0.0;
       const double ls = net.loss_sum(z, d.N, d.cls.empty() ? nullptr : d.cls.data(),
                                      d.target.empty() ? nullptr : d.target.data(), nullptr, with_grad,
-                                     threads);
+                                     threads, &cnt);
       if (with_grad) net.backward(d.x.data(), d.N, ctx);
-      value = ls / d.N + net.penalty(with_grad);
+      value = (cnt > 0.0 ? ls / cnt : 0.0) + net.penalty(with_grad);
     });
     return value;
   }
@@ -564,13 +667,14 @@ class trainer {
   // Copy the examples idx[0..B) into the batch buffers.
   void gather(const dataset<T>& d, const std::size_t* idx, std::size_t B) {
     xb.resize(d.D * net.capacity());
-    if (!d.cls.empty()) cb.resize(net.capacity());
+    if (!d.cls.empty()) cb.resize(d.S * net.capacity());
     if (!d.target.empty()) tb.resize(d.O * net.capacity());
     parallel_chunks(B, example_grain(d.D), threads, [&](std::size_t b, std::size_t e, std::size_t) {
       for (std::size_t j = b; j < e; ++j) {
         const std::size_t i = idx[j];
         std::copy(d.x.data() + i * d.D, d.x.data() + (i + 1) * d.D, xb.data() + j * d.D);
-        if (!d.cls.empty()) cb[j] = d.cls[i];
+        if (!d.cls.empty())
+          std::copy(d.cls.data() + i * d.S, d.cls.data() + (i + 1) * d.S, cb.data() + j * d.S);
         if (!d.target.empty())
           std::copy(d.target.data() + i * d.O, d.target.data() + (i + 1) * d.O, tb.data() + j * d.O);
       }
