@@ -36,7 +36,10 @@ if (!file.exists(file.path(openblas, "libblas.so.3"))) {
 }
 py_script <- normalizePath("bench/rnn-lstm.py")
 py_env <- c(paste0("LD_LIBRARY_PATH=", openblas), paste0("OPENBLAS_NUM_THREADS=", threads),
-            paste0("OMP_NUM_THREADS=", threads))
+            paste0("OMP_NUM_THREADS=", threads),
+            # torch's OpenMP workers would otherwise spin while OpenBLAS's
+            # threads run the GEMMs: on two cores they take each other's core
+            "OMP_WAIT_POLICY=PASSIVE")
 run_python <- function(args) {
   out <- system2(python, c(shQuote(py_script), args), stdout = TRUE, stderr = TRUE, env = py_env)
   if (!is.null(attr(out, "status"))) stop("python failed:\n", paste(out, collapse = "\n"))

@@ -93,7 +93,13 @@ def main(d):
     model = Model(cell, F, U, K)
     load_weights(model, read_weights(d), cell, U)
     model = model.float()
-    opt = torch.optim.Adam(model.parameters(), lr=float(cfg["lr"]), eps=float(cfg["eps"]))
+    if cell == "lstm":
+        # statlearn's LSTM has one bias (PyTorch's bias_ih + bias_hh): it sits
+        # in bias_ih and bias_hh stays 0. Trained, the pair would take two
+        # Adam steps per step of statlearn's single bias.
+        model.rnn.bias_hh_l0.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=float(cfg["lr"]), eps=float(cfg["eps"]))
     lossf = torch.nn.CrossEntropyLoss()
     batches = [(x[i:i + B].contiguous(), y[i:i + B].contiguous()) for i in range(0, n, B)]
     print("epoch,loss,accuracy,seconds")
