@@ -605,3 +605,36 @@
 #' km <- kmeans(t(nci), centers = 3, nstart = 1)
 #' table(km$cluster, colnames(nci))
 "nci"
+
+#' Pride and Prejudice, chapters 1 to 18
+#'
+#' @description
+#' The first 18 chapters of Jane Austen's novel *Pride and Prejudice* (1813),
+#' one row per paragraph: about 179,000 characters of English prose, 66
+#' distinct characters, for character-level language models (Deep Learning
+#' book, section 10.2; `vignette("dl-10-sequence-modeling")`).
+#'
+#' @format A data frame with 633 rows and 2 columns:
+#' \describe{
+#'   \item{`chapter`}{the chapter, 1 to 18.}
+#'   \item{`text`}{the paragraph, its lines joined by single spaces. The
+#'     text keeps Project Gutenberg's plain-text conventions: straight quotes
+#'     and `_underscores_` around italics.}
+#' }
+#'
+#' @source Project Gutenberg eBook #1342, <https://www.gutenberg.org/ebooks/1342>,
+#'   as distributed in the R package janeaustenr (Silge, J., 2022, version
+#'   1.0.0, <https://CRAN.R-project.org/package=janeaustenr>); the script
+#'   `data-raw/austen.R` of the package sources extracts it. The novel is in
+#'   the public domain (published in 1813; the author died in 1817).
+#' @family datasets
+#' @docType data
+#' @keywords datasets
+#' @md
+#' @examples
+#' text <- paste(pride_prejudice$text, collapse = "\n")
+#' nchar(text)
+#' substr(text, 1, 120)
+#' # the 20 most frequent characters
+#' head(sort(table(strsplit(text, "")[[1]]), decreasing = TRUE), 20)
+"pride_prejudice"

@@ -235,6 +235,9 @@ network <- function(input_shape) {
   }
   shape <- switch(length(input_shape), c(1L, 1L, as.integer(input_shape)),
                   c(1L, as.integer(input_shape)), as.integer(input_shape))
+  # A sequence of one step has a flat vector's shape: mark it for the
+  # recurrent layers (network-recurrent.R).
+  if (length(input_shape) == 2L && shape[2L] == 1L) attr(shape, "sequence") <- TRUE
   structure(list(input_shape = shape, layers = list()), class = "statlearn_network")
 }
 
@@ -576,13 +579,13 @@ layer_param_shapes_double <- function(layer) {
       shapes
     },
     batch_norm = list(gamma = cin, beta = cin, moving_mean = cin, moving_variance = cin),
-    simple_rnn = , lstm = , gru = , bidirectional = recurrent_param_shapes(layer),
     embedding = list(embeddings = c(layer$input_dim, layer$output_dim)),
     time_distributed = {
       shapes <- list(kernel = c(cin, layer$units))
       if (layer$use_bias) shapes$bias <- layer$units
       shapes
     },
+    simple_rnn = , lstm = , gru = , bidirectional = recurrent_param_shapes(layer),
     list()
   )
 }

@@ -30,6 +30,8 @@ check_sequence_input <- function(net, in_shape, what) {
   }
   if (in_shape[2L] > 1L) return(invisible())
   source <- sequence_source(net)
+  # network(c(1, F)): a sequence of one step (marked, as its shape is a flat one's).
+  if (is.null(source) && isTRUE(attr(net$input_shape, "sequence"))) return(invisible())
   from <- if (is.null(source)) {
     "the network input"
   } else if (source$type %in% c(nn_recurrent_types, "bidirectional")) {
@@ -37,6 +39,7 @@ check_sequence_input <- function(net, in_shape, what) {
   } else {
     sprintf("layer %s", source$name)
   }
+  if (!is.null(source) && isTRUE(source$return_sequences)) return(invisible())
   if (is.null(source) || source$type %in% c(nn_flat_types, nn_recurrent_types, "bidirectional")) {
     abort_input("net", sprintf("a sequence (time steps x features) as input of %s: %s", what, fix),
                 sprintf("a flat input of %d features from %s", in_shape[3L], from),
@@ -45,9 +48,10 @@ check_sequence_input <- function(net, in_shape, what) {
   invisible()
 }
 
-recurrent_fields <- function(net, start, type, units, activation, return_sequences) {
+recurrent_fields <- function(net, start, type, units, activation, return_sequences,
+                             what = sprintf("layer_%s()", type)) {
   with_layer(start$name, {
-    check_sequence_input(net, start$in_shape, sprintf("layer_%s()", type))
+    check_sequence_input(net, start$in_shape, what)
     fields <- list(units = check_count(units, "units"))
     if (type == "simple_rnn") fields$activation <- check_choice(activation, nn_rnn_activations, "activation")
     fields$return_sequences <- check_flag(return_sequences, "return_sequences")
@@ -203,7 +207,8 @@ layer_bidirectional <- function(net, layer, units, merge = "concat", return_sequ
   start <- begin_layer(net, "bidirectional", name)
   fields <- with_layer(start$name, {
     layer <- check_choice(layer, nn_recurrent_types, "layer")
-    inner <- recurrent_fields(net, start, layer, units, activation, return_sequences)
+    inner <- recurrent_fields(net, start, layer, units, activation, return_sequences,
+                              "layer_bidirectional()")
     c(list(layer = layer), inner, list(merge = check_choice(merge, c("concat", "sum"), "merge")))
   })
   width <- if (fields$merge == "concat") 2L * fields$units else fields$units

@@ -324,6 +324,23 @@ new_session <- function(net, loss, weights, optimizer, optimizer_state, precisio
 #' Calling `train_network()` on a fit resumes training: the weights, the
 #' optimizer's state, the epoch count and the history carry on.
 #'
+#' **Sequence targets.** When the network's output is a sequence of T > 1
+#' steps of K values (shape `c(1, T, K)`, as from [layer_time_distributed()]
+#' or a recurrent layer with `return_sequences = TRUE`), `y` may give a target
+#' at every step: an n x T matrix of class labels for a per-step
+#' cross-entropy (the softmax taken over the K values of each step; the
+#' default loss for such a matrix), or an n x T x K array for squared error.
+#' Labels are integer codes 1..K, a character matrix (its classes are
+#' `attr(y, "levels")` if set, else its sorted distinct values) or a factor
+#' with dims n x T. `NA` targets add nothing to the loss and nothing to the
+#' gradient: the loss of a batch, the epoch's `loss` and `accuracy`, the
+#' validation metrics and [evaluate()] are means over the targets present
+#' (labelled steps, or non-NA entries of the array), not over examples. That
+#' is how padding (see `mask_zero` of [layer_embedding()]) and the steps of
+#' a sequence-to-sequence input that have no output are left out.
+#' [predict()][predict.statlearn_network_fit] then returns n x T x K arrays
+#' and n x T class matrices.
+#'
 #' @param net A network specification ([network()]) or, to resume training, a
 #'   fit from `train_network()`.
 #' @param x Inputs: a numeric matrix with one row per example and
@@ -334,7 +351,8 @@ new_session <- function(net, loss, weights, optimizer, optimizer_state, precisio
 #'   numeric vector or matrix (squared error); with `loss =
 #'   "binary_cross_entropy"`, 0/1 (or `[0, 1]`) values, one column per output,
 #'   or a two-level factor. Its columns (or classes) must match the units of
-#'   the last layer.
+#'   the last layer. For a sequence output, an n x T matrix of labels or an
+#'   n x T x K array, possibly with `NA` (see Details).
 #' @param loss `"cross_entropy"` (softmax fused into the loss),
 #'   `"binary_cross_entropy"` (sigmoid fused), or `"mse"` (mean squared error
 #'   over outputs). The default is cross-entropy for a factor `y` and squared
@@ -593,7 +611,11 @@ network_outputs <- function(object, xe, transform, batch_size, threads) {
 #' @param batch_size Examples per forward pass.
 #' @inheritParams statlearn-params
 #' @return A factor, a probability matrix (one column per class), or a
-#'   numeric vector (one output) or matrix.
+#'   numeric vector (one output) or matrix. A fit trained with sequence
+#'   targets (see [train_network()]) gives an n x T x K array for `"prob"`
+#'   (the softmax of each step) and `"response"`, and for `"class"` an n x T
+#'   matrix of the most probable class at each step: integer codes if the
+#'   labels were integer codes, else the labels (a character matrix).
 #' @family neural networks
 #' @export
 #' @examples
@@ -652,7 +674,8 @@ predict.statlearn_network_fit <- function(object, newdata, type = NULL, batch_si
 #' @param x,y Inputs and responses, shaped as for fitting.
 #' @param ... Further arguments for methods.
 #' @return A named numeric vector: the loss (including any weight penalty) and,
-#'   for classification, the accuracy.
+#'   for classification, the accuracy. With sequence targets (see
+#'   [train_network()]) both are means over the non-NA targets.
 #' @family neural networks
 #' @export
 evaluate <- function(object, x, y, ...) UseMethod("evaluate")

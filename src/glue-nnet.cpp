@@ -81,14 +81,14 @@ std::vector<nn::layer_spec> parse_spec(const Rcpp::List& layers) {
     s.rate = dbl(l, "rate", 0.0);
     s.momentum = dbl(l, "momentum", 0.99);
     s.epsilon = dbl(l, "epsilon", 1e-3);
+    if (has(l, "output_dim")) s.units = int_at(l, "output_dim", 0, 0);  // embedding
+    s.input_dim = int_at(l, "input_dim", 0, 0);
+    s.mask_zero = has(l, "mask_zero") && Rcpp::as<bool>(l["mask_zero"]);
     // recurrent layers (R/network-recurrent.R)
     s.return_sequences = has(l, "return_sequences") && Rcpp::as<bool>(l["return_sequences"]);
     if (has(l, "layer")) s.cell = Rcpp::as<std::string>(l["layer"]);
     s.merge_sum = has(l, "merge") && Rcpp::as<std::string>(l["merge"]) == "sum";
     s.mask_value = dbl(l, "mask_value", 0.0);
-    if (has(l, "output_dim")) s.units = int_at(l, "output_dim", 0, 0);  // embedding
-    s.input_dim = int_at(l, "input_dim", 0, 0);
-    s.mask_zero = has(l, "mask_zero") && Rcpp::as<bool>(l["mask_zero"]);
     out.push_back(s);
   }
   return out;

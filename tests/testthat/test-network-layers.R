@@ -271,7 +271,7 @@ test_that("locally connected kernels use the fans of one unit", {
 test_that("bad inputs are input errors naming the argument and the layer", {
   img <- network(c(4, 4, 1))
   cls <- "statlearn_error_input"
-  expect_error(network(c(4, 4)), class = cls)
+  expect_error(network(c(4, 4, 4, 4)), class = cls)  # c(4, 4) is now a sequence (issue 16)
   expect_error(network(0), class = cls)
   expect_error(network(2.5), class = cls)
   # Not a network.

@@ -65,13 +65,13 @@ struct layer_spec {
   double l1 = 0.0, l2 = 0.0;          // penalties on the kernel
   double rate = 0.0;                  // dropout
   double momentum = 0.99, epsilon = 1e-3;  // batch norm
+  int input_dim = 0;                  // embedding: vocabulary size V (units = output_dim)
+  bool mask_zero = false;             // embedding: token 0 is a masked (padding) step
   // recurrent layers (nn/recurrent.h)
   bool return_sequences = false;
   std::string cell;                   // bidirectional: the wrapped layer's type
   bool merge_sum = false;             // bidirectional: sum the directions (else concatenate)
   double mask_value = 0.0;            // masking
-  int input_dim = 0;                  // embedding: vocabulary size V (units = output_dim)
-  bool mask_zero = false;             // embedding: token 0 is a masked (padding) step
 };
 
 // ---- matrix products --------------------------------------------------------

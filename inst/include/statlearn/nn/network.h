@@ -25,8 +25,8 @@
 
 #include "statlearn/common/hooks.h"
 #include "statlearn/nn/layers.h"
-#include "statlearn/nn/recurrent.h"
 #include "statlearn/nn/sequence.h"
+#include "statlearn/nn/recurrent.h"
 
 namespace statlearn {
 namespace nn {
@@ -81,18 +81,18 @@ class network {
         layers.emplace_back(new dropout_layer<T>(s));
       } else if (s.type == "batch_norm") {
         layers.emplace_back(new batch_norm_layer<T>(s));
-      } else if (s.type == "simple_rnn" || s.type == "lstm" || s.type == "gru") {
-        layers.emplace_back(new recurrent_layer<T>(s));
-      } else if (s.type == "bidirectional") {
-        layers.emplace_back(new bidirectional_layer<T>(s));
-      } else if (s.type == "masking") {
-        layers.emplace_back(new masking_layer<T>(s));
       } else if (s.type == "embedding") {
         layers.emplace_back(new embedding_layer<T>(s));
       } else if (s.type == "time_distributed") {
         layers.emplace_back(new time_distributed_layer<T>(s));
         append_step_activation(layers, s);
         continue;
+      } else if (s.type == "simple_rnn" || s.type == "lstm" || s.type == "gru") {
+        layers.emplace_back(new recurrent_layer<T>(s));
+      } else if (s.type == "bidirectional") {
+        layers.emplace_back(new bidirectional_layer<T>(s));
+      } else if (s.type == "masking") {
+        layers.emplace_back(new masking_layer<T>(s));
       } else if (s.type == "activation") {
         act = s.act;
         if (act == activation::identity) continue;

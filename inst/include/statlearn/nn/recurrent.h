@@ -25,13 +25,15 @@
 // where a = W' x_t and h_. = W_h.' h_{t-1} + b_h.. The initial state is zero.
 //
 // The fused kernel. forward(): (1) the input projection of every step,
-// XG = kernel' X (G*U x T*B), one GEMM; (2) for each step, in parallel over
-// fixed chunks of the batch, the recurrent projection of the chunk (one GEMM
-// of G*U x nb x U with the transposed recurrent kernel read in place) and the
-// gate pass over the chunk (vectorised sigmoid/tanh from nn/simd.h), which
-// overwrites XG's column with the activated gates that BPTT needs. backward():
-// each step's gate pass writes the gradient of the gates' pre-activations in
-// place of the gates, then the recurrent back-projection of the chunk; after
+// XG = kernel' X (G*U x T*B), one GEMM; (2) in parallel over fixed chunks of
+// the batch (examples are independent, so each chunk runs the whole
+// recurrence as one task, with no barrier between steps), for each step the
+// recurrent projection of the chunk (one GEMM of G*U x nb x U with the
+// transposed recurrent kernel read in place) and the gate pass over the chunk
+// (vectorised sigmoid/tanh from nn/simd.h), which overwrites XG's column with
+// the activated gates that BPTT needs. backward(): the same chunks, each step's
+// gate pass writing the gradient of the gates' pre-activations in place of the
+// gates, then the recurrent back-projection of the chunk; after
 // the loop the weight gradients are three GEMMs over all T * B columns
 // (kernel: X dG', recurrent kernel: H_prev dG', input: kernel dG) and a row
 // sum. Buffers are sized once by reserve(capacity). Chunks are fixed by the
@@ -210,13 +212,14 @@ class recurrent_core {
       std::fill_n(hprev.data() + Uz * (t0 + Ts * j), Uz, T(0));
       if (cell == cell_kind::lstm) std::fill_n(cprev.data() + Uz * (t0 + Ts * j), Uz, T(0));
     }
-    const std::size_t grain = batch_grain();
-    for (int s = 0; s < steps; ++s) {
-      const int t = time_of(s);
-      const int tn = reverse ? t - 1 : t + 1;  // the next step's time
-      const bool has_next = s + 1 < steps;
-      parallel_chunks(B, grain, ctx.threads, [&](std::size_t j0, std::size_t j1, std::size_t) {
-        const std::size_t nb = j1 - j0;
+    // Examples are independent: each fixed chunk of the batch runs the whole
+    // recurrence as one task (no barrier between steps).
+    parallel_chunks(B, batch_grain(), ctx.threads, [&](std::size_t j0, std::size_t j1, std::size_t) {
+      const std::size_t nb = j1 - j0;
+      for (int s = 0; s < steps; ++s) {
+        const int t = time_of(s);
+        const int tn = reverse ? t - 1 : t + 1;  // the next step's time
+        const bool has_next = s + 1 < steps;
         // (2) Recurrent projection of the chunk: rg = W_hh' h_{t-1}.
         if (s > 0) {
           gemm(false, false, GU, nb, Uz, T(1), whh_t.data(), GU, hprev.data() + Uz * (t + Ts * j0),
@@ -279,8 +282,8 @@ class recurrent_core {
           }
           if (out != nullptr) put(out, hn, accumulate);
         }
-      });
-    }
+      }
+    });
   }
 
   // dy laid out as forward's y; dx (F x T*B) is written, or added to with
@@ -297,14 +300,15 @@ class recurrent_core {
       else std::copy(dy + oex * j, dy + oex * j + Uz, d);
       if (cell == cell_kind::lstm) std::fill_n(dc.data() + Uz * j, Uz, T(0));
     }
-    const std::size_t grain = batch_grain();
-    for (int s = steps - 1; s >= 0; --s) {
-      const int t = time_of(s);
-      parallel_chunks(B, grain, ctx.threads, [&](std::size_t j0, std::size_t j1, std::size_t) {
+    parallel_chunks(B, batch_grain(), ctx.threads, [&](std::size_t j0, std::size_t j1, std::size_t) {
+      T* cur = dh.data();   // dL/dh_t of the chunk's examples
+      T* nxt = dhn.data();  // dL/dh_{t-1}
+      for (int s = steps - 1; s >= 0; --s) {
+        const int t = time_of(s);
         for (std::size_t j = j0; j < j1; ++j) {
           const std::size_t col = t + Ts * j;
-          T* d = dh.data() + Uz * j;   // dL/dh_t
-          T* dn = dhn.data() + Uz * j; // dL/dh_{t-1}, direct part
+          T* d = cur + Uz * j;
+          T* dn = nxt + Uz * j;  // the direct part, then += W_hh dG_t
           T* a = xg.data() + GU * col;
           const bool present = mask == nullptr || mask[col] != 0;
           if (!present) {
@@ -361,10 +365,10 @@ class recurrent_core {
         // dL/dh_{t-1} += W_hh dG_t (not needed before the first step).
         if (s > 0)
           gemm(false, false, Uz, j1 - j0, GU, T(1), W, Uz, dg_rec + GU * (t + Ts * j0), GU * Ts, T(1),
-               dhn.data() + Uz * j0, Uz, 1);
-      });
-      dh.swap(dhn);
-    }
+               nxt + Uz * j0, Uz, 1);
+        std::swap(cur, nxt);
+      }
+    });
     // Weight gradients over all T * B columns, and the input gradient.
     const std::size_t N = Ts * B;
     gemm(false, true, F, GU, N, T(1), x, F, xg.data(), GU, T(0), kernel.grad.data(), F, ctx.threads);

@@ -29,7 +29,8 @@ namespace nn {
 
 // y[, t] = W[, x_t] for tokens x_1..x_T: the input_dim x output_dim table of
 // the R layer is stored transposed (one contiguous column of E values per
-// token). Token 0 (padding) and anything outside 1..V gives a zero vector.
+// token). Token 0 (padding) and anything outside 1..V gives a zero vector
+// (and, with mask_zero, a masked step for the layers that follow).
 // Tokens are not differentiable: backward() writes no input gradient (zeros
 // when one is asked for) and scatter-adds the output gradient into the rows of
 // the table that were used.
@@ -49,6 +50,12 @@ class embedding_layer : public layer<T> {
     embeddings.l2 = s.l2;
   }
   std::vector<parameter<T>*> params() override { return {&embeddings}; }
+  void reserve(std::size_t cap) override {
+    if (mask_zero) mask.resize(steps * cap);
+  }
+  // With mask_zero, the steps whose token is 0 are masked for the layers that
+  // follow (run_context::mask, nn/recurrent.h): mask[t + T * j] = 0.
+  const std::uint8_t* output_mask() const override { return mask_zero ? mask.data() : nullptr; }
 
   // The table column of a token, or V when the step gives a zero vector.
   std::size_t row_of(T v) const {
@@ -63,6 +70,7 @@ class embedding_layer : public layer<T> {
       for (std::size_t j = b; j < e; ++j)
         for (std::size_t t = 0; t < steps; ++t) {
           const std::size_t r = row_of(x[t + steps * j]);
+          if (mask_zero) mask[t + steps * j] = r == V ? 0 : 1;
           T* yt = y + E * (t + steps * j);
           if (r == V) {
             std::fill(yt, yt + E, T(0));
@@ -113,6 +121,7 @@ class embedding_layer : public layer<T> {
 
  private:
   std::vector<std::size_t> start, pos;
+  std::vector<std::uint8_t> mask;
 };
 
 // ---- time distributed dense -----------------------------------------------------

@@ -1,0 +1,389 @@
+# Recurrent layers (R/network-recurrent.R, nn/recurrent.h): the forward pass
+# against a plain R implementation of PyTorch's equations, BPTT against finite
+# differences, masking against unpadded sequences run one by one, PyTorch
+# itself where it is installed, thread invariance, saveRDS, learning, errors.
+
+sigm <- function(v) 1 / (1 + exp(-v))
+
+# Plain R recurrence for one example: x is T x F. Returns the outputs of every
+# step (T x U, zero at masked steps) and the last state.
+ref_recurrent <- function(x, w, cell, act = "tanh", reverse = FALSE, present = rep(TRUE, nrow(x))) {
+  n_t <- nrow(x)
+  u <- nrow(w$recurrent_kernel)
+  blk <- function(v, k) v[(k - 1) * u + seq_len(u)]
+  h <- numeric(u)
+  cc <- numeric(u)
+  out <- matrix(0, n_t, u)
+  for (t in if (reverse) rev(seq_len(n_t)) else seq_len(n_t)) {
+    if (!present[t]) next
+    a <- drop(x[t, ] %*% w$kernel) + w$bias
+    r <- drop(h %*% w$recurrent_kernel)
+    if (cell == "lstm") {
+      z <- a + r
+      i <- sigm(blk(z, 1)); f <- sigm(blk(z, 2)); g <- tanh(blk(z, 3)); o <- sigm(blk(z, 4))
+      cc <- f * cc + i * g
+      h <- o * tanh(cc)
+    } else if (cell == "gru") {
+      rh <- r + w$recurrent_bias
+      rr <- sigm(blk(a, 1) + blk(rh, 1))
+      z <- sigm(blk(a, 2) + blk(rh, 2))
+      n <- tanh(blk(a, 3) + rr * blk(rh, 3))
+      h <- (1 - z) * n + z * h
+    } else {
+      v <- a + r
+      h <- switch(act, tanh = tanh(v), relu = pmax(v, 0), sigmoid = sigm(v), identity = v)
+    }
+    out[t, ] <- h
+  }
+  list(seq = out, last = h)
+}
+
+# Random weights with non-zero biases, in the layout of init_weights().
+random_weights <- function(net, seed = 1, scale = 0.5) {
+  set.seed(seed)
+  lapply(statlearn:::init_weights(net), function(w) {
+    if (is.null(w)) return(NULL)
+    lapply(w, function(v) {
+      v[] <- stats::runif(length(v), -scale, scale)
+      v
+    })
+  })
+}
+
+fit_with <- function(net, weights, precision = "double") {
+  statlearn:::as_network_fit(net, weights, loss = "mse", precision = precision)
+}
+
+seq_data <- function(n = 5, steps = 6, features = 3, seed = 2) {
+  set.seed(seed)
+  array(rnorm(n * steps * features), c(n, steps, features))
+}
+
+# Network outputs with return_sequences (n x (T * U), units fastest) as n x T x U.
+as_steps <- function(out, steps, units) aperm(array(t(out), c(units, steps, nrow(out))), c(3, 2, 1))
+
+expect_gradients <- function(net, x, y, tol = 1e-6, ...) {
+  g <- gradient_check(net, x, y, loss = "mse", seed = 11, threads = 1, ...)
+  expect_true(all(g$checked > 0))
+  for (i in seq_len(nrow(g))) {
+    expect_lt(g$max_rel_error[i], tol, label = sprintf("%s/%s relative error", g$layer[i], g$tensor[i]))
+  }
+  invisible(g)
+}
+
+test_that("network(c(T, F)) is a sequence input and takes n x T x F arrays", {
+  net <- network(c(7, 3))
+  expect_identical(net$input_shape, c(1L, 7L, 3L))
+  x <- seq_data(4, 7, 3)
+  xe <- statlearn:::network_input(x, net)
+  expect_identical(dim(xe), c(21L, 4L))
+  # features fastest, then time: entry f + F * t of example i is x[i, t, f]
+  expect_identical(xe[2 + 3 * 4, 3], x[3, 5, 2])
+  # the same data as an n x (T * F) matrix in that order
+  m <- t(xe)
+  expect_identical(statlearn:::network_input(m, net), xe)
+  expect_statlearn_error(statlearn:::network_input(x[, 1:6, ], net), "statlearn_error_shape", "4 x 7 x 3|7 x 3")
+})
+
+test_that("forward passes equal a plain R implementation (float64 1e-12, float32 1e-5)", {
+  x <- seq_data(5, 6, 3)
+  cases <- list(list(cell = "lstm"), list(cell = "gru"), list(cell = "simple_rnn", act = "tanh"),
+                list(cell = "simple_rnn", act = "relu"), list(cell = "simple_rnn", act = "sigmoid"))
+  for (cs in cases) {
+    act <- if (is.null(cs$act)) "tanh" else cs$act
+    for (rs in c(FALSE, TRUE)) {
+      net <- network(c(6, 3))
+      net <- switch(cs$cell, lstm = layer_lstm(net, 4, return_sequences = rs),
+                    gru = layer_gru(net, 4, return_sequences = rs),
+                    simple_rnn = layer_simple_rnn(net, 4, activation = act, return_sequences = rs))
+      w <- random_weights(net, seed = 3)
+      label <- sprintf("%s %s return_sequences = %s", cs$cell, act, rs)
+      for (precision in c("double", "single")) {
+        got <- predict(fit_with(net, w, precision), x, threads = 1)
+        for (i in 1:5) {
+          ref <- ref_recurrent(x[i, , ], w[[1]], cs$cell, act)
+          want <- if (rs) ref$seq else ref$last
+          have <- if (rs) as_steps(got, 6, 4)[i, , ] else got[i, ]
+          expect_equal(have, want, tolerance = if (precision == "double") 1e-12 else 1e-5,
+                       label = paste(label, precision, "example", i))
+        }
+      }
+    }
+  }
+})
+
+test_that("bidirectional layers concatenate or sum a forward and a time-reversed pass", {
+  x <- seq_data(4, 5, 2)
+  for (cell in c("lstm", "gru", "simple_rnn")) {
+    for (merge in c("concat", "sum")) for (rs in c(FALSE, TRUE)) {
+      net <- network(c(5, 2)) |> layer_bidirectional(cell, 3, merge = merge, return_sequences = rs)
+      w <- random_weights(net, seed = 4)
+      wf <- stats::setNames(w[[1]][startsWith(names(w[[1]]), "forward_")], NULL)
+      wb <- stats::setNames(w[[1]][startsWith(names(w[[1]]), "backward_")], NULL)
+      nms <- sub("^forward_", "", names(w[[1]])[startsWith(names(w[[1]]), "forward_")])
+      names(wf) <- names(wb) <- nms
+      got <- predict(fit_with(net, w), x, threads = 1)
+      width <- if (merge == "concat") 6 else 3
+      for (i in 1:4) {
+        f <- ref_recurrent(x[i, , ], wf, cell)
+        b <- ref_recurrent(x[i, , ], wb, cell, reverse = TRUE)
+        want <- if (rs) {
+          if (merge == "concat") cbind(f$seq, b$seq) else f$seq + b$seq
+        } else {
+          if (merge == "concat") c(f$last, b$last) else f$last + b$last
+        }
+        have <- if (rs) as_steps(got, 5, width)[i, , ] else got[i, ]
+        expect_equal(have, want, tolerance = 1e-12, label = sprintf("%s %s rs = %s, example %d", cell, merge, rs, i))
+      }
+    }
+  }
+})
+
+test_that("BPTT matches finite differences (float64): every cell, bidirectional, stacked, masked", {
+  x <- seq_data(6, 5, 3)
+  y <- matrix(rnorm(12), 6, 2)
+  for (cell in c("simple_rnn", "lstm", "gru")) {
+    net <- network(c(5, 3))
+    net <- switch(cell, lstm = layer_lstm(net, 4), gru = layer_gru(net, 4), simple_rnn = layer_simple_rnn(net, 4))
+    expect_gradients(layer_dense(net, 2), x, y)
+    for (merge in c("concat", "sum")) {
+      net <- network(c(5, 3)) |> layer_bidirectional(cell, 3, merge = merge, return_sequences = TRUE) |>
+        layer_bidirectional(cell, 2, merge = merge) |> layer_dense(2)
+      expect_gradients(net, x, y)
+    }
+  }
+  net <- network(c(5, 3)) |> layer_simple_rnn(4, activation = "sigmoid", return_sequences = TRUE) |>
+    layer_gru(4, return_sequences = TRUE) |> layer_lstm(3) |> layer_dense(2)
+  expect_gradients(net, x, y)
+  # Masked: padding at the end, at the start, and a fully masked example.
+  xm <- x
+  xm[1, 4:5, ] <- 0
+  xm[2, 1:2, ] <- 0
+  xm[3, , ] <- 0
+  xm[4, 2, ] <- 0
+  for (cell in c("simple_rnn", "lstm", "gru")) {
+    net <- network(c(5, 3)) |> layer_masking() |> layer_bidirectional(cell, 3, return_sequences = TRUE) |>
+      layer_dropout(0) |> layer_lstm(3) |> layer_dense(2)
+    expect_gradients(net, xm, y)
+  }
+  # A float32 check of the fast engine (looser: float rounding).
+  net <- network(c(5, 3)) |> layer_lstm(6, return_sequences = TRUE) |> layer_gru(4) |> layer_dense(2)
+  expect_gradients(net, x, y, tol = 2e-3, precision = "single")
+})
+
+test_that("masking equals running the unpadded sequences one by one", {
+  set.seed(5)
+  n <- 6
+  len <- c(5, 3, 1, 4, 2, 5)
+  x <- array(0, c(n, 5, 2))
+  for (i in 1:n) x[i, seq_len(len[i]), ] <- rnorm(2 * len[i])
+  for (cell in c("lstm", "gru", "simple_rnn")) {
+    mk <- function(steps, rs, masked = FALSE) {
+      net <- network(c(steps, 2))
+      if (masked) net <- layer_masking(net)
+      net |> layer_bidirectional(cell, 3, return_sequences = TRUE) |>
+        layer_bidirectional(cell, 2, return_sequences = rs, merge = "sum")
+    }
+    for (rs in c(FALSE, TRUE)) {
+      full <- mk(5, rs, masked = TRUE)
+      w <- random_weights(full, seed = 6)
+      got <- predict(fit_with(full, w), x, threads = 1)
+      for (i in 1:n) {
+        one <- mk(len[i], rs)
+        ref <- predict(fit_with(one, w[-1]), x[i, seq_len(len[i]), , drop = FALSE], threads = 1)
+        if (rs) {
+          have <- as_steps(got, 5, 2)[i, , ]
+          want <- matrix(as_steps(ref, len[i], 2)[1, , ], len[i], 2)
+          expect_equal(have[seq_len(len[i]), , drop = FALSE], want, tolerance = 1e-12,
+                       label = sprintf("%s seq example %d", cell, i))
+          expect_true(all(have[-seq_len(len[i]), ] == 0), label = "masked steps output zero")
+        } else {
+          expect_equal(got[i, ], ref[1, ], tolerance = 1e-12, label = sprintf("%s last example %d", cell, i))
+        }
+      }
+    }
+  }
+  # mask_value other than 0; the mask passes dropout and ends at a layer that drops the time axis.
+  xv <- x
+  xv[xv == 0] <- -1
+  net <- network(c(5, 2)) |> layer_masking(-1) |> layer_lstm(3)
+  w <- random_weights(net, seed = 7)
+  net0 <- network(c(5, 2)) |> layer_masking() |> layer_lstm(3)
+  expect_equal(predict(fit_with(net, w), xv), predict(fit_with(net0, w), x), tolerance = 1e-14)
+})
+
+test_that("layer shapes, parameter counts (keras' formulas) and printing", {
+  f <- 7; u <- 5
+  net <- network(c(9, f)) |> layer_lstm(u, return_sequences = TRUE) |> layer_gru(4, return_sequences = TRUE) |>
+    layer_simple_rnn(3) |> layer_dense(1)
+  s <- summary(net)
+  expect_equal(s$params[1], 4 * (f * u + u * u + u))            # keras LSTM, one bias
+  expect_equal(s$params[2], 3 * (u * 4 + 4 * 4 + 2 * 4))        # keras GRU, reset_after = TRUE
+  expect_equal(s$params[3], 4 * 3 + 3 * 3 + 3)                  # keras SimpleRNN
+  expect_identical(s$output_shape, c("9 x 5", "9 x 4", "3", "1"))
+  expect_output(print(net), "lstm_1 \\(lstm\\) +9 x 5 +260")
+  expect_output(print(net), "input 9 x 7")
+  bi <- network(c(9, f)) |> layer_bidirectional("lstm", u, return_sequences = TRUE) |>
+    layer_bidirectional("gru", 2, merge = "sum")
+  sb <- summary(bi)
+  expect_equal(sb$params, c(2 * 4 * (f * u + u * u + u), 2 * 3 * (2 * u * 2 + 4 + 4)))
+  expect_identical(sb$output_shape, c("9 x 10", "2"))
+  expect_output(print(bi), "bidirectional_1 \\(bidirectional lstm, concat\\)")
+  # initial weights: shapes, orthogonal recurrent kernel, LSTM forget bias 1
+  w <- statlearn:::with_seed(1, statlearn:::init_weights(net))
+  expect_identical(dim(w[[1]]$kernel), c(7L, 20L))
+  expect_identical(dim(w[[1]]$recurrent_kernel), c(5L, 20L))
+  expect_equal(tcrossprod(w[[1]]$recurrent_kernel), diag(5), tolerance = 1e-12)
+  expect_identical(w[[1]]$bias, rep(c(0, 1, 0, 0), each = 5))
+  expect_identical(names(w[[2]]), c("kernel", "recurrent_kernel", "bias", "recurrent_bias"))
+  expect_equal(crossprod(w[[3]]$recurrent_kernel), diag(3), tolerance = 1e-12)
+  wb <- statlearn:::with_seed(1, statlearn:::init_weights(bi))
+  expect_identical(names(wb[[2]]), paste0(rep(c("forward_", "backward_"), each = 4),
+                                          c("kernel", "recurrent_kernel", "bias", "recurrent_bias")))
+})
+
+test_that("1 and 2 threads give identical fits and predictions", {
+  set.seed(8)
+  x <- array(rnorm(96 * 8 * 6), c(96, 8, 6))
+  x[1:10, 7:8, ] <- 0
+  y <- rnorm(96)
+  net <- network(c(8, 6)) |> layer_masking() |> layer_bidirectional("lstm", 64, return_sequences = TRUE) |>
+    layer_gru(20) |> layer_dense(1)
+  a <- train_network(net, x, y, epochs = 2, batch_size = 64, seed = 1, threads = 1, verbose = FALSE)
+  b <- train_network(net, x, y, epochs = 2, batch_size = 64, seed = 1, threads = 2, verbose = FALSE)
+  expect_identical(a$weights, b$weights)
+  expect_identical(a$history$loss, b$history$loss)
+  expect_identical(predict(a, x, threads = 1), predict(a, x, threads = 2))
+})
+
+test_that("saveRDS/readRDS in a fresh R process predicts identically", {
+  x <- seq_data(20, 6, 2)
+  y <- factor(rep(c("a", "b"), 10))
+  net <- network(c(6, 2)) |> layer_masking() |> layer_lstm(4, return_sequences = TRUE) |> layer_gru(3) |>
+    layer_dense(2)
+  fit <- train_network(net, x, y, epochs = 2, batch_size = 8, seed = 2, threads = 1, verbose = FALSE)
+  f <- tempfile(fileext = ".rds")
+  out <- tempfile(fileext = ".rds")
+  on.exit(unlink(c(f, out)))
+  saveRDS(list(fit = fit, x = x), f)
+  run_in_fresh_r(c("library(statlearn)", sprintf("o <- readRDS('%s')", f),
+                   sprintf("saveRDS(predict(o$fit, o$x, type = 'prob', threads = 1), '%s')", out)))
+  expect_identical(readRDS(out), predict(fit, x, type = "prob", threads = 1))
+})
+
+test_that("an LSTM learns the adding problem (T = 10) and a simple RNN the sum of a sequence", {
+  skip_if_not(full_tests())
+  set.seed(9)
+  adding <- function(n, steps) {
+    v <- matrix(runif(n * steps), n, steps)
+    m <- matrix(0, n, steps)
+    for (i in 1:n) m[i, sample(steps, 2)] <- 1
+    list(x = array(c(v, m), c(n, steps, 2)), y = rowSums(v * m))
+  }
+  tr <- adding(3000, 10)
+  te <- adding(500, 10)
+  net <- network(c(10, 2)) |> layer_lstm(24) |> layer_dense(1)
+  fit <- train_network(net, tr$x, tr$y, optimizer = optimizer_adam(lr = 0.01), epochs = 25, batch_size = 32,
+                       seed = 1, threads = 2, verbose = FALSE)
+  mse <- mean((predict(fit, te$x) - te$y)^2)
+  # Predicting the mean (1) gives MSE var(y) = 2 / 12 = 0.167.
+  expect_lt(mse, 0.01, label = "adding problem test MSE")
+  x <- array(runif(1000 * 5), c(1000, 5, 1))
+  y <- apply(x, 1, sum)
+  fit <- train_network(network(c(5, 1)) |> layer_simple_rnn(8) |> layer_dense(1), x, y,
+                       optimizer = optimizer_adam(lr = 0.01), epochs = 40, batch_size = 32, seed = 1,
+                       threads = 1, verbose = FALSE)
+  expect_lt(mean((predict(fit, x) - y)^2), 0.01, label = "sum of a sequence MSE")
+})
+
+test_that("bad input gets classed errors naming the layer and the shape", {
+  expect_statlearn_error(network(5) |> layer_lstm(4), "statlearn_error_shape",
+                         "layer lstm_1.*a flat input of 5 features from the network input")
+  expect_statlearn_error(network(c(6, 2)) |> layer_dense(3) |> layer_gru(4), "statlearn_error_shape",
+                         "gru_1.*flat input of 3 features from layer dense_1")
+  expect_statlearn_error(network(c(6, 2)) |> layer_lstm(3) |> layer_lstm(4), "statlearn_error_shape",
+                         "return_sequences = FALSE")
+  expect_statlearn_error(network(c(8, 8, 3)) |> layer_simple_rnn(4), "statlearn_error_shape",
+                         "an image 8 x 8 x 3")
+  expect_statlearn_error(network(c(6, 2)) |> layer_flatten() |> layer_masking(), "statlearn_error_shape",
+                         "masking_1")
+  net <- network(c(6, 2))
+  expect_statlearn_error(layer_lstm(net, 0), "statlearn_error_range", "units")
+  expect_statlearn_error(layer_lstm(net, "a"), pattern = "units")
+  expect_statlearn_error(layer_gru(net, 3, return_sequences = NA), "statlearn_error_type", "return_sequences")
+  expect_statlearn_error(layer_simple_rnn(net, 3, activation = "softmax"), pattern = "activation")
+  expect_statlearn_error(layer_bidirectional(net, "conv2d", 3), pattern = "layer")
+  expect_statlearn_error(layer_bidirectional(net, "lstm", 3, merge = "mul"), pattern = "merge")
+  expect_statlearn_error(layer_masking(net, mask_value = NA), pattern = "mask_value")
+  expect_statlearn_error(layer_lstm(list(), 3), "statlearn_error_type", "net")
+  expect_statlearn_error(network(c(0, 3)), "statlearn_error_range", "input_shape")
+  expect_statlearn_error(network(c(2.5, 3)), "statlearn_error_type", "input_shape")
+  fit_net <- net |> layer_lstm(3) |> layer_dense(1)
+  expect_statlearn_error(train_network(fit_net, seq_data(4, 5, 2), rnorm(4), epochs = 1, threads = 1,
+                                       verbose = FALSE), "statlearn_error_shape", "6 x 2")
+  expect_statlearn_error(train_network(fit_net, seq_data(4, 6, 3), rnorm(4), epochs = 1, threads = 1,
+                                       verbose = FALSE), "statlearn_error_shape", "x")
+})
+
+test_that("the LSTM's outputs and gradients equal PyTorch's on the same weights", {
+  # The first python3 that imports torch (Debian's python3-torch lives in /usr/bin/python3).
+  cand <- unique(c(Sys.getenv("STATLEARN_PYTHON"), Sys.which("python3"), "/usr/bin/python3"))
+  cand <- cand[nzchar(cand) & file.exists(cand)]
+  has_torch <- vapply(cand, function(p) {
+    suppressWarnings(system2(p, c("-c", shQuote("import torch, numpy")), stdout = FALSE, stderr = FALSE)) == 0
+  }, TRUE)
+  skip_if(!any(has_torch), "PyTorch (python3 -c 'import torch') not available")
+  py <- cand[has_torch][1]
+  n <- 4; steps <- 6; f <- 3; u <- 5
+  x <- seq_data(n, steps, f)
+  target <- array(rnorm(n * steps * u), c(n, steps, u))
+  net <- network(c(steps, f)) |> layer_lstm(u, return_sequences = TRUE)
+  w <- random_weights(net, seed = 10)
+  dir <- tempfile("torch")
+  dir.create(dir)
+  on.exit(unlink(dir, recursive = TRUE))
+  wr <- function(v, nm) utils::write.table(as.vector(v), file.path(dir, nm), row.names = FALSE, col.names = FALSE)
+  wr(aperm(x, c(3, 2, 1)), "x.txt")                    # features fastest, then time, then example
+  wr(aperm(target, c(3, 2, 1)), "y.txt")
+  wr(w[[1]]$kernel, "kernel.txt")                      # F x 4U column-major
+  wr(w[[1]]$recurrent_kernel, "recurrent.txt")
+  wr(w[[1]]$bias, "bias.txt")
+  script <- file.path(dir, "lstm.py")
+  writeLines(c(
+    "import sys, numpy as np, torch",
+    sprintf("n, T, F, U = %d, %d, %d, %d", n, steps, f, u),
+    "d = sys.argv[1]",
+    "ld = lambda nm: np.loadtxt(d + '/' + nm)",
+    "x = torch.tensor(ld('x.txt').reshape(n, T, F), dtype=torch.float64)",
+    "y = torch.tensor(ld('y.txt').reshape(n, T, U), dtype=torch.float64)",
+    "K = ld('kernel.txt').reshape(4 * U, F)",         # column-major F x 4U = row-major 4U x F
+    "R = ld('recurrent.txt').reshape(4 * U, U)",
+    "b = ld('bias.txt')",
+    "m = torch.nn.LSTM(F, U, batch_first=True).double()",
+    "with torch.no_grad():",
+    "    m.weight_ih_l0.copy_(torch.tensor(K)); m.weight_hh_l0.copy_(torch.tensor(R))",
+    "    m.bias_ih_l0.copy_(torch.tensor(b)); m.bias_hh_l0.zero_()",
+    "out, _ = m(x)",
+    "loss = ((out - y) ** 2).mean()",
+    "loss.backward()",
+    "np.savetxt(d + '/out.txt', out.detach().numpy().reshape(-1))",
+    "np.savetxt(d + '/gk.txt', m.weight_ih_l0.grad.numpy().reshape(-1))",
+    "np.savetxt(d + '/gr.txt', m.weight_hh_l0.grad.numpy().reshape(-1))",
+    "np.savetxt(d + '/gb.txt', m.bias_ih_l0.grad.numpy().reshape(-1))"), script)
+  status <- system2(py, c(script, dir), stdout = FALSE, stderr = FALSE)
+  expect_equal(status, 0)
+  rd <- function(nm) scan(file.path(dir, nm), quiet = TRUE)
+  for (precision in c("double", "single")) {
+    got <- predict(fit_with(net, w, precision), x, threads = 1)
+    # torch's out is n x T x U row-major: u fastest, then t, then example
+    expect_equal(as.vector(t(got)), rd("out.txt"), tolerance = 1e-5, label = paste("outputs", precision))
+    ptr <- statlearn:::new_session(net, "mse", w, optimizer_sgd(), NULL, precision, 1L, 1)
+    xe <- statlearn:::network_input(x, net)
+    statlearn:::nn_session_data(ptr, 0L, xe, t(matrix(aperm(target, c(1, 3, 2)), n)))
+    g <- statlearn:::nn_session_gradient(ptr, 0L)$gradients
+    # weight_ih.grad is 4U x F row-major = our F x 4U kernel column-major
+    expect_equal(g[[1]], rd("gk.txt"), tolerance = 1e-5, label = paste("kernel gradient", precision))
+    expect_equal(g[[2]], rd("gr.txt"), tolerance = 1e-5, label = paste("recurrent gradient", precision))
+    expect_equal(g[[3]], rd("gb.txt"), tolerance = 1e-5, label = paste("bias gradient", precision))
+  }
+})
