@@ -27,6 +27,7 @@
 # Run from the package root with the package installed (takes 3-5 minutes):
 #   R_LIBS=/tmp/lib-bench Rscript bench/rnn-lstm.R
 library(statlearn)
+library(bench)
 
 threads <- 2L
 python <- Sys.getenv("STATLEARN_BENCH_PYTHON", "/usr/bin/python3")
@@ -86,9 +87,11 @@ run_task <- function(label, cell, x, y, units = 128L, batch = 64L, epochs = 4L, 
                      c(cell, steps, features, units, classes, n, batch, epochs, lr, 1e-7, threads)),
              file.path(dir, "config.txt"))
 
-  fit <- train_network(net, x, y, optimizer = optimizer_adam(lr = lr, eps = 1e-7), epochs = epochs,
-                       batch_size = batch, shuffle = FALSE, seed = 1L, threads = threads,
-                       verbose = FALSE)
+  fit <- NULL
+  wall <- bench::bench_time(
+    fit <- train_network(net, x, y, optimizer = optimizer_adam(lr = lr, eps = 1e-7), epochs = epochs,
+                         batch_size = batch, shuffle = FALSE, seed = 1L, threads = threads,
+                         verbose = FALSE))[["real"]]
   py <- read.csv(text = run_python(shQuote(dir)))
   h <- fit$history
   curve <- data.frame(epoch = h$epoch, statlearn_loss = h$loss, torch_loss = py$loss,
@@ -104,6 +107,8 @@ run_task <- function(label, cell, x, y, units = 128L, batch = 64L, epochs = 4L, 
   s_pt <- median(py$seconds[keep])
   cat(sprintf("median seconds per epoch: statlearn %.3f, torch %.3f, ratio %.2f\n", s_sl, s_pt,
               s_sl / s_pt))
+  cat(sprintf("whole train_network() call (bench::bench_time, wall): %.3f s = %.3f s per epoch (history: %.3f)\n",
+              as.numeric(wall), as.numeric(wall) / epochs, sum(h$seconds) / epochs))
   data.frame(task = label, n = n, statlearn_s = s_sl, torch_s = s_pt, ratio = s_sl / s_pt,
              max_rel_loss_diff = max(curve$rel_diff))
 }
