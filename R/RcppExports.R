@@ -181,6 +181,10 @@ nn_session_create <- function(layers, input_shape, loss, params, state, optimize
     .Call(`_statlearn_nn_session_create`, layers, input_shape, loss, params, state, optimizer, optimizer_state, precision, threads, seed)
 }
 
+nn_examples_major <- function(x) {
+    .Call(`_statlearn_nn_examples_major`, x)
+}
+
 nn_session_data <- function(ptr, slot, x, y) {
     invisible(.Call(`_statlearn_nn_session_data`, ptr, slot, x, y))
 }

@@ -44,25 +44,24 @@ network_input <- function(x, net, arg = "x", precision = "double") {
                                paste(shape, collapse = " x ")),
                   sprintf("%d columns", d[2L]), class = "statlearn_error_shape")
     }
-    out <- t(x)
-  } else if (length(d) == 3L && shape[3L] == 1L && all(d[2:3] == shape[1:2])) {
-    out <- aperm(x, c(3L, 2L, 1L))
-  } else if (length(d) == 3L && shape[1L] == 1L && all(d[2:3] == shape[2:3])) {
-    # A sequence n x T x F: features fastest, then time.
-    out <- aperm(x, c(3L, 2L, 1L))
-  } else if (length(d) == 4L && all(d[2:4] == shape)) {
-    out <- aperm(x, c(4L, 3L, 2L, 1L))
-  } else {
+  } else if (!((length(d) == 3L && shape[3L] == 1L && all(d[2:3] == shape[1:2])) ||
+                 # a sequence n x T x F: features fastest, then time
+                 (length(d) == 3L && shape[1L] == 1L && all(d[2:3] == shape[2:3])) ||
+                 (length(d) == 4L && all(d[2:4] == shape)))) {
     abort_input(arg, sprintf("an array n x %s matching the network's input shape",
                              paste(if (shape[1L] == 1L) shape[2:3] else shape, collapse = " x ")),
                 sprintf("an array %s", paste(d, collapse = " x ")), class = "statlearn_error_shape")
   }
-  storage.mode(out) <- "double"
-  check_finite_values(out, arg)
+  # the engine's layout (aperm(x, k:1)), the finiteness check and the range
+  # in one pass over x
+  if (!is.double(x)) storage.mode(x) <- "double"
+  out <- nn_examples_major(x)
+  big <- attr(out, "max_abs")
+  attr(out, "max_abs") <- NULL
+  if (is.nan(big)) check_finite_values(out, arg)
   if (length(net$layers) && identical(net$layers[[1L]]$type, "embedding")) {
     check_tokens(out, net$layers[[1L]], arg)
   }
-  big <- max(abs(range(out)))
   limit <- if (identical(precision, "single")) 1e18 else 1e152
   if (big > limit) {
     abort_input(arg, sprintf("inputs of magnitude at most %g for a %s-precision network (rescale them)",

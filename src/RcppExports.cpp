@@ -748,6 +748,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// nn_examples_major
+Rcpp::NumericMatrix nn_examples_major(Rcpp::NumericVector x);
+RcppExport SEXP _statlearn_nn_examples_major(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(nn_examples_major(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // nn_session_data
 void nn_session_data(SEXP ptr, int slot, Rcpp::NumericMatrix x, SEXP y);
 RcppExport SEXP _statlearn_nn_session_data(SEXP ptrSEXP, SEXP slotSEXP, SEXP xSEXP, SEXP ySEXP) {
@@ -1159,6 +1169,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_cpp_mixture_log_density", (DL_FUNC) &_statlearn_cpp_mixture_log_density, 6},
     {"_statlearn_cpp_knn_search", (DL_FUNC) &_statlearn_cpp_knn_search, 5},
     {"_statlearn_nn_session_create", (DL_FUNC) &_statlearn_nn_session_create, 10},
+    {"_statlearn_nn_examples_major", (DL_FUNC) &_statlearn_nn_examples_major, 1},
     {"_statlearn_nn_session_data", (DL_FUNC) &_statlearn_nn_session_data, 4},
     {"_statlearn_nn_session_sequence", (DL_FUNC) &_statlearn_nn_session_sequence, 2},
     {"_statlearn_nn_session_epoch", (DL_FUNC) &_statlearn_nn_session_epoch, 5},

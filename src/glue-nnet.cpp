@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 #include "statlearn/nn/gradient_check.h"
+#include "statlearn/nn/layout.h"
 #include "statlearn/nn/network.h"
 #include "host.h"
 
@@ -179,6 +180,23 @@ SEXP nn_session_create(Rcpp::List layers, Rcpp::IntegerVector input_shape, std::
     setup(*s->f, params, state, optimizer_state);
   }
   return Rcpp::XPtr<session>(s.release(), true);
+}
+
+// A double array n x d_2 x ... x d_k (or matrix n x d_2) in the engine's
+// layout, prod(d) x n (aperm(x, k:1)); attribute "max_abs": the largest
+// |value|, NaN when a value is NA, NaN or infinite.
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericMatrix nn_examples_major(Rcpp::NumericVector x) {
+  Rcpp::IntegerVector d = x.attr("dim");
+  const std::size_t n = static_cast<std::size_t>(d[0]);
+  std::vector<std::size_t> dims;
+  for (R_xlen_t a = 1; a < d.size(); ++a) dims.push_back(static_cast<std::size_t>(d[a]));
+  std::size_t M = 1;
+  for (std::size_t v : dims) M *= v;
+  Rcpp::NumericMatrix out = Rcpp::no_init_matrix(static_cast<int>(M), static_cast<int>(n));
+  const nn::layout_summary s = nn::examples_major(x.begin(), n, dims, out.begin());
+  out.attr("max_abs") = s.finite ? s.max_abs : R_NaN;
+  return out;
 }
 
 // Store data set `slot` (0 training, 1 validation): x is D x N in the engine's

@@ -85,6 +85,40 @@ test_that("network(c(T, F)) is a sequence input and takes n x T x F arrays", {
   expect_statlearn_error(statlearn:::network_input(x[, 1:6, ], net), "statlearn_error_shape", "4 x 7 x 3|7 x 3")
 })
 
+test_that("network_input() lays out matrices and arrays as aperm() does, and checks them in the same pass", {
+  set.seed(11)
+  cases <- list(list(shape = 12, d = c(5, 12)), list(shape = c(4, 3), d = c(6, 4, 3)),
+                list(shape = c(1, 5), d = c(3, 1, 5)), list(shape = c(3, 4, 1), d = c(2, 3, 4)),
+                list(shape = c(3, 2, 4), d = c(7, 3, 2, 4)), list(shape = c(2, 2, 2), d = c(1, 2, 2, 2)))
+  for (cs in cases) {
+    net <- network(cs$shape)
+    x <- array(rnorm(prod(cs$d)), cs$d)
+    ref <- if (length(cs$d) == 2L) t(x) else aperm(x, rev(seq_along(cs$d)))
+    dim(ref) <- c(prod(cs$d[-1L]), cs$d[1L])
+    got <- statlearn:::network_input(x, net)
+    expect_identical(got, ref)
+    expect_null(attr(got, "max_abs"))
+    # integer and logical arrays are converted
+    xi <- array(sample(-3:3, prod(cs$d), TRUE), cs$d)
+    refi <- if (length(cs$d) == 2L) t(xi) else aperm(xi, rev(seq_along(cs$d)))
+    storage.mode(refi) <- "double"
+    dim(refi) <- dim(ref)
+    expect_identical(statlearn:::network_input(xi, net), refi)
+  }
+  net <- network(c(4, 3))
+  x <- array(rnorm(24), c(2, 4, 3))
+  for (bad in c(NA, NaN, Inf, -Inf)) {
+    xb <- x
+    xb[2, 3, 1] <- bad
+    expect_statlearn_error(statlearn:::network_input(xb, net), "statlearn_error_nonfinite", "x")
+  }
+  xb <- x
+  xb[1, 1, 2] <- -1e20
+  expect_statlearn_error(statlearn:::network_input(xb, net, precision = "single"), "statlearn_error_range",
+                         "1e\\+20")
+  expect_identical(dim(statlearn:::network_input(xb, net)), c(12L, 2L))
+})
+
 test_that("forward passes equal a plain R implementation (float64 1e-12, float32 1e-5)", {
   x <- seq_data(5, 6, 3)
   cases <- list(list(cell = "lstm"), list(cell = "gru"), list(cell = "simple_rnn", act = "tanh"),
