@@ -181,10 +181,12 @@ void gru_gates(T* a, const T* r, const T* b, const T* bh, const T* hp, T* g, T* 
 
 // Its backward pass: a (gates) becomes the gradient of the input-side
 // pre-activations, ah that of the recurrent side (the n block times r), and
-// dn the direct part of dL/dh_{t-1}.
+// dn the direct part of dL/dh_{t-1}; units k0..u-1 only (k0 > 0: the tail of
+// a vectorised pass).
 template <class T>
-void gru_gates_backward(T* a, T* ah, const T* d, const T* g, const T* hp, T* dn, std::size_t u) {
-  for (std::size_t k = 0; k < u; ++k) {
+void gru_gates_backward(T* a, T* ah, const T* d, const T* g, const T* hp, T* dn, std::size_t u,
+                        std::size_t k0 = 0) {
+  for (std::size_t k = k0; k < u; ++k) {
     const T gr = a[k], gz = a[u + k], gn = a[2 * u + k];
     const T dpn = d[k] * (T(1) - gz) * (T(1) - gn * gn);
     const T dz = d[k] * (hp[k] - gn);
@@ -329,23 +331,8 @@ __attribute__((target("avx2,fma"))) inline void gru_gates_backward_avx2(float* a
     _mm256_storeu_ps(ah + 2 * u + k, _mm256_mul_ps(dpn, gr));
     _mm256_storeu_ps(dn + k, _mm256_mul_ps(dk, gz));
   }
-  if (k < u) {
-    // the scalar tail on the same three blocks
-    for (; k < u; ++k) {
-      const float gr = a[k], gz = a[u + k], gn = a[2 * u + k];
-      const float dpn = d[k] * (1.0f - gz) * (1.0f - gn * gn);
-      const float dz = d[k] * (hp[k] - gn);
-      const float dr = dpn * g[k];
-      const float dpr = dr * gr * (1.0f - gr), dpz = dz * gz * (1.0f - gz);
-      a[k] = dpr;
-      a[u + k] = dpz;
-      a[2 * u + k] = dpn;
-      ah[k] = dpr;
-      ah[u + k] = dpz;
-      ah[2 * u + k] = dpn * gr;
-      dn[k] = d[k] * gz;
-    }
-  }
+  // the scalar tail on the same three blocks
+  if (k < u) gru_gates_backward<float>(a, ah, d, g, hp, dn, u, k);
 }
 #endif
 

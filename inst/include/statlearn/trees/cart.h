@@ -417,6 +417,34 @@ inline void gini2_candidate(double a0, double a1, double l0, double l1, double r
   }
 }
 
+// The running sums of a two-class Gini scan and the sweep that moves
+// observations k0..k1-1 (of arrays y, wt, x) from right to left, offering a
+// split after each whose next value differs; observation k is position k +
+// off of the node, and a split after position i needs i + 1 >= edge. The
+// operations and their order are those of rpart's general loop.
+struct gini2_sums {
+  double l0, l1, r0, r1, lwt, rwt;
+};
+
+inline void gini2_sweep(double a0, double a1, const double* y, const double* wt, const double* x, int k0,
+                        int k1, int off, int edge, gini2_sums& s, double& best, int& where, int& direction) {
+  for (int k = k0; k < k1; ++k) {
+    const bool c1 = y[k] != 1.0;
+    const double wi = wt[k];
+    const double aw = (c1 ? a1 : a0) * wi;
+    const double w0 = c1 ? 0.0 : wi, w1 = c1 ? wi : 0.0;
+    s.rwt -= aw;
+    s.lwt += aw;
+    s.r0 -= w0;
+    s.r1 -= w1;
+    s.l0 += w0;
+    s.l1 += w1;
+    const int i = k + off;
+    if (i + 1 >= edge && x[k + 1] != x[k])
+      gini2_candidate(a0, a1, s.l0, s.l1, s.r0, s.r1, s.lwt, s.rwt, i, best, where, direction);
+  }
+}
+
 // The two-class Gini scan of a numeric input whose first z observations (in
 // sorted order) all sit at the input's minimum `xmin` -- the zeros of a
 // sparse input -- without visiting them. It applies when every observation
@@ -448,26 +476,11 @@ inline void choose_gini2_sparse(double a0, double a1, double t, int z, double xm
   int where = 0, direction = LEFT;
   const int last = n - edge;
   // state after the block
-  double lwt = z * t;
-  rwt = m * t;
-  double l0 = n0 - nz0, l1 = n1 - nz1, r0 = nz0, r1 = nz1;
+  gini2_sums sums{n0 - nz0, n1 - nz1, nz0, nz1, z * t, m * t};
   if (z >= 1 && z - 1 < last && z >= edge && m > 0)
-    gini2_candidate(a0, a1, l0, l1, r0, r1, lwt, rwt, z - 1, best, where, direction);
-  for (int i = z; i < last; ++i) {
-    const int k = i - z;
-    const bool c1 = y[k] != 1.0;
-    const double wi = wt[k];
-    const double aw = (c1 ? a1 : a0) * wi;
-    const double w0 = c1 ? 0.0 : wi, w1 = c1 ? wi : 0.0;
-    rwt -= aw;
-    lwt += aw;
-    r0 -= w0;
-    r1 -= w1;
-    l0 += w0;
-    l1 += w1;
-    if (i + 1 >= edge && x[k + 1] != x[k])
-      gini2_candidate(a0, a1, l0, l1, r0, r1, lwt, rwt, i, best, where, direction);
-  }
+    gini2_candidate(a0, a1, sums.l0, sums.l1, sums.r0, sums.r1, sums.lwt, sums.rwt, z - 1, best, where,
+                    direction);
+  gini2_sweep(a0, a1, y, wt, x, 0, last - z, z, edge, sums, best, where, direction);
   improve = total_ss - best;
   if (improve > 0) {
     csplit[0] = direction;
@@ -521,23 +534,10 @@ inline void choose_gini(const method_consts& m, int n, const double* y, const do
     // loop below (adding a zero weight to the other class is exact), kept in
     // registers and without branches on the class.
     const double a0 = aprior[0], a1 = aprior[1];
-    double l0 = 0, l1 = 0, r0 = right[0], r1 = right[1];
+    gini2_sums sums{0, 0, right[0], right[1], lwt, rwt};
     int where = 0, direction = LEFT;
     const int last = n - edge;  // the loop runs while rtot > edge
-    for (int i = 0; i < last; ++i) {
-      const bool c1 = y[i] != 1.0;
-      const double wi = wt[i];
-      const double aw = (c1 ? a1 : a0) * wi;
-      const double w0 = c1 ? 0.0 : wi, w1 = c1 ? wi : 0.0;
-      rwt -= aw;
-      lwt += aw;
-      r0 -= w0;
-      r1 -= w1;
-      l0 += w0;
-      l1 += w1;
-      if (i + 1 >= edge && x[i + 1] != x[i])
-        gini2_candidate(a0, a1, l0, l1, r0, r1, lwt, rwt, i, best, where, direction);
-    }
+    gini2_sweep(a0, a1, y, wt, x, 0, last, 0, edge, sums, best, where, direction);
     improve = total_ss - best;
     if (improve > 0) {
       csplit[0] = direction;
