@@ -290,6 +290,30 @@ test_that("1 and 2 threads give identical fits and predictions", {
   expect_identical(predict(a, x, threads = 1), predict(a, x, threads = 2))
 })
 
+test_that("resuming a recurrent network's training (after saveRDS) continues exactly where it stopped", {
+  set.seed(21)
+  x <- array(rnorm(40 * 6 * 3), c(40, 6, 3))
+  y <- matrix(sample(c("a", "b", "c"), 40 * 6, TRUE), 40, 6)
+  y[1:5, 1:2] <- NA
+  y <- factor(y)
+  dim(y) <- c(40, 6)
+  net <- network(c(6, 3)) |> layer_lstm(5, return_sequences = TRUE) |>
+    layer_gru(4, return_sequences = TRUE) |> layer_time_distributed(3)
+  opt <- optimizer_adam(lr = 0.01, clip_norm = 0.5)
+  full <- train_network(net, x, y, epochs = 4, batch_size = 16, optimizer = opt, seed = 3, threads = 2,
+                        verbose = FALSE)
+  half <- train_network(net, x, y, epochs = 2, batch_size = 16, optimizer = opt, seed = 3, threads = 2,
+                        verbose = FALSE)
+  f <- tempfile(fileext = ".rds")
+  on.exit(unlink(f))
+  saveRDS(half, f)
+  rest <- train_network(readRDS(f), x, y, epochs = 2, batch_size = 16, threads = 1, verbose = FALSE)
+  expect_false(identical(half$weights, full$weights))
+  expect_identical(rest$weights, full$weights)
+  expect_identical(rest$history$loss, full$history$loss)
+  expect_equal(rest$epochs, 4)
+})
+
 test_that("saveRDS/readRDS in a fresh R process predicts identically", {
   x <- seq_data(20, 6, 2)
   y <- factor(rep(c("a", "b"), 10))
