@@ -482,7 +482,7 @@ layer_flatten <- function(net, name = NULL) {
 layer_dropout <- function(net, rate, name = NULL) {
   start <- begin_layer(net, "dropout", name)
   fields <- with_layer(start$name, {
-    list(rate = check_number(rate, "rate", lower = 0, upper = 1, upper_open = TRUE))
+    list(rate = check_rate(rate, "rate"))
   })
   add_layer(net, start, start$in_shape, fields)
 }

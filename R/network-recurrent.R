@@ -61,9 +61,6 @@ recurrent_fields <- function(net, start, type, units, activation, return_sequenc
   })
 }
 
-# A dropout rate: a number in [0, 1).
-check_rate <- function(v, arg) check_number(v, arg, lower = 0, upper = 1, upper_open = TRUE)
-
 recurrent_out_shape <- function(in_shape, units, return_sequences) {
   c(1L, if (return_sequences) in_shape[2L] else 1L, units)
 }
