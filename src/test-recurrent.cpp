@@ -104,7 +104,7 @@ nn::run_context training_context(int threads, std::uint64_t step) {
 UNIT_TEST("recurrent core: dropout",
           "training equals the cell equations with the layer's masks, shared by steps and gates") {
   const int steps = 4, F = 3, U = 5;
-  const std::size_t B = 40;  // more than one chunk of the batch
+  const std::size_t B = 40, Fz = F, Uz = U;  // more than one chunk of the batch
   const double p_in = 0.3, p_rec = 0.4;
   for (const char* type : {"simple_rnn", "lstm", "gru"}) {
     nn::recurrent_layer<double> L(rnn_spec(type, steps, F, U, p_in, p_rec));
@@ -116,8 +116,8 @@ UNIT_TEST("recurrent core: dropout",
     L.reserve(B);
     std::vector<double> y(L.out.size() * B), y3(L.out.size() * B);
     L.forward(x.data(), y.data(), B, training_context(1, 3));
-    const std::vector<double> mx(L.core.input_mask(), L.core.input_mask() + F * B);
-    const std::vector<double> mh(L.core.state_mask(), L.core.state_mask() + U * B);
+    const std::vector<double> mx(L.core.input_mask(), L.core.input_mask() + Fz * B);
+    const std::vector<double> mh(L.core.state_mask(), L.core.state_mask() + Uz * B);
     UNIT_EXPECT(max_abs_diff(y, naive(L.core, x, B, mx.data(), mh.data())) < 1e-12);
     // Entries 0 or 1 / (1 - rate), with both kinds present.
     int bad = 0, zeros_in = 0, zeros_rec = 0;
@@ -130,21 +130,21 @@ UNIT_TEST("recurrent core: dropout",
       zeros_rec += v == 0.0;
     }
     UNIT_EXPECT(bad == 0);
-    UNIT_EXPECT(zeros_in > 0 && zeros_in < F * static_cast<int>(B));
-    UNIT_EXPECT(zeros_rec > 0 && zeros_rec < U * static_cast<int>(B));
+    UNIT_EXPECT(zeros_in > 0 && static_cast<std::size_t>(zeros_in) < Fz * B);
+    UNIT_EXPECT(zeros_rec > 0 && static_cast<std::size_t>(zeros_rec) < Uz * B);
     // 3 threads: the same bits.
     L.forward(x.data(), y3.data(), B, training_context(3, 3));
     UNIT_EXPECT(y3 == y);
     // A batch of the first 17 examples: the same masks for them.
     L.forward(x.data(), y3.data(), 17, training_context(1, 3));
     bool same = true;
-    for (std::size_t i = 0; i < F * 17; ++i) same = same && L.core.input_mask()[i] == mx[i];
-    for (std::size_t i = 0; i < U * 17; ++i) same = same && L.core.state_mask()[i] == mh[i];
+    for (std::size_t i = 0; i < Fz * 17; ++i) same = same && L.core.input_mask()[i] == mx[i];
+    for (std::size_t i = 0; i < Uz * 17; ++i) same = same && L.core.state_mask()[i] == mh[i];
     UNIT_EXPECT(same);
     // Another step: other masks.
     L.forward(x.data(), y3.data(), B, training_context(1, 4));
     bool differ = false;
-    for (std::size_t i = 0; i < F * B; ++i) differ = differ || L.core.input_mask()[i] != mx[i];
+    for (std::size_t i = 0; i < Fz * B; ++i) differ = differ || L.core.input_mask()[i] != mx[i];
     UNIT_EXPECT(differ);
     // Prediction: no masks, the cell equations as they are.
     nn::run_context pred;
@@ -158,7 +158,7 @@ UNIT_TEST("recurrent core: dropout",
 UNIT_TEST("recurrent core: dropout",
           "BPTT with dropout equals central differences of the forward pass with the same masks") {
   const int steps = 4, F = 3, U = 4;
-  const std::size_t B = 5;
+  const std::size_t B = 5, Fz = F;
   for (const char* type : {"simple_rnn", "lstm", "gru"}) {
     for (int bi = 0; bi < 2; ++bi) {
       nn::layer_spec sp = rnn_spec(type, steps, F, U, 0.35, 0.45);
@@ -210,7 +210,7 @@ UNIT_TEST("recurrent core: dropout",
       if (bi == 1) {  // each direction its own masks
         auto* bl = static_cast<nn::bidirectional_layer<double>*>(L.get());
         bool differ = false;
-        for (std::size_t i = 0; i < F * B; ++i) differ = differ || bl->fwd.input_mask()[i] != bl->bwd.input_mask()[i];
+        for (std::size_t i = 0; i < Fz * B; ++i) differ = differ || bl->fwd.input_mask()[i] != bl->bwd.input_mask()[i];
         UNIT_EXPECT(differ);
       }
     }

@@ -441,14 +441,15 @@ test_that("recurrent_dropout: state masks drop the rate's fraction of units befo
                  bias = runif(u, 0.5, 1)))
   x <- array(c(0, 0.7), c(1, 2, 1))
   g <- session_gradient(net, w, x, matrix(0, u, 1))$gradients
-  dg1 <- drop(g[[1]]) / 0.7
+  dg1 <- g[[1]] / 0.7
+  gw <- matrix(g[[2]], u, u)
   v <- which.max(abs(dg1))
-  m <- g[[2]][, v] / (w[[1]]$bias * dg1[v])
+  m <- gw[, v] / (w[[1]]$bias * dg1[v])
   kept <- m != 0
   expect_equal(m[kept], rep(1 / (1 - p), sum(kept)), tolerance = 1e-8, label = "kept units scaled by 1 / (1 - rate)")
   expect_lt(abs(mean(!kept) - p), 4.5 * sqrt(p * (1 - p) / u), label = "fraction of state units dropped")
   # the whole row of a dropped unit is zero, of a kept one non-zero
-  expect_identical(rowSums(g[[2]] != 0) == 0, !kept)
+  expect_identical(rowSums(gw != 0) == 0, !kept)
 })
 
 test_that("dropout and recurrent_dropout: BPTT matches finite differences with the masks of one step", {
