@@ -482,7 +482,7 @@ layer_flatten <- function(net, name = NULL) {
 layer_dropout <- function(net, rate, name = NULL) {
   start <- begin_layer(net, "dropout", name)
   fields <- with_layer(start$name, {
-    list(rate = check_number(rate, "rate", lower = 0, upper = 1, upper_open = TRUE))
+    list(rate = check_rate(rate, "rate"))
   })
   add_layer(net, start, start$in_shape, fields)
 }
@@ -660,14 +660,20 @@ init_weights <- function(net) {
 # and type with activation, output shape, parameters) and the totals.
 layer_type_labels <- function(layers) {
   vapply(layers, function(l) {
-    if (l$type == "bidirectional") return(sprintf("bidirectional %s, %s", l$layer, l$merge))
-    if (!is.null(l$activation) && l$activation != "identity" && l$type != "activation") {
+    label <- if (l$type == "bidirectional") {
+      sprintf("bidirectional %s, %s", l$layer, l$merge)
+    } else if (!is.null(l$activation) && l$activation != "identity" && l$type != "activation") {
       sprintf("%s, %s", l$type, l$activation)
     } else if (l$type == "activation") {
       sprintf("activation, %s", l$activation)
     } else {
       l$type
     }
+    # The recurrent layers' dropout rates, when not zero.
+    for (nm in c("dropout", "recurrent_dropout")) {
+      if (!is.null(l[[nm]]) && l[[nm]] > 0) label <- sprintf("%s, %s %s", label, nm, format(l[[nm]]))
+    }
+    label
   }, "")
 }
 

@@ -48,13 +48,15 @@ check_sequence_input <- function(net, in_shape, what) {
   invisible()
 }
 
-recurrent_fields <- function(net, start, type, units, activation, return_sequences,
-                             what = sprintf("layer_%s()", type)) {
+recurrent_fields <- function(net, start, type, units, activation, return_sequences, dropout,
+                             recurrent_dropout, what = sprintf("layer_%s()", type)) {
   with_layer(start$name, {
     check_sequence_input(net, start$in_shape, what)
     fields <- list(units = check_count(units, "units"))
     if (type == "simple_rnn") fields$activation <- check_choice(activation, nn_rnn_activations, "activation")
     fields$return_sequences <- check_flag(return_sequences, "return_sequences")
+    fields$dropout <- check_rate(dropout, "dropout")
+    fields$recurrent_dropout <- check_rate(recurrent_dropout, "recurrent_dropout")
     fields
   })
 }
@@ -108,6 +110,19 @@ recurrent_out_shape <- function(in_shape, units, return_sequences) {
 #' masked steps leave the state unchanged and output zeros, so the last state
 #' is each example's state at its last unmasked step.
 #'
+#' Dropout, as in keras, is variational (Gal and Ghahramani 2016): during
+#' training each example of a mini-batch step draws one mask \eqn{m_x} of its
+#' \eqn{F} input features (`dropout`) and one mask \eqn{m_h} of the `units`
+#' state entries (`recurrent_dropout`), each entry 0 with probability equal to
+#' the rate and \eqn{1 / (1 - rate)} otherwise, and the same masks serve every
+#' time step and every gate: the equations above read \eqn{x_t \odot m_x} in
+#' place of \eqn{x_t}, and \eqn{h_{t-1} \odot m_h} in place of \eqn{h_{t-1}}
+#' in the recurrent product \eqn{U^T h_{t-1}} only (the GRU's \eqn{z h_{t-1}}
+#' and the LSTM's cell \eqn{c_{t-1}} are not masked). Prediction uses no
+#' masks. The masks come from the fit's seed, the layer, the optimizer step
+#' and the example's position in the batch, so a fit is reproducible with
+#' `set.seed()` and the same for any number of threads.
+#'
 #' In the engine, the input projection of all steps is one matrix product,
 #' and each step's recurrent product and gate activations run fused, in
 #' parallel over the mini-batch (the same results for any number of threads).
@@ -118,10 +133,19 @@ recurrent_out_shape <- function(in_shape, units, return_sequences) {
 #'   `"sigmoid"` or `"identity"`.
 #' @param return_sequences Return the state after every step (`TRUE`, shape
 #'   `T x units`) or only after the last (`FALSE`, shape `units`)?
+#' @param dropout Fraction of the input features dropped in training, in
+#'   \eqn{[0, 1)}: one mask per example, shared by all time steps and gates
+#'   (see Details).
+#' @param recurrent_dropout Fraction of the state's units dropped in training
+#'   before the recurrent product, in \eqn{[0, 1)}: one mask per example,
+#'   shared by all time steps and gates.
 #' @return The network with the layer appended.
 #' @references Goodfellow, I., Bengio, Y. and Courville, A. (2016). *Deep
 #'   Learning*. MIT Press, chapter 10 (10.2 recurrent networks and BPTT,
 #'   10.3 bidirectional RNNs, 10.10 LSTM and GRU, 10.11.1 clipping).
+#'
+#'   Gal, Y. and Ghahramani, Z. (2016). A theoretically grounded application
+#'   of dropout in recurrent neural networks. *NeurIPS* 29, 1019-1027.
 #'
 #'   Hochreiter, S. and Schmidhuber, J. (1997). Long short-term memory.
 #'   *Neural Computation* 9(8), 1735-1780.
@@ -148,27 +172,31 @@ recurrent_out_shape <- function(in_shape, units, return_sequences) {
 #'                      x, y, optimizer = optimizer_adam(lr = 0.01), epochs = 30,
 #'                      batch_size = 32, seed = 1, threads = 1, verbose = FALSE)
 #' mean((predict(fit, x) - y)^2)
-layer_lstm <- function(net, units, return_sequences = FALSE, name = NULL) {
+layer_lstm <- function(net, units, return_sequences = FALSE, dropout = 0, recurrent_dropout = 0,
+                       name = NULL) {
   start <- begin_layer(net, "lstm", name)
-  fields <- recurrent_fields(net, start, "lstm", units, NULL, return_sequences)
+  fields <- recurrent_fields(net, start, "lstm", units, NULL, return_sequences, dropout, recurrent_dropout)
   add_layer(net, start, recurrent_out_shape(start$in_shape, fields$units, fields$return_sequences),
             fields)
 }
 
 #' @rdname layer_lstm
 #' @export
-layer_gru <- function(net, units, return_sequences = FALSE, name = NULL) {
+layer_gru <- function(net, units, return_sequences = FALSE, dropout = 0, recurrent_dropout = 0,
+                      name = NULL) {
   start <- begin_layer(net, "gru", name)
-  fields <- recurrent_fields(net, start, "gru", units, NULL, return_sequences)
+  fields <- recurrent_fields(net, start, "gru", units, NULL, return_sequences, dropout, recurrent_dropout)
   add_layer(net, start, recurrent_out_shape(start$in_shape, fields$units, fields$return_sequences),
             fields)
 }
 
 #' @rdname layer_lstm
 #' @export
-layer_simple_rnn <- function(net, units, activation = "tanh", return_sequences = FALSE, name = NULL) {
+layer_simple_rnn <- function(net, units, activation = "tanh", return_sequences = FALSE, dropout = 0,
+                             recurrent_dropout = 0, name = NULL) {
   start <- begin_layer(net, "simple_rnn", name)
-  fields <- recurrent_fields(net, start, "simple_rnn", units, activation, return_sequences)
+  fields <- recurrent_fields(net, start, "simple_rnn", units, activation, return_sequences, dropout,
+                             recurrent_dropout)
   add_layer(net, start, recurrent_out_shape(start$in_shape, fields$units, fields$return_sequences),
             fields)
 }
@@ -184,6 +212,8 @@ layer_simple_rnn <- function(net, units, activation = "tanh", return_sequences =
 #' reading the first step, as in keras. The parameters are the forward
 #' layer's (`forward_kernel`, `forward_recurrent_kernel`, `forward_bias`, ...)
 #' and the backward layer's (`backward_...`), laid out as in [layer_lstm()].
+#' `dropout` and `recurrent_dropout` apply to both directions as in
+#' [layer_lstm()], each direction drawing its own masks.
 #'
 #' @inheritParams layer_lstm
 #' @param layer The recurrent layer to run in both directions: `"lstm"`,
@@ -203,12 +233,12 @@ layer_simple_rnn <- function(net, units, activation = "tanh", return_sequences =
 #'   layer_bidirectional("lstm", 4, merge = "sum") |>
 #'   layer_dense(2)
 layer_bidirectional <- function(net, layer, units, merge = "concat", return_sequences = FALSE,
-                                activation = "tanh", name = NULL) {
+                                activation = "tanh", dropout = 0, recurrent_dropout = 0, name = NULL) {
   start <- begin_layer(net, "bidirectional", name)
   fields <- with_layer(start$name, {
     layer <- check_choice(layer, nn_recurrent_types, "layer")
-    inner <- recurrent_fields(net, start, layer, units, activation, return_sequences,
-                              "layer_bidirectional()")
+    inner <- recurrent_fields(net, start, layer, units, activation, return_sequences, dropout,
+                              recurrent_dropout, "layer_bidirectional()")
     c(list(layer = layer), inner, list(merge = check_choice(merge, c("concat", "sum"), "merge")))
   })
   width <- if (fields$merge == "concat") 2L * fields$units else fields$units

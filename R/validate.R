@@ -179,6 +179,11 @@ check_count <- function(v, arg, lower = 1, upper = Inf) {
   check_number(v, arg, lower = lower, upper = upper, integer = TRUE)
 }
 
+# A dropout rate: a single number in [0, 1).
+check_rate <- function(v, arg) {
+  check_number(v, arg, lower = 0, upper = 1, upper_open = TRUE)
+}
+
 check_flag <- function(v, arg) {
   if (!is.logical(v) || length(v) != 1L || is.na(v)) {
     abort_input(arg, "TRUE or FALSE", describe(v), class = "statlearn_error_type")

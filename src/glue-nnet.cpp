@@ -90,6 +90,8 @@ std::vector<nn::layer_spec> parse_spec(const Rcpp::List& layers) {
     if (has(l, "layer")) s.cell = Rcpp::as<std::string>(l["layer"]);
     s.merge_sum = has(l, "merge") && Rcpp::as<std::string>(l["merge"]) == "sum";
     s.mask_value = dbl(l, "mask_value", 0.0);
+    s.dropout = dbl(l, "dropout", 0.0);
+    s.recurrent_dropout = dbl(l, "recurrent_dropout", 0.0);
     out.push_back(s);
   }
   return out;

@@ -445,3 +445,164 @@ test_that("the LSTM's outputs and gradients equal PyTorch's on the same weights"
     expect_equal(g[[3]], rd("gb.txt"), tolerance = 1e-5, label = paste("bias gradient", precision))
   }
 })
+
+# dropout and recurrent_dropout ---------------------------------------------
+# The exact equations with the layer's own masks (a naive loop) and BPTT with
+# the masks fixed are C++ unit tests of the core (src/test-recurrent.cpp, run
+# by test-cpp.R). Here: the engine's path from R, read through the gradients
+# of a one-example batch in training mode (optimizer step 0).
+
+# Training-mode loss and gradients of one batch (double precision, step 0).
+session_gradient <- function(net, w, x, y, seed = 1) {
+  ptr <- statlearn:::new_session(net, "mse", w, optimizer_sgd(), NULL, "double", 1L, seed)
+  statlearn:::nn_session_data(ptr, 0L, statlearn:::network_input(x, net), y)
+  statlearn:::nn_session_gradient(ptr, 0L)
+}
+
+test_that("dropout: input masks drop the rate's fraction of features, scaled, the same at every step", {
+  p <- 0.3
+  n_f <- 3000
+  sd4 <- 4.5 * sqrt(p * (1 - p) / n_f)
+  # One step, one unit, identity: y = kernel' (x * m) + b, loss y^2, so
+  # d/dkernel_f = 2 y x_f m_f and d/db = 2 y give the mask m_f.
+  net <- network(c(1, n_f)) |> layer_simple_rnn(1, activation = "identity", dropout = p)
+  set.seed(12)
+  w <- list(list(kernel = matrix(runif(n_f, -1, 1), n_f, 1), recurrent_kernel = matrix(0.5, 1, 1), bias = 0.3))
+  x <- array(runif(n_f, 0.5, 1), c(1, 1, n_f))
+  g <- session_gradient(net, w, x, matrix(0, 1, 1))$gradients
+  m <- g[[1]] / (g[[3]] * x[1, 1, ])
+  kept <- m != 0
+  expect_equal(m[kept], rep(1 / (1 - p), sum(kept)), tolerance = 1e-10, label = "kept features scaled by 1 / (1 - rate)")
+  expect_lt(abs(mean(!kept) - p), sd4, label = "fraction of input features dropped")
+  # Another seed, other masks; prediction uses none.
+  g2 <- session_gradient(net, w, x, matrix(0, 1, 1), seed = 2)$gradients
+  expect_false(identical(g2[[1]] == 0, g[[1]] == 0))
+  net0 <- network(c(1, n_f)) |> layer_simple_rnn(1, activation = "identity")
+  expect_identical(predict(fit_with(net, w), x), predict(fit_with(net0, w), x))
+  # Three steps: d/dkernel_f = m_f sum_t x_tf dG_t is zero for the fraction
+  # `rate` of features (one mask for all steps; a mask per step would zero
+  # only rate^3 = 0.027 of them).
+  net3 <- network(c(3, n_f)) |> layer_simple_rnn(1, activation = "identity", dropout = p)
+  x3 <- array(runif(3 * n_f, 0.5, 1), c(1, 3, n_f))
+  g3 <- session_gradient(net3, w, x3, matrix(0, 1, 1))$gradients
+  expect_lt(abs(mean(g3[[1]] == 0) - p), sd4, label = "features dropped at every step")
+})
+
+test_that("recurrent_dropout: state masks drop the rate's fraction of units before the recurrent product", {
+  p <- 0.4
+  u <- 800
+  # Two steps, x_0 = 0 so h_0 = b; the recurrent kernel's gradient is
+  # (h_0 * m) dG_1', and dG_1 = d/dkernel / x_1: so row u gives m_u.
+  net <- network(c(2, 1)) |> layer_simple_rnn(u, activation = "identity", recurrent_dropout = p)
+  set.seed(13)
+  w <- list(list(kernel = matrix(runif(u, -1, 1), 1, u), recurrent_kernel = matrix(runif(u * u, -0.05, 0.05), u, u),
+                 bias = runif(u, 0.5, 1)))
+  x <- array(c(0, 0.7), c(1, 2, 1))
+  g <- session_gradient(net, w, x, matrix(0, u, 1))$gradients
+  dg1 <- g[[1]] / 0.7
+  gw <- matrix(g[[2]], u, u)
+  v <- which.max(abs(dg1))
+  m <- gw[, v] / (w[[1]]$bias * dg1[v])
+  kept <- m != 0
+  expect_equal(m[kept], rep(1 / (1 - p), sum(kept)), tolerance = 1e-8, label = "kept units scaled by 1 / (1 - rate)")
+  expect_lt(abs(mean(!kept) - p), 4.5 * sqrt(p * (1 - p) / u), label = "fraction of state units dropped")
+  # the whole row of a dropped unit is zero, of a kept one non-zero
+  expect_identical(rowSums(gw != 0) == 0, !kept)
+})
+
+test_that("dropout and recurrent_dropout: BPTT matches finite differences with the masks of one step", {
+  x <- seq_data(6, 5, 3)
+  y <- matrix(rnorm(12), 6, 2)
+  for (cell in c("simple_rnn", "lstm", "gru")) {
+    mk <- function(d, rd) {
+      net <- network(c(5, 3))
+      net <- switch(cell, lstm = layer_lstm(net, 4, return_sequences = TRUE, dropout = d, recurrent_dropout = rd),
+                    gru = layer_gru(net, 4, return_sequences = TRUE, dropout = d, recurrent_dropout = rd),
+                    simple_rnn = layer_simple_rnn(net, 4, return_sequences = TRUE, dropout = d, recurrent_dropout = rd))
+      net |> layer_bidirectional(cell, 3, dropout = d, recurrent_dropout = rd) |> layer_dense(2)
+    }
+    net <- mk(0.3, 0.4)
+    expect_gradients(net, x, y)
+    # The masks are active in the checked batch: its loss is not the undropped one.
+    w <- random_weights(net, seed = 14)
+    expect_false(isTRUE(all.equal(session_gradient(net, w, x, t(y))$loss,
+                                  session_gradient(mk(0, 0), w, x, t(y))$loss)))
+    # and prediction is the undropped network's
+    expect_identical(predict(fit_with(net, w), x), predict(fit_with(mk(0, 0), w), x))
+  }
+  # with a time-step mask
+  xm <- x
+  xm[1, 4:5, ] <- 0
+  xm[3, , ] <- 0
+  net <- network(c(5, 3)) |> layer_masking() |> layer_lstm(3, return_sequences = TRUE, dropout = 0.5) |>
+    layer_gru(3, recurrent_dropout = 0.5) |> layer_dense(2)
+  expect_gradients(net, xm, y)
+})
+
+test_that("dropout: 1 and 2 threads give identical fits; set.seed() reproduces a fit", {
+  set.seed(15)
+  x <- array(rnorm(96 * 8 * 6), c(96, 8, 6))
+  y <- rnorm(96)
+  net <- network(c(8, 6)) |>
+    layer_bidirectional("lstm", 64, return_sequences = TRUE, dropout = 0.2, recurrent_dropout = 0.3) |>
+    layer_gru(20, dropout = 0.1, recurrent_dropout = 0.2) |> layer_dense(1)
+  a <- train_network(net, x, y, epochs = 2, batch_size = 64, seed = 1, threads = 1, verbose = FALSE)
+  b <- train_network(net, x, y, epochs = 2, batch_size = 64, seed = 1, threads = 2, verbose = FALSE)
+  expect_identical(a$weights, b$weights)
+  expect_identical(a$history$loss, b$history$loss)
+  net0 <- network(c(8, 6)) |> layer_bidirectional("lstm", 64, return_sequences = TRUE) |> layer_gru(20) |>
+    layer_dense(1)
+  c0 <- train_network(net0, x, y, epochs = 2, batch_size = 64, seed = 1, threads = 1, verbose = FALSE)
+  expect_false(identical(a$weights, c0$weights))
+  small <- network(c(8, 6)) |> layer_lstm(5, dropout = 0.3, recurrent_dropout = 0.3) |> layer_dense(1)
+  fit <- function() train_network(small, x, y, epochs = 2, batch_size = 16, threads = 1, verbose = FALSE)
+  set.seed(16)
+  f1 <- fit()
+  set.seed(16)
+  f2 <- fit()
+  set.seed(17)
+  f3 <- fit()
+  expect_identical(f1$weights, f2$weights)
+  expect_identical(f1$history$loss, f2$history$loss)
+  expect_false(identical(f1$weights, f3$weights))
+})
+
+test_that("dropout rates survive saveRDS/readRDS, print when not zero, and bad rates get classed errors", {
+  x <- seq_data(20, 6, 2)
+  y <- rnorm(20)
+  net <- network(c(6, 2)) |> layer_lstm(4, return_sequences = TRUE, dropout = 0.25, recurrent_dropout = 0.5) |>
+    layer_bidirectional("gru", 3, dropout = 0.1, recurrent_dropout = 0.2) |> layer_dense(1)
+  expect_identical(net$layers[[1]]$dropout, 0.25)
+  expect_identical(net$layers[[2]]$recurrent_dropout, 0.2)
+  fit <- train_network(net, x, y, epochs = 2, batch_size = 8, seed = 3, threads = 1, verbose = FALSE)
+  f <- tempfile(fileext = ".rds")
+  out <- tempfile(fileext = ".rds")
+  on.exit(unlink(c(f, out)))
+  saveRDS(list(net = net, x = x, y = y), f)
+  # A fresh process trains the read specification to the same fit.
+  run_in_fresh_r(c("library(statlearn)", sprintf("o <- readRDS('%s')", f),
+                   "fit <- train_network(o$net, o$x, o$y, epochs = 2, batch_size = 8, seed = 3, threads = 1, verbose = FALSE)",
+                   sprintf("saveRDS(list(net = o$net, w = fit$weights), '%s')", out)))
+  back <- readRDS(out)
+  expect_identical(back$net, net)
+  expect_identical(back$w, fit$weights)
+  # printing
+  expect_output(print(net), "lstm_1 \\(lstm, dropout 0.25, recurrent_dropout 0.5\\)")
+  expect_output(print(net), "bidirectional_1 \\(bidirectional gru, concat, dropout 0.1, recurrent_dropout 0.2\\)")
+  expect_output(print(network(c(6, 2)) |> layer_simple_rnn(3, recurrent_dropout = 0.3)),
+                "simple_rnn_1 \\(simple_rnn, tanh, recurrent_dropout 0.3\\)")
+  expect_output(print(network(c(6, 2)) |> layer_gru(3, dropout = 0)), "gru_1 \\(gru\\) ")
+  # errors: the argument, the layer, what was expected and what was given
+  base <- network(c(6, 2))
+  ctors <- list(lstm = function(...) layer_lstm(base, 3, ...), gru = function(...) layer_gru(base, 3, ...),
+                simple_rnn = function(...) layer_simple_rnn(base, 3, ...),
+                bidirectional = function(...) layer_bidirectional(base, "lstm", 3, ...))
+  for (nm in names(ctors)) for (arg in c("dropout", "recurrent_dropout")) {
+    make <- function(v) do.call(ctors[[nm]], stats::setNames(list(v), arg))
+    pat <- function(got) sprintf("`%s` of layer %s_1 must be .*; got %s", arg, nm, got)
+    expect_statlearn_error(make(-0.1), "statlearn_error_range", pat("-0.1"))
+    expect_statlearn_error(make(1), "statlearn_error_range", "must be in \\[0, 1\\); got 1")
+    expect_statlearn_error(make(NA), "statlearn_error_type", pat("logical NA"))
+    expect_statlearn_error(make("a"), "statlearn_error_type", pat("character a"))
+  }
+})

@@ -71,6 +71,8 @@ struct layer_spec {
   bool return_sequences = false;
   std::string cell;                   // bidirectional: the wrapped layer's type
   bool merge_sum = false;             // bidirectional: sum the directions (else concatenate)
+  double dropout = 0.0;               // recurrent: variational dropout of the input features
+  double recurrent_dropout = 0.0;     // recurrent: ... and of the state before the recurrent product
   double mask_value = 0.0;            // masking
 };
 

@@ -55,8 +55,25 @@
 // state (h, and c for the LSTM) is carried unchanged and the step's output is
 // zero; the last state is thus the state at each example's last present step.
 //
+// Dropout (keras' `dropout` and `recurrent_dropout`; variational dropout,
+// Gal and Ghahramani 2016). In training only, example j of a mini-batch step
+// gets one mask m_x of its F input features and one mask m_h of the U state
+// units, each entry 0 with probability rate and 1 / (1 - rate) otherwise,
+// shared by all time steps and all gates: the cell reads x_t * m_x in place of
+// x_t, and h_{t-1} * m_h in place of h_{t-1} in the recurrent product only
+// (the GRU's update z * h_{t-1} and the LSTM's cell use the unmasked state).
+// The masks come from the counter-based streams (seed, layer index,
+// direction, optimizer step, j), as dropout_layer's do, so they depend on
+// neither the thread count nor the chunking of the batch, and every
+// evaluation of one step (a gradient check) sees the same masks. In the
+// kernel: XG = kernel' (X * m_x), one GEMM as before; the masked states
+// h_{t-1} * m_h are kept beside the states (hmask) for the recurrent GEMMs of
+// both passes; in BPTT the recurrent back-projection W_hh dG_t is multiplied
+// by m_h before it joins dL/dh_{t-1}, and the input gradient kernel dG by m_x.
+//
 // Bidirectional: two cores, the second reading time backwards; their outputs
 // are concatenated ([forward, backward] features at each step) or summed.
+// Each core draws its own masks.
 #ifndef STATLEARN_NN_RECURRENT_H
 #define STATLEARN_NN_RECURRENT_H
 
@@ -396,6 +413,8 @@ class recurrent_core {
   activation act;  // simple RNN only
   int F = 0, U = 0, G = 1, steps = 1;
   bool return_sequences = false, reverse = false;
+  double dropout = 0.0, recurrent_dropout = 0.0;  // rates, in [0, 1)
+  int layer_index = 0;  // the owning layer's position (dropout streams); set by it
   parameter<T> kernel, recurrent_kernel, bias, recurrent_bias;
 
   recurrent_core(cell_kind c, activation a, int features, int units, int time, bool seq, bool rev)
@@ -433,6 +452,47 @@ class recurrent_core {
       ghn.resize(static_cast<std::size_t>(U) * TB);
       dgh.resize(GU * TB);
     }
+    if (dropout > 0.0) {
+      xd.resize(static_cast<std::size_t>(F) * TB);
+      in_mask.resize(static_cast<std::size_t>(F) * cap);
+    }
+    if (recurrent_dropout > 0.0) {
+      hmask.resize(static_cast<std::size_t>(U) * TB);
+      rec_mask.resize(static_cast<std::size_t>(U) * cap);
+      dhr.resize(static_cast<std::size_t>(U) * cap);
+    }
+  }
+
+  // The dropout masks of the last forward pass (F x B and U x B, entries 0 or
+  // 1 / (1 - rate)); null when that pass dropped nothing of that kind.
+  const T* input_mask() const { return drop_in ? in_mask.data() : nullptr; }
+  const T* state_mask() const { return drop_rec ? rec_mask.data() : nullptr; }
+
+  // Draws the masks of a training pass of B examples (see the header comment).
+  void draw_masks(std::size_t B, const run_context& ctx) {
+    drop_in = ctx.training && dropout > 0.0;
+    drop_rec = ctx.training && recurrent_dropout > 0.0;
+    if (!drop_in && !drop_rec) return;
+    std::uint64_t key = mix64(ctx.seed ^ (0xa0761d6478bd642fULL * static_cast<std::uint64_t>(layer_index + 1)));
+    if (reverse) key = mix64(key ^ 0xe7037ed1a0b428dbULL);
+    const std::uint64_t k_in = mix64(key + ctx.step), k_rec = mix64(k_in ^ 0x8ebc6af09c88c6e3ULL);
+    const T keep_in = static_cast<T>(1.0 / (1.0 - dropout));
+    const T keep_rec = static_cast<T>(1.0 / (1.0 - recurrent_dropout));
+    const std::size_t Fz = F, Uz = U;
+    parallel_chunks(B, example_grain(Fz + Uz), ctx.threads, [&](std::size_t j0, std::size_t j1, std::size_t) {
+      for (std::size_t j = j0; j < j1; ++j) {
+        if (drop_in) {
+          stream rs(k_in, j);
+          T* m = in_mask.data() + Fz * j;
+          for (std::size_t f = 0; f < Fz; ++f) m[f] = rs.uniform() >= dropout ? keep_in : T(0);
+        }
+        if (drop_rec) {
+          stream rs(k_rec, j);
+          T* m = rec_mask.data() + Uz * j;
+          for (std::size_t u = 0; u < Uz; ++u) m[u] = rs.uniform() >= recurrent_dropout ? keep_rec : T(0);
+        }
+      }
+    });
   }
 
   // Examples per chunk of the per-step loop: about 2^19 multiply-adds of the
@@ -457,8 +517,27 @@ class recurrent_core {
                const run_context& ctx) {
     const std::size_t GU = static_cast<std::size_t>(G) * U, Ts = steps, Uz = U;
     const std::uint8_t* mask = ctx.mask != nullptr && ctx.mask_steps == steps ? ctx.mask : nullptr;
+    draw_masks(B, ctx);
+    // Dropout of the input: X * m_x, the mask of each example at every step.
+    const T* xin = x;
+    if (drop_in) {
+      const std::size_t Fz = F;
+      parallel_chunks(B, example_grain(Fz * Ts), ctx.threads, [&](std::size_t j0, std::size_t j1, std::size_t) {
+        for (std::size_t j = j0; j < j1; ++j) {
+          const T* m = in_mask.data() + Fz * j;
+          for (std::size_t t = 0; t < Ts; ++t) {
+            const std::size_t o = Fz * (t + Ts * j);
+            for (std::size_t f = 0; f < Fz; ++f) xd[o + f] = x[o + f] * m[f];
+          }
+        }
+      });
+      xin = xd.data();
+    }
+    // What the recurrent GEMM reads: the states, or with recurrent dropout the
+    // masked states h_{t-1} * m_h.
+    T* hrec = drop_rec ? hmask.data() : hprev.data();
     // (1) Input projection of all steps: XG = kernel' X, X = F x (T * B).
-    gemm(true, false, GU, Ts * B, F, T(1), kernel.value.data(), F, x, F, T(0), xg.data(), GU,
+    gemm(true, false, GU, Ts * B, F, T(1), kernel.value.data(), F, xin, F, T(0), xg.data(), GU,
          ctx.threads);
     // The recurrent kernel transposed (G*U x U), read in place by the GEMM.
     const T* W = recurrent_kernel.value.data();
@@ -471,6 +550,7 @@ class recurrent_core {
     const int t0 = time_of(0);
     for (std::size_t j = 0; j < B; ++j) {
       std::fill_n(hprev.data() + Uz * (t0 + Ts * j), Uz, T(0));
+      if (drop_rec) std::fill_n(hmask.data() + Uz * (t0 + Ts * j), Uz, T(0));
       if (cell == cell_kind::lstm) std::fill_n(cprev.data() + Uz * (t0 + Ts * j), Uz, T(0));
     }
     // Examples are independent: each fixed chunk of the batch runs the whole
@@ -483,7 +563,7 @@ class recurrent_core {
         const bool has_next = s + 1 < steps;
         // (2) Recurrent projection of the chunk: rg = W_hh' h_{t-1}.
         if (s > 0) {
-          gemm(false, false, GU, nb, Uz, T(1), whh_t.data(), ldw, hprev.data() + Uz * (t + Ts * j0),
+          gemm(false, false, GU, nb, Uz, T(1), whh_t.data(), ldw, hrec + Uz * (t + Ts * j0),
                Uz * Ts, T(0), rg.data() + GU * j0, GU, 1);
         } else {
           std::fill_n(rg.data() + GU * j0, GU * nb, T(0));
@@ -510,19 +590,25 @@ class recurrent_core {
                 put(out, hn, accumulate);
               }
             }
-            continue;
-          }
-          if (cell == cell_kind::lstm) {
-            T* cn = has_next ? cprev.data() + Uz * (tn + Ts * j) : lastc.data() + Uz * j;
-            rnn_detail::lstm_step(a, r, b, cprev.data() + Uz * col, cn, tc.data() + Uz * col, hn, Uz);
-          } else if (cell == cell_kind::gru) {
-            rnn_detail::gru_step(a, r, b, bh, hp, ghn.data() + Uz * col, hn, Uz);
           } else {
-            for (std::size_t i = 0; i < Uz; ++i) a[i] += r[i] + b[i];
-            rnn_detail::activate(act, a, Uz);
-            std::copy(a, a + Uz, hn);
+            if (cell == cell_kind::lstm) {
+              T* cn = has_next ? cprev.data() + Uz * (tn + Ts * j) : lastc.data() + Uz * j;
+              rnn_detail::lstm_step(a, r, b, cprev.data() + Uz * col, cn, tc.data() + Uz * col, hn, Uz);
+            } else if (cell == cell_kind::gru) {
+              rnn_detail::gru_step(a, r, b, bh, hp, ghn.data() + Uz * col, hn, Uz);
+            } else {
+              for (std::size_t i = 0; i < Uz; ++i) a[i] += r[i] + b[i];
+              rnn_detail::activate(act, a, Uz);
+              std::copy(a, a + Uz, hn);
+            }
+            if (out != nullptr) put(out, hn, accumulate);
           }
-          if (out != nullptr) put(out, hn, accumulate);
+          // The masked state that the next step's recurrent product reads.
+          if (drop_rec && has_next) {
+            const T* m = rec_mask.data() + Uz * j;
+            T* hm = hmask.data() + Uz * (tn + Ts * j);
+            for (std::size_t u = 0; u < Uz; ++u) hm[u] = hn[u] * m[u];
+          }
         }
       }
     });
@@ -540,6 +626,9 @@ class recurrent_core {
       std::copy_n(recurrent_kernel.value.data() + Uz * c, Uz, whh.data() + ldw * c);
     const T* W = whh.data();
     T* dg_rec = cell == cell_kind::gru ? dgh.data() : xg.data();  // what W_hh multiplies
+    // The masks and masked inputs of the forward pass (draw_masks()).
+    const T* xin = drop_in ? xd.data() : x;
+    const T* hrec = drop_rec ? hmask.data() : hprev.data();
     for (std::size_t j = 0; j < B; ++j) {
       T* d = dh.data() + Uz * j;
       if (return_sequences) std::fill_n(d, Uz, T(0));
@@ -581,27 +670,56 @@ class recurrent_core {
             }
           }
         }
-        // dL/dh_{t-1} += W_hh dG_t (not needed before the first step).
-        if (s > 0)
+        // dL/dh_{t-1} += W_hh dG_t (not needed before the first step); with
+        // recurrent dropout, += m_h * (W_hh dG_t).
+        if (s > 0 && !drop_rec) {
           gemm(false, false, Uz, j1 - j0, GU, T(1), W, ldw, dg_rec + GU * (t + Ts * j0), GU * Ts, T(1),
                nxt + Uz * j0, Uz, 1);
+        } else if (s > 0) {
+          gemm(false, false, Uz, j1 - j0, GU, T(1), W, ldw, dg_rec + GU * (t + Ts * j0), GU * Ts, T(0),
+               dhr.data() + Uz * j0, Uz, 1);
+          for (std::size_t i = Uz * j0; i < Uz * j1; ++i) nxt[i] += rec_mask[i] * dhr[i];
+        }
         std::swap(cur, nxt);
       }
     });
     // Weight gradients over all T * B columns, and the input gradient.
     const std::size_t N = Ts * B;
-    gemm(false, true, F, GU, N, T(1), x, F, xg.data(), GU, T(0), kernel.grad.data(), F, ctx.threads);
-    gemm(false, true, Uz, GU, N, T(1), hprev.data(), Uz, dg_rec, GU, T(0), recurrent_kernel.grad.data(),
+    gemm(false, true, F, GU, N, T(1), xin, F, xg.data(), GU, T(0), kernel.grad.data(), F, ctx.threads);
+    gemm(false, true, Uz, GU, N, T(1), hrec, Uz, dg_rec, GU, T(0), recurrent_kernel.grad.data(),
          Uz, ctx.threads);
     row_sums(xg.data(), GU, N, GU, bias.grad.data(), ctx.threads);
     if (cell == cell_kind::gru) row_sums(dgh.data(), GU, N, GU, recurrent_bias.grad.data(), ctx.threads);
-    if (dx != nullptr)
+    if (dx == nullptr) return;
+    if (!drop_in) {
       gemm(false, false, F, N, GU, T(1), kernel.value.data(), F, xg.data(), GU,
            accumulate ? T(1) : T(0), dx, F, ctx.threads);
+      return;
+    }
+    // With input dropout, dx (+)= m_x * (kernel dG), kernel dG formed in xd
+    // (the masked input is no longer needed).
+    gemm(false, false, F, N, GU, T(1), kernel.value.data(), F, xg.data(), GU, T(0), xd.data(), F,
+         ctx.threads);
+    const std::size_t Fz = F;
+    parallel_chunks(B, example_grain(Fz * Ts), ctx.threads, [&](std::size_t j0, std::size_t j1, std::size_t) {
+      for (std::size_t j = j0; j < j1; ++j) {
+        const T* m = in_mask.data() + Fz * j;
+        for (std::size_t t = 0; t < Ts; ++t) {
+          const std::size_t o = Fz * (t + Ts * j);
+          for (std::size_t f = 0; f < Fz; ++f) {
+            const T v = xd[o + f] * m[f];
+            dx[o + f] = accumulate ? dx[o + f] + v : v;
+          }
+        }
+      }
+    });
   }
 
  private:
   std::vector<T> xg, hprev, last, rg, whh_t, whh, dh, dhn, cprev, tc, lastc, dc, ghn, dgh;
+  // dropout: masked inputs, masks, masked states, the recurrent back-projection
+  std::vector<T> xd, in_mask, hmask, rec_mask, dhr;
+  bool drop_in = false, drop_rec = false;  // the last forward pass dropped
 
   void put(T* out, const T* h, bool accumulate) const {
     if (accumulate) {
@@ -612,7 +730,8 @@ class recurrent_core {
   }
 };
 
-// simple_rnn, lstm, gru: spec.units, spec.act (simple RNN), spec.return_sequences.
+// simple_rnn, lstm, gru: spec.units, spec.act (simple RNN), spec.return_sequences,
+// spec.dropout and spec.recurrent_dropout.
 template <class T>
 class recurrent_layer : public layer<T> {
  public:
@@ -621,11 +740,14 @@ class recurrent_layer : public layer<T> {
       : core(cell_from(s.type), s.act, s.in.c, s.units, s.in.w, s.return_sequences, false) {
     this->in = s.in;
     this->out = shape3{1, s.return_sequences ? s.in.w : 1, s.units};
+    core.dropout = s.dropout;
+    core.recurrent_dropout = s.recurrent_dropout;
   }
   std::vector<parameter<T>*> params() override { return core.params(); }
   void reserve(std::size_t cap) override { core.reserve(cap); }
   void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
     const std::size_t U = core.U;
+    core.layer_index = this->index;
     core.forward(x, y, U, this->out.size(), false, B, ctx);
   }
   void backward(const T* x, const T*, const T* dy, T* dx, std::size_t B,
@@ -635,8 +757,8 @@ class recurrent_layer : public layer<T> {
   }
 };
 
-// bidirectional: spec.cell (the wrapped type), spec.units, spec.merge_sum.
-// Parameters: the forward core's, then the backward core's.
+// bidirectional: spec.cell (the wrapped type), spec.units, spec.merge_sum, and the
+// rates as above (each direction draws its own masks). Parameters: the forward core's, then the backward core's.
 template <class T>
 class bidirectional_layer : public layer<T> {
  public:
@@ -648,6 +770,10 @@ class bidirectional_layer : public layer<T> {
         sum(s.merge_sum) {
     this->in = s.in;
     this->out = shape3{1, s.return_sequences ? s.in.w : 1, sum ? s.units : 2 * s.units};
+    for (recurrent_core<T>* c : {&fwd, &bwd}) {
+      c->dropout = s.dropout;
+      c->recurrent_dropout = s.recurrent_dropout;
+    }
   }
   std::vector<parameter<T>*> params() override {
     std::vector<parameter<T>*> p = fwd.params();
@@ -660,6 +786,7 @@ class bidirectional_layer : public layer<T> {
   }
   void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
     const std::size_t U = fwd.U, C = this->out.c, ex = this->out.size();
+    fwd.layer_index = bwd.layer_index = this->index;
     fwd.forward(x, y, C, ex, false, B, ctx);
     bwd.forward(x, sum ? y : y + U, C, ex, sum, B, ctx);
   }
