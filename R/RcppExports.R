@@ -189,6 +189,10 @@ nn_session_data <- function(ptr, slot, x, y) {
     invisible(.Call(`_statlearn_nn_session_data`, ptr, slot, x, y))
 }
 
+nn_session_initial_state <- function(ptr, slot, initial) {
+    invisible(.Call(`_statlearn_nn_session_initial_state`, ptr, slot, initial))
+}
+
 nn_session_sequence <- function(ptr, steps) {
     invisible(.Call(`_statlearn_nn_session_sequence`, ptr, steps))
 }
@@ -203,6 +207,10 @@ nn_session_evaluate <- function(ptr, slot, batch_size) {
 
 nn_session_predict <- function(ptr, x, batch_size, transform) {
     .Call(`_statlearn_nn_session_predict`, ptr, x, batch_size, transform)
+}
+
+nn_session_predict_states <- function(ptr, x, batch_size, transform, initial) {
+    .Call(`_statlearn_nn_session_predict_states`, ptr, x, batch_size, transform, initial)
 }
 
 nn_session_export <- function(ptr) {

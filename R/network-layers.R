@@ -673,6 +673,7 @@ layer_type_labels <- function(layers) {
     for (nm in c("dropout", "recurrent_dropout")) {
       if (!is.null(l[[nm]]) && l[[nm]] > 0) label <- sprintf("%s, %s %s", label, nm, format(l[[nm]]))
     }
+    if (isTRUE(l$stateful)) label <- paste0(label, ", stateful")
     label
   }, "")
 }

@@ -49,7 +49,7 @@ check_sequence_input <- function(net, in_shape, what) {
 }
 
 recurrent_fields <- function(net, start, type, units, activation, return_sequences, dropout,
-                             recurrent_dropout, what = sprintf("layer_%s()", type)) {
+                             recurrent_dropout, stateful = FALSE, what = sprintf("layer_%s()", type)) {
   with_layer(start$name, {
     check_sequence_input(net, start$in_shape, what)
     fields <- list(units = check_count(units, "units"))
@@ -57,6 +57,7 @@ recurrent_fields <- function(net, start, type, units, activation, return_sequenc
     fields$return_sequences <- check_flag(return_sequences, "return_sequences")
     fields$dropout <- check_rate(dropout, "dropout")
     fields$recurrent_dropout <- check_rate(recurrent_dropout, "recurrent_dropout")
+    if (check_flag(stateful, "stateful")) fields$stateful <- TRUE
     fields
   })
 }
@@ -102,7 +103,7 @@ recurrent_out_shape <- function(in_shape, units, return_sequences) {
 #' 2u)} (keras with `reset_after = TRUE`). Initial weights follow keras:
 #' kernel Glorot uniform, recurrent kernel orthogonal, bias zero except the
 #' LSTM forget gate's bias, 1 (keras' `unit_forget_bias`). The initial state
-#' is zero.
+#' is zero, unless given (see below).
 #'
 #' Gradients are computed by back-propagation through time over the whole
 #' sequence (Deep Learning book 10.2.2); clip them with the `clip_norm` or
@@ -123,6 +124,24 @@ recurrent_out_shape <- function(in_shape, units, return_sequences) {
 #' and the example's position in the batch, so a fit is reproducible with
 #' `set.seed()` and the same for any number of threads.
 #'
+#' Initial and final states. [recurrent_state()] returns each layer's state
+#' after the last step (keras' `return_state`), and [train_network()],
+#' `predict()`, `evaluate()` and [recurrent_state()] take `initial_state`,
+#' the states to start from (fixed: no gradient flows into them), so a long
+#' sequence can be run window by window, or the final state of a trained
+#' encoder start a decoder trained after it (two fits: the sequential engine
+#' has no graph through which one loss could train both). A `stateful = TRUE` layer carries its
+#' state across the training steps of [train_network()]: example \eqn{j} of a
+#' mini-batch starts from the state example \eqn{j} of the previous
+#' mini-batch ended with (keras' `stateful`), every epoch starting from zero.
+#' With the windows of long sequences laid out so that row \eqn{j} of batch
+#' \eqn{b + 1} continues row \eqn{j} of batch \eqn{b} (and `shuffle =
+#' FALSE`), this is truncated back-propagation through time (Williams and
+#' Peng 1990; Deep Learning book 10.2.2): the state flows forward across
+#' windows, the gradient stops at the window's first step, and the weights
+#' are updated after every window. [truncated_bptt_windows()] lays the data
+#' out so.
+#'
 #' In the engine, the input projection of all steps is one matrix product,
 #' and each step's recurrent product and gate activations run fused, in
 #' parallel over the mini-batch (the same results for any number of threads).
@@ -139,6 +158,10 @@ recurrent_out_shape <- function(in_shape, units, return_sequences) {
 #' @param recurrent_dropout Fraction of the state's units dropped in training
 #'   before the recurrent product, in \eqn{[0, 1)}: one mask per example,
 #'   shared by all time steps and gates.
+#' @param stateful Carry the state from one training mini-batch to the next
+#'   (truncated back-propagation through time; see Details)? Needs
+#'   `shuffle = FALSE` and a number of examples that `batch_size` divides in
+#'   [train_network()].
 #' @return The network with the layer appended.
 #' @references Goodfellow, I., Bengio, Y. and Courville, A. (2016). *Deep
 #'   Learning*. MIT Press, chapter 10 (10.2 recurrent networks and BPTT,
@@ -154,6 +177,10 @@ recurrent_out_shape <- function(in_shape, units, return_sequences) {
 #'   Schwenk, H. and Bengio, Y. (2014). Learning phrase representations using
 #'   RNN encoder-decoder for statistical machine translation. *EMNLP*,
 #'   1724-1734.
+#'
+#'   Williams, R. J. and Peng, J. (1990). An efficient gradient-based
+#'   algorithm for on-line training of recurrent network trajectories.
+#'   *Neural Computation* 2(4), 490-501.
 #' @family neural networks
 #' @export
 #' @examples
@@ -173,9 +200,10 @@ recurrent_out_shape <- function(in_shape, units, return_sequences) {
 #'                      batch_size = 32, seed = 1, threads = 1, verbose = FALSE)
 #' mean((predict(fit, x) - y)^2)
 layer_lstm <- function(net, units, return_sequences = FALSE, dropout = 0, recurrent_dropout = 0,
-                       name = NULL) {
+                       stateful = FALSE, name = NULL) {
   start <- begin_layer(net, "lstm", name)
-  fields <- recurrent_fields(net, start, "lstm", units, NULL, return_sequences, dropout, recurrent_dropout)
+  fields <- recurrent_fields(net, start, "lstm", units, NULL, return_sequences, dropout, recurrent_dropout,
+                             stateful)
   add_layer(net, start, recurrent_out_shape(start$in_shape, fields$units, fields$return_sequences),
             fields)
 }
@@ -183,9 +211,10 @@ layer_lstm <- function(net, units, return_sequences = FALSE, dropout = 0, recurr
 #' @rdname layer_lstm
 #' @export
 layer_gru <- function(net, units, return_sequences = FALSE, dropout = 0, recurrent_dropout = 0,
-                      name = NULL) {
+                      stateful = FALSE, name = NULL) {
   start <- begin_layer(net, "gru", name)
-  fields <- recurrent_fields(net, start, "gru", units, NULL, return_sequences, dropout, recurrent_dropout)
+  fields <- recurrent_fields(net, start, "gru", units, NULL, return_sequences, dropout, recurrent_dropout,
+                             stateful)
   add_layer(net, start, recurrent_out_shape(start$in_shape, fields$units, fields$return_sequences),
             fields)
 }
@@ -193,10 +222,10 @@ layer_gru <- function(net, units, return_sequences = FALSE, dropout = 0, recurre
 #' @rdname layer_lstm
 #' @export
 layer_simple_rnn <- function(net, units, activation = "tanh", return_sequences = FALSE, dropout = 0,
-                             recurrent_dropout = 0, name = NULL) {
+                             recurrent_dropout = 0, stateful = FALSE, name = NULL) {
   start <- begin_layer(net, "simple_rnn", name)
   fields <- recurrent_fields(net, start, "simple_rnn", units, activation, return_sequences, dropout,
-                             recurrent_dropout)
+                             recurrent_dropout, stateful)
   add_layer(net, start, recurrent_out_shape(start$in_shape, fields$units, fields$return_sequences),
             fields)
 }
@@ -238,7 +267,7 @@ layer_bidirectional <- function(net, layer, units, merge = "concat", return_sequ
   fields <- with_layer(start$name, {
     layer <- check_choice(layer, nn_recurrent_types, "layer")
     inner <- recurrent_fields(net, start, layer, units, activation, return_sequences, dropout,
-                              recurrent_dropout, "layer_bidirectional()")
+                              recurrent_dropout, what = "layer_bidirectional()")
     c(list(layer = layer), inner, list(merge = check_choice(merge, c("concat", "sum"), "merge")))
   })
   width <- if (fields$merge == "concat") 2L * fields$units else fields$units
@@ -328,4 +357,222 @@ init_recurrent_weights <- function(layer, shapes) {
       numeric(d))
   }
   w
+}
+
+# ---- initial and final states ----------------------------------------------
+
+# The layers of `net` with a state that can be given and returned (simple
+# RNN, LSTM, GRU; not bidirectional), in order.
+state_layers <- function(net) {
+  Filter(function(l) l$type %in% nn_recurrent_types, net$layers)
+}
+
+check_state_matrix <- function(m, n, units, arg) {
+  if (is.data.frame(m)) m <- as.matrix(m)
+  if (!is.numeric(m) || !is.matrix(m)) {
+    abort_input(arg, sprintf("a numeric %d x %d matrix (examples x units)", n, units), describe(m),
+                class = "statlearn_error_type")
+  }
+  if (nrow(m) != n || ncol(m) != units) {
+    abort_input(arg, sprintf("a %d x %d matrix (examples x units)", n, units),
+                sprintf("a %d x %d matrix", nrow(m), ncol(m)), class = "statlearn_error_shape")
+  }
+  check_finite_values(m, arg)
+  storage.mode(m) <- "double"
+  m
+}
+
+# `initial_state` for `n` examples: NULL, or a list named by recurrent layers
+# of list(h = n x units, c = n x units (LSTM, optional)) or of h alone.
+# Returns one entry per state layer for the engine: NULL or list(h, c) in its
+# units x n layout.
+check_initial_state <- function(initial_state, net, n, arg = "initial_state") {
+  layers <- state_layers(net)
+  if (is.null(initial_state)) return(vector("list", length(layers)))
+  if (!length(layers)) {
+    abort_input(arg, "NULL: the network has no simple RNN, LSTM or GRU layer (a bidirectional layer takes no initial state)",
+                describe(initial_state), class = "statlearn_error_input")
+  }
+  known <- vapply(layers, `[[`, "", "name")
+  nm <- names(initial_state)
+  if (!is.list(initial_state) || is.data.frame(initial_state) || is.null(nm) || !all(nzchar(nm)) ||
+      anyDuplicated(nm)) {
+    abort_input(arg, sprintf("a list named by recurrent layer (%s), as recurrent_state() returns",
+                             paste(sprintf("\"%s\"", known), collapse = ", ")),
+                describe(initial_state), class = "statlearn_error_type")
+  }
+  unknown <- setdiff(nm, known)
+  if (length(unknown)) {
+    abort_input(arg, sprintf("states of the recurrent layers %s", paste(sprintf("\"%s\"", known), collapse = ", ")),
+                sprintf("a state for %s", paste(sprintf("\"%s\"", unknown), collapse = ", ")),
+                class = "statlearn_error_input")
+  }
+  lapply(layers, function(l) {
+    s <- initial_state[[l$name]]
+    if (is.null(s)) return(NULL)
+    where <- sprintf("%s$%s", arg, l$name)
+    if (!is.list(s)) s <- list(h = s)
+    extra <- setdiff(names(s), if (l$type == "lstm") c("h", "c") else "h")
+    if (is.null(s$h) || length(extra)) {
+      abort_input(where, if (l$type == "lstm") "list(h = , c = ) (c optional)" else "a matrix or list(h = )",
+                  describe(s), class = "statlearn_error_type")
+    }
+    h <- check_state_matrix(s$h, n, l$units, paste0(where, "$h"))
+    c <- if (!is.null(s$c)) check_state_matrix(s$c, n, l$units, paste0(where, "$c"))
+    list(h = t(h), c = if (!is.null(c)) t(c))
+  })
+}
+
+# Outputs (O x N) and states (engine layout) of a fit for engine-layout inputs.
+network_outputs_states <- function(object, xe, transform, batch_size, threads, initial) {
+  ptr <- new_session(object$network, object$loss, object$weights, object$optimizer, NULL,
+                     object$precision, threads, 0)
+  if (!is.null(object$sequence)) nn_session_sequence(ptr, object$sequence$steps)
+  nn_session_predict_states(ptr, xe, batch_size, transform, initial)
+}
+
+#' States of the recurrent layers after a sequence
+#'
+#' Runs a trained network over `newdata` and returns, for every simple RNN,
+#' LSTM and GRU layer, its state after the last step (keras'
+#' `return_state`): `h`, and for an LSTM also the cell `c`, each an
+#' `n x units` matrix. With masked steps, the state is the one after each
+#' example's last unmasked step. The result is what `initial_state` takes,
+#' here and in [predict()][predict.statlearn_network_fit], so that a long
+#' sequence can be processed window by window, carrying the state, or the
+#' state an encoder ends with can start a decoder.
+#'
+#' @param object A fit from [train_network()].
+#' @param newdata Inputs shaped as `x` was for [train_network()].
+#' @param initial_state The states to start from: `NULL` (zero), or a list
+#'   named by recurrent layer, each element a matrix `h` (`n x units`) or
+#'   `list(h = , c = )` (the LSTM's cell `c` is zero when left out), as this
+#'   function returns. Layers left out start from zero.
+#' @param batch_size Examples per forward pass.
+#' @inheritParams statlearn-params
+#' @return A list named by recurrent layer, each element `list(h = )` or,
+#'   for an LSTM, `list(h = , c = )`, with `n x units` matrices. A
+#'   bidirectional layer has no entry.
+#' @family neural networks
+#' @export
+#' @examples
+#' set.seed(1)
+#' x <- array(rnorm(40 * 6), c(40, 6, 1))
+#' net <- network(c(6, 1)) |> layer_lstm(4, name = "enc") |> layer_dense(1)
+#' fit <- train_network(net, x, rowSums(x), epochs = 2, seed = 1, threads = 1,
+#'                      verbose = FALSE)
+#' s <- recurrent_state(fit, x)  # list(enc = list(h = 40 x 4, c = 40 x 4))
+#' str(s)
+#' # The next 6 steps of the same sequences, continuing from that state:
+#' x2 <- array(rnorm(40 * 6), c(40, 6, 1))
+#' head(predict(fit, x2, initial_state = s))
+recurrent_state <- function(object, newdata, initial_state = NULL, batch_size = 256L, threads = NULL) {
+  if (!inherits(object, "statlearn_network_fit")) {
+    abort_input("object", "a fit from train_network()", describe(object), class = "statlearn_error_type")
+  }
+  layers <- state_layers(object$network)
+  if (!length(layers)) {
+    abort_input("object", "a network with a simple RNN, LSTM or GRU layer",
+                "a network without one (bidirectional layers report no state)",
+                class = "statlearn_error_input")
+  }
+  if (missing(newdata)) abort_input("newdata", "the inputs to run", "nothing")
+  batch_size <- check_count(batch_size, "batch_size")
+  xe <- network_input(newdata, object$network, "newdata", object$precision)
+  initial <- check_initial_state(initial_state, object$network, ncol(xe))
+  res <- network_outputs_states(object, xe, FALSE, batch_size, resolve_threads(threads), initial)
+  out <- lapply(res$states, function(s) {
+    r <- list(h = t(s$h))
+    if (!is.null(s$c)) r$c <- t(s$c)
+    r
+  })
+  stats::setNames(out, vapply(layers, `[[`, "", "name"))
+}
+
+#' Windows for truncated back-propagation through time
+#'
+#' Cuts one long sequence into `batch_size` consecutive streams and each
+#' stream into windows of `steps` time steps, ordered so that row \eqn{j} of
+#' every mini-batch of `batch_size` rows continues row \eqn{j} of the
+#' previous one. Trained with `shuffle = FALSE` and the same `batch_size`, a
+#' network with `stateful = TRUE` recurrent layers ([layer_lstm()]) then
+#' carries each stream's state from window to window while its gradients
+#' stop at the window's start: truncated back-propagation through time.
+#'
+#' @param x The sequence: a vector (one feature, or integer tokens for
+#'   [layer_embedding()]) or a matrix with one row per time step.
+#' @param y Optional targets aligned with `x`: a vector or a matrix with one
+#'   row per time step (for example the next token, `c(x[-1], NA)`).
+#' @param steps Time steps per window, a whole number of at least 1.
+#' @param batch_size Streams, the mini-batch size to train with.
+#' @return A list: `x`, an `n x steps` matrix (vector input) or `n x steps x
+#'   F` array, `y` likewise (when given), where `n = batch_size * windows`
+#'   with `windows = floor(length / (batch_size * steps))`; the time steps
+#'   beyond `batch_size * windows * steps` are dropped. Row `(w - 1) *
+#'   batch_size + j` is window `w` of stream `j`.
+#' @family neural networks
+#' @export
+#' @examples
+#' w <- truncated_bptt_windows(1:24, steps = 3, batch_size = 2)
+#' w$x  # rows 1, 3, 5, 7: stream 1 (1:12); rows 2, 4, 6, 8: stream 2 (13:24)
+truncated_bptt_windows <- function(x, y = NULL, steps, batch_size) {
+  steps <- check_count(steps, "steps")
+  batch_size <- check_count(batch_size, "batch_size")
+  cut <- function(v, arg) {
+    if (is.data.frame(v)) v <- as.matrix(v)
+    if (!(is.numeric(v) || is.logical(v)) || (!is.null(dim(v)) && length(dim(v)) != 2L)) {
+      abort_input(arg, "a numeric vector or a matrix with one row per time step", describe(v),
+                  class = "statlearn_error_type")
+    }
+    m <- if (is.matrix(v)) v else matrix(v, ncol = 1L)
+    m
+  }
+  xm <- cut(x, "x")
+  len <- nrow(xm)
+  windows <- len %/% (batch_size * steps)
+  if (windows < 1L) {
+    abort_input("x", sprintf("at least batch_size * steps = %d time steps", batch_size * steps),
+                sprintf("%d", len), class = "statlearn_error_shape")
+  }
+  ym <- NULL
+  if (!is.null(y)) {
+    ym <- cut(y, "y")
+    if (nrow(ym) != len) {
+      abort_input("y", sprintf("%d time steps, as `x` has", len), sprintf("%d", nrow(ym)),
+                  class = "statlearn_error_shape")
+    }
+  }
+  stream_len <- windows * steps
+  arrange <- function(m, vec) {
+    p <- ncol(m)
+    # time index of row (w - 1) * B + j, step s: (j - 1) * stream_len + (w - 1) * steps + s
+    j <- rep(seq_len(batch_size), times = windows)
+    w <- rep(seq_len(windows), each = batch_size)
+    start <- (j - 1L) * stream_len + (w - 1L) * steps
+    idx <- outer(start, seq_len(steps), `+`)  # n x steps
+    if (vec) return(matrix(m[idx, 1L], nrow(idx), steps))
+    a <- array(m[as.vector(idx), , drop = FALSE], c(nrow(idx), steps, p))
+    a
+  }
+  out <- list(x = arrange(xm, is.null(dim(x))))
+  if (!is.null(ym)) out$y <- arrange(ym, is.null(dim(y)))
+  out
+}
+
+# A network with stateful recurrent layers trains on mini-batches whose row j
+# continues row j of the previous one: unshuffled, all of one size.
+check_stateful_training <- function(net, n, batch_size, shuffle) {
+  stateful <- Filter(function(l) isTRUE(l$stateful), net$layers)
+  if (!length(stateful)) return(invisible())
+  which <- sprintf("a network with stateful layers (%s)",
+                   paste(vapply(stateful, `[[`, "", "name"), collapse = ", "))
+  if (shuffle) {
+    abort_input("shuffle", sprintf("FALSE for %s, whose mini-batches continue each other row by row", which),
+                "TRUE", class = "statlearn_error_input")
+  }
+  if (n %% batch_size != 0) {
+    abort_input("batch_size", sprintf("a divisor of the %d training examples for %s", n, which),
+                format(batch_size), class = "statlearn_error_input")
+  }
+  invisible()
 }

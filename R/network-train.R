@@ -367,10 +367,19 @@ new_session <- function(net, loss, weights, optimizer, optimizer_state, precisio
 #'   response whose held-out rows hold a single class gives a warning of
 #'   class `statlearn_warning_validation`.
 #' @param validation_data Alternatively, `list(x, y)` of held-out data (the
-#'   same warning applies when its `y` holds a single class).
+#'   same warning applies when its `y` holds a single class), or `list(x, y,
+#'   initial_state = )` (see `initial_state`).
 #' @param callbacks A callback or list of callbacks:
 #'   [callback_early_stopping()], [callback_schedule()], [callback_lambda()].
 #' @param shuffle Shuffle the examples before every epoch?
+#' @param initial_state For networks with simple RNN, LSTM or GRU layers: the
+#'   states they start from for each example, as [recurrent_state()] returns
+#'   them (a list named by layer of `n x units` matrices `h`, and `c` for an
+#'   LSTM), held fixed during training (no gradient flows into them); for
+#'   example the final states of an encoder trained before. `NULL`: zero. With
+#'   `validation_split`, the held-out rows keep theirs; with
+#'   `validation_data`, give them as its element `initial_state`. Not with
+#'   `stateful` layers.
 #' @param precision `"single"` (float32, the fast default) or `"double"`.
 #' @inheritParams statlearn-params
 #' @return A fit of class `statlearn_network_fit`: a list with the
@@ -413,7 +422,8 @@ new_session <- function(net, loss, weights, optimizer, optimizer_state, precisio
 train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
                           batch_size = 32, validation_split = 0, validation_data = NULL,
                           callbacks = NULL, shuffle = TRUE, seed = NULL, threads = NULL,
-                          verbose = interactive(), precision = c("single", "double")) {
+                          verbose = interactive(), precision = c("single", "double"),
+                          initial_state = NULL) {
   resume <- inherits(net, "statlearn_network_fit")
   fit0 <- if (resume) net else NULL
   if (resume) net <- fit0$network
@@ -443,16 +453,26 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
   n <- ncol(xe)
   tg <- network_targets(y, n, loss, units, levels = if (resume) fit0$levels, arg = "y", net = net)
   if (resume) check_same_targets(fit0, tg, "y")
+  init <- if (!is.null(initial_state)) check_initial_state(initial_state, net, n)
+  if (!is.null(init) && any(vapply(net$layers, function(l) isTRUE(l$stateful), NA))) {
+    abort_input("initial_state", "NULL for a network with stateful layers (they carry their own state)",
+                "initial states", class = "statlearn_error_input")
+  }
 
   # Held-out data.
   val <- NULL
   if (!is.null(validation_data)) {
-    if (!is.list(validation_data) || length(validation_data) != 2L) {
-      abort_input("validation_data", "list(x, y)", describe(validation_data))
+    if (!is.list(validation_data) || !(length(validation_data) == 2L ||
+        (length(validation_data) == 3L && identical(names(validation_data)[3L], "initial_state")))) {
+      abort_input("validation_data", "list(x, y) or list(x, y, initial_state = )", describe(validation_data))
     }
     vx <- network_input(validation_data[[1L]], net, "validation_data$x")
     val <- list(x = vx, t = network_targets(validation_data[[2L]], ncol(vx), loss, units,
                                              levels = tg$levels, arg = "validation_data$y", net = net))
+    if (!is.null(init) || !is.null(validation_data$initial_state)) {
+      val$init <- check_initial_state(validation_data$initial_state, net, ncol(vx),
+                                      "validation_data$initial_state")
+    }
     check_same_targets(tg, val$t, "validation_data$y")
     warn_single_class_validation(val$t$y, tg$levels, "validation_data")
   } else if (validation_split > 0) {
@@ -466,10 +486,16 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
     val <- list(x = xe[, hold, drop = FALSE],
                 t = list(y = if (is.matrix(tg$y)) tg$y[, hold, drop = FALSE] else tg$y[hold]))
     warn_single_class_validation(val$t$y, tg$levels, "validation_split")
+    if (!is.null(init)) {
+      cols <- function(s, j) if (!is.null(s)) lapply(s, function(m) if (!is.null(m)) m[, j, drop = FALSE])
+      val$init <- lapply(init, cols, hold)
+      init <- lapply(init, cols, keep)
+    }
     xe <- xe[, keep, drop = FALSE]
     tg$y <- if (is.matrix(tg$y)) tg$y[, keep, drop = FALSE] else tg$y[keep]
     n <- length(keep)
   }
+  check_stateful_training(net, n, batch_size, shuffle)
 
   # A resumed run keeps the fit's seed, so 2 + 2 epochs equal 4 epochs.
   seed <- if (resume && is.null(seed)) fit0$seed else resolve_seed(seed)
@@ -479,7 +505,11 @@ train_network <- function(net, x, y, loss = NULL, optimizer = NULL, epochs = 10,
                      precision, threads, seed)
   if (!is.null(tg$steps)) nn_session_sequence(ptr, tg$steps)
   nn_session_data(ptr, 0L, xe, tg$y)
-  if (!is.null(val)) nn_session_data(ptr, 1L, val$x, val$t$y)
+  if (!is.null(init)) nn_session_initial_state(ptr, 0L, init)
+  if (!is.null(val)) {
+    nn_session_data(ptr, 1L, val$x, val$t$y)
+    if (!is.null(val$init)) nn_session_initial_state(ptr, 1L, val$init)
+  }
 
   classify <- loss != "mse"
   steps <- ceiling(n / min(batch_size, n))
@@ -608,6 +638,8 @@ network_outputs <- function(object, xe, transform, batch_size, threads) {
 #'   with 0/1 targets), or `"response"` (the network's raw output: logits for
 #'   classification, predictions for regression, the default there).
 #' @param batch_size Examples per forward pass.
+#' @param initial_state For networks with recurrent layers: the states they
+#'   start from, as [recurrent_state()] returns them (`NULL`: zero).
 #' @inheritParams statlearn-params
 #' @return A factor, a probability matrix (one column per class), or a
 #'   numeric vector (one output) or matrix. A fit trained with sequence
@@ -626,7 +658,7 @@ network_outputs <- function(object, xe, transform, batch_size, threads) {
 #' table(predict(fit, x), iris$Species)
 #' head(predict(fit, x, type = "prob"))
 predict.statlearn_network_fit <- function(object, newdata, type = NULL, batch_size = 256L,
-                                          threads = NULL, ...) {
+                                          threads = NULL, initial_state = NULL, ...) {
   check_dots(..., fun = "predict")
   if (missing(newdata)) {
     abort_input("newdata", "the inputs to predict for", "nothing")
@@ -641,7 +673,13 @@ predict.statlearn_network_fit <- function(object, newdata, type = NULL, batch_si
   }
   batch_size <- check_count(batch_size, "batch_size")
   xe <- network_input(newdata, object$network, "newdata", object$precision)
-  out <- network_outputs(object, xe, type != "response", batch_size, resolve_threads(threads))
+  out <- if (is.null(initial_state)) {
+    network_outputs(object, xe, type != "response", batch_size, resolve_threads(threads))
+  } else {
+    initial <- check_initial_state(initial_state, object$network, ncol(xe))
+    network_outputs_states(object, xe, type != "response", batch_size, resolve_threads(threads),
+                           initial)$output
+  }
   out <- t(out)
   rn <- if (is.matrix(newdata) || is.data.frame(newdata)) rownames(newdata) else NULL
   if (!is.null(object$sequence)) return(sequence_predictions(object, out, type, rn))
@@ -688,6 +726,8 @@ evaluate.default <- function(object, x, y, ...) {
 
 #' @rdname evaluate
 #' @param batch_size Examples per forward pass.
+#' @param initial_state For networks with recurrent layers: the states they
+#'   start from, as [recurrent_state()] returns them (`NULL`: zero).
 #' @inheritParams statlearn-params
 #' @export
 #' @examples
@@ -700,10 +740,12 @@ evaluate.default <- function(object, x, y, ...) {
 #'                      optimizer = optimizer_adam(lr = 0.05), epochs = 50,
 #'                      batch_size = 16, seed = 1, threads = 1, verbose = FALSE)
 #' evaluate(fit, x[test, ], iris$Species[test])  # accuracy near 0.95
-evaluate.statlearn_network_fit <- function(object, x, y, batch_size = 256L, threads = NULL, ...) {
+evaluate.statlearn_network_fit <- function(object, x, y, batch_size = 256L, threads = NULL,
+                                           initial_state = NULL, ...) {
   check_dots(..., fun = "evaluate")
   batch_size <- check_count(batch_size, "batch_size")
   xe <- network_input(x, object$network, "x", object$precision)
+  init <- if (!is.null(initial_state)) check_initial_state(initial_state, object$network, ncol(xe))
   tg <- network_targets(y, ncol(xe), object$loss, network_output_units(object$network),
                         levels = object$levels, arg = "y", net = object$network)
   check_same_targets(object, tg, "y")
@@ -711,6 +753,7 @@ evaluate.statlearn_network_fit <- function(object, x, y, batch_size = 256L, thre
                      object$precision, resolve_threads(threads), 0)
   if (!is.null(tg$steps)) nn_session_sequence(ptr, tg$steps)
   nn_session_data(ptr, 1L, xe, tg$y)
+  if (!is.null(init)) nn_session_initial_state(ptr, 1L, init)
   r <- nn_session_evaluate(ptr, 1L, batch_size)
   if (object$loss == "mse") c(loss = r$loss) else c(loss = r$loss, accuracy = r$accuracy)
 }

@@ -770,6 +770,17 @@ BEGIN_RCPP
     return R_NilValue;
 END_RCPP
 }
+// nn_session_initial_state
+void nn_session_initial_state(SEXP ptr, int slot, Rcpp::List initial);
+RcppExport SEXP _statlearn_nn_session_initial_state(SEXP ptrSEXP, SEXP slotSEXP, SEXP initialSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< int >::type slot(slotSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type initial(initialSEXP);
+    nn_session_initial_state(ptr, slot, initial);
+    return R_NilValue;
+END_RCPP
+}
 // nn_session_sequence
 void nn_session_sequence(SEXP ptr, int steps);
 RcppExport SEXP _statlearn_nn_session_sequence(SEXP ptrSEXP, SEXP stepsSEXP) {
@@ -816,6 +827,20 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type batch_size(batch_sizeSEXP);
     Rcpp::traits::input_parameter< bool >::type transform(transformSEXP);
     rcpp_result_gen = Rcpp::wrap(nn_session_predict(ptr, x, batch_size, transform));
+    return rcpp_result_gen;
+END_RCPP
+}
+// nn_session_predict_states
+Rcpp::List nn_session_predict_states(SEXP ptr, Rcpp::NumericMatrix x, int batch_size, bool transform, Rcpp::List initial);
+RcppExport SEXP _statlearn_nn_session_predict_states(SEXP ptrSEXP, SEXP xSEXP, SEXP batch_sizeSEXP, SEXP transformSEXP, SEXP initialSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type batch_size(batch_sizeSEXP);
+    Rcpp::traits::input_parameter< bool >::type transform(transformSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type initial(initialSEXP);
+    rcpp_result_gen = Rcpp::wrap(nn_session_predict_states(ptr, x, batch_size, transform, initial));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -1171,10 +1196,12 @@ static const R_CallMethodDef CallEntries[] = {
     {"_statlearn_nn_session_create", (DL_FUNC) &_statlearn_nn_session_create, 10},
     {"_statlearn_nn_examples_major", (DL_FUNC) &_statlearn_nn_examples_major, 1},
     {"_statlearn_nn_session_data", (DL_FUNC) &_statlearn_nn_session_data, 4},
+    {"_statlearn_nn_session_initial_state", (DL_FUNC) &_statlearn_nn_session_initial_state, 3},
     {"_statlearn_nn_session_sequence", (DL_FUNC) &_statlearn_nn_session_sequence, 2},
     {"_statlearn_nn_session_epoch", (DL_FUNC) &_statlearn_nn_session_epoch, 5},
     {"_statlearn_nn_session_evaluate", (DL_FUNC) &_statlearn_nn_session_evaluate, 3},
     {"_statlearn_nn_session_predict", (DL_FUNC) &_statlearn_nn_session_predict, 4},
+    {"_statlearn_nn_session_predict_states", (DL_FUNC) &_statlearn_nn_session_predict_states, 5},
     {"_statlearn_nn_session_export", (DL_FUNC) &_statlearn_nn_session_export, 1},
     {"_statlearn_nn_session_gradient", (DL_FUNC) &_statlearn_nn_session_gradient, 2},
     {"_statlearn_nn_session_gradient_check", (DL_FUNC) &_statlearn_nn_session_gradient_check, 4},

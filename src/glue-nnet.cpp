@@ -87,6 +87,7 @@ std::vector<nn::layer_spec> parse_spec(const Rcpp::List& layers) {
     s.mask_zero = has(l, "mask_zero") && Rcpp::as<bool>(l["mask_zero"]);
     // recurrent layers (R/network-recurrent.R)
     s.return_sequences = has(l, "return_sequences") && Rcpp::as<bool>(l["return_sequences"]);
+    s.stateful = has(l, "stateful") && Rcpp::as<bool>(l["stateful"]);
     if (has(l, "layer")) s.cell = Rcpp::as<std::string>(l["layer"]);
     s.merge_sum = has(l, "merge") && Rcpp::as<std::string>(l["merge"]) == "sum";
     s.mask_value = dbl(l, "mask_value", 0.0);
@@ -212,6 +213,8 @@ void nn_session_data(SEXP ptr, int slot, Rcpp::NumericMatrix x, SEXP y) {
     d.N = x.ncol();
     d.x.assign(x.begin(), x.end());
     d.cls.clear();
+    d.h0.clear();
+    d.c0.clear();
     d.target.clear();
     if (Rf_isInteger(y)) {
       Rcpp::IntegerVector c(y);
@@ -223,6 +226,35 @@ void nn_session_data(SEXP ptr, int slot, Rcpp::NumericMatrix x, SEXP y) {
       Rcpp::NumericMatrix t(y);
       d.O = t.nrow();
       d.target.assign(t.begin(), t.end());
+    }
+    return 0;
+  });
+}
+
+// Initial states of the recurrent layers for data set `slot` (after
+// nn_session_data()): one entry per layer with a state, NULL (zero) or
+// list(h = U x N, c = U x N or NULL).
+// [[Rcpp::export(rng = false)]]
+void nn_session_initial_state(SEXP ptr, int slot, Rcpp::List initial) {
+  session& s = get(ptr);
+  dispatch(s, [&](auto& tr) {
+    auto& d = tr.data[slot];
+    const std::vector<std::size_t> sl = tr.state_layers();
+    if (static_cast<std::size_t>(initial.size()) != sl.size())
+      Rcpp::stop("expected %d initial states, got %d", static_cast<int>(sl.size()),
+                 static_cast<int>(initial.size()));
+    d.h0.assign(sl.size(), {});
+    d.c0.assign(sl.size(), {});
+    for (std::size_t k = 0; k < sl.size(); ++k) {
+      if (Rf_isNull(initial[k])) continue;
+      const Rcpp::List init = initial[k];
+      const std::size_t U = tr.net.layers[sl[k]]->state_units();
+      d.h0[k].resize(U * d.N);
+      fill(d.h0[k], init["h"], "an initial state");
+      if (tr.net.layers[sl[k]]->state_has_cell() && !Rf_isNull(init["c"])) {
+        d.c0[k].resize(U * d.N);
+        fill(d.c0[k], init["c"], "an initial cell state");
+      }
     }
     return 0;
   });
@@ -271,6 +303,67 @@ Rcpp::NumericMatrix nn_session_predict(SEXP ptr, Rcpp::NumericMatrix x, int batc
     Rcpp::NumericMatrix res(O, N);
     std::copy(out.begin(), out.end(), res.begin());
     return res;
+  });
+}
+
+// Outputs (O x N) and the last states of the recurrent layers, starting from
+// `initial`: one entry per layer with a state, in order, each NULL (zero) or
+// a list(h = U x N, c = U x N or NULL). Returns list(output, states) with
+// states a list of list(h, c) (c NULL but for LSTMs).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List nn_session_predict_states(SEXP ptr, Rcpp::NumericMatrix x, int batch_size, bool transform,
+                                     Rcpp::List initial) {
+  statlearn_host::begin();
+  session& s = get(ptr);
+  return dispatch(s, [&](auto& tr) {
+    using T = typename std::decay_t<decltype(tr.data[0].x)>::value_type;
+    const std::vector<T> xx(x.begin(), x.end());
+    const std::size_t N = x.ncol(), O = tr.net.output_size();
+    const std::vector<std::size_t> sl = tr.state_layers();
+    if (static_cast<std::size_t>(initial.size()) != sl.size())
+      Rcpp::stop("expected %d initial states, got %d", static_cast<int>(sl.size()),
+                 static_cast<int>(initial.size()));
+    std::vector<std::vector<T>> h0(sl.size()), c0(sl.size()), h(sl.size()), c(sl.size());
+    nn::recurrent_states<T> st;
+    for (std::size_t k = 0; k < sl.size(); ++k) {
+      const auto& l = *tr.net.layers[sl[k]];
+      const std::size_t U = l.state_units();
+      const bool cell = l.state_has_cell();
+      h[k].resize(U * N);
+      if (cell) c[k].resize(U * N);
+      st.h.push_back(h[k].data());
+      st.c.push_back(cell ? c[k].data() : nullptr);
+      st.h0.push_back(nullptr);
+      st.c0.push_back(nullptr);
+      if (Rf_isNull(initial[k])) continue;
+      const Rcpp::List init = initial[k];
+      h0[k].resize(U * N);
+      fill(h0[k], init["h"], "an initial state");
+      st.h0[k] = h0[k].data();
+      if (cell && !Rf_isNull(init["c"])) {
+        c0[k].resize(U * N);
+        fill(c0[k], init["c"], "an initial cell state");
+        st.c0[k] = c0[k].data();
+      }
+    }
+    std::vector<T> out(O * N);
+    tr.predict(xx.data(), N, batch_size, transform, out.data(), &st);
+    Rcpp::NumericMatrix res(O, N);
+    std::copy(out.begin(), out.end(), res.begin());
+    Rcpp::List states;
+    for (std::size_t k = 0; k < sl.size(); ++k) {
+      const int U = tr.net.layers[sl[k]]->state_units();
+      Rcpp::NumericMatrix hk(U, static_cast<int>(N));
+      std::copy(h[k].begin(), h[k].end(), hk.begin());
+      SEXP ck = R_NilValue;
+      if (!c[k].empty()) {
+        Rcpp::NumericMatrix cm(U, static_cast<int>(N));
+        std::copy(c[k].begin(), c[k].end(), cm.begin());
+        ck = cm;
+      }
+      states.push_back(Rcpp::List::create(Rcpp::Named("h") = hk, Rcpp::Named("c") = ck));
+    }
+    return Rcpp::List::create(Rcpp::Named("output") = res, Rcpp::Named("states") = states);
   });
 }
 

@@ -7,12 +7,13 @@ sigm <- function(v) 1 / (1 + exp(-v))
 
 # Plain R recurrence for one example: x is T x F. Returns the outputs of every
 # step (T x U, zero at masked steps) and the last state.
-ref_recurrent <- function(x, w, cell, act = "tanh", reverse = FALSE, present = rep(TRUE, nrow(x))) {
+ref_recurrent <- function(x, w, cell, act = "tanh", reverse = FALSE, present = rep(TRUE, nrow(x)),
+                          h0 = NULL, c0 = NULL) {
   n_t <- nrow(x)
   u <- nrow(w$recurrent_kernel)
   blk <- function(v, k) v[(k - 1) * u + seq_len(u)]
-  h <- numeric(u)
-  cc <- numeric(u)
+  h <- if (is.null(h0)) numeric(u) else h0
+  cc <- if (is.null(c0)) numeric(u) else c0
   out <- matrix(0, n_t, u)
   for (t in if (reverse) rev(seq_len(n_t)) else seq_len(n_t)) {
     if (!present[t]) next
@@ -35,7 +36,7 @@ ref_recurrent <- function(x, w, cell, act = "tanh", reverse = FALSE, present = r
     }
     out[t, ] <- h
   }
-  list(seq = out, last = h)
+  list(seq = out, last = h, cell = cc)
 }
 
 # Random weights with non-zero biases, in the layout of init_weights().
@@ -605,4 +606,264 @@ test_that("dropout rates survive saveRDS/readRDS, print when not zero, and bad r
     expect_statlearn_error(make(NA), "statlearn_error_type", pat("logical NA"))
     expect_statlearn_error(make("a"), "statlearn_error_type", pat("character a"))
   }
+})
+
+# ---- initial and final states, stateful layers (truncated BPTT) ------------
+
+test_that("initial states: outputs and final states equal a plain R recurrence started there", {
+  n <- 5
+  x <- seq_data(n = n, steps = 6, features = 3, seed = 21)
+  for (cell in c("simple_rnn", "lstm", "gru")) {
+    ctor <- match.fun(paste0("layer_", cell))
+    net <- network(c(6, 3)) |> ctor(4, return_sequences = TRUE, name = "r")
+    w <- random_weights(net, seed = 22)
+    fit <- fit_with(net, w)
+    set.seed(23)
+    h0 <- matrix(runif(n * 4, -1, 1), n, 4)
+    c0 <- matrix(runif(n * 4, -1, 1), n, 4)
+    init <- list(r = if (cell == "lstm") list(h = h0, c = c0) else list(h = h0))
+    got <- as_steps(predict(fit, x, initial_state = init), 6, 4)
+    st <- recurrent_state(fit, x, initial_state = init)
+    expect_named(st, "r")
+    expect_named(st$r, if (cell == "lstm") c("h", "c") else "h")
+    for (i in seq_len(n)) {
+      ref <- ref_recurrent(x[i, , ], w[[1]], cell, h0 = h0[i, ], c0 = if (cell == "lstm") c0[i, ])
+      expect_equal(got[i, , ], ref$seq, tolerance = 1e-12, label = sprintf("%s outputs, example %d", cell, i))
+      expect_equal(st$r$h[i, ], ref$last, tolerance = 1e-12, label = sprintf("%s last h, example %d", cell, i))
+      if (cell == "lstm") expect_equal(st$r$c[i, ], ref$cell, tolerance = 1e-12)
+    }
+    # Without initial_state: zero, and different from the run above.
+    zero <- recurrent_state(fit, x)
+    expect_equal(zero$r$h[1, ], ref_recurrent(x[1, , ], w[[1]], cell)$last, tolerance = 1e-12)
+    expect_gt(max(abs(zero$r$h - st$r$h)), 1e-3)
+  }
+  # An LSTM given h alone starts its cell at zero.
+  net <- network(c(6, 3)) |> layer_lstm(4, name = "r")
+  w <- random_weights(net, seed = 24)
+  h0 <- matrix(0.3, n, 4)
+  got <- recurrent_state(fit_with(net, w), x, initial_state = list(r = h0))$r$h
+  expect_equal(got[2, ], ref_recurrent(x[2, , ], w[[1]], "lstm", h0 = h0[2, ])$last, tolerance = 1e-12)
+})
+
+test_that("a sequence run in two windows, carrying the state, equals the run of the whole", {
+  n <- 40
+  x <- seq_data(n = n, steps = 8, features = 2, seed = 25)
+  x[2, 1:4, ] <- 0   # the whole first window of example 2 masked
+  x[3, 7:8, ] <- 0   # the end of example 3 masked
+  for (cell in c("simple_rnn", "lstm", "gru")) {
+    ctor <- match.fun(paste0("layer_", cell))
+    build <- function(steps) {
+      network(c(steps, 2)) |> layer_masking() |> ctor(5, return_sequences = TRUE, name = "a") |>
+        ctor(3, name = "b") |> layer_dense(2)
+    }
+    w <- random_weights(build(8), seed = 26)
+    for (precision in c("double", "single")) {
+      tol <- if (precision == "double") 1e-12 else 1e-5
+      whole <- fit_with(build(8), w, precision)
+      half <- fit_with(build(4), w, precision)
+      s1 <- recurrent_state(half, x[, 1:4, , drop = FALSE], threads = 1)
+      expect_equal(predict(half, x[, 5:8, , drop = FALSE], initial_state = s1, threads = 1),
+                   predict(whole, x, threads = 1), tolerance = tol, label = paste(cell, precision))
+      expect_equal(recurrent_state(half, x[, 5:8, , drop = FALSE], initial_state = s1),
+                   recurrent_state(whole, x), tolerance = tol, label = paste(cell, precision, "states"))
+      # 1 and 2 threads (several chunks of the batch), and small prediction batches: the same bits.
+      expect_identical(predict(half, x[, 5:8, , drop = FALSE], initial_state = s1, threads = 2),
+                       predict(half, x[, 5:8, , drop = FALSE], initial_state = s1, threads = 1, batch_size = 7))
+    }
+  }
+})
+
+# Mean squared error of a one-output fit on rows `rows`, from `state`.
+window_loss <- function(net, w, x, y, rows, state) {
+  p <- predict(fit_with(net, w), x[rows, , , drop = FALSE], initial_state = state)
+  mean((p - y[rows])^2)
+}
+
+# The weights `w` (a list of layers' lists of arrays) with the values `v`.
+refill <- function(w, v) {
+  k <- 0
+  lapply(w, function(layer) lapply(layer, function(m) {
+    m[] <- v[k + seq_along(m)]
+    k <<- k + length(m)
+    m
+  }))
+}
+
+numeric_gradient <- function(f, w, h = 1e-6) {
+  flat <- unlist(w)
+  g <- numeric(length(flat))
+  for (k in seq_along(flat)) {
+    up <- flat; up[k] <- up[k] + h
+    dn <- flat; dn[k] <- dn[k] - h
+    g[k] <- (f(refill(w, up)) - f(refill(w, dn))) / (2 * h)
+  }
+  g
+}
+
+test_that("stateful layers: truncated BPTT equals SGD on each window from the carried state", {
+  # 3 streams of 2 windows of 4 steps; batch 1 = window 1 of every stream.
+  set.seed(27)
+  series <- matrix(rnorm(3 * 8 * 2), 3 * 8, 2)
+  target <- rnorm(3 * 8)
+  tb <- truncated_bptt_windows(series, target, steps = 4, batch_size = 3)
+  x <- tb$x
+  y <- tb$y[, 4]  # the target at each window's last step
+  lr <- 0.2
+  for (cell in c("lstm", "gru")) {
+    ctor <- match.fun(paste0("layer_", cell))
+    net <- network(c(4, 2)) |> ctor(3, stateful = TRUE, name = "r") |> layer_dense(1)
+    w0 <- random_weights(net, seed = 28)
+    fit <- train_network(fit_with(net, w0), x, y, optimizer = optimizer_sgd(lr = lr, momentum = 0),
+                         epochs = 2, batch_size = 3, shuffle = FALSE, threads = 1, verbose = FALSE)
+    # The same by hand: every epoch from the zero state; each window's gradient
+    # by finite differences with its initial state held fixed.
+    w <- w0
+    for (epoch in 1:2) {
+      state <- NULL
+      for (rows in list(1:3, 4:6)) {
+        g <- numeric_gradient(function(v) window_loss(net, v, x, y, rows, state), w)
+        next_state <- recurrent_state(fit_with(net, w), x[rows, , , drop = FALSE], initial_state = state)
+        w <- refill(w, unlist(w) - lr * g)
+        state <- next_state
+      }
+    }
+    expect_equal(unlist(fit$weights), unlist(w), tolerance = 1e-7, label = paste(cell, "weights after 2 epochs"))
+    # Not carrying the state gives other weights.
+    plain <- network(c(4, 2)) |> ctor(3, name = "r") |> layer_dense(1)
+    fit0 <- train_network(fit_with(plain, w0), x, y, optimizer = optimizer_sgd(lr = lr, momentum = 0),
+                          epochs = 2, batch_size = 3, shuffle = FALSE, threads = 1, verbose = FALSE)
+    expect_gt(max(abs(unlist(fit0$weights) - unlist(w))), 1e-4)
+  }
+})
+
+test_that("train_network(initial_state =): SGD steps equal finite differences from the fixed states", {
+  n <- 4
+  x <- seq_data(n = n, steps = 5, features = 2, seed = 30)
+  set.seed(31)
+  y <- rnorm(n)
+  net <- network(c(5, 2)) |> layer_lstm(3, return_sequences = TRUE, name = "a") |>
+    layer_gru(2, name = "b") |> layer_dense(1)
+  init <- list(a = list(h = matrix(runif(n * 3, -1, 1), n, 3), c = matrix(runif(n * 3, -1, 1), n, 3)),
+               b = matrix(runif(n * 2, -1, 1), n, 2))
+  w0 <- random_weights(net, seed = 32)
+  lr <- 0.3
+  sgd <- optimizer_sgd(lr = lr, momentum = 0)
+  # One full batch (the data used in place), then two mini-batches (gathered).
+  for (batch in c(4, 2)) {
+    fit <- train_network(fit_with(net, w0), x, y, optimizer = sgd, epochs = 1, batch_size = batch,
+                         shuffle = FALSE, threads = 1, verbose = FALSE, initial_state = init)
+    w <- w0
+    for (rows in split(seq_len(n), ceiling(seq_len(n) / batch))) {
+      part <- list(a = lapply(init$a, function(m) m[rows, , drop = FALSE]), b = init$b[rows, , drop = FALSE])
+      g <- numeric_gradient(function(v) window_loss(net, v, x, y, rows, part), w)
+      w <- refill(w, unlist(w) - lr * g)
+    }
+    expect_equal(unlist(fit$weights), unlist(w), tolerance = 1e-7, label = sprintf("batch %d", batch))
+  }
+})
+
+test_that("train_network(initial_state =) keeps each example's state when shuffling and in validation", {
+  # The target is the first entry of each example's initial state; the inputs
+  # are zero, so only correctly aligned states can be learned.
+  n <- 96
+  set.seed(33)
+  h0 <- matrix(runif(n * 2, -1, 1), n, 2)
+  x <- array(0, c(n, 3, 1))
+  y <- h0[, 1]
+  net <- network(c(3, 1)) |> layer_simple_rnn(2, activation = "identity", name = "r") |> layer_dense(1)
+  fit <- train_network(net, x, y, optimizer = optimizer_adam(lr = 0.05), epochs = 60, batch_size = 8,
+                       validation_split = 0.25, seed = 2, threads = 1, verbose = FALSE,
+                       initial_state = list(r = h0), precision = "double")
+  hold <- 73:96
+  mse <- mean((predict(fit, x[hold, , , drop = FALSE], initial_state = list(r = h0[hold, ])) - y[hold])^2)
+  expect_lt(mse, 1e-3)
+  expect_gt(mean((predict(fit, x[hold, , , drop = FALSE], initial_state = list(r = h0[rev(hold), ])) - y[hold])^2), 0.1)
+  # The last epoch's validation loss is evaluate() on the held-out rows with their states.
+  ev <- evaluate(fit, x[hold, , , drop = FALSE], y[hold], initial_state = list(r = h0[hold, ]))
+  expect_equal(unname(ev[["loss"]]), utils::tail(fit$history$val_loss, 1), tolerance = 1e-10)
+  expect_equal(unname(ev[["loss"]]), mse, tolerance = 1e-10)
+  # validation_data with its own states gives the same.
+  fit2 <- train_network(net, x[-hold, , , drop = FALSE], y[-hold], optimizer = optimizer_adam(lr = 0.05),
+                        epochs = 60, batch_size = 8, seed = 2, threads = 1, verbose = FALSE,
+                        validation_data = list(x[hold, , , drop = FALSE], y[hold],
+                                               initial_state = list(r = h0[hold, ])),
+                        initial_state = list(r = h0[-hold, ]), precision = "double")
+  expect_equal(fit2$history$val_loss, fit$history$val_loss, tolerance = 1e-12)
+  st <- network(c(3, 1)) |> layer_simple_rnn(2, stateful = TRUE, name = "r") |> layer_dense(1)
+  expect_error(train_network(st, x, y, batch_size = 8, shuffle = FALSE, verbose = FALSE,
+                             initial_state = list(r = h0)),
+               class = "statlearn_error_input", regexp = "initial_state.*stateful")
+  expect_error(train_network(net, x, y, verbose = FALSE, initial_state = list(r = h0[1:5, ])),
+               class = "statlearn_error_shape")
+})
+
+test_that("stateful training is the same for 1 and 2 threads and survives saveRDS", {
+  set.seed(29)
+  tb <- truncated_bptt_windows(rnorm(64 * 10), steps = 10, batch_size = 32)
+  y <- rowMeans(tb$x)
+  net <- network(c(10, 1)) |> layer_lstm(8, stateful = TRUE) |> layer_dense(1)
+  run <- function(threads) {
+    train_network(net, tb$x, y, epochs = 2, batch_size = 32, shuffle = FALSE, seed = 3,
+                  threads = threads, verbose = FALSE)
+  }
+  f1 <- run(1)
+  expect_identical(f1$weights, run(2)$weights)
+  expect_output(print(net), "stateful")
+  path <- tempfile(fileext = ".rds")
+  saveRDS(f1, path)
+  f2 <- readRDS(path)
+  s <- recurrent_state(f1, tb$x)
+  expect_identical(predict(f2, tb$x, initial_state = s), predict(f1, tb$x, initial_state = s))
+})
+
+test_that("truncated_bptt_windows lays out streams of consecutive windows", {
+  w <- truncated_bptt_windows(1:26, y = 101:126, steps = 3, batch_size = 2)
+  # 2 streams of 4 windows of 3 steps (24 steps used): stream 1 is 1:12, stream 2 13:24.
+  expect_equal(w$x[1, ], 1:3)
+  expect_equal(w$x[2, ], 13:15)
+  expect_equal(w$x[3, ], 4:6)
+  expect_equal(w$x[8, ], 22:24)
+  expect_equal(w$y, w$x + 100)
+  m <- cbind(1:12, -(1:12))
+  a <- truncated_bptt_windows(m, steps = 2, batch_size = 3)$x
+  expect_equal(dim(a), c(6, 2, 2))
+  expect_equal(a[2, , 1], 5:6)
+  expect_equal(a[2, , 2], -(5:6))
+  expect_equal(a[4, , 1], 3:4)  # window 2 of stream 1 (1:4)
+})
+
+test_that("bad states, stateful settings and windows get classed errors", {
+  x <- seq_data(n = 4, steps = 6, features = 3)
+  net <- network(c(6, 3)) |> layer_gru(2, name = "g") |> layer_dense(1)
+  fit <- fit_with(net, random_weights(net))
+  expect_error(predict(fit, x, initial_state = list(g = matrix(0, 3, 2))),
+               class = "statlearn_error_shape", regexp = "initial_state\\$g\\$h.*4 x 2.*3 x 2")
+  expect_error(predict(fit, x, initial_state = list(g = matrix(NA_real_, 4, 2))),
+               class = "statlearn_error_nonfinite")
+  expect_error(predict(fit, x, initial_state = list(h = matrix(0, 4, 2))),
+               class = "statlearn_error_input", regexp = "\"g\"")
+  expect_error(predict(fit, x, initial_state = list(matrix(0, 4, 2))), class = "statlearn_error_type")
+  expect_error(predict(fit, x, initial_state = list(g = list(h = matrix(0, 4, 2), c = matrix(0, 4, 2)))),
+               class = "statlearn_error_type", regexp = "g")
+  expect_error(recurrent_state(fit, x, initial_state = list(g = "a")), class = "statlearn_error_type")
+  dense <- network(3) |> layer_dense(1)
+  dfit <- fit_with(dense, random_weights(dense))
+  expect_error(recurrent_state(dfit, matrix(0, 2, 3)), class = "statlearn_error_input")
+  expect_error(predict(dfit, matrix(0, 2, 3), initial_state = list(a = 1)), class = "statlearn_error_input")
+  bi <- network(c(6, 3)) |> layer_bidirectional("gru", 2) |> layer_dense(1)
+  expect_error(recurrent_state(fit_with(bi, random_weights(bi)), x), class = "statlearn_error_input",
+               regexp = "bidirectional")
+  expect_error(recurrent_state(list(), x), class = "statlearn_error_type")
+  expect_error(layer_lstm(network(c(6, 3)), 2, stateful = NA), class = "statlearn_error")
+  st <- network(c(6, 3)) |> layer_lstm(2, stateful = TRUE) |> layer_dense(1)
+  y <- rnorm(4)
+  expect_error(train_network(st, x, y, batch_size = 2, verbose = FALSE),
+               class = "statlearn_error_input", regexp = "shuffle.*FALSE.*stateful")
+  expect_error(train_network(st, x, y, batch_size = 3, shuffle = FALSE, verbose = FALSE),
+               class = "statlearn_error_input", regexp = "batch_size.*divisor of the 4")
+  expect_error(truncated_bptt_windows(1:5, steps = 3, batch_size = 2), class = "statlearn_error_shape")
+  expect_error(truncated_bptt_windows(1:12, y = 1:11, steps = 3, batch_size = 2),
+               class = "statlearn_error_shape")
+  expect_error(truncated_bptt_windows(letters, steps = 3, batch_size = 2), class = "statlearn_error_type")
+  expect_error(truncated_bptt_windows(1:12, steps = 0, batch_size = 2), class = "statlearn_error")
 })

@@ -69,6 +69,7 @@ struct layer_spec {
   bool mask_zero = false;             // embedding: token 0 is a masked (padding) step
   // recurrent layers (nn/recurrent.h)
   bool return_sequences = false;
+  bool stateful = false;              // recurrent: carry the state across training steps
   std::string cell;                   // bidirectional: the wrapped layer's type
   bool merge_sum = false;             // bidirectional: sum the directions (else concatenate)
   double dropout = 0.0;               // recurrent: variational dropout of the input features
@@ -154,6 +155,9 @@ struct run_context {
   // != 0 when step t of example j is present; nullptr when nothing is masked.
   const std::uint8_t* mask = nullptr;
   int mask_steps = 0;
+  // A training step of train_network(): stateful recurrent layers start from
+  // the state the previous step left and keep the new one (nn/recurrent.h).
+  bool carry = false;
 };
 
 template <class T>
@@ -172,6 +176,15 @@ class layer {
   // A layer that makes a time-step mask (masking, embedding with mask_zero)
   // returns it here after forward(): T x B bytes, T = out.w (nn/recurrent.h).
   virtual const std::uint8_t* output_mask() const { return nullptr; }
+  // Recurrent layers (nn/recurrent.h): the size of the state (0 for other
+  // layers), whether it has a cell (LSTM), the initial state of the next
+  // forward pass (U x B arrays, nullptr for zero), the last state of the
+  // previous one, and the end of a stateful layer's carried state.
+  virtual int state_units() const { return 0; }
+  virtual bool state_has_cell() const { return false; }
+  virtual void set_initial_state(const T* h, const T* c) { (void)h; (void)c; }
+  virtual const T* final_state(bool cell) const { (void)cell; return nullptr; }
+  virtual void reset_state() {}
 };
 
 // ---- activations ---------------------------------------------------------------

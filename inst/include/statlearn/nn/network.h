@@ -51,6 +51,9 @@ struct dataset {
   std::vector<int> cls;     // S x N (cross-entropy)
   std::vector<T> target;    // O x N (other losses)
   std::size_t D = 0, N = 0, O = 0, S = 1;
+  // Initial states of the recurrent layers, one entry per layer with a state
+  // (trainer::state_layers()): U x N, or empty for zero (c: LSTMs only).
+  std::vector<std::vector<T>> h0, c0;
 };
 
 template <class T>
@@ -501,6 +504,15 @@ void optimizer_step(const optimizer_spec& o, const std::vector<parameter<T>*>& p
 
 // ---- training ---------------------------------------------------------------------------
 
+// Initial and last states of the recurrent layers in a prediction, one entry
+// per layer with a state (network::state_layers()): h0, c0 (U x N, nullptr for
+// zero; c for LSTMs only) and where the last states go (nullptr: not wanted).
+template <class T>
+struct recurrent_states {
+  std::vector<const T*> h0, c0;
+  std::vector<T*> h, c;
+};
+
 struct epoch_result {
   double loss = 0.0, accuracy = 0.0;
   std::size_t steps = 0;
@@ -524,6 +536,46 @@ class trainer {
 
   void init_optimizer() { optimizer_init(opt, net.params(), opt_state); }
 
+  // Clears the layers' initial states however the enclosing scope ends (the
+  // arrays they point to belong to the caller).
+  struct state_guard {
+    network<T>& n;
+    ~state_guard() {
+      for (auto& l : n.layers) l->set_initial_state(nullptr, nullptr);
+    }
+  };
+
+  // Points the recurrent layers at data set d's initial states for the
+  // examples idx[0..B) (gathered into buffers) or, with idx null, b0..b0+B.
+  void use_initial_states(const dataset<T>& d, const std::size_t* idx, std::size_t b0, std::size_t B) {
+    if (d.h0.empty()) return;
+    const std::vector<std::size_t> sl = state_layers();
+    h0b.resize(sl.size());
+    c0b.resize(sl.size());
+    for (std::size_t k = 0; k < sl.size(); ++k) {
+      layer<T>& l = *net.layers[sl[k]];
+      const std::size_t U = l.state_units();
+      auto pick = [&](const std::vector<T>& all, std::vector<T>& buf) -> const T* {
+        if (all.empty()) return nullptr;
+        if (idx == nullptr) return all.data() + U * b0;
+        buf.resize(U * B);
+        for (std::size_t j = 0; j < B; ++j) std::copy_n(all.data() + U * idx[j], U, buf.data() + U * j);
+        return buf.data();
+      };
+      const T* h = pick(d.h0[k], h0b[k]);
+      const T* c = pick(d.c0[k], c0b[k]);
+      l.set_initial_state(h, c);
+    }
+  }
+
+  // Positions of the layers with a recurrent state, in order.
+  std::vector<std::size_t> state_layers() const {
+    std::vector<std::size_t> idx;
+    for (std::size_t i = 0; i < net.layers.size(); ++i)
+      if (net.layers[i]->state_units() > 0) idx.push_back(i);
+    return idx;
+  }
+
   // One epoch of mini-batch steps; lr[s] is the rate of step s.
   epoch_result train_epoch(int epoch, std::size_t batch, const std::vector<double>& lr, bool shuffle) {
     const dataset<T>& d = data[0];
@@ -543,6 +595,9 @@ class trainer {
     // One full batch: the order of the examples changes nothing but the
     // rounding of sums, so the data are used in place (no copy).
     const bool in_place = steps == 1;
+    // Stateful layers start every epoch from zero.
+    for (auto& l : net.layers) l->reset_state();
+    state_guard guard{net};
     try {
       with_threads(threads, [&] {
         for (std::size_t s = 0; s < steps; ++s) {
@@ -557,7 +612,9 @@ class trainer {
             c = cb.empty() ? nullptr : cb.data();
             t = tb.empty() ? nullptr : tb.data();
           }
+          use_initial_states(d, in_place ? nullptr : order.data() + b0, b0, B);
           run_context ctx = context(true);
+          ctx.carry = true;
           const T* z = net.forward(x, B, ctx);
           double cnt = 0.0;  // B, or the sequence targets present
           const double ls = net.loss_sum(z, B, c, t, &correct, true, threads, &cnt);
@@ -586,10 +643,12 @@ class trainer {
     double total = 0.0, correct = 0.0, cnt = 0.0;
     batch = std::max<std::size_t>(1, std::min(batch, d.N));
     net.reserve(batch);
+    state_guard guard{net};
     with_threads(threads, [&] {
       for (std::size_t b0 = 0; b0 < d.N; b0 += batch) {
         hooks::check_interrupt();
         const std::size_t B = std::min(batch, d.N - b0);
+        use_initial_states(d, nullptr, b0, B);
         const T* z = net.forward(d.x.data() + b0 * d.D, B, context(false));
         total += net.loss_sum(z, B, d.cls.empty() ? nullptr : d.cls.data() + b0 * d.S,
                               d.target.empty() ? nullptr : d.target.data() + b0 * d.O, &correct, false,
@@ -602,16 +661,34 @@ class trainer {
   }
 
   // Network outputs (O x N) for x (D x N); with `transform`, the softmax or
-  // sigmoid the loss fuses is applied.
-  void predict(const T* x, std::size_t N, std::size_t batch, bool transform, T* out) {
+  // sigmoid the loss fuses is applied. With `states`, the recurrent layers
+  // start from (and report) the states it holds.
+  void predict(const T* x, std::size_t N, std::size_t batch, bool transform, T* out,
+               const recurrent_states<T>* states = nullptr) {
     const std::size_t D = net.input.size(), O = net.output_size();
     batch = std::max<std::size_t>(1, std::min(batch, N));
     net.reserve(batch);
+    const std::vector<std::size_t> sl = states != nullptr ? state_layers() : std::vector<std::size_t>();
+    state_guard guard{net};
     with_threads(threads, [&] {
       for (std::size_t b0 = 0; b0 < N; b0 += batch) {
         hooks::check_interrupt();
         const std::size_t B = std::min(batch, N - b0);
+        for (std::size_t k = 0; k < sl.size(); ++k) {
+          const std::size_t U = net.layers[sl[k]]->state_units();
+          const T* h0 = states->h0[k];
+          const T* c0 = states->c0[k];
+          net.layers[sl[k]]->set_initial_state(h0 != nullptr ? h0 + U * b0 : nullptr,
+                                               c0 != nullptr ? c0 + U * b0 : nullptr);
+        }
         const T* z = net.forward(x + b0 * D, B, context(false));
+        for (std::size_t k = 0; k < sl.size(); ++k) {
+          const layer<T>& l = *net.layers[sl[k]];
+          const std::size_t U = l.state_units();
+          if (states->h[k] != nullptr) std::copy_n(l.final_state(false), U * B, states->h[k] + U * b0);
+          if (states->c[k] != nullptr && l.state_has_cell())
+            std::copy_n(l.final_state(true), U * B, states->c[k] + U * b0);
+        }
         T* o = out + b0 * O;
         std::copy(z, z + O * B, o);
         if (!transform || net.output == output_kind::identity) continue;
@@ -635,6 +712,8 @@ class trainer {
     const dataset<T>& d = data[slot];
     net.reserve(d.N);
     double value = 0.0;
+    state_guard guard{net};
+    use_initial_states(d, nullptr, 0, d.N);
     with_threads(threads, [&] {
       run_context ctx = context(true);
       ctx.step = step;
@@ -651,6 +730,7 @@ class trainer {
 
  private:
   std::vector<T> xb, tb;
+  std::vector<std::vector<T>> h0b, c0b;  // a batch's gathered initial states
   std::vector<int> cb;
   std::vector<std::size_t> order;
 

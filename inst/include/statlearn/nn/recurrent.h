@@ -22,7 +22,16 @@
 //   c_t = f * c_{t-1} + i * g,   h_t = o * tanh(c_t)
 // GRU (gates r, z, n): r = sigm(a_r + b_r + h_r), z = sigm(a_z + b_z + h_z),
 //   n = tanh(a_n + b_n + r * (W_hn' h_{t-1} + b_hn)),  h_t = (1 - z) * n + z * h_{t-1}
-// where a = W' x_t and h_. = W_h.' h_{t-1} + b_h.. The initial state is zero.
+// where a = W' x_t and h_. = W_h.' h_{t-1} + b_h..
+//
+// Initial states. The state before the first step is zero, or h0 (and c0 for
+// the LSTM) when the caller sets them (set_initial_state(), U x B each), or,
+// for a stateful layer in a training step (run_context::carry), the last
+// state of example j of the previous training step of the same batch size
+// (keras' stateful = TRUE: truncated BPTT over consecutive windows). The
+// initial state is a constant: BPTT stops at it (no gradient flows into the
+// previous window), while the weight gradients include its contribution
+// (W_hh' h0 at the first step).
 //
 // The fused kernel. forward(): (1) the input projection of every step,
 // XG = kernel' X (G*U x T*B), one GEMM; (2) in parallel over fixed chunks of
@@ -415,6 +424,11 @@ class recurrent_core {
   bool return_sequences = false, reverse = false;
   double dropout = 0.0, recurrent_dropout = 0.0;  // rates, in [0, 1)
   int layer_index = 0;  // the owning layer's position (dropout streams); set by it
+  bool stateful = false;
+  // Initial state of the next forward pass (U x B; c for the LSTM); nullptr
+  // for zero (see the header comment).
+  const T* init_h = nullptr;
+  const T* init_c = nullptr;
   parameter<T> kernel, recurrent_kernel, bias, recurrent_bias;
 
   recurrent_core(cell_kind c, activation a, int features, int units, int time, bool seq, bool rev)
@@ -437,6 +451,8 @@ class recurrent_core {
     xg.resize(GU * TB);
     hprev.resize(static_cast<std::size_t>(U) * TB);
     last.resize(static_cast<std::size_t>(U) * cap);
+    if (stateful) carry_h.resize(static_cast<std::size_t>(U) * cap);
+    if (stateful && cell == cell_kind::lstm) carry_c.resize(static_cast<std::size_t>(U) * cap);
     rg.resize(GU * cap);
     whh_t.resize(ld_whh() * U);
     whh.resize(ld_w() * G * U);
@@ -466,6 +482,11 @@ class recurrent_core {
   // The dropout masks of the last forward pass (F x B and U x B, entries 0 or
   // 1 / (1 - rate)); null when that pass dropped nothing of that kind.
   const T* input_mask() const { return drop_in ? in_mask.data() : nullptr; }
+  // The last state of the last forward pass (U x B; c for the LSTM).
+  const T* last_state() const { return last.data(); }
+  const T* last_cell() const { return cell == cell_kind::lstm ? lastc.data() : nullptr; }
+  // Forget a stateful layer's carried state (the next training step starts at zero).
+  void reset_carry() { carried = 0; }
   const T* state_mask() const { return drop_rec ? rec_mask.data() : nullptr; }
 
   // Draws the masks of a training pass of B examples (see the header comment).
@@ -546,12 +567,28 @@ class recurrent_core {
       for (std::size_t u = 0; u < Uz; ++u) whh_t[c + ldw * u] = W[u + Uz * c];
     const T* b = bias.value.data();
     const T* bh = cell == cell_kind::gru ? recurrent_bias.value.data() : nullptr;
-    // Zero initial state.
+    // The initial state: given, carried, or zero.
+    const T* h0 = init_h;
+    const T* c0 = init_c;
+    if (h0 == nullptr && stateful && ctx.carry && carried == B) {
+      h0 = carry_h.data();
+      c0 = carry_c.empty() ? nullptr : carry_c.data();
+    }
     const int t0 = time_of(0);
     for (std::size_t j = 0; j < B; ++j) {
-      std::fill_n(hprev.data() + Uz * (t0 + Ts * j), Uz, T(0));
-      if (drop_rec) std::fill_n(hmask.data() + Uz * (t0 + Ts * j), Uz, T(0));
-      if (cell == cell_kind::lstm) std::fill_n(cprev.data() + Uz * (t0 + Ts * j), Uz, T(0));
+      T* hp = hprev.data() + Uz * (t0 + Ts * j);
+      if (h0 != nullptr) std::copy_n(h0 + Uz * j, Uz, hp);
+      else std::fill_n(hp, Uz, T(0));
+      if (drop_rec) {
+        const T* m = rec_mask.data() + Uz * j;
+        T* hm = hmask.data() + Uz * (t0 + Ts * j);
+        for (std::size_t u = 0; u < Uz; ++u) hm[u] = hp[u] * m[u];
+      }
+      if (cell == cell_kind::lstm) {
+        T* cp = cprev.data() + Uz * (t0 + Ts * j);
+        if (c0 != nullptr) std::copy_n(c0 + Uz * j, Uz, cp);
+        else std::fill_n(cp, Uz, T(0));
+      }
     }
     // Examples are independent: each fixed chunk of the batch runs the whole
     // recurrence as one task (no barrier between steps).
@@ -562,7 +599,7 @@ class recurrent_core {
         const int tn = reverse ? t - 1 : t + 1;  // the next step's time
         const bool has_next = s + 1 < steps;
         // (2) Recurrent projection of the chunk: rg = W_hh' h_{t-1}.
-        if (s > 0) {
+        if (s > 0 || h0 != nullptr) {
           gemm(false, false, GU, nb, Uz, T(1), whh_t.data(), ldw, hrec + Uz * (t + Ts * j0),
                Uz * Ts, T(0), rg.data() + GU * j0, GU, 1);
         } else {
@@ -612,6 +649,11 @@ class recurrent_core {
         }
       }
     });
+    if (stateful && ctx.carry) {
+      std::copy_n(last.data(), Uz * B, carry_h.data());
+      if (cell == cell_kind::lstm) std::copy_n(lastc.data(), Uz * B, carry_c.data());
+      carried = B;
+    }
   }
 
   // dy laid out as forward's y; dx (F x T*B) is written, or added to with
@@ -720,6 +762,8 @@ class recurrent_core {
   // dropout: masked inputs, masks, masked states, the recurrent back-projection
   std::vector<T> xd, in_mask, hmask, rec_mask, dhr;
   bool drop_in = false, drop_rec = false;  // the last forward pass dropped
+  std::vector<T> carry_h, carry_c;  // a stateful layer's carried state (U x carried)
+  std::size_t carried = 0;
 
   void put(T* out, const T* h, bool accumulate) const {
     if (accumulate) {
@@ -742,8 +786,17 @@ class recurrent_layer : public layer<T> {
     this->out = shape3{1, s.return_sequences ? s.in.w : 1, s.units};
     core.dropout = s.dropout;
     core.recurrent_dropout = s.recurrent_dropout;
+    core.stateful = s.stateful;
   }
   std::vector<parameter<T>*> params() override { return core.params(); }
+  int state_units() const override { return core.U; }
+  bool state_has_cell() const override { return core.cell == cell_kind::lstm; }
+  void set_initial_state(const T* h, const T* c) override {
+    core.init_h = h;
+    core.init_c = c;
+  }
+  const T* final_state(bool cell) const override { return cell ? core.last_cell() : core.last_state(); }
+  void reset_state() override { core.reset_carry(); }
   void reserve(std::size_t cap) override { core.reserve(cap); }
   void forward(const T* x, T* y, std::size_t B, const run_context& ctx) override {
     const std::size_t U = core.U;
