@@ -290,19 +290,30 @@ Rcpp::List nn_session_evaluate(SEXP ptr, int slot, int batch_size) {
   return dispatch(s, [&](auto& tr) { return result(tr.evaluate(slot, batch_size)); });
 }
 
+namespace {
+
+// The outputs (O x N) of trainer tr for x (D x N), from the states in st (or zero).
+template <class T>
+Rcpp::NumericMatrix predict_matrix(nn::trainer<T>& tr, const Rcpp::NumericMatrix& x, int batch_size,
+                                   bool transform, const nn::recurrent_states<T>* st) {
+  const std::vector<T> xx(x.begin(), x.end());
+  const std::size_t N = x.ncol(), O = tr.net.output_size();
+  std::vector<T> out(O * N);
+  tr.predict(xx.data(), N, batch_size, transform, out.data(), st);
+  Rcpp::NumericMatrix res(O, N);
+  std::copy(out.begin(), out.end(), res.begin());
+  return res;
+}
+
+}  // namespace
+
 // [[Rcpp::export(rng = false)]]
 Rcpp::NumericMatrix nn_session_predict(SEXP ptr, Rcpp::NumericMatrix x, int batch_size, bool transform) {
   statlearn_host::begin();
   session& s = get(ptr);
   return dispatch(s, [&](auto& tr) {
     using T = typename std::decay_t<decltype(tr.data[0].x)>::value_type;
-    const std::vector<T> xx(x.begin(), x.end());
-    const std::size_t N = x.ncol(), O = tr.net.output_size();
-    std::vector<T> out(O * N);
-    tr.predict(xx.data(), N, batch_size, transform, out.data());
-    Rcpp::NumericMatrix res(O, N);
-    std::copy(out.begin(), out.end(), res.begin());
-    return res;
+    return predict_matrix<T>(tr, x, batch_size, transform, nullptr);
   });
 }
 
@@ -317,8 +328,7 @@ Rcpp::List nn_session_predict_states(SEXP ptr, Rcpp::NumericMatrix x, int batch_
   session& s = get(ptr);
   return dispatch(s, [&](auto& tr) {
     using T = typename std::decay_t<decltype(tr.data[0].x)>::value_type;
-    const std::vector<T> xx(x.begin(), x.end());
-    const std::size_t N = x.ncol(), O = tr.net.output_size();
+    const std::size_t N = x.ncol();
     const std::vector<std::size_t> sl = tr.state_layers();
     if (static_cast<std::size_t>(initial.size()) != sl.size())
       Rcpp::stop("expected %d initial states, got %d", static_cast<int>(sl.size()),
@@ -346,10 +356,7 @@ Rcpp::List nn_session_predict_states(SEXP ptr, Rcpp::NumericMatrix x, int batch_
         st.c0[k] = c0[k].data();
       }
     }
-    std::vector<T> out(O * N);
-    tr.predict(xx.data(), N, batch_size, transform, out.data(), &st);
-    Rcpp::NumericMatrix res(O, N);
-    std::copy(out.begin(), out.end(), res.begin());
+    Rcpp::NumericMatrix res = predict_matrix(tr, x, batch_size, transform, &st);
     Rcpp::List states;
     for (std::size_t k = 0; k < sl.size(); ++k) {
       const int U = tr.net.layers[sl[k]]->state_units();
