@@ -221,7 +221,8 @@ tree_design <- function(x, arg = "x") {
       if (!is.null(dim(v))) abort_input(sprintf("%s$%s", arg, names(x)[j]), "a vector", describe(v),
                                         class = "statlearn_error_type")
       v <- as.double(v)
-      if (any(is.infinite(v))) {
+      # a finite sum rules out infinite values without a temporary
+      if (!is.finite(sum(v, na.rm = TRUE)) && any(is.infinite(v))) {
         abort_input(sprintf("column `%s` of %s", names(x)[j], arg), "finite or missing values",
                     "infinite values", class = "statlearn_error_nonfinite")
       }
@@ -290,14 +291,14 @@ fit_decision_tree <- function(x, y, weights, method, split, cp, min_split, min_b
                                       class = "statlearn_error_type")
       y <- factor(y)
     }
-    y <- droplevels(y)
+    if (!all(tabulate(as.integer(y), nlevels(y)) > 0L)) y <- droplevels(y)
     ylevels <- levels(y)
     K <- length(ylevels)
     if (K < 2L) abort_input("y", "at least two classes", sprintf("one (\"%s\")", ylevels[1L]),
                             class = "statlearn_error_classes")
     yy <- as.double(as.integer(y))
-    counts <- as.vector(tapply(weights, factor(as.integer(y), levels = seq_len(K)), sum))
-    counts[is.na(counts)] <- 0
+    yi <- as.integer(y)
+    counts <- vapply(seq_len(K), function(k) sum(weights[yi == k]), 0)
     if (is.null(prior)) prior <- counts / sum(counts) else {
       if (!is.numeric(prior) || length(prior) != K || anyNA(prior) || any(prior < 0) ||
           abs(sum(prior) - 1) > 1e-8) {
@@ -373,11 +374,11 @@ tree_from_engine <- function(res, des, method, ylevels, prior, loss, split, coun
   var <- rep("<leaf>", nn)
   var[is_split] <- vnames[res$split_var[res$index[is_split]]]
   resp <- res$resp
-  frame <- data.frame(var = var, n = as.integer(res$n), wt = res$wt, dev = res$dev,
-                      yval = resp[, 1L], complexity = res$complexity,
-                      ncompete = pmax(0L, res$nprimary - 1L), nsurrogate = res$nsurrogate,
-                      stringsAsFactors = FALSE)
-  row.names(frame) <- format(res$node, scientific = FALSE, trim = TRUE)
+  # (built directly: data.frame() and format() cost more than the rest here)
+  frame <- structure(list(var = var, n = as.integer(res$n), wt = res$wt, dev = res$dev,
+                          yval = unname(resp[, 1L]), complexity = res$complexity,
+                          ncompete = pmax(0L, res$nprimary - 1L), nsurrogate = res$nsurrogate),
+                     class = "data.frame", row.names = sprintf("%.0f", res$node))
   splits <- cbind(var = res$split_var, count = res$split_count, ncat = res$split_ncat,
                   improve = res$split_improve, index = res$split_index, adj = res$split_adj)
   rownames(splits) <- vnames[res$split_var]
@@ -434,10 +435,11 @@ tree_importance <- function(fit) {
   # their adjusted agreement, summed by variable
   ns <- ff$nsurrogate[pri]
   has <- ns > 0L
-  s <- unlist(lapply(which(has), function(i) rows[i] + ff$ncompete[pri[i]] + seq_len(ns[i])))
+  s <- rep(rows[has] + ff$ncompete[pri[has]], ns[has]) + sequence(ns[has])
   nm <- c(as.character(ff$var[pri]), rownames(fit$splits)[s])
   val <- c(imp, rep(imp[has], ns[has]) * fit$splits[s, "adj"])
-  out <- vapply(split(val, factor(nm)), sum, 0)
+  sums <- rowsum(val, nm)
+  out <- stats::setNames(sums[, 1L], rownames(sums))
   sort(out, decreasing = TRUE)
 }
 
