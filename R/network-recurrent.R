@@ -502,7 +502,10 @@ recurrent_state <- function(object, newdata, initial_state = NULL, batch_size = 
 #' @param x The sequence: a vector (one feature, or integer tokens for
 #'   [layer_embedding()]) or a matrix with one row per time step.
 #' @param y Optional targets aligned with `x`: a vector or a matrix with one
-#'   row per time step (for example the next token, `c(x[-1], NA)`).
+#'   row per time step (for example the next token, `c(x[-1], NA)`). A
+#'   vector gives an `n x steps` matrix, which [train_network()] reads as
+#'   class labels; for squared error give a one-column matrix, which gives
+#'   the `n x steps x 1` array it expects.
 #' @param steps Time steps per window, a whole number of at least 1.
 #' @param batch_size Streams, the mini-batch size to train with.
 #' @return A list: `x`, an `n x steps` matrix (vector input) or `n x steps x
@@ -518,16 +521,15 @@ recurrent_state <- function(object, newdata, initial_state = NULL, batch_size = 
 truncated_bptt_windows <- function(x, y = NULL, steps, batch_size) {
   steps <- check_count(steps, "steps")
   batch_size <- check_count(batch_size, "batch_size")
-  cut <- function(v, arg) {
+  by_step <- function(v, arg) {
     if (is.data.frame(v)) v <- as.matrix(v)
     if (!(is.numeric(v) || is.logical(v)) || (!is.null(dim(v)) && length(dim(v)) != 2L)) {
       abort_input(arg, "a numeric vector or a matrix with one row per time step", describe(v),
                   class = "statlearn_error_type")
     }
-    m <- if (is.matrix(v)) v else matrix(v, ncol = 1L)
-    m
+    if (is.matrix(v)) v else matrix(v, ncol = 1L)
   }
-  xm <- cut(x, "x")
+  xm <- by_step(x, "x")
   len <- nrow(xm)
   windows <- len %/% (batch_size * steps)
   if (windows < 1L) {
@@ -536,7 +538,7 @@ truncated_bptt_windows <- function(x, y = NULL, steps, batch_size) {
   }
   ym <- NULL
   if (!is.null(y)) {
-    ym <- cut(y, "y")
+    ym <- by_step(y, "y")
     if (nrow(ym) != len) {
       abort_input("y", sprintf("%d time steps, as `x` has", len), sprintf("%d", nrow(ym)),
                   class = "statlearn_error_shape")
@@ -551,8 +553,7 @@ truncated_bptt_windows <- function(x, y = NULL, steps, batch_size) {
     start <- (j - 1L) * stream_len + (w - 1L) * steps
     idx <- outer(start, seq_len(steps), `+`)  # n x steps
     if (vec) return(matrix(m[idx, 1L], nrow(idx), steps))
-    a <- array(m[as.vector(idx), , drop = FALSE], c(nrow(idx), steps, p))
-    a
+    array(m[as.vector(idx), , drop = FALSE], c(nrow(idx), steps, p))
   }
   out <- list(x = arrange(xm, is.null(dim(x))))
   if (!is.null(ym)) out$y <- arrange(ym, is.null(dim(y)))

@@ -505,7 +505,7 @@ void optimizer_step(const optimizer_spec& o, const std::vector<parameter<T>*>& p
 // ---- training ---------------------------------------------------------------------------
 
 // Initial and last states of the recurrent layers in a prediction, one entry
-// per layer with a state (network::state_layers()): h0, c0 (U x N, nullptr for
+// per layer with a state (trainer::state_layers()): h0, c0 (U x N, nullptr for
 // zero; c for LSTMs only) and where the last states go (nullptr: not wanted).
 template <class T>
 struct recurrent_states {
