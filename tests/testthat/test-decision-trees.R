@@ -132,6 +132,41 @@ test_that("integer weights, with and without missing inputs (surrogate shortcuts
   expect_same_tree(a, b, "spam unit weights, some inputs missing")
 })
 
+test_that("surrogate search with equal weights and bounded agreements: same as rpart", {
+  skip_if_not_installed("rpart")
+  # With equal whole weights the surrogate scans count observations, and an
+  # input whose bound on the agreement (from the sums after its block of
+  # minimum values) cannot reach the max_surrogates-th best is not scanned.
+  # Few surrogates make that bound bite; large nodes run the scans on two
+  # threads, each with its own running threshold. rpart's list with room for
+  # two keeps only a newcomer that beats its best (the old best is dropped),
+  # for competitors and surrogates alike: matched too.
+  sp <- spam[!spam$test, setdiff(names(spam), "test")]
+  sp$lcrl <- log1p(sp$capital_run_length_total)
+  fc <- spam ~ . - lcrl
+  fr <- lcrl ~ . - spam - capital_run_length_total
+  cases <- list(
+    list("one surrogate, 2 threads", fc, list(cp = 0.002, max_surrogates = 1, threads = 2),
+         list(cp = 0.002, maxsurrogate = 1)),
+    list("two surrogates, style 1", fc, list(cp = 0.002, max_surrogates = 2, surrogate_style = 1, threads = 2),
+         list(cp = 0.002, maxsurrogate = 2, surrogatestyle = 1)),
+    list("one competitor, two surrogates", fc, list(cp = 0.002, max_competitors = 1, max_surrogates = 2, threads = 1),
+         list(cp = 0.002, maxcompete = 1, maxsurrogate = 2)),
+    list("weights all 3, three surrogates", fc, list(cp = 0.002, max_surrogates = 3, weights = rep(3, nrow(sp)), threads = 1),
+         list(cp = 0.002, maxsurrogate = 3, weights = rep(3, nrow(sp)))),
+    list("regression, one surrogate", fr, list(cp = 0.005, max_surrogates = 1, threads = 2),
+         list(cp = 0.005, maxsurrogate = 1)),
+    list("regression, style 1", fr, list(cp = 0.005, surrogate_style = 1, threads = 1),
+         list(cp = 0.005, surrogatestyle = 1))
+  )
+  for (cs in cases) {
+    a <- do.call(decision_tree, c(list(cs[[2]], sp, xval = 0), cs[[3]]))
+    b <- do.call(rpart::rpart, c(list(cs[[2]], sp, xval = 0), cs[[4]]))
+    expect_gt(sum(b$frame$nsurrogate), 10)
+    expect_same_tree(a, b, paste("surrogates,", cs[[1]]))
+  }
+})
+
 test_that("categorical inputs, missing values (surrogates) and weights: same as rpart", {
   skip_if_not_installed("rpart")
   d <- tree_data()

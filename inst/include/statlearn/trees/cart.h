@@ -26,6 +26,9 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <functional>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <vector>
@@ -189,6 +192,14 @@ inline split* insert_split(std::vector<split>& list, double improve, int max) {
   const std::size_t cap = static_cast<std::size_t>(std::max(max, 1));
   if (list.size() >= cap) {
     if (pos >= list.size()) return nullptr;
+    if (cap == 2 && pos == 0) {
+      // rpart's list with room for two, when full, keeps only a new best
+      // (the old best is unlinked with the last): the same here, so that
+      // competitor and surrogate lists agree with rpart's
+      list.resize(1);
+      list[0] = split();
+      return &list[0];
+    }
     list.pop_back();
   }
   list.insert(list.begin() + static_cast<std::ptrdiff_t>(pos), split());
@@ -692,6 +703,59 @@ inline void tie_order_sort(double* key, int* idx, int lo, int hi) {
   }
 }
 
+// Sort key[0..m) ascending carrying idx along, with the order among equal
+// keys left free: a least-significant-digit radix sort on the bits of the
+// keys (8 bits a pass, passes in which every key has the same digit
+// skipped). For inputs whose every sum is exact (zero_plan::gini), where the
+// order of ties changes no result; tie_order_sort otherwise. ku, iu: scratch.
+inline void free_tie_sort(double* key, int* idx, int m, std::vector<std::uint64_t>& ku,
+                          std::vector<int>& iu) {
+  if (m < 128) {
+    if (m > 1) tie_order_sort(key, idx, 0, m - 1);
+    return;
+  }
+  const std::size_t mm = static_cast<std::size_t>(m);
+  if (ku.size() < 2 * mm) ku.resize(2 * mm);
+  if (iu.size() < mm) iu.resize(mm);
+  std::uint64_t* a = ku.data();
+  std::uint64_t* b = ku.data() + mm;
+  int* ia = idx;
+  int* ib = iu.data();
+  std::uint32_t count[8][256] = {};
+  for (std::size_t i = 0; i < mm; ++i) {
+    const double v = key[i] == 0.0 ? 0.0 : key[i];  // -0 and +0 alike
+    std::uint64_t u;
+    std::memcpy(&u, &v, sizeof u);
+    u = (u >> 63) ? ~u : (u | 0x8000000000000000ULL);  // order-preserving
+    a[i] = u;
+    for (int d = 0; d < 8; ++d) ++count[d][(u >> (8 * d)) & 255];
+  }
+  for (int d = 0; d < 8; ++d) {
+    std::uint32_t* c = count[d];
+    if (c[(a[0] >> (8 * d)) & 255] == mm) continue;  // one digit value: nothing moves
+    std::uint32_t sum = 0;
+    for (int k = 0; k < 256; ++k) {
+      const std::uint32_t t = c[k];
+      c[k] = sum;
+      sum += t;
+    }
+    for (std::size_t i = 0; i < mm; ++i) {
+      const std::uint32_t pos = c[(a[i] >> (8 * d)) & 255]++;
+      b[pos] = a[i];
+      ib[pos] = ia[i];
+    }
+    std::swap(a, b);
+    std::swap(ia, ib);
+  }
+  if (ia != idx) std::copy(ia, ia + mm, idx);
+  // keys back from their codes (equal keys are equal doubles)
+  for (std::size_t i = 0; i < mm; ++i) {
+    std::uint64_t u = a[i];
+    u = (u >> 63) ? (u & 0x7FFFFFFFFFFFFFFFULL) : ~u;
+    std::memcpy(key + i, &u, sizeof u);
+  }
+}
+
 // What the data allow the scans to skip. An input's block of minimum values
 // (the zeros of a sparse input) leads its sorted column; when every sum the
 // scans form over it is an exact integer, its totals follow from the node's
@@ -768,6 +832,12 @@ class grower {
     for (std::size_t i = 0; i < d.n; ++i) yw_[i] = {d.y[i], d.wt[i]};
     sw_.resize(d.n);
     int_wt_ = zp.int_wt;
+    if (int_wt_ && d.n > 0 && d.wt[0] > 0) {
+      eq_w0_ = d.wt[0];
+      eq_wt_ = true;
+      for (std::size_t i = 1; i < d.n && eq_wt_; ++i) eq_wt_ = d.wt[i] == eq_w0_;
+      if (eq_wt_) dir8_.assign(d.n, 0);
+    }
     has_missing_ = zp.has_missing;
     colmin_ = zp.colmin;
     zskip_ = zp.zskip;
@@ -785,8 +855,12 @@ class grower {
   static std::vector<int> make_sorts(const data& d, int threads, const zero_plan& zp) {
     const std::size_t n = d.n;
     std::vector<int> s(n * d.p);
+    // with every sum exact (gini), the order among ties is free
+    const bool free_ties = zp.gini;
     parallel_chunks(d.p, 4, threads, [&](std::size_t b, std::size_t e, std::size_t) {
       std::vector<double> key(n);
+      std::vector<std::uint64_t> ku;
+      std::vector<int> iu;
       for (std::size_t v = b; v < e; ++v) {
         int* sv = s.data() + v * n;
         const double* xv = d.x[v];
@@ -801,7 +875,10 @@ class grower {
               key[k] = xv[i];
               sv[k++] = static_cast<int>(i);
             }
-          if (k > z + 1) tie_order_sort(key.data(), sv, z, k - 1);
+          if (free_ties)
+            free_tie_sort(key.data() + z, sv + z, k - z, ku, iu);
+          else if (k > z + 1)
+            tie_order_sort(key.data(), sv, z, k - 1);
           continue;
         }
         for (std::size_t i = 0; i < n; ++i) {
@@ -809,7 +886,12 @@ class grower {
           sv[i] = miss ? -static_cast<int>(i + 1) : static_cast<int>(i);
           key[i] = miss ? 0.0 : xv[i];
         }
-        if (d.ncat[v] == 0 && n > 0) tie_order_sort(key.data(), sv, 0, static_cast<int>(n) - 1);
+        if (d.ncat[v] == 0 && n > 0) {
+          if (free_ties)
+            free_tie_sort(key.data(), sv, static_cast<int>(n), ku, iu);
+          else
+            tie_order_sort(key.data(), sv, 0, static_cast<int>(n) - 1);
+        }
       }
     });
     return s;
@@ -889,6 +971,9 @@ class grower {
     double lw = 0, rw = 0;
   };
   bool int_wt_ = false;            // every weight an integer, total below 2^52
+  bool eq_wt_ = false;             // and all equal (eq_w0_ > 0)
+  double eq_w0_ = 0;
+  std::vector<signed char> dir8_;  // surrogate search: primary direction per observation
   // skipping the block of minimum values (see choose_gini2_sparse)
   std::vector<double> colmin_;
   std::vector<char> zskip_;        // per input: numeric, no missing values
@@ -1040,7 +1125,13 @@ class grower {
     double improve = 0, spoint = 0, adj = 0;
     int count = 0;
     bool skip = true;
+    // surrogate search: to be scanned; the sums after the block of minimum
+    // values (has_rest) and the bound on the agreement they give
+    bool scan = false, has_rest = false;
+    double bound = 0;
+    surg_totals rest;
   };
+  std::vector<std::size_t> surg_order_;
   std::vector<var_result> vres_;
   std::vector<int> vcs_;  // p x max(1, maxcat) directions
   std::vector<workspace> pw_;
@@ -1181,10 +1272,108 @@ class grower {
     }
   }
 
+  // Sums, by the primary split's direction, over order[a..b) (no missing
+  // values): counts of positive weights and weights.
+  static surg_totals rest_totals(int a, int b, const dw_pair* dw, const int* order) {
+    surg_totals t;
+    for (int i = a; i < b; ++i) {
+      const int j = order[i];
+      const double wj = dw[j].wt;
+      const int yj = dw[j].dir;
+      const bool isl = yj == LEFT, isr = yj == RIGHT, pos = wj > 0;
+      t.nl += isl & pos;
+      t.nr += isr & pos;
+      t.lw += isl ? wj : 0.0;
+      t.rw += isr ? wj : 0.0;
+    }
+    return t;
+  }
+
+  // rest_totals when every weight is w0 > 0: counts, the weights from them
+  static surg_totals rest_counts(int a, int b, const signed char* dir, const int* order, double w0) {
+    int nl = 0, nr = 0;
+    for (int i = a; i < b; ++i) {
+      const int dj = dir[order[i]];
+      nl += dj == LEFT;
+      nr += dj == RIGHT;
+    }
+    surg_totals t;
+    t.nl = nl;
+    t.nr = nr;
+    t.lw = nl * w0;
+    t.rw = nr * w0;
+    return t;
+  }
+
+  // choose_surg for a numeric input without missing values when every weight
+  // is the same whole number w0 > 0 (eq_wt_): each sum of weights there is w0
+  // times a count, exactly, so the scan compares counts, reads one byte of
+  // direction per observation, and gives the same splits and agreements.
+  void choose_surg_equal(int n1, int n2, const signed char* dir, const double* x, const int* order,
+                         double& agreement, double& spoint, int* csplit, double tleft, double tright,
+                         double& adj, const surg_totals& tot, int zskip, double xmin,
+                         const surg_totals* rest) const {
+    int ll = tot.nl, rl = tot.nr, lr = 0, rr = 0;
+    double lastx = zskip > 0 ? xmin : x[order[n1]];
+    int agree = ll > rl ? ll : rl;
+    const int majority = agree;
+    bool success = false;
+    csplit[0] = LEFT;
+    spoint = lastx;
+    int start = n1;
+    if (zskip > 0 && ll + rl >= 2) {
+      const surg_totals r = rest ? *rest : rest_counts(n1 + zskip, n2, dir, order, eq_w0_);
+      const int zl = ll - r.nl, zr = rl - r.nr;
+      ll -= zl;
+      lr += zl;
+      rl -= zr;
+      rr += zr;
+      start = n1 + zskip;
+    }
+    for (int i = start; ll + rl >= 2; ++i) {
+      const int j = order[i];
+      const double xj = x[j];
+      if (lr + rr >= 2 && xj != lastx) {
+        if (ll + rr > agree) {
+          success = true;
+          agree = ll + rr;
+          csplit[0] = RIGHT;
+          spoint = (xj + lastx) / 2;
+        } else if (lr + rl > agree) {
+          success = true;
+          agree = lr + rl;
+          csplit[0] = LEFT;
+          spoint = (xj + lastx) / 2;
+        }
+      }
+      const int dj = dir[j];
+      const int dl = dj == LEFT, dr = dj == RIGHT;
+      ll -= dl;
+      lr += dl;
+      rl -= dr;
+      rr += dr;
+      lastx = xj;
+    }
+    if (!success) {
+      agreement = 0.0;
+      adj = 0.0;
+      return;
+    }
+    const double w0 = eq_w0_;
+    double total_wt = tot.lw + tot.rw, maj = majority * w0;
+    if (o_.surrogate_style == 0) {
+      total_wt = tleft + tright;
+      maj = tleft > tright ? tleft : tright;
+    }
+    agreement = (agree * w0) / total_wt;
+    maj /= total_wt;
+    adj = (agreement - maj) / (1. - maj);
+  }
+
   void choose_surg(int n1, int n2, const dw_pair* dw, const double* x, const int* order, int ncat,
                    double& agreement, double& spoint, int* csplit, double tleft, double tright,
                    double& adj, workspace& w, const surg_totals* tot = nullptr,
-                   int zskip = 0, double xmin = 0) const {
+                   int zskip = 0, double xmin = 0, const surg_totals* rest = nullptr) const {
     double llwt, lrwt, rrwt, rlwt, agree, majority, total_wt;
     bool success = false;
     if (ncat == 0) {
@@ -1226,18 +1415,9 @@ class grower {
         // the first zskip observations share the input's minimum, so no
         // split falls among them: move them to the left in one step, their
         // sums being the totals less those of the rest (exact, see above)
-        int nl = 0, nr = 0;
-        double lw = 0, rw = 0;
-        for (int i = n1 + zskip; i < n2; ++i) {
-          const int j = order[i];
-          const double wj = dw[j].wt;
-          const int yj = dw[j].dir;
-          const bool isl = yj == LEFT, isr = yj == RIGHT, pos = wj > 0;
-          nl += isl & pos;
-          nr += isr & pos;
-          lw += isl ? wj : 0.0;
-          rw += isr ? wj : 0.0;
-        }
+        const surg_totals r = rest ? *rest : rest_totals(n1 + zskip, n2, dw, order);
+        const int nl = r.nl, nr = r.nr;
+        const double lw = r.lw, rw = r.rw;
         const int zl = ll - nl, zr = rl - nr;
         const double zlw = llwt - lw, zrw = rlwt - rw;
         ll -= zl;
@@ -1398,6 +1578,14 @@ class grower {
       dw[j].wt = d_.wt[j];
       dw[j].dir = tempy[j];
     }
+    if (eq_wt_) {
+      signed char* d8 = dir8_.data();
+      for (int i = n1; i < n2; ++i) {
+        int j = sv[i];
+        if (j < 0) j = -(1 + j);
+        d8[j] = static_cast<signed char>(tempy[j]);
+      }
+    }
     const dw_pair* ty = dw;
     surg_totals tot;
     if (int_wt_) {
@@ -1414,11 +1602,24 @@ class grower {
         }
       }
     }
-    for_vars(n2 - n1, [&](std::size_t i, workspace& w) {
+    // Only the max_surrogate best agreements are kept. For an input without
+    // missing values whose block of minimum values is skipped, the exact sums
+    // over the rest bound the agreement of any of its splits: the block goes
+    // whole to one side, agreeing at most with the larger of its two
+    // directions, and at best every other observation agrees. Inputs are
+    // scanned in decreasing order of that bound, and one whose bound is below
+    // the max_surrogate-th best agreement found so far is not scanned: it
+    // could not enter the list (insert_split takes only strictly better ones
+    // once it is full), so the surrogates are the same as after a full search.
+    const double inf = std::numeric_limits<double>::infinity();
+    const double style_total = lcount + rcount;
+    for_vars(n2 - n1, [&](std::size_t i, workspace&) {
       var_result& r = vres_[i];
       r.skip = true;
+      r.scan = false;
+      r.has_rest = false;
+      r.bound = inf;
       if (static_cast<int>(i) == var) return;
-      double improve = 0, spoint = 0, adj = 0;
       if (d_.ncat[i] == 0) {
         // constant over the node's observed values: no surrogate split
         // (choose_surg finds no change of value and reports adj = 0)
@@ -1428,15 +1629,61 @@ class grower {
           return;
         }
       }
-      choose_surg(n1, n2, ty, d_.x[i], sorts_.data() + i * d_.n, d_.ncat[i], improve, spoint,
-                  var_csplit(i), lcount, rcount, adj, w,
-                  int_wt_ && !has_missing_[i] ? &tot : nullptr,
-                  int_wt_ && zskip_[i] ? z[i] : 0, colmin_[i]);
-      r.improve = improve;
-      r.spoint = spoint;
-      r.adj = adj;
-      r.skip = false;
+      r.scan = true;
+      if (int_wt_ && zskip_[i] && z[i] > 0 && !has_missing_[i] && tot.nl + tot.nr >= 2) {
+        r.rest = eq_wt_ ? rest_counts(n1 + z[i], n2, dir8_.data(), sorts_.data() + i * d_.n, eq_w0_)
+                        : rest_totals(n1 + z[i], n2, ty, sorts_.data() + i * d_.n);
+        r.has_rest = true;
+        const double zlw = tot.lw - r.rest.lw, zrw = tot.rw - r.rest.rw;
+        const double total = o_.surrogate_style == 0 ? style_total : tot.lw + tot.rw;
+        r.bound = ((zlw > zrw ? zlw : zrw) + r.rest.lw + r.rest.rw) / total;
+      }
     });
+    surg_order_.clear();
+    for (std::size_t i = 0; i < d_.p; ++i)
+      if (vres_[i].scan) surg_order_.push_back(i);
+    std::stable_sort(surg_order_.begin(), surg_order_.end(),
+                     [&](std::size_t a, std::size_t b) { return vres_[a].bound > vres_[b].bound; });
+    const std::size_t m = surg_order_.size();
+    // (with room for two, insert_split can shrink the list, after which a
+    // weaker input may enter: no bound then)
+    const std::size_t kmax = o_.max_surrogate == 2 ? d_.p + 1 : static_cast<std::size_t>(o_.max_surrogate);
+    const bool par = o_.threads > 1 && static_cast<double>(n2 - n1) * static_cast<double>(d_.p) >= 20000.0;
+    const std::size_t nv = par ? std::min<std::size_t>({static_cast<std::size_t>(o_.threads), m, pw_.size()}) : 1;
+    // team member c scans positions c, c + nv, ... of the order, keeping its
+    // own list of best agreements (a lower bound of the final threshold)
+    auto scan = [&](std::size_t c, workspace& w) {
+      std::vector<double> top;
+      top.reserve(kmax + 1);
+      for (std::size_t q = c; q < m; q += nv) {
+        const std::size_t i = surg_order_[q];
+        var_result& r = vres_[i];
+        if (top.size() == kmax && r.bound < top.back()) continue;
+        double improve = 0, spoint = 0, adj = 0;
+        if (eq_wt_ && d_.ncat[i] == 0 && !has_missing_[i])
+          choose_surg_equal(n1, n2, dir8_.data(), d_.x[i], sorts_.data() + i * d_.n, improve, spoint,
+                            var_csplit(i), lcount, rcount, adj, tot, zskip_[i] ? z[i] : 0, colmin_[i],
+                            r.has_rest ? &r.rest : nullptr);
+        else
+        choose_surg(n1, n2, ty, d_.x[i], sorts_.data() + i * d_.n, d_.ncat[i], improve, spoint,
+                    var_csplit(i), lcount, rcount, adj, w,
+                    int_wt_ && !has_missing_[i] ? &tot : nullptr,
+                    int_wt_ && zskip_[i] ? z[i] : 0, colmin_[i], r.has_rest ? &r.rest : nullptr);
+        r.improve = improve;
+        r.spoint = spoint;
+        r.adj = adj;
+        r.skip = false;
+        if (adj > 1e-10) {
+          top.insert(std::upper_bound(top.begin(), top.end(), improve, std::greater<double>()), improve);
+          if (top.size() > kmax) top.pop_back();
+        }
+      }
+    };
+    if (nv <= 1) {
+      scan(0, w_);
+    } else {
+      parallel_chunks(nv, 1, o_.threads, [&](std::size_t b, std::size_t, std::size_t) { scan(b, pw_[b]); });
+    }
     for (std::size_t i = 0; i < d_.p; ++i) {
       const var_result& r = vres_[i];
       if (r.skip || r.adj <= 1e-10) continue;
