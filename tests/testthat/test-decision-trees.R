@@ -132,15 +132,14 @@ test_that("integer weights, with and without missing inputs (surrogate shortcuts
   expect_same_tree(a, b, "spam unit weights, some inputs missing")
 })
 
-test_that("surrogate search with equal weights and bounded agreements: same as rpart", {
+test_that("surrogate search with equal weights, lists with room for two: same as rpart", {
   skip_if_not_installed("rpart")
-  # With equal whole weights the surrogate scans count observations, and an
-  # input whose bound on the agreement (from the sums after its block of
-  # minimum values) cannot reach the max_surrogates-th best is not scanned.
-  # Few surrogates make that bound bite; large nodes run the scans on two
-  # threads, each with its own running threshold. rpart's list with room for
-  # two keeps only a newcomer that beats its best (the old best is dropped),
-  # for competitors and surrogates alike: matched too.
+  # With equal whole weights the surrogate scans count observations (one
+  # byte of direction each) rather than summing weights; large nodes run them
+  # on two threads. rpart's list with room for two keeps only a newcomer that
+  # beats its best (the old best is dropped), for competitors and surrogates
+  # alike: matched too. The root sort of two-class Gini trees leaves ties in
+  # any order (a radix sort): the trees must not change.
   sp <- spam[!spam$test, setdiff(names(spam), "test")]
   sp$lcrl <- log1p(sp$capital_run_length_total)
   fc <- spam ~ . - lcrl

@@ -27,8 +27,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <functional>
-#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <vector>
@@ -1125,13 +1123,7 @@ class grower {
     double improve = 0, spoint = 0, adj = 0;
     int count = 0;
     bool skip = true;
-    // surrogate search: to be scanned; the sums after the block of minimum
-    // values (has_rest) and the bound on the agreement they give
-    bool scan = false, has_rest = false;
-    double bound = 0;
-    surg_totals rest;
   };
-  std::vector<std::size_t> surg_order_;
   std::vector<var_result> vres_;
   std::vector<int> vcs_;  // p x max(1, maxcat) directions
   std::vector<workspace> pw_;
@@ -1311,8 +1303,7 @@ class grower {
   // direction per observation, and gives the same splits and agreements.
   void choose_surg_equal(int n1, int n2, const signed char* dir, const double* x, const int* order,
                          double& agreement, double& spoint, int* csplit, double tleft, double tright,
-                         double& adj, const surg_totals& tot, int zskip, double xmin,
-                         const surg_totals* rest) const {
+                         double& adj, const surg_totals& tot, int zskip, double xmin) const {
     int ll = tot.nl, rl = tot.nr, lr = 0, rr = 0;
     double lastx = zskip > 0 ? xmin : x[order[n1]];
     int agree = ll > rl ? ll : rl;
@@ -1322,7 +1313,7 @@ class grower {
     spoint = lastx;
     int start = n1;
     if (zskip > 0 && ll + rl >= 2) {
-      const surg_totals r = rest ? *rest : rest_counts(n1 + zskip, n2, dir, order, eq_w0_);
+      const surg_totals r = rest_counts(n1 + zskip, n2, dir, order, eq_w0_);
       const int zl = ll - r.nl, zr = rl - r.nr;
       ll -= zl;
       lr += zl;
@@ -1373,7 +1364,7 @@ class grower {
   void choose_surg(int n1, int n2, const dw_pair* dw, const double* x, const int* order, int ncat,
                    double& agreement, double& spoint, int* csplit, double tleft, double tright,
                    double& adj, workspace& w, const surg_totals* tot = nullptr,
-                   int zskip = 0, double xmin = 0, const surg_totals* rest = nullptr) const {
+                   int zskip = 0, double xmin = 0) const {
     double llwt, lrwt, rrwt, rlwt, agree, majority, total_wt;
     bool success = false;
     if (ncat == 0) {
@@ -1415,7 +1406,7 @@ class grower {
         // the first zskip observations share the input's minimum, so no
         // split falls among them: move them to the left in one step, their
         // sums being the totals less those of the rest (exact, see above)
-        const surg_totals r = rest ? *rest : rest_totals(n1 + zskip, n2, dw, order);
+        const surg_totals r = rest_totals(n1 + zskip, n2, dw, order);
         const int nl = r.nl, nr = r.nr;
         const double lw = r.lw, rw = r.rw;
         const int zl = ll - nl, zr = rl - nr;
@@ -1602,24 +1593,11 @@ class grower {
         }
       }
     }
-    // Only the max_surrogate best agreements are kept. For an input without
-    // missing values whose block of minimum values is skipped, the exact sums
-    // over the rest bound the agreement of any of its splits: the block goes
-    // whole to one side, agreeing at most with the larger of its two
-    // directions, and at best every other observation agrees. Inputs are
-    // scanned in decreasing order of that bound, and one whose bound is below
-    // the max_surrogate-th best agreement found so far is not scanned: it
-    // could not enter the list (insert_split takes only strictly better ones
-    // once it is full), so the surrogates are the same as after a full search.
-    const double inf = std::numeric_limits<double>::infinity();
-    const double style_total = lcount + rcount;
-    for_vars(n2 - n1, [&](std::size_t i, workspace&) {
+    for_vars(n2 - n1, [&](std::size_t i, workspace& w) {
       var_result& r = vres_[i];
       r.skip = true;
-      r.scan = false;
-      r.has_rest = false;
-      r.bound = inf;
       if (static_cast<int>(i) == var) return;
+      double improve = 0, spoint = 0, adj = 0;
       if (d_.ncat[i] == 0) {
         // constant over the node's observed values: no surrogate split
         // (choose_surg finds no change of value and reports adj = 0)
@@ -1629,61 +1607,18 @@ class grower {
           return;
         }
       }
-      r.scan = true;
-      if (int_wt_ && zskip_[i] && z[i] > 0 && !has_missing_[i] && tot.nl + tot.nr >= 2) {
-        r.rest = eq_wt_ ? rest_counts(n1 + z[i], n2, dir8_.data(), sorts_.data() + i * d_.n, eq_w0_)
-                        : rest_totals(n1 + z[i], n2, ty, sorts_.data() + i * d_.n);
-        r.has_rest = true;
-        const double zlw = tot.lw - r.rest.lw, zrw = tot.rw - r.rest.rw;
-        const double total = o_.surrogate_style == 0 ? style_total : tot.lw + tot.rw;
-        r.bound = ((zlw > zrw ? zlw : zrw) + r.rest.lw + r.rest.rw) / total;
-      }
-    });
-    surg_order_.clear();
-    for (std::size_t i = 0; i < d_.p; ++i)
-      if (vres_[i].scan) surg_order_.push_back(i);
-    std::stable_sort(surg_order_.begin(), surg_order_.end(),
-                     [&](std::size_t a, std::size_t b) { return vres_[a].bound > vres_[b].bound; });
-    const std::size_t m = surg_order_.size();
-    // (with room for two, insert_split can shrink the list, after which a
-    // weaker input may enter: no bound then)
-    const std::size_t kmax = o_.max_surrogate == 2 ? d_.p + 1 : static_cast<std::size_t>(o_.max_surrogate);
-    const bool par = o_.threads > 1 && static_cast<double>(n2 - n1) * static_cast<double>(d_.p) >= 20000.0;
-    const std::size_t nv = par ? std::min<std::size_t>({static_cast<std::size_t>(o_.threads), m, pw_.size()}) : 1;
-    // team member c scans positions c, c + nv, ... of the order, keeping its
-    // own list of best agreements (a lower bound of the final threshold)
-    auto scan = [&](std::size_t c, workspace& w) {
-      std::vector<double> top;
-      top.reserve(kmax + 1);
-      for (std::size_t q = c; q < m; q += nv) {
-        const std::size_t i = surg_order_[q];
-        var_result& r = vres_[i];
-        if (top.size() == kmax && r.bound < top.back()) continue;
-        double improve = 0, spoint = 0, adj = 0;
-        if (eq_wt_ && d_.ncat[i] == 0 && !has_missing_[i])
-          choose_surg_equal(n1, n2, dir8_.data(), d_.x[i], sorts_.data() + i * d_.n, improve, spoint,
-                            var_csplit(i), lcount, rcount, adj, tot, zskip_[i] ? z[i] : 0, colmin_[i],
-                            r.has_rest ? &r.rest : nullptr);
-        else
+      if (eq_wt_ && d_.ncat[i] == 0 && !has_missing_[i])
+        choose_surg_equal(n1, n2, dir8_.data(), d_.x[i], sorts_.data() + i * d_.n, improve, spoint,
+                          var_csplit(i), lcount, rcount, adj, tot, zskip_[i] ? z[i] : 0, colmin_[i]);
+      else
         choose_surg(n1, n2, ty, d_.x[i], sorts_.data() + i * d_.n, d_.ncat[i], improve, spoint,
-                    var_csplit(i), lcount, rcount, adj, w,
-                    int_wt_ && !has_missing_[i] ? &tot : nullptr,
-                    int_wt_ && zskip_[i] ? z[i] : 0, colmin_[i], r.has_rest ? &r.rest : nullptr);
-        r.improve = improve;
-        r.spoint = spoint;
-        r.adj = adj;
-        r.skip = false;
-        if (adj > 1e-10) {
-          top.insert(std::upper_bound(top.begin(), top.end(), improve, std::greater<double>()), improve);
-          if (top.size() > kmax) top.pop_back();
-        }
-      }
-    };
-    if (nv <= 1) {
-      scan(0, w_);
-    } else {
-      parallel_chunks(nv, 1, o_.threads, [&](std::size_t b, std::size_t, std::size_t) { scan(b, pw_[b]); });
-    }
+                    var_csplit(i), lcount, rcount, adj, w, int_wt_ && !has_missing_[i] ? &tot : nullptr,
+                    int_wt_ && zskip_[i] ? z[i] : 0, colmin_[i]);
+      r.improve = improve;
+      r.spoint = spoint;
+      r.adj = adj;
+      r.skip = false;
+    });
     for (std::size_t i = 0; i < d_.p; ++i) {
       const var_result& r = vres_[i];
       if (r.skip || r.adj <= 1e-10) continue;
