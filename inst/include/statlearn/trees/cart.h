@@ -1568,14 +1568,7 @@ class grower {
       if (j < 0) j = -(1 + j);
       dw[j].wt = d_.wt[j];
       dw[j].dir = tempy[j];
-    }
-    if (eq_wt_) {
-      signed char* d8 = dir8_.data();
-      for (int i = n1; i < n2; ++i) {
-        int j = sv[i];
-        if (j < 0) j = -(1 + j);
-        d8[j] = static_cast<signed char>(tempy[j]);
-      }
+      if (eq_wt_) dir8_[j] = static_cast<signed char>(tempy[j]);
     }
     const dw_pair* ty = dw;
     surg_totals tot;
